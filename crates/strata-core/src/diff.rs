@@ -1,0 +1,460 @@
+//! The diff: what differs between two schemas, as a list of changes. Pure: no I/O, no SQL.
+//!
+//! Renames are applied only when asked for (annotation or hint); otherwise a gone column and a
+//! new one of a compatible type are offered as a [`RenameCandidate`] and stay a drop and an add.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Rename;
+use crate::schema::*;
+use crate::sql;
+
+/// One difference between two schemas.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    AddTable(Table),
+    DropTable(Table),
+    RenameTable { from: String, to: String },
+    ModifyTable(TableDiff),
+    AddIndex(Index),
+    DropIndex(Index),
+    AddView(View),
+    DropView(View),
+    AddTrigger(Trigger),
+    DropTrigger(Trigger),
+}
+
+/// Changes inside one table. `from` is the table as it stands when these changes start (after
+/// a table rename, before column renames); `to` is the desired table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDiff {
+    pub from: Table,
+    pub to: Table,
+    pub changes: Vec<TableChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum TableChange {
+    AddColumn(Column),
+    DropColumn(Column),
+    RenameColumn { from: String, to: String },
+    ModifyColumn { from: Column, to: Column, changed: ColumnChanges },
+    SetPrimaryKey { from: Option<PrimaryKey>, to: Option<PrimaryKey> },
+    AddUnique(Unique),
+    DropUnique(Unique),
+    AddCheck(Check),
+    DropCheck(Check),
+    AddForeignKey(ForeignKey),
+    DropForeignKey(ForeignKey),
+    SetStrict(bool),
+    SetWithoutRowid(bool),
+}
+
+/// Which properties of a column differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnChanges {
+    pub decl_type: bool,
+    pub not_null: bool,
+    pub default: bool,
+    pub collate: bool,
+    pub generated: bool,
+}
+
+impl ColumnChanges {
+    pub fn between(a: &Column, b: &Column) -> Self {
+        ColumnChanges {
+            decl_type: a.decl_type != b.decl_type,
+            not_null: a.not_null != b.not_null,
+            default: a.default != b.default,
+            collate: a.collate != b.collate,
+            generated: a.generated != b.generated,
+        }
+    }
+    pub fn any(&self) -> bool {
+        self.decl_type || self.not_null || self.default || self.collate || self.generated
+    }
+    /// The changed properties in words, for comments and messages.
+    pub fn describe(&self) -> String {
+        let mut v = Vec::new();
+        for (on, what) in [
+            (self.decl_type, "type"),
+            (self.not_null, "nullability"),
+            (self.default, "default"),
+            (self.collate, "collation"),
+            (self.generated, "generated expression"),
+        ] {
+            if on {
+                v.push(what);
+            }
+        }
+        v.join(", ")
+    }
+}
+
+/// A rename the diff suspects but did not perform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenameCandidate {
+    pub rename: Rename,
+    /// The question to ask the user, e.g. "did you rename users.email to users.email_address?".
+    pub question: String,
+}
+
+/// The result of a diff: the changes, and the renames it could offer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diff {
+    pub changes: Vec<Change>,
+    pub rename_candidates: Vec<RenameCandidate>,
+    /// Renames asked for that did not apply (their old name is gone or their new one exists),
+    /// kept so that callers can tell the user.
+    pub ignored_renames: Vec<Rename>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// What it takes to turn `from` into `to`, given the renames the user confirmed.
+pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
+    let mut out = Diff::default();
+    let mut cur = from.clone();
+
+    // Table renames first: everything after compares against the renamed schema.
+    for r in renames {
+        if let Rename::Table { from: a, to: b } = r {
+            let ok = cur.table(a).is_some() && cur.table(b).is_none() && to.table(b).is_some() && to.table(a).is_none();
+            if ok {
+                rename_table(&mut cur, a, b);
+                out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.clone() });
+            } else {
+                out.ignored_renames.push(r.clone());
+            }
+        }
+    }
+    let after_table_renames = cur.clone();
+    let mut col_renames: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for r in renames {
+        if let Rename::Column { table, from: a, to: b } = r {
+            let ok = match (cur.table(table), to.table(table)) {
+                (Some(ct), Some(tt)) => {
+                    ct.column(a).is_some() && ct.column(b).is_none() && tt.column(b).is_some() && tt.column(a).is_none()
+                }
+                _ => false,
+            };
+            if ok {
+                let a_name = cur.table(table).unwrap().column(a).unwrap().name.clone();
+                let b_name = to.table(table).unwrap().column(b).unwrap().name.clone();
+                rename_column(&mut cur, table, &a_name, &b_name);
+                col_renames.entry(key(table)).or_default().push((a_name, b_name));
+            } else {
+                out.ignored_renames.push(r.clone());
+            }
+        }
+        if let Rename::Index { .. } = r {
+            // SQLite cannot rename an index; the drop and create below carry no data, so an
+            // index rename needs nothing beyond the ordinary comparison.
+        }
+    }
+
+    // Tables.
+    let mut dropped_tables = Vec::new();
+    let mut added_tables = Vec::new();
+    for (k, t) in &to.tables {
+        match cur.tables.get(k) {
+            None => added_tables.push(t.clone()),
+            Some(c) => {
+                let mut changes: Vec<TableChange> = col_renames
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .map(|(a, b)| TableChange::RenameColumn { from: a.clone(), to: b.clone() })
+                    .collect();
+                table_changes(c, t, &mut changes);
+                if !changes.is_empty() {
+                    for (drop, add) in column_candidates(&changes) {
+                        out.rename_candidates.push(RenameCandidate {
+                            question: format!(
+                                "did you rename {t}.{a} to {t}.{b}?",
+                                t = t.name,
+                                a = drop.name,
+                                b = add.name
+                            ),
+                            rename: Rename::Column { table: t.name.clone(), from: drop.name.clone(), to: add.name.clone() },
+                        });
+                    }
+                    let from_table = after_table_renames.tables[k].clone();
+                    out.changes.push(Change::ModifyTable(TableDiff { from: from_table, to: t.clone(), changes }));
+                }
+            }
+        }
+    }
+    for (k, t) in &cur.tables {
+        if !to.tables.contains_key(k) {
+            dropped_tables.push(t.clone());
+        }
+    }
+    for d in &dropped_tables {
+        for a in &added_tables {
+            if same_columns(d, a) {
+                out.rename_candidates.push(RenameCandidate {
+                    question: format!("did you rename table {} to {}?", d.name, a.name),
+                    rename: Rename::Table { from: d.name.clone(), to: a.name.clone() },
+                });
+            }
+        }
+    }
+    let dropped_keys: Vec<String> = dropped_tables.iter().map(|t| key(&t.name)).collect();
+    let on_dropped = |table: &str| dropped_keys.contains(&key(table));
+    out.changes.extend(added_tables.into_iter().map(Change::AddTable));
+    out.changes.extend(dropped_tables.into_iter().map(Change::DropTable));
+
+    // Indexes, views and triggers: any difference is a drop and a create.
+    compare_objects(&cur.indexes, &to.indexes, &mut out.changes, |i| !on_dropped(&i.table), Change::DropIndex, Change::AddIndex);
+    compare_objects(&cur.views, &to.views, &mut out.changes, |_| true, Change::DropView, Change::AddView);
+    compare_objects(&cur.triggers, &to.triggers, &mut out.changes, |t| !on_dropped(&t.table), Change::DropTrigger, Change::AddTrigger);
+    out
+}
+
+fn cur_name(s: &Schema, name: &str) -> String {
+    s.table(name).map_or_else(|| name.to_string(), |t| t.name.clone())
+}
+
+fn compare_objects<T: Clone + PartialEq>(
+    from: &BTreeMap<String, T>,
+    to: &BTreeMap<String, T>,
+    out: &mut Vec<Change>,
+    needs_drop: impl Fn(&T) -> bool,
+    drop: impl Fn(T) -> Change,
+    add: impl Fn(T) -> Change,
+) {
+    for (k, old) in from {
+        if to.get(k) != Some(old) && needs_drop(old) {
+            out.push(drop(old.clone()));
+        }
+    }
+    for (k, new) in to {
+        if from.get(k) != Some(new) {
+            out.push(add(new.clone()));
+        }
+    }
+}
+
+/// The structural differences of one table whose columns are already renamed.
+fn table_changes(a: &Table, b: &Table, out: &mut Vec<TableChange>) {
+    for col in &b.columns {
+        match a.column(&col.name) {
+            None => out.push(TableChange::AddColumn(col.clone())),
+            Some(old) => {
+                let changed = ColumnChanges::between(old, col);
+                if changed.any() {
+                    out.push(TableChange::ModifyColumn { from: old.clone(), to: col.clone(), changed });
+                }
+            }
+        }
+    }
+    for col in &a.columns {
+        if b.column(&col.name).is_none() {
+            out.push(TableChange::DropColumn(col.clone()));
+        }
+    }
+    if a.primary_key != b.primary_key {
+        out.push(TableChange::SetPrimaryKey { from: a.primary_key.clone(), to: b.primary_key.clone() });
+    }
+    set_diff(&a.uniques, &b.uniques, out, TableChange::DropUnique, TableChange::AddUnique);
+    set_diff(&a.checks, &b.checks, out, TableChange::DropCheck, TableChange::AddCheck);
+    set_diff(&a.foreign_keys, &b.foreign_keys, out, TableChange::DropForeignKey, TableChange::AddForeignKey);
+    if a.strict != b.strict {
+        out.push(TableChange::SetStrict(b.strict));
+    }
+    if a.without_rowid != b.without_rowid {
+        out.push(TableChange::SetWithoutRowid(b.without_rowid));
+    }
+}
+
+fn set_diff<T: Clone + PartialEq>(
+    a: &[T],
+    b: &[T],
+    out: &mut Vec<TableChange>,
+    drop: impl Fn(T) -> TableChange,
+    add: impl Fn(T) -> TableChange,
+) {
+    for x in a {
+        if !b.contains(x) {
+            out.push(drop(x.clone()));
+        }
+    }
+    for x in b {
+        if !a.contains(x) {
+            out.push(add(x.clone()));
+        }
+    }
+}
+
+/// Dropped and added columns of one table that could be one column renamed: same affinity.
+fn column_candidates(changes: &[TableChange]) -> Vec<(&Column, &Column)> {
+    let drops = changes.iter().filter_map(|c| if let TableChange::DropColumn(c) = c { Some(c) } else { None });
+    let adds: Vec<&Column> =
+        changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
+    let mut out = Vec::new();
+    for d in drops {
+        for a in &adds {
+            if d.affinity() == a.affinity() && d.generated.is_none() && a.generated.is_none() {
+                out.push((d, *a));
+            }
+        }
+    }
+    out
+}
+
+fn same_columns(a: &Table, b: &Table) -> bool {
+    a.columns.len() == b.columns.len()
+        && a.columns.iter().all(|c| b.column(&c.name).is_some_and(|d| d.decl_type == c.decl_type))
+}
+
+/// Renames a table everywhere it is referred to, as SQLite's `ALTER TABLE ... RENAME TO` does.
+pub fn rename_table(s: &mut Schema, from: &str, to: &str) {
+    if let Some(mut t) = s.tables.remove(&key(from)) {
+        t.name = to.to_string();
+        s.add_table(t);
+    }
+    for t in s.tables.values_mut() {
+        for fk in &mut t.foreign_keys {
+            if fk.references(from) {
+                fk.ref_table = to.to_string();
+            }
+        }
+        for c in &mut t.checks {
+            c.expr = Sql::new(sql::rename_ident(c.expr.as_str(), from, to));
+        }
+    }
+    for i in s.indexes.values_mut() {
+        if i.table.eq_ignore_ascii_case(from) {
+            i.table = to.to_string();
+        }
+    }
+    rename_in_views_and_triggers(s, from, to, true);
+}
+
+fn rename_in_views_and_triggers(s: &mut Schema, from: &str, to: &str, is_table: bool) {
+    for v in s.views.values_mut() {
+        if sql::mentions(v.select.as_str(), from) {
+            v.select = Sql::new(sql::rename_ident(v.select.as_str(), from, to));
+        }
+    }
+    for t in s.triggers.values_mut() {
+        if is_table && t.table.eq_ignore_ascii_case(from) {
+            t.table = to.to_string();
+        }
+        if sql::mentions(t.sql.as_str(), from) {
+            // The trigger's own name is never the renamed object, so rewriting names is safe
+            // except for it: keep the name token as it was.
+            let renamed = sql::rename_ident(t.sql.as_str(), from, to);
+            t.sql = Sql::new(renamed);
+        }
+    }
+}
+
+/// Renames a column of `table` everywhere it is referred to, as `ALTER TABLE ... RENAME COLUMN`
+/// does (expressions are rewritten by name, which may touch a same-named column elsewhere in a
+/// view; the only effect of that is a view recreated that could have stayed).
+pub fn rename_column(s: &mut Schema, table: &str, from: &str, to: &str) {
+    let rn = |n: &mut String| {
+        if n.eq_ignore_ascii_case(from) {
+            *n = to.to_string();
+        }
+    };
+    if let Some(t) = s.tables.get_mut(&key(table)) {
+        for c in &mut t.columns {
+            rn(&mut c.name);
+            if let Some(g) = &mut c.generated {
+                g.expr = Sql::new(sql::rename_ident(g.expr.as_str(), from, to));
+            }
+        }
+        if let Some(pk) = &mut t.primary_key {
+            pk.columns.iter_mut().for_each(|p| rn(&mut p.name));
+        }
+        for u in &mut t.uniques {
+            u.columns.iter_mut().for_each(|p| rn(&mut p.name));
+        }
+        for c in &mut t.checks {
+            c.expr = Sql::new(sql::rename_ident(c.expr.as_str(), from, to));
+        }
+        for fk in &mut t.foreign_keys {
+            fk.columns.iter_mut().for_each(rn);
+            if fk.references(table) {
+                fk.ref_columns.iter_mut().for_each(rn);
+            }
+        }
+    }
+    for t in s.tables.values_mut() {
+        if t.name.eq_ignore_ascii_case(table) {
+            continue;
+        }
+        for fk in &mut t.foreign_keys {
+            if fk.references(table) {
+                fk.ref_columns.iter_mut().for_each(rn);
+            }
+        }
+    }
+    for i in s.indexes.values_mut() {
+        if i.table.eq_ignore_ascii_case(table) {
+            for p in &mut i.parts {
+                p.expr = Sql::new(sql::rename_ident(p.expr.as_str(), from, to));
+            }
+            if let Some(w) = &mut i.where_clause {
+                *w = Sql::new(sql::rename_ident(w.as_str(), from, to));
+            }
+        }
+    }
+    rename_in_views_and_triggers(s, from, to, false);
+}
+
+impl Change {
+    /// A one-line description, used as the comment above the statements a change becomes.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::AddTable(t) => format!("create table {}", t.name),
+            Change::DropTable(t) => format!("drop table {}", t.name),
+            Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
+            Change::ModifyTable(d) => {
+                let parts: Vec<String> = d.changes.iter().map(|c| c.describe()).collect();
+                format!("alter table {}: {}", d.to.name, parts.join("; "))
+            }
+            Change::AddIndex(i) => format!("create index {} on {}", i.name, i.table),
+            Change::DropIndex(i) => format!("drop index {}", i.name),
+            Change::AddView(v) => format!("create view {}", v.name),
+            Change::DropView(v) => format!("drop view {}", v.name),
+            Change::AddTrigger(t) => format!("create trigger {} on {}", t.name, t.table),
+            Change::DropTrigger(t) => format!("drop trigger {}", t.name),
+        }
+    }
+}
+
+impl TableChange {
+    pub fn describe(&self) -> String {
+        match self {
+            TableChange::AddColumn(c) => format!("add column {}", c.name),
+            TableChange::DropColumn(c) => format!("drop column {}", c.name),
+            TableChange::RenameColumn { from, to } => format!("rename column {from} to {to}"),
+            TableChange::ModifyColumn { to, changed, .. } => format!("change {} of column {}", changed.describe(), to.name),
+            TableChange::SetPrimaryKey { .. } => "change primary key".into(),
+            TableChange::AddUnique(u) => format!("add unique ({})", join_parts(&u.columns)),
+            TableChange::DropUnique(u) => format!("drop unique ({})", join_parts(&u.columns)),
+            TableChange::AddCheck(c) => format!("add check ({})", c.expr),
+            TableChange::DropCheck(c) => format!("drop check ({})", c.expr),
+            TableChange::AddForeignKey(f) => format!("add foreign key ({}) to {}", f.columns.join(", "), f.ref_table),
+            TableChange::DropForeignKey(f) => format!("drop foreign key ({}) to {}", f.columns.join(", "), f.ref_table),
+            TableChange::SetStrict(on) => if *on { "make strict" } else { "make not strict" }.into(),
+            TableChange::SetWithoutRowid(on) => if *on { "make WITHOUT ROWID" } else { "give a rowid" }.into(),
+        }
+    }
+}
+
+fn join_parts(p: &[KeyPart]) -> String {
+    p.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,564 @@
+//! The plan: how to carry out a diff on SQLite, as an ordered list of SQL statements. Pure: it
+//! returns data and never touches a database.
+//!
+//! One predicate, [`needs_rebuild`], decides between native `ALTER TABLE` and the generalized
+//! table rebuild of sqlite.org's ALTER TABLE page; one function, [`rebuild`], performs it.
+//! Statements are ordered so that nothing refers to what does not exist yet: triggers and views
+//! that depend on a changing table are dropped first and recreated last.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{Change, Diff, TableChange, TableDiff};
+use crate::render;
+use crate::schema::*;
+use crate::sql::{self, quote, quote_str};
+
+/// What the plan may assume and the names it may use, passed in so that output is deterministic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOptions {
+    /// The SQLite version the plan will run on; older versions lack some ALTER TABLE forms.
+    pub sqlite_version: (u32, u32, u32),
+    /// Prefix of the temporary table a rebuild fills before it takes the table's place.
+    pub temp_prefix: String,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions { sqlite_version: crate::sqlite_version(), temp_prefix: "_strata_new_".into() }
+    }
+}
+
+/// What a step does, for progress reports and lint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepKind {
+    Ddl,
+    /// The `INSERT ... SELECT` of a rebuild: its cost grows with the table's rows.
+    CopyRows { table: String },
+    Sequence,
+}
+
+/// One statement with its comment, the change it came from and what data it destroys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub sql: String,
+    pub comment: String,
+    /// Index into [`Plan::changes`].
+    pub change: usize,
+    /// Set when this statement throws data away that no later step can give back.
+    pub data_loss: Option<String>,
+    pub kind: StepKind,
+}
+
+/// An ordered list of statements that turns one schema into another.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
+    /// The plan drops or rebuilds tables, so `PRAGMA foreign_keys` must be off while it runs
+    /// (it can only be switched outside a transaction) and `foreign_key_check` run before commit.
+    pub foreign_keys_off: bool,
+    /// Tables rebuilt by copying, by their final name.
+    pub rebuilt_tables: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Whether any step destroys data.
+    pub fn loses_data(&self) -> bool {
+        self.steps.iter().any(|s| s.data_loss.is_some())
+    }
+
+    /// The statements with a comment line each, without transaction control: the body of a
+    /// revision, which the runner wraps in its own transaction.
+    pub fn body_sql(&self) -> String {
+        let mut out = String::new();
+        let mut last_comment = None;
+        for s in &self.steps {
+            if last_comment != Some(&s.comment) {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("-- {}\n", s.comment));
+                if let Some(loss) = &s.data_loss {
+                    out.push_str(&format!("-- data loss: {loss}\n"));
+                }
+                last_comment = Some(&s.comment);
+            }
+            out.push_str(&s.sql);
+            out.push_str(";\n");
+        }
+        out
+    }
+
+    /// A complete script for the `sqlite3` shell: foreign keys switched off outside the
+    /// transaction when needed, the statements, the foreign key check, and commit.
+    pub fn to_sql(&self) -> String {
+        if self.steps.is_empty() {
+            return "-- nothing to do: the schemas are the same\n".into();
+        }
+        let mut out = String::new();
+        if self.foreign_keys_off {
+            out.push_str("PRAGMA foreign_keys = OFF;\n");
+        }
+        out.push_str("BEGIN;\n\n");
+        out.push_str(&self.body_sql());
+        if self.foreign_keys_off {
+            out.push_str("\nPRAGMA foreign_key_check;\n");
+        }
+        out.push_str("COMMIT;\n");
+        if self.foreign_keys_off {
+            out.push_str("PRAGMA foreign_keys = ON;\n");
+        }
+        out
+    }
+}
+
+/// Builds the plan that turns `from` into `to` following `diff` (which must be `diff(from, to, ..)`).
+pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan {
+    let changes = diff.changes.clone();
+    let mut p = Planner { from, to, opts, steps: Vec::new() };
+
+    // Which tables are rebuilt, renamed, dropped.
+    let mut rebuilt: BTreeMap<String, usize> = BTreeMap::new(); // key of final name -> change
+    let mut dropped: BTreeSet<String> = BTreeSet::new();
+    let mut renames: Vec<(usize, String, String)> = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        match c {
+            Change::ModifyTable(d) if needs_rebuild(d, from, opts) => {
+                rebuilt.insert(key(&d.to.name), i);
+            }
+            Change::DropTable(t) => {
+                dropped.insert(key(&t.name));
+            }
+            Change::RenameTable { from: a, to: b } => renames.push((i, a.clone(), b.clone())),
+            _ => {}
+        }
+    }
+    let renamed_from: BTreeMap<String, String> = renames.iter().map(|(_, a, b)| (key(b), a.clone())).collect();
+    // Names a changing table has in the live schema, before and after its rename.
+    let live_names = |k: &String| -> Vec<String> {
+        let mut v = vec![k.clone()];
+        if let Some(a) = renamed_from.get(k) {
+            v.push(key(a));
+        }
+        v
+    };
+    let mut unstable: BTreeSet<String> = dropped.clone();
+    for k in rebuilt.keys() {
+        unstable.extend(live_names(k));
+    }
+    let change_of = |pred: &dyn Fn(&Change) -> bool| changes.iter().position(|c| pred(c));
+
+    // Views: drop the changed ones and every view that depends on an unstable table or on a
+    // dropped view; recreate what the target still has.
+    let mut views_drop: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| if let Change::DropView(v) = c { Some(key(&v.name)) } else { None })
+        .collect();
+    loop {
+        let before = views_drop.len();
+        for (k, v) in &from.views {
+            if views_drop.contains(k) {
+                continue;
+            }
+            let dep = unstable.iter().chain(views_drop.iter()).any(|n| sql::mentions(v.select.as_str(), n));
+            if dep {
+                views_drop.insert(k.clone());
+            }
+        }
+        if views_drop.len() == before {
+            break;
+        }
+    }
+    let mut views_create: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| if let Change::AddView(v) = c { Some(key(&v.name)) } else { None })
+        .collect();
+    views_create.extend(views_drop.iter().filter(|k| to.views.contains_key(*k)).cloned());
+
+    // Triggers: those on rebuilt or dropped tables vanish with the table; those elsewhere that
+    // mention an unstable table are dropped and recreated.
+    let vanishes = |table: &str| {
+        let k = key(table);
+        unstable.contains(&k) || rebuilt.contains_key(&k)
+    };
+    let mut triggers_drop: BTreeSet<String> = BTreeSet::new();
+    let mut triggers_create: BTreeSet<String> = BTreeSet::new();
+    for c in &changes {
+        match c {
+            Change::DropTrigger(t) if !vanishes(&t.table) => {
+                triggers_drop.insert(key(&t.name));
+            }
+            Change::AddTrigger(t) => {
+                triggers_create.insert(key(&t.name));
+            }
+            _ => {}
+        }
+    }
+    for (k, t) in &from.triggers {
+        let on_view_dropped = views_drop.contains(&key(&t.table));
+        let mentions_unstable = unstable.iter().chain(views_drop.iter()).any(|n| sql::mentions(t.sql.as_str(), n));
+        if !vanishes(&t.table) && (mentions_unstable || on_view_dropped) && !triggers_drop.contains(k) {
+            if !on_view_dropped {
+                triggers_drop.insert(k.clone());
+            }
+            if to.triggers.contains_key(k) {
+                triggers_create.insert(k.clone());
+            }
+        }
+    }
+    for (k, t) in &to.triggers {
+        if rebuilt.contains_key(&key(&t.table)) || views_create.contains(&key(&t.table)) {
+            triggers_create.insert(k.clone());
+        }
+    }
+
+    // Indexes: explicit drops only where the table survives unrebuilt; all target indexes of
+    // rebuilt tables are created again.
+    let mut indexes_create: BTreeSet<String> = BTreeSet::new();
+    for c in &changes {
+        if let Change::AddIndex(i) = c {
+            indexes_create.insert(key(&i.name));
+        }
+    }
+    for (k, i) in &to.indexes {
+        if rebuilt.contains_key(&key(&i.table)) {
+            indexes_create.insert(k.clone());
+        }
+    }
+
+    // 1. Drop triggers, views and indexes that are in the way.
+    for k in &triggers_drop {
+        let t = &from.triggers[k];
+        let ci = change_of(&|c| matches!(c, Change::DropTrigger(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &t.table));
+        p.ddl(ci, format!("drop trigger {} (recreated later)", t.name), format!("DROP TRIGGER {}", quote(&t.name)));
+    }
+    for v in views_in_dependency_order(views_drop.iter().map(|k| &from.views[k]).collect()).into_iter().rev() {
+        let k = key(&v.name);
+        let ci = change_of(&|c| matches!(c, Change::DropView(x) if key(&x.name) == k)).unwrap_or_else(|| owner_change(&changes, &v.name));
+        let why = if to.views.contains_key(&k) { "drop view {} while its tables change" } else { "drop view {}" };
+        p.ddl(ci, why.replace("{}", &v.name), format!("DROP VIEW {}", quote(&v.name)));
+    }
+    for (ci, c) in changes.iter().enumerate() {
+        if let Change::DropIndex(i) = c {
+            if !vanishes(&i.table) {
+                p.ddl(ci, c.describe(), format!("DROP INDEX {}", quote(&i.name)));
+            }
+        }
+    }
+
+    // 2. Drop tables, children first (foreign keys are off, but the order reads naturally).
+    let drop_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::DropTable(t) = c { Some(t) } else { None }).collect();
+    for t in tables_in_dependency_order(drop_list).into_iter().rev() {
+        let ci = change_of(&|c| matches!(c, Change::DropTable(x) if x.name == t.name)).unwrap();
+        p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::Ddl);
+    }
+
+    // 3. Rename tables, resolving chains and swaps through a temporary name.
+    p.rename_tables(&renames);
+
+    // 4. Create tables, parents first.
+    let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
+    for t in tables_in_dependency_order(add_list) {
+        let ci = change_of(&|c| matches!(c, Change::AddTable(x) if x.name == t.name)).unwrap();
+        p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name));
+    }
+
+    // 5. Alter tables in place or rebuild them.
+    for (ci, c) in changes.iter().enumerate() {
+        if let Change::ModifyTable(d) = c {
+            if rebuilt.contains_key(&key(&d.to.name)) {
+                p.rebuild(ci, d);
+            } else {
+                p.alter_in_place(ci, d);
+            }
+        }
+    }
+
+    // 6. Create indexes, views (dependencies first) and triggers.
+    for k in &indexes_create {
+        let i = &to.indexes[k];
+        let ci = change_of(&|c| matches!(c, Change::AddIndex(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &i.table));
+        p.ddl(ci, format!("create index {} on {}", i.name, i.table), render::create_index(i));
+    }
+    for v in views_in_dependency_order(views_create.iter().map(|k| &to.views[k]).collect()) {
+        let k = key(&v.name);
+        let ci = change_of(&|c| matches!(c, Change::AddView(x) if key(&x.name) == k)).unwrap_or_else(|| owner_change(&changes, &v.name));
+        p.ddl(ci, format!("create view {}", v.name), render::create_view(v));
+    }
+    for k in &triggers_create {
+        let t = &to.triggers[k];
+        let ci = change_of(&|c| matches!(c, Change::AddTrigger(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &t.table));
+        p.ddl(ci, format!("create trigger {} on {}", t.name, t.table), render::create_trigger(t));
+    }
+
+    let steps = p.steps;
+    let foreign_keys_off = !rebuilt.is_empty() || !dropped.is_empty();
+    let rebuilt_tables = rebuilt.values().map(|i| if let Change::ModifyTable(d) = &changes[*i] { d.to.name.clone() } else { unreachable!() }).collect();
+    Plan { changes, steps, foreign_keys_off, rebuilt_tables }
+}
+
+/// The change a dependent object's drop or re-creation belongs to: the first change that
+/// touches a table it mentions, else the first change.
+fn owner_change(changes: &[Change], name: &str) -> usize {
+    changes
+        .iter()
+        .position(|c| match c {
+            Change::ModifyTable(d) => d.to.name.eq_ignore_ascii_case(name) || d.from.name.eq_ignore_ascii_case(name),
+            Change::DropTable(t) | Change::AddTable(t) => t.name.eq_ignore_ascii_case(name),
+            _ => false,
+        })
+        .unwrap_or(0)
+}
+
+/// The one place that decides between `ALTER TABLE` and a rebuild: true when a change has no
+/// native form on this SQLite version, or the native form's restrictions rule it out.
+pub fn needs_rebuild(d: &TableDiff, live: &Schema, opts: &PlanOptions) -> bool {
+    let v = opts.sqlite_version;
+    let added: Vec<&Column> =
+        d.changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
+    let is_added = |name: &str| added.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+    d.changes.iter().any(|c| match c {
+        TableChange::AddColumn(col) => !can_add_column(col, &d.to),
+        TableChange::DropColumn(col) => v < (3, 35, 0) || !can_drop_column(col, &d.from, live),
+        TableChange::RenameColumn { .. } => v < (3, 25, 0),
+        TableChange::AddForeignKey(fk) => {
+            !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
+                let col = d.to.column(&fk.columns[0]).unwrap();
+                col.default.as_ref().map_or(true, |x| x.normalized() == "null")
+                    && d.to.foreign_keys.iter().filter(|f| f.columns[0].eq_ignore_ascii_case(&col.name) && f.columns.len() == 1).count() == 1
+            })
+        }
+        TableChange::AddCheck(ch) => inline_check_column(ch, &d.to, &is_added).is_none(),
+        _ => true,
+    })
+}
+
+/// The added column a new CHECK can be written on, if it mentions that column and no other.
+fn inline_check_column<'a>(ch: &Check, to: &'a Table, is_added: &dyn Fn(&str) -> bool) -> Option<&'a Column> {
+    let mentioned: Vec<&Column> = to.columns.iter().filter(|c| sql::mentions(ch.expr.as_str(), &c.name)).collect();
+    (mentioned.len() == 1 && is_added(&mentioned[0].name)).then(|| mentioned[0])
+}
+
+/// `ALTER TABLE ADD COLUMN` restrictions (sqlite.org/lang_altertable.html).
+fn can_add_column(col: &Column, to: &Table) -> bool {
+    let in_key = to.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|p| p.name.eq_ignore_ascii_case(&col.name)))
+        || to.uniques.iter().any(|u| u.columns.iter().any(|p| p.name.eq_ignore_ascii_case(&col.name)));
+    let default_ok = match &col.default {
+        None => !col.not_null,
+        Some(d) => {
+            let n = d.normalized();
+            let constant = !d.as_str().trim_start().starts_with('(')
+                && !matches!(n.as_str(), "current_time" | "current_date" | "current_timestamp");
+            constant && !(col.not_null && n == "null")
+        }
+    };
+    let generated_ok = col.generated.as_ref().is_none_or(|g| !g.stored);
+    // A generated column needs no default; NOT NULL on one is checked against existing rows.
+    let default_ok = default_ok || (col.generated.is_some() && col.default.is_none());
+    !in_key && default_ok && generated_ok
+}
+
+/// `ALTER TABLE DROP COLUMN` restrictions: the column may not be part of a key, index, check,
+/// foreign key, generated column, view or trigger.
+fn can_drop_column(col: &Column, table: &Table, live: &Schema) -> bool {
+    let name = &col.name;
+    !table.constraints_mention(name)
+        && !live.indexes_on(&table.name).any(|i| {
+            i.parts.iter().any(|p| sql::mentions(p.expr.as_str(), name))
+                || i.where_clause.as_ref().is_some_and(|w| sql::mentions(w.as_str(), name))
+        })
+        && !live.views.values().any(|v| sql::mentions(v.select.as_str(), name))
+        && !live.triggers.values().any(|t| sql::mentions(t.sql.as_str(), name))
+        && !live.tables.values().any(|t| {
+            t.foreign_keys.iter().any(|f| f.references(&table.name) && f.ref_columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
+        })
+}
+
+struct Planner<'a> {
+    from: &'a Schema,
+    to: &'a Schema,
+    opts: &'a PlanOptions,
+    steps: Vec<Step>,
+}
+
+impl Planner<'_> {
+    fn push(&mut self, change: usize, comment: String, sql: String, data_loss: Option<String>, kind: StepKind) {
+        self.steps.push(Step { sql, comment, change, data_loss, kind });
+    }
+
+    fn ddl(&mut self, change: usize, comment: String, sql: String) {
+        self.push(change, comment, sql, None, StepKind::Ddl);
+    }
+
+    fn rename_tables(&mut self, renames: &[(usize, String, String)]) {
+        let mut pending: Vec<(usize, String, String)> = renames.to_vec();
+        let mut live: BTreeSet<String> = self.from.tables.keys().cloned().collect();
+        while !pending.is_empty() {
+            let ready = pending.iter().position(|(_, _, b)| !live.contains(&key(b)));
+            let (ci, a, b) = match ready {
+                Some(i) => pending.remove(i),
+                None => {
+                    // Every target name is taken by another table waiting to move: park one.
+                    let (ci, a, b) = pending.remove(0);
+                    let tmp = format!("{}{}", self.opts.temp_prefix, a);
+                    self.ddl(ci, format!("rename table {a} to {b} (via a temporary name)"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&tmp)));
+                    live.remove(&key(&a));
+                    live.insert(key(&tmp));
+                    pending.push((ci, tmp, b));
+                    continue;
+                }
+            };
+            self.ddl(ci, format!("rename table {a} to {b}"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&b)));
+            live.remove(&key(&a));
+            live.insert(key(&b));
+        }
+    }
+
+    fn alter_in_place(&mut self, ci: usize, d: &TableDiff) {
+        let t = quote(&d.to.name);
+        for c in &d.changes {
+            if let TableChange::DropColumn(col) = c {
+                self.push(
+                    ci,
+                    format!("drop column {}.{}", d.to.name, col.name),
+                    format!("ALTER TABLE {t} DROP COLUMN {}", quote(&col.name)),
+                    Some(format!("the values of column {}.{} are deleted", d.to.name, col.name)),
+                    StepKind::Ddl,
+                );
+            }
+        }
+        for c in &d.changes {
+            if let TableChange::RenameColumn { from, to } = c {
+                self.ddl(ci, format!("rename column {}.{from} to {to}", d.to.name), format!("ALTER TABLE {t} RENAME COLUMN {} TO {}", quote(from), quote(to)));
+            }
+        }
+        for c in &d.changes {
+            if let TableChange::AddColumn(col) = c {
+                let fk = d.to.foreign_keys.iter().find(|f| f.columns.len() == 1 && f.columns[0].eq_ignore_ascii_case(&col.name));
+                let is_added = |n: &str| n.eq_ignore_ascii_case(&col.name);
+                let checks = d
+                    .changes
+                    .iter()
+                    .filter_map(|x| if let TableChange::AddCheck(ch) = x { Some(ch) } else { None })
+                    .filter(|ch| inline_check_column(ch, &d.to, &is_added).is_some())
+                    .collect();
+                let inline = render::Inline { primary_key: None, foreign_key: fk, checks };
+                self.ddl(ci, format!("add column {}.{}", d.to.name, col.name), format!("ALTER TABLE {t} ADD COLUMN {}", render::column_def(col, &inline)));
+            }
+        }
+    }
+
+    /// The generalized ALTER TABLE procedure: create the new shape under a temporary name, copy
+    /// every row (rowids and the AUTOINCREMENT counter included), drop the old table and move the
+    /// new one into its place. Indexes, triggers and views are recreated by the caller.
+    fn rebuild(&mut self, ci: usize, d: &TableDiff) {
+        let name = &d.to.name;
+        let tmp = format!("{}{}", self.opts.temp_prefix, name);
+        let comment = format!("rebuild table {name} ({})", d.changes.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; "));
+        self.ddl(ci, comment.clone(), render::create_table(&d.to, &tmp));
+
+        let renamed: BTreeMap<String, &str> = d
+            .changes
+            .iter()
+            .filter_map(|c| if let TableChange::RenameColumn { from, to } = c { Some((key(to), from.as_str())) } else { None })
+            .collect();
+        let rowid_name = ["rowid", "_rowid_", "oid"]
+            .into_iter()
+            .find(|r| d.from.column(r).is_none() && d.to.column(r).is_none());
+        let has_rowid = |t: &Table| !t.without_rowid;
+        let alias = d.to.rowid_alias().map(|c| key(&c.name));
+        let mut into = Vec::new();
+        let mut select = Vec::new();
+        for col in &d.to.columns {
+            if col.generated.is_some() {
+                continue;
+            }
+            let src_name = renamed.get(&key(&col.name)).copied().unwrap_or(col.name.as_str());
+            let src = match d.from.column(src_name) {
+                Some(s) => Some((quote(&s.name), s.not_null || s.generated.is_some())),
+                // A new INTEGER PRIMARY KEY takes the old rowids, so row identities survive.
+                None if alias.as_deref() == Some(&key(&col.name)) && has_rowid(&d.from) => rowid_name.map(|r| (r.to_string(), true)),
+                None => None,
+            };
+            let Some((expr, src_not_null)) = src else { continue };
+            into.push(quote(&col.name));
+            select.push(match (&col.default, col.not_null && !src_not_null) {
+                (Some(def), true) => format!("COALESCE({expr}, {})", def.as_str().trim()),
+                _ => expr,
+            });
+        }
+        if has_rowid(&d.from) && has_rowid(&d.to) && alias.is_none() {
+            if let Some(r) = rowid_name {
+                into.insert(0, r.to_string());
+                select.insert(0, r.to_string());
+            }
+        }
+        let lost: Vec<String> = d
+            .changes
+            .iter()
+            .filter_map(|c| if let TableChange::DropColumn(c) = c { Some(c.name.clone()) } else { None })
+            .collect();
+        if !into.is_empty() {
+            self.push(
+                ci,
+                comment.clone(),
+                format!("INSERT INTO {} ({}) SELECT {} FROM {}", quote(&tmp), into.join(", "), select.join(", "), quote(&d.from.name)),
+                None,
+                StepKind::CopyRows { table: name.clone() },
+            );
+        }
+        let autoinc = |t: &Table| t.primary_key.as_ref().is_some_and(|pk| pk.autoincrement);
+        if autoinc(&d.to) && autoinc(&d.from) {
+            self.push(ci, comment.clone(), format!("DELETE FROM sqlite_sequence WHERE name = {}", quote_str(&tmp)), None, StepKind::Sequence);
+            self.push(
+                ci,
+                comment.clone(),
+                format!(
+                    "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {}",
+                    quote_str(&tmp),
+                    quote_str(&d.from.name)
+                ),
+                None,
+                StepKind::Sequence,
+            );
+        }
+        let loss = (!lost.is_empty()).then(|| format!("the values of column(s) {} of table {name} are deleted", lost.join(", ")));
+        self.push(ci, comment.clone(), format!("DROP TABLE {}", quote(&d.from.name)), loss, StepKind::Ddl);
+        self.ddl(ci, comment, format!("ALTER TABLE {} RENAME TO {}", quote(&tmp), quote(name)));
+        let _ = self.to;
+    }
+}
+
+/// Orders tables so that a table comes after the tables its foreign keys reference (cycles are
+/// broken by name order).
+pub fn tables_in_dependency_order(tables: Vec<&Table>) -> Vec<&Table> {
+    topo(tables, |t| t.name.clone(), |t, other| t.foreign_keys.iter().any(|f| f.references(other) && !f.references(&t.name)))
+}
+
+/// Orders views so that a view comes after the views it reads from.
+pub fn views_in_dependency_order(views: Vec<&View>) -> Vec<&View> {
+    topo(views, |v| v.name.clone(), |v, other| !v.name.eq_ignore_ascii_case(other) && sql::mentions(v.select.as_str(), other))
+}
+
+fn topo<'a, T>(mut items: Vec<&'a T>, name: impl Fn(&T) -> String, depends: impl Fn(&T, &str) -> bool) -> Vec<&'a T> {
+    items.sort_by_key(|t| key(&name(t)));
+    let mut out: Vec<&T> = Vec::with_capacity(items.len());
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    while !items.is_empty() {
+        let pos = items
+            .iter()
+            .position(|t| items.iter().all(|o| key(&name(o)) == key(&name(t)) || done.contains(&key(&name(o))) || !depends(t, &name(o))))
+            .unwrap_or(0);
+        let t = items.remove(pos);
+        done.insert(key(&name(t)));
+        out.push(t);
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! Shared helpers of the end-to-end tests: build a populated database, run a migration both
+//! ways through the real engine and SQLite, and report every way it fell short.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{types::Value, Connection};
+use strata_core::{
+    diff, introspect, model, plan, runner, schema::key, schema::Affinity, schema::Schema, Diff, Plan, PlanOptions,
+    Rename,
+};
+
+/// Opens an in-memory database built from `sql`, with foreign keys enforced as an application
+/// would have them.
+pub fn db_from(sql: &str) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    model::execute_script(&conn, sql).unwrap_or_else(|e| panic!("cannot build database: {e}\n{sql}"));
+    conn
+}
+
+/// Fills every table with `n` rows that respect types, NOT NULL, UNIQUE, CHECK and foreign
+/// keys where it can: parents first, child keys pointing at parent rows. Rows SQLite refuses
+/// are skipped, so the data is always valid for the schema.
+pub fn fill(conn: &Connection, n: i64) {
+    let schema = introspect::introspect(conn).unwrap();
+    let tables: Vec<_> = strata_core::plan::tables_in_dependency_order(schema.tables.values().collect());
+    for t in tables {
+        let cols: Vec<_> = t.columns.iter().filter(|c| c.generated.is_none()).collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let names = cols.iter().map(|c| strata_core::sql::quote(&c.name)).collect::<Vec<_>>().join(", ");
+        let marks = vec!["?"; cols.len()].join(", ");
+        let sql = format!("INSERT INTO {} ({names}) VALUES ({marks})", strata_core::sql::quote(&t.name));
+        for i in 1..=n {
+            let values: Vec<Value> = cols.iter().map(|c| sample_value(c, i)).collect();
+            let _ = conn.execute(&sql, rusqlite::params_from_iter(values));
+        }
+    }
+}
+
+/// A value for row `i` of a column: distinct per row (so UNIQUE holds), of the column's
+/// affinity, and equal to the parent key of row `i` when the column is a foreign key (every
+/// table's row i has the same integer key values).
+pub fn sample_value(c: &strata_core::schema::Column, i: i64) -> Value {
+    match c.affinity() {
+        Affinity::Integer => Value::Integer(i),
+        Affinity::Real => Value::Real(i as f64 + 0.5),
+        Affinity::Numeric => Value::Integer(i * 10),
+        Affinity::Blob => Value::Integer(i),
+        Affinity::Text => {
+            if c.decl_type.as_str().to_ascii_lowercase().contains("char(1)") {
+                Value::Text(((b'a' + (i % 26) as u8) as char).to_string())
+            } else {
+                Value::Text(format!("v{i}"))
+            }
+        }
+    }
+}
+
+/// Every row of every table, column by column, in rowid (or primary key) order.
+pub type Rows = BTreeMap<String, BTreeMap<String, Vec<Value>>>;
+
+pub fn snapshot(conn: &Connection, schema: &Schema) -> Rows {
+    let mut out = Rows::new();
+    for (k, t) in &schema.tables {
+        let order = if t.without_rowid {
+            t.primary_key.as_ref().map(|pk| pk.columns.iter().map(|c| strata_core::sql::quote(&c.name)).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "1".into())
+        } else {
+            "rowid".into()
+        };
+        let mut cols = BTreeMap::new();
+        for c in &t.columns {
+            let sql = format!("SELECT {} FROM {} ORDER BY {order}", strata_core::sql::quote(&c.name), strata_core::sql::quote(&t.name));
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let vals: Vec<Value> = stmt.query_map([], |r| r.get::<_, Value>(0)).unwrap().map(Result::unwrap).collect();
+            cols.insert(key(&c.name), vals);
+        }
+        out.insert(k.clone(), cols);
+    }
+    out
+}
+
+/// What a round trip produced, for the caller's own assertions (expected SQL, lint).
+pub struct Trip {
+    pub up: Plan,
+    pub down: Plan,
+    pub diff: Diff,
+    pub rows_before: usize,
+}
+
+/// The round trip every migration must survive: on a populated database at `from`, the up
+/// plan gives a database that introspects equal to `to`, a second diff is empty, rows of kept
+/// columns are unchanged, and the down plan returns to `from` with kept rows intact.
+pub fn round_trip(from_sql: &str, to_sql: &str, extra_renames: &[Rename], rows: i64) -> Result<Trip, String> {
+    let mut conn = db_from(from_sql);
+    fill(&conn, rows);
+    round_trip_on(&mut conn, to_sql, extra_renames)
+}
+
+pub fn round_trip_on(conn: &mut Connection, to_sql: &str, extra_renames: &[Rename]) -> Result<Trip, String> {
+    let from = introspect::introspect(conn).map_err(|e| e.to_string())?;
+    let before = snapshot(conn, &from);
+    let rows_before = before.values().map(|c| c.values().next().map_or(0, Vec::len)).sum();
+    let target = model::from_sql(to_sql).map_err(|e| format!("model: {e}"))?;
+    let mut renames = target.renames.clone();
+    renames.extend(extra_renames.iter().cloned());
+    let opts = PlanOptions::default();
+    let d = diff(&from, &target.schema, &renames);
+    let up = plan(&from, &target.schema, &d, &opts);
+    runner::apply_plan(conn, &up).map_err(|e| format!("up failed: {e}\n--- plan ---\n{}", up.to_sql()))?;
+    let live = introspect::introspect(conn).map_err(|e| e.to_string())?;
+    if live != target.schema {
+        return Err(format!("after up, schema differs from target\n--- plan ---\n{}\n--- live ---\n{}\n--- target ---\n{}", up.to_sql(), strata_core::render::schema_sql(&live), strata_core::render::schema_sql(&target.schema)));
+    }
+    let again = diff(&live, &target.schema, &renames);
+    if !again.is_empty() {
+        return Err(format!("second diff not empty: {:?}\n--- plan ---\n{}", again.changes, up.to_sql()));
+    }
+    let after = snapshot(conn, &live);
+    compare_kept(&from, &before, &live, &after, &renames).map_err(|e| format!("after up: {e}\n--- plan ---\n{}", up.to_sql()))?;
+
+    let back: Vec<Rename> = renames.iter().map(Rename::reversed).collect();
+    let dd = diff(&live, &from, &back);
+    let down = plan(&live, &from, &dd, &opts);
+    runner::apply_plan(conn, &down).map_err(|e| format!("down failed: {e}\n--- down ---\n{}", down.to_sql()))?;
+    let restored = introspect::introspect(conn).map_err(|e| e.to_string())?;
+    if restored != from {
+        return Err(format!("after down, schema differs from start\n--- down ---\n{}\n--- live ---\n{}\n--- start ---\n{}", down.to_sql(), strata_core::render::schema_sql(&restored), strata_core::render::schema_sql(&from)));
+    }
+    let end = snapshot(conn, &restored);
+    compare_kept(&live, &after, &restored, &end, &back).map_err(|e| format!("after down: {e}\n--- down ---\n{}", down.to_sql()))?;
+    Ok(Trip { up, down, diff: d, rows_before })
+}
+
+/// Compares the values of every column that exists on both sides (following renames) and kept
+/// its affinity: those must be the same, row for row.
+pub fn compare_kept(a: &Schema, ra: &Rows, b: &Schema, rb: &Rows, renames: &[Rename]) -> Result<(), String> {
+    for (ak, at) in &a.tables {
+        let bname = renames
+            .iter()
+            .find_map(|r| match r {
+                Rename::Table { from, to } if key(from) == *ak => Some(key(to)),
+                _ => None,
+            })
+            .unwrap_or_else(|| ak.clone());
+        let Some(bt) = b.tables.get(&bname) else { continue };
+        for ac in &at.columns {
+            let bcol = renames
+                .iter()
+                .find_map(|r| match r {
+                    Rename::Column { table, from, to } if key(table) == bname && key(from) == key(&ac.name) => Some(to.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| ac.name.clone());
+            let Some(bc) = bt.column(&bcol) else { continue };
+            if bc.affinity() != ac.affinity() || bc.generated.is_some() || ac.generated.is_some() {
+                continue;
+            }
+            let va = &ra[ak][&key(&ac.name)];
+            let vb = &rb[&bname][&key(&bc.name)];
+            // A column that becomes NOT NULL with a default has its NULLs filled: compare the rest.
+            let filled = bc.not_null && !ac.not_null && bc.default.is_some();
+            let same = va.len() == vb.len()
+                && va.iter().zip(vb).all(|(x, y)| x == y || (filled && *x == Value::Null));
+            if !same {
+                return Err(format!("values of {}.{} changed: {:?} -> {:?}", at.name, ac.name, va, vb));
+            }
+        }
+    }
+    Ok(())
+}

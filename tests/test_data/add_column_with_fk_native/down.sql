@@ -1,0 +1,15 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+-- rebuild table users (drop column org_id; drop foreign key (org_id) to orgs)
+CREATE TABLE "_strata_new_users" (
+  "id" INTEGER PRIMARY KEY,
+  "name" TEXT
+);
+INSERT INTO "_strata_new_users" ("id", "name") SELECT "id", "name" FROM "users";
+DROP TABLE "users";
+ALTER TABLE "_strata_new_users" RENAME TO "users";
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,0 +1,14 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+-- rebuild table tags (drop column id; change primary key)
+CREATE TABLE "_strata_new_tags" (
+  "name" TEXT
+);
+INSERT INTO "_strata_new_tags" (rowid, "name") SELECT rowid, "name" FROM "tags";
+DROP TABLE "tags";
+ALTER TABLE "_strata_new_tags" RENAME TO "tags";
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,0 +1,15 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+-- rebuild table tags (add column id; change primary key)
+CREATE TABLE "_strata_new_tags" (
+  "id" INTEGER PRIMARY KEY,
+  "name" TEXT
+);
+INSERT INTO "_strata_new_tags" ("id", "name") SELECT rowid, "name" FROM "tags";
+DROP TABLE "tags";
+ALTER TABLE "_strata_new_tags" RENAME TO "tags";
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,0 +1,17 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+-- rebuild table users (drop unique (email); drop check (age >= 0); add check (age > -100))
+CREATE TABLE "_strata_new_users" (
+  "id" INTEGER PRIMARY KEY,
+  "email" TEXT,
+  "age" INT,
+  CHECK (age > -100)
+);
+INSERT INTO "_strata_new_users" ("id", "email", "age") SELECT "id", "email", "age" FROM "users";
+DROP TABLE "users";
+ALTER TABLE "_strata_new_users" RENAME TO "users";
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;

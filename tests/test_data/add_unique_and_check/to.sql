@@ -1,0 +1,1 @@
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE, age INT, CONSTRAINT age_ok CHECK (age >= 0));

@@ -1,0 +1,5 @@
+BEGIN;
+
+-- add column users.legacy
+ALTER TABLE "users" ADD COLUMN "legacy" TEXT;
+COMMIT;

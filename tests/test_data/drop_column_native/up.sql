@@ -1,0 +1,6 @@
+BEGIN;
+
+-- drop column users.legacy
+-- data loss: the values of column users.legacy are deleted
+ALTER TABLE "users" DROP COLUMN "legacy";
+COMMIT;

@@ -1,0 +1,3 @@
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE logs (id INTEGER PRIMARY KEY, msg TEXT);
+CREATE INDEX logs_msg ON logs (msg);

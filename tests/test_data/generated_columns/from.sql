@@ -1,0 +1,1 @@
+CREATE TABLE people (first TEXT, last TEXT, full TEXT GENERATED ALWAYS AS (first || ' ' || last) VIRTUAL);

@@ -1,0 +1,5 @@
+BEGIN;
+
+-- rename table users to accounts
+ALTER TABLE "users" RENAME TO "accounts";
+COMMIT;

@@ -1,0 +1,5 @@
+BEGIN;
+
+-- rename table accounts to users
+ALTER TABLE "accounts" RENAME TO "users";
+COMMIT;
