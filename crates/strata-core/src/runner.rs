@@ -37,24 +37,29 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize, &str);
 
 /// Applies a plan in one transaction.
 pub fn apply_plan(conn: &mut Connection, plan: &Plan) -> Result<()> {
-    run(conn, &Script::from(plan), &mut |_, _, _| {}, |_| Ok(()))
+    run(conn, &Script::from(plan), &mut |_, _, _| {}, |_| Ok(true), |_| Ok(())).map(|_| ())
 }
 
-/// Runs a script in one `BEGIN IMMEDIATE` transaction. `before_commit` runs inside the same
-/// transaction after the statements (the version table is written there), so the schema change
-/// and its record commit together or not at all.
+/// Runs a script in one `BEGIN IMMEDIATE` transaction and returns whether it ran.
+///
+/// `before` runs first inside the transaction, with the write lock already held, so what it
+/// reads (which revisions are applied) cannot change under it; returning `false` rolls back and
+/// skips the script. `before_commit` runs after the statements in the same transaction (the
+/// version table is written there), so the schema change and its record commit together or not
+/// at all.
 pub fn run(
     conn: &mut Connection,
     script: &Script,
     progress: Progress,
+    before: impl FnOnce(&Transaction) -> Result<bool>,
     before_commit: impl FnOnce(&Transaction) -> Result<()>,
-) -> Result<()> {
+) -> Result<bool> {
     let fk_on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     let switch = script.foreign_keys_off && fk_on;
     if switch {
         conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     }
-    let result = run_in_transaction(conn, script, progress, before_commit, switch);
+    let result = run_in_transaction(conn, script, progress, before, before_commit, switch);
     if switch {
         // Restore the connection as it was, whatever happened above.
         let restored = conn.execute_batch("PRAGMA foreign_keys = ON");
@@ -69,10 +74,14 @@ fn run_in_transaction(
     conn: &mut Connection,
     script: &Script,
     progress: Progress,
+    before: impl FnOnce(&Transaction) -> Result<bool>,
     before_commit: impl FnOnce(&Transaction) -> Result<()>,
     check_fks: bool,
-) -> Result<()> {
+) -> Result<bool> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !before(&tx)? {
+        return Ok(false);
+    }
     let total = script.steps.len();
     for (i, step) in script.steps.iter().enumerate() {
         progress(i, total, &step.label);
@@ -89,7 +98,7 @@ fn run_in_transaction(
     }
     before_commit(&tx)?;
     tx.commit()?;
-    Ok(())
+    Ok(true)
 }
 
 /// Fails with the first few orphaned rows `PRAGMA foreign_key_check` reports.
