@@ -6,12 +6,16 @@
 
 pub mod diff;
 pub mod error;
+pub mod history;
+pub mod import;
 pub mod introspect;
 pub mod lint;
+pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod render;
+pub mod revision;
 pub mod runner;
 pub mod schema;
 pub mod sql;

@@ -52,6 +52,9 @@ pub struct Model {
 /// Builds a model from SQL text. Errors name the line of the statement and SQLite's message.
 pub fn from_sql(text: &str) -> Result<Model> {
     let conn = Connection::open_in_memory()?;
+    // One transaction for the whole script: SQLite then rereads its schema once, not after
+    // every CREATE, which makes a 1000-table model many times faster to load.
+    conn.execute_batch("BEGIN")?;
     execute_script(&conn, text)?;
     let schema = introspect::introspect(&conn)?;
     Ok(Model { schema, renames: annotations(text) })

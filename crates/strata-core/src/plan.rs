@@ -6,7 +6,7 @@
 //! Statements are ordered so that nothing refers to what does not exist yet: triggers and views
 //! that depend on a changing table are dropped first and recreated last.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -153,7 +153,11 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     for k in rebuilt.keys() {
         unstable.extend(live_names(k));
     }
-    let change_of = |pred: &dyn Fn(&Change) -> bool| changes.iter().position(|c| pred(c));
+    let index = ChangeIndex::new(&changes);
+    let change_of = |kind: &'static str, name: &str| index.find(kind, name);
+    // Names each view and trigger mentions, read once.
+    let view_names: BTreeMap<&String, HashSet<String>> = from.views.iter().map(|(k, v)| (k, sql::identifiers(v.select.as_str()))).collect();
+    let trigger_names: BTreeMap<&String, HashSet<String>> = from.triggers.iter().map(|(k, t)| (k, sql::identifiers(t.sql.as_str()))).collect();
 
     // Views: drop the changed ones and every view that depends on an unstable table or on a
     // dropped view; recreate what the target still has.
@@ -163,11 +167,12 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
         .collect();
     loop {
         let before = views_drop.len();
-        for (k, v) in &from.views {
+        for k in from.views.keys() {
             if views_drop.contains(k) {
                 continue;
             }
-            let dep = unstable.iter().chain(views_drop.iter()).any(|n| sql::mentions(v.select.as_str(), n));
+            let names = &view_names[k];
+            let dep = unstable.iter().chain(views_drop.iter()).any(|n| names.contains(n));
             if dep {
                 views_drop.insert(k.clone());
             }
@@ -203,7 +208,8 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     }
     for (k, t) in &from.triggers {
         let on_view_dropped = views_drop.contains(&key(&t.table));
-        let mentions_unstable = unstable.iter().chain(views_drop.iter()).any(|n| sql::mentions(t.sql.as_str(), n));
+        let names = &trigger_names[k];
+        let mentions_unstable = unstable.iter().chain(views_drop.iter()).any(|n| names.contains(n));
         if !vanishes(&t.table) && (mentions_unstable || on_view_dropped) && !triggers_drop.contains(k) {
             if !on_view_dropped {
                 triggers_drop.insert(k.clone());
@@ -236,12 +242,12 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 1. Drop triggers, views and indexes that are in the way.
     for k in &triggers_drop {
         let t = &from.triggers[k];
-        let ci = change_of(&|c| matches!(c, Change::DropTrigger(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &t.table));
+        let ci = change_of("drop_trigger", k).unwrap_or_else(|| index.owner(&t.table));
         p.ddl(ci, format!("drop trigger {} (recreated later)", t.name), format!("DROP TRIGGER {}", quote(&t.name)));
     }
     for v in views_in_dependency_order(views_drop.iter().map(|k| &from.views[k]).collect()).into_iter().rev() {
         let k = key(&v.name);
-        let ci = change_of(&|c| matches!(c, Change::DropView(x) if key(&x.name) == k)).unwrap_or_else(|| owner_change(&changes, &v.name));
+        let ci = change_of("drop_view", &k).unwrap_or_else(|| index.owner(&v.name));
         let why = if to.views.contains_key(&k) { "drop view {} while its tables change" } else { "drop view {}" };
         p.ddl(ci, why.replace("{}", &v.name), format!("DROP VIEW {}", quote(&v.name)));
     }
@@ -256,7 +262,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 2. Drop tables, children first (foreign keys are off, but the order reads naturally).
     let drop_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::DropTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(drop_list).into_iter().rev() {
-        let ci = change_of(&|c| matches!(c, Change::DropTable(x) if x.name == t.name)).unwrap();
+        let ci = change_of("drop_table", &t.name).unwrap();
         p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::Ddl);
     }
 
@@ -266,7 +272,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 4. Create tables, parents first.
     let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(add_list) {
-        let ci = change_of(&|c| matches!(c, Change::AddTable(x) if x.name == t.name)).unwrap();
+        let ci = change_of("add_table", &t.name).unwrap();
         p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name));
     }
 
@@ -284,17 +290,17 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 6. Create indexes, views (dependencies first) and triggers.
     for k in &indexes_create {
         let i = &to.indexes[k];
-        let ci = change_of(&|c| matches!(c, Change::AddIndex(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &i.table));
+        let ci = change_of("add_index", k).unwrap_or_else(|| index.owner(&i.table));
         p.ddl(ci, format!("create index {} on {}", i.name, i.table), render::create_index(i));
     }
     for v in views_in_dependency_order(views_create.iter().map(|k| &to.views[k]).collect()) {
         let k = key(&v.name);
-        let ci = change_of(&|c| matches!(c, Change::AddView(x) if key(&x.name) == k)).unwrap_or_else(|| owner_change(&changes, &v.name));
+        let ci = change_of("add_view", &k).unwrap_or_else(|| index.owner(&v.name));
         p.ddl(ci, format!("create view {}", v.name), render::create_view(v));
     }
     for k in &triggers_create {
         let t = &to.triggers[k];
-        let ci = change_of(&|c| matches!(c, Change::AddTrigger(x) if key(&x.name) == *k)).unwrap_or_else(|| owner_change(&changes, &t.table));
+        let ci = change_of("add_trigger", k).unwrap_or_else(|| index.owner(&t.table));
         p.ddl(ci, format!("create trigger {} on {}", t.name, t.table), render::create_trigger(t));
     }
 
@@ -304,17 +310,48 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     Plan { changes, steps, foreign_keys_off, rebuilt_tables }
 }
 
-/// The change a dependent object's drop or re-creation belongs to: the first change that
-/// touches a table it mentions, else the first change.
-fn owner_change(changes: &[Change], name: &str) -> usize {
-    changes
-        .iter()
-        .position(|c| match c {
-            Change::ModifyTable(d) => d.to.name.eq_ignore_ascii_case(name) || d.from.name.eq_ignore_ascii_case(name),
-            Change::DropTable(t) | Change::AddTable(t) => t.name.eq_ignore_ascii_case(name),
-            _ => false,
-        })
-        .unwrap_or(0)
+/// Finds the change a statement belongs to by kind and object name, without rescanning the
+/// change list for every statement (plans for 1000 tables have thousands of statements).
+struct ChangeIndex {
+    by_name: HashMap<(&'static str, String), usize>,
+    /// The first change that touches each table, for the drops and re-creations of objects
+    /// that depend on it.
+    owner: HashMap<String, usize>,
+}
+
+impl ChangeIndex {
+    fn new(changes: &[Change]) -> Self {
+        let mut by_name = HashMap::new();
+        let mut owner = HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            let (kind, name) = match c {
+                Change::AddTable(t) => ("add_table", &t.name),
+                Change::DropTable(t) => ("drop_table", &t.name),
+                Change::ModifyTable(d) => {
+                    owner.entry(key(&d.from.name)).or_insert(i);
+                    ("modify_table", &d.to.name)
+                }
+                Change::RenameTable { to, .. } => ("rename_table", to),
+                Change::AddIndex(x) => ("add_index", &x.name),
+                Change::DropIndex(x) => ("drop_index", &x.name),
+                Change::AddView(x) => ("add_view", &x.name),
+                Change::DropView(x) => ("drop_view", &x.name),
+                Change::AddTrigger(x) => ("add_trigger", &x.name),
+                Change::DropTrigger(x) => ("drop_trigger", &x.name),
+            };
+            by_name.entry((kind, key(name))).or_insert(i);
+            if matches!(kind, "add_table" | "drop_table" | "modify_table") {
+                owner.entry(key(name)).or_insert(i);
+            }
+        }
+        ChangeIndex { by_name, owner }
+    }
+    fn find(&self, kind: &'static str, name: &str) -> Option<usize> {
+        self.by_name.get(&(kind, key(name))).copied()
+    }
+    fn owner(&self, name: &str) -> usize {
+        self.owner.get(&key(name)).copied().unwrap_or(0)
+    }
 }
 
 /// The one place that decides between `ALTER TABLE` and a rebuild: true when a change has no
@@ -539,25 +576,28 @@ impl Planner<'_> {
 /// Orders tables so that a table comes after the tables its foreign keys reference (cycles are
 /// broken by name order).
 pub fn tables_in_dependency_order(tables: Vec<&Table>) -> Vec<&Table> {
-    topo(tables, |t| t.name.clone(), |t, other| t.foreign_keys.iter().any(|f| f.references(other) && !f.references(&t.name)))
+    topo(tables, |t| t.name.clone(), |t| t.foreign_keys.iter().map(|f| key(&f.ref_table)).collect())
 }
 
 /// Orders views so that a view comes after the views it reads from.
 pub fn views_in_dependency_order(views: Vec<&View>) -> Vec<&View> {
-    topo(views, |v| v.name.clone(), |v, other| !v.name.eq_ignore_ascii_case(other) && sql::mentions(v.select.as_str(), other))
+    topo(views, |v| v.name.clone(), |v| sql::identifiers(v.select.as_str()))
 }
 
-fn topo<'a, T>(mut items: Vec<&'a T>, name: impl Fn(&T) -> String, depends: impl Fn(&T, &str) -> bool) -> Vec<&'a T> {
-    items.sort_by_key(|t| key(&name(t)));
-    let mut out: Vec<&T> = Vec::with_capacity(items.len());
-    let mut done: BTreeSet<String> = BTreeSet::new();
+/// Dependency order: an item comes after the items whose names it mentions, ties and cycles
+/// broken by name. Each item's mentions are computed once.
+fn topo<'a, T>(items: Vec<&'a T>, name: impl Fn(&T) -> String, mentions: impl Fn(&T) -> HashSet<String>) -> Vec<&'a T> {
+    let mut items: Vec<(String, &'a T, HashSet<String>)> = items.into_iter().map(|t| (key(&name(t)), t, mentions(t))).collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pending: HashSet<String> = items.iter().map(|i| i.0.clone()).collect();
+    let mut out = Vec::with_capacity(items.len());
     while !items.is_empty() {
         let pos = items
             .iter()
-            .position(|t| items.iter().all(|o| key(&name(o)) == key(&name(t)) || done.contains(&key(&name(o))) || !depends(t, &name(o))))
+            .position(|(k, _, m)| m.iter().all(|d| d == k || !pending.contains(d)))
             .unwrap_or(0);
-        let t = items.remove(pos);
-        done.insert(key(&name(t)));
+        let (k, t, _) = items.remove(pos);
+        pending.remove(&k);
         out.push(t);
     }
     out

@@ -264,6 +264,16 @@ pub fn mentions(src: &str, name: &str) -> bool {
     })
 }
 
+/// Every name `src` mentions (quoted or not, lower-cased): one pass to answer many
+/// [`mentions`] questions about the same text.
+pub fn identifiers(src: &str) -> std::collections::HashSet<String> {
+    tokenize(src)
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent | TokenKind::String))
+        .map(|t| unquote(t.text(src)).to_ascii_lowercase())
+        .collect()
+}
+
 /// Rewrites every identifier token equal to `from` (case-insensitive) into the quoted name `to`,
 /// the way SQLite's own ALTER TABLE ... RENAME rewrites dependent SQL.
 pub fn rename_ident(src: &str, from: &str, to: &str) -> String {

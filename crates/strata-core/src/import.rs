@@ -1,0 +1,228 @@
+//! Import of the hand-written scheme many teams start from: a folder of numbered `NNN_name.sql`
+//! files, each with an optional `NNN_name_rollback.sql` partner, applied in number order by a
+//! shell script that also writes `schema_version` rows. Each pair becomes one revision in a
+//! straight line. Pure: the CLI reads the folder and writes the revisions.
+//!
+//! strata runs every revision in its own transaction and writes the version row itself, so
+//! `BEGIN`/`COMMIT` and the statements that touch the old version table are left out (each
+//! removal is reported); everything else is kept as written, comments included.
+
+use std::collections::BTreeMap;
+
+use crate::revision::{Revision, RevisionError};
+use crate::sql::{self, TokenKind};
+
+/// One file of the folder: its name (no directory) and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqlFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// The revisions made from a folder, in order, and what the import changed or could not use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub revisions: Vec<Revision>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    #[error("no numbered migration files (NNN_name.sql) found; nothing was imported")]
+    Empty,
+    #[error("{first} and {second} both have number {number}; give each migration its own number, nothing was imported")]
+    DuplicateNumber { number: u64, first: String, second: String },
+    #[error("{file} is a rollback without its migration {expected}; nothing was imported")]
+    OrphanRollback { file: String, expected: String },
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+}
+
+/// Turns the folder's files into revisions. The first one builds on `parent` (the current head
+/// when importing into a project that already has revisions); `created` stamps them all.
+pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_table: &str) -> Result<Imported, ImportError> {
+    let mut ups: BTreeMap<u64, (&str, &SqlFile)> = BTreeMap::new();
+    let mut downs: BTreeMap<String, &SqlFile> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for f in files {
+        let Some(stem) = f.name.strip_suffix(".sql") else { continue };
+        let Some((number, _)) = numbered(stem) else {
+            notes.push(format!("{} skipped: its name does not start with a number and `_`", f.name));
+            continue;
+        };
+        if let Some(base) = stem.strip_suffix("_rollback") {
+            downs.insert(base.to_string(), f);
+            continue;
+        }
+        if let Some((other, _)) = ups.insert(number, (stem, f)) {
+            let (a, b) = if other < stem { (other, stem) } else { (stem, other) };
+            return Err(ImportError::DuplicateNumber { number, first: format!("{a}.sql"), second: format!("{b}.sql") });
+        }
+    }
+    for (base, f) in &downs {
+        if !ups.values().any(|(stem, _)| stem == base) {
+            return Err(ImportError::OrphanRollback { file: f.name.clone(), expected: format!("{base}.sql") });
+        }
+    }
+    if ups.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut revisions: Vec<Revision> = Vec::new();
+    let mut prev = parent.map(str::to_string);
+    for (stem, f) in ups.values() {
+        let (up, up_fk) = clean(&f.name, &f.text, version_table, &mut notes);
+        let (down, down_fk) = match downs.get(*stem) {
+            Some(d) => clean(&d.name, &d.text, version_table, &mut notes),
+            None => {
+                notes.push(format!("{} has no rollback file: its down section is empty, so downgrading past it only removes its version row", f.name));
+                (String::new(), false)
+            }
+        };
+        let message = header(&f.text, "description").unwrap_or_else(|| numbered(stem).map(|(_, n)| n.replace('_', " ")).unwrap_or_default());
+        let rev = Revision::new(stem, prev.iter().cloned().collect(), &message, created, &up, &down).with_foreign_keys_off(up_fk, down_fk);
+        prev = Some(rev.id.clone());
+        revisions.push(rev);
+    }
+    Ok(Imported { revisions, notes })
+}
+
+/// `("001", "initial_schema")` for `001_initial_schema`, as the number and the rest.
+fn numbered(stem: &str) -> Option<(u64, &str)> {
+    let (num, rest) = stem.split_once('_')?;
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((num.parse().ok()?, rest))
+}
+
+/// The value of a `-- Key: value` header line (case-insensitive key).
+fn header(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.trim().strip_prefix("--")?.split_once(':')?;
+        (k.trim().eq_ignore_ascii_case(key) && !v.trim().is_empty()).then(|| v.trim().to_string())
+    })
+}
+
+/// The file's statements without transaction control, `PRAGMA foreign_keys` and version-table
+/// bookkeeping, comments kept; and whether the revision should run with foreign keys off (it
+/// switched them off itself, or drops tables).
+fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -> (String, bool) {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::new();
+    let mut fk_off = false;
+    let mut last = 0;
+    for s in sql::split_statements(&text) {
+        let words: Vec<String> = sql::tokenize(&s.text)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .take(6)
+            .map(|t| match t.kind {
+                TokenKind::QuotedIdent => sql::unquote(t.text(&s.text)).to_ascii_lowercase(),
+                _ => t.text(&s.text).to_ascii_lowercase(),
+            })
+            .collect();
+        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        let vt = version_table.to_ascii_lowercase();
+        let transaction = matches!(w(0), "begin" | "commit" | "end" | "rollback");
+        let pragma_fk = w(0) == "pragma" && w(1) == "foreign_keys";
+        let bookkeeping = (w(0) == "insert" && w(1) == "into" && w(2) == vt)
+            || (w(0) == "delete" && w(1) == "from" && w(2) == vt)
+            || (w(0) == "update" && w(1) == vt)
+            || (w(0) == "create" && w(1) == "table" && (w(2) == vt || (w(2) == "if" && w(5) == vt)));
+        // Keep the comments between the previous statement and this one.
+        let gap = &text[last..s.start];
+        let end = s.start + s.text.len();
+        let after_semicolon = text[end..].find(';').filter(|i| text[end..end + i].trim().is_empty()).map_or(end, |i| end + i + 1);
+        last = after_semicolon;
+        out.push_str(gap.trim_start_matches(';'));
+        if transaction || pragma_fk || bookkeeping {
+            if pragma_fk {
+                fk_off |= w(2) == "=" && matches!(w(3), "off" | "0" | "false" | "no");
+            }
+            if !transaction {
+                let first = s.text.lines().next().unwrap_or("").trim();
+                notes.push(format!("{file}: left out `{first}` (strata {})", if pragma_fk { "switches foreign keys itself" } else { "keeps its own version table" }));
+            }
+            continue;
+        }
+        if w(0) == "drop" && w(1) == "table" {
+            fk_off = true;
+        }
+        out.push_str(&s.text);
+        out.push(';');
+    }
+    out.push_str(&text[last..]);
+    // Blank lines left where statements were removed are noise in a review.
+    let mut tidy = String::new();
+    let mut blank = 0;
+    for line in out.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        tidy.push_str(line.trim_end());
+        tidy.push('\n');
+    }
+    (tidy, fk_off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> SqlFile {
+        SqlFile { name: name.into(), text: text.into() }
+    }
+
+    #[test]
+    fn pairs_numbered_files_and_strips_bookkeeping() {
+        let files = vec![
+            file("002_add_user_phone.sql", "-- Migration: 002_add_user_phone\n-- Description: Add phone and address fields to users\nBEGIN;\n\n-- Add new columns\nALTER TABLE usertable ADD COLUMN phone VARCHAR(20);\n\n-- Record schema version\nINSERT INTO schema_version (version, description)\nVALUES ('1.1.0', 'Add phone');\nCOMMIT;\n"),
+            file("002_add_user_phone_rollback.sql", "BEGIN;\nALTER TABLE usertable DROP COLUMN phone;\nDELETE FROM schema_version WHERE version = '1.1.0';\nCOMMIT;"),
+            file("001_initial_schema.sql", "BEGIN;\nCREATE TABLE usertable (id TEXT PRIMARY KEY);\nCOMMIT;\n"),
+            file("README.md", "notes"),
+        ];
+        let got = import(&files, None, "2026-01-01T00:00:00Z", "schema_version").unwrap();
+        let ids: Vec<_> = got.revisions.iter().map(|r| (r.id.as_str(), r.parents.clone(), r.message.as_str())).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("001_initial_schema", vec![], "initial schema"),
+                ("002_add_user_phone", vec!["001_initial_schema".to_string()], "Add phone and address fields to users"),
+            ]
+        );
+        expect_test::expect![[r#"
+            -- Migration: 002_add_user_phone
+            -- Description: Add phone and address fields to users
+
+            -- Add new columns
+            ALTER TABLE usertable ADD COLUMN phone VARCHAR(20);
+
+            -- Record schema version
+        "#]]
+        .assert_eq(&got.revisions[1].up);
+        assert_eq!(got.revisions[1].down, "ALTER TABLE usertable DROP COLUMN phone;\n");
+        assert_eq!(
+            got.notes,
+            [
+                "001_initial_schema.sql has no rollback file: its down section is empty, so downgrading past it only removes its version row",
+                "002_add_user_phone.sql: left out `INSERT INTO schema_version (version, description)` (strata keeps its own version table)",
+                "002_add_user_phone_rollback.sql: left out `DELETE FROM schema_version WHERE version = '1.1.0'` (strata keeps its own version table)",
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_duplicates_and_orphans() {
+        let dup = import(&[file("1_a.sql", ""), file("01_b.sql", "")], None, "", "schema_version").unwrap_err();
+        assert_eq!(dup, ImportError::DuplicateNumber { number: 1, first: "01_b.sql".into(), second: "1_a.sql".into() });
+        let orphan = import(&[file("1_a.sql", ""), file("2_b_rollback.sql", "")], None, "", "schema_version").unwrap_err();
+        assert!(matches!(orphan, ImportError::OrphanRollback { .. }));
+        assert_eq!(import(&[], None, "", "schema_version").unwrap_err(), ImportError::Empty);
+    }
+}

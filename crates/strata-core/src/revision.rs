@@ -1,0 +1,736 @@
+//! Revisions: one migration step written as plain SQL a reviewer can read in a pull request, and
+//! the graph (DAG) that revisions form through their parents. Pure: no I/O, no clock.
+//!
+//! A revision file looks like this:
+//!
+//! ```text
+//! -- strata revision
+//! -- id: 3f2a1b9c0d11
+//! -- parents: 1a2b3c4d5e6f
+//! -- message: add phone to users
+//! -- created: 2026-11-26T15:41:31Z
+//!
+//! -- +up
+//! ALTER TABLE "users" ADD COLUMN "phone" TEXT;
+//!
+//! -- +down
+//! ALTER TABLE "users" DROP COLUMN "phone";
+//! ```
+//!
+//! A section marker may carry `foreign_keys=off` when its statements drop or rebuild tables (the
+//! runner then switches foreign keys off outside the transaction and checks them before commit).
+//! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
+//! into CRLF changes nothing while any other edit is noticed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::sql::{self, TokenKind};
+
+/// One revision: its place in the graph, what it is for, and its SQL both ways.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: String,
+    /// Empty for a base revision; two or more for a merge revision.
+    pub parents: Vec<String>,
+    pub message: String,
+    /// Creation time as the caller formatted it (RFC 3339 UTC by convention).
+    pub created: String,
+    pub up: String,
+    pub down: String,
+    pub up_foreign_keys_off: bool,
+    pub down_foreign_keys_off: bool,
+    /// SHA-256 (hex) of the file text with CRLF turned into LF.
+    pub checksum: String,
+}
+
+/// Which way a revision is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RevisionError {
+    /// A revision file does not follow the format.
+    #[error("line {line}: {message}")]
+    Format { line: usize, message: String },
+    #[error("revision id `{id}` is used by more than one revision; give each revision its own id")]
+    DuplicateId { id: String },
+    #[error("revision {id} names parent {parent}, which no revision has; restore the parent's file or fix the `-- parents:` line")]
+    UnknownParent { id: String, parent: String },
+    #[error("revisions {ids} are their own ancestors; fix their `-- parents:` lines")]
+    Cycle { ids: String },
+    #[error("no revision matches `{spec}`")]
+    UnknownRevision { spec: String },
+    #[error("`{spec}` matches several revisions ({}); give more characters of the id", matches.join(", "))]
+    Ambiguous { spec: String, matches: Vec<String> },
+    #[error("there are {} heads ({}); join them with a merge revision first: strata merge -m \"merge heads\" {}", heads.len(), heads.join(", "), heads.join(" "))]
+    MultipleHeads { heads: Vec<String> },
+    #[error("there are no revisions yet")]
+    NoRevisions,
+    #[error("`{spec}` asks for {wanted} revisions but only {available} can be {verb}")]
+    OutOfRange { spec: String, wanted: usize, available: usize, verb: &'static str },
+    #[error("revision {id} is not applied, so the database cannot be downgraded to it; upgrade to it instead")]
+    NotApplied { id: String },
+    #[error("`{spec}` is not a target for {verb}")]
+    BadTarget { spec: String, verb: &'static str },
+    #[error("invalid revision id `{id}`: use letters, digits, `_`, `-` and `.` only")]
+    BadId { id: String },
+}
+
+/// The checksum of a revision file: SHA-256 of its text with CRLF line endings (and a leading
+/// byte-order mark) removed, so the same file checked out on Windows and on Linux agrees.
+pub fn checksum(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut h = Sha256::new();
+    h.update(text.replace("\r\n", "\n").as_bytes());
+    format!("{:x}", h.finalize())
+}
+
+/// Whether `id` can be written in a file header and a file name.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// A fresh 12-hex-digit id derived from `seed` (the caller passes something unique, such as the
+/// creation time with nanoseconds and the parents), so the core needs no random source.
+pub fn derive_id(seed: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(seed.as_bytes());
+    format!("{:x}", h.finalize())[..12].to_string()
+}
+
+/// A file-name friendly form of a message: lower case words joined by `_`, at most 40 bytes.
+pub fn slug(message: &str) -> String {
+    let mut out = String::new();
+    for word in message.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if out.len() + word.len() + 1 > 40 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    out
+}
+
+impl Revision {
+    /// A new revision; its checksum is that of its rendered file.
+    pub fn new(id: &str, parents: Vec<String>, message: &str, created: &str, up: &str, down: &str) -> Revision {
+        let mut r = Revision {
+            id: id.to_string(),
+            parents,
+            message: message.lines().next().unwrap_or("").trim().to_string(),
+            created: created.to_string(),
+            up: tidy(up),
+            down: tidy(down),
+            up_foreign_keys_off: false,
+            down_foreign_keys_off: false,
+            checksum: String::new(),
+        };
+        r.checksum = checksum(&r.render());
+        r
+    }
+
+    /// Sets whether each direction runs with foreign keys off, keeping the checksum current.
+    pub fn with_foreign_keys_off(mut self, up: bool, down: bool) -> Revision {
+        self.up_foreign_keys_off = up;
+        self.down_foreign_keys_off = down;
+        self.checksum = checksum(&self.render());
+        self
+    }
+
+    /// The file name the CLI stores the revision under.
+    pub fn file_name(&self) -> String {
+        let s = slug(&self.message);
+        if s.is_empty() {
+            format!("{}.sql", self.id)
+        } else {
+            format!("{}_{}.sql", self.id, s)
+        }
+    }
+
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+
+    pub fn sql(&self, dir: Direction) -> &str {
+        match dir {
+            Direction::Up => &self.up,
+            Direction::Down => &self.down,
+        }
+    }
+
+    pub fn foreign_keys_off(&self, dir: Direction) -> bool {
+        match dir {
+            Direction::Up => self.up_foreign_keys_off,
+            Direction::Down => self.down_foreign_keys_off,
+        }
+    }
+
+    /// The file text: header comment lines, then the `-- +up` and `-- +down` sections.
+    pub fn render(&self) -> String {
+        let marker = |name: &str, off: bool| if off { format!("-- +{name} foreign_keys=off\n") } else { format!("-- +{name}\n") };
+        let mut out = String::from("-- strata revision\n");
+        out.push_str(&format!("-- id: {}\n", self.id));
+        out.push_str(&format!("-- parents: {}\n", self.parents.join(", ")).replace(": \n", ":\n"));
+        out.push_str(&format!("-- message: {}\n", self.message).replace(": \n", ":\n"));
+        out.push_str(&format!("-- created: {}\n", self.created).replace(": \n", ":\n"));
+        out.push('\n');
+        out.push_str(&marker("up", self.up_foreign_keys_off));
+        out.push_str(&self.up);
+        out.push('\n');
+        out.push_str(&marker("down", self.down_foreign_keys_off));
+        out.push_str(&self.down);
+        out
+    }
+
+    /// Reads a revision file. Errors carry the line they concern.
+    pub fn parse(text: &str) -> Result<Revision, RevisionError> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+        let err = |line: usize, message: String| RevisionError::Format { line, message };
+        let mut id = None;
+        let mut parents = Vec::new();
+        let mut message = String::new();
+        let mut created = String::new();
+        // Which section the current line belongs to: None = header.
+        let mut section: Option<Direction> = None;
+        let mut up = String::new();
+        let mut down = String::new();
+        let mut fk = [false, false];
+        let mut seen = [false, false];
+        for (i, line) in body.lines().enumerate() {
+            let n = i + 1;
+            let trimmed = line.trim();
+            if let Some(rest) = trimmed.strip_prefix("-- +") {
+                let mut words = rest.split_whitespace();
+                let dir = match words.next() {
+                    Some("up") => Direction::Up,
+                    Some("down") => Direction::Down,
+                    other => return Err(err(n, format!("unknown section marker `-- +{}`; use `-- +up` or `-- +down`", other.unwrap_or("")))),
+                };
+                let k = dir as usize;
+                if seen[k] {
+                    return Err(err(n, format!("a second `-- +{}` section", rest.trim())));
+                }
+                if dir == Direction::Up && seen[1] {
+                    return Err(err(n, "the `-- +up` section must come before `-- +down`".into()));
+                }
+                for w in words {
+                    match w {
+                        "foreign_keys=off" => fk[k] = true,
+                        "foreign_keys=on" => fk[k] = false,
+                        other => return Err(err(n, format!("unknown section option `{other}`; the only option is foreign_keys=off"))),
+                    }
+                }
+                seen[k] = true;
+                section = Some(dir);
+                continue;
+            }
+            match section {
+                Some(Direction::Up) => {
+                    up.push_str(line);
+                    up.push('\n');
+                }
+                Some(Direction::Down) => {
+                    down.push_str(line);
+                    down.push('\n');
+                }
+                None => {
+                    if trimmed.is_empty() {
+                        continue;
+                    }
+                    let Some(comment) = trimmed.strip_prefix("--") else {
+                        return Err(err(n, "SQL before the `-- +up` marker; put statements in the `-- +up` or `-- +down` section".into()));
+                    };
+                    let Some((key, value)) = comment.split_once(':') else { continue };
+                    let value = value.trim();
+                    match key.trim() {
+                        "id" => {
+                            if !valid_id(value) {
+                                return Err(err(n, RevisionError::BadId { id: value.into() }.to_string()));
+                            }
+                            id = Some(value.to_string());
+                        }
+                        "parents" | "parent" => {
+                            parents = value.split(|c: char| c == ',' || c.is_whitespace()).filter(|p| !p.is_empty()).map(str::to_string).collect();
+                        }
+                        "message" => message = value.to_string(),
+                        "created" => created = value.to_string(),
+                        // Other comment lines in the header are the author's notes.
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let Some(id) = id else { return Err(err(1, "no `-- id:` line in the header".into())) };
+        if !seen[0] {
+            return Err(err(body.lines().count().max(1), "no `-- +up` section".into()));
+        }
+        Ok(Revision {
+            id,
+            parents,
+            message,
+            created,
+            up: tidy(&up),
+            down: tidy(&down),
+            up_foreign_keys_off: fk[0],
+            down_foreign_keys_off: fk[1],
+            checksum: checksum(text),
+        })
+    }
+
+    /// What running one direction throws away that nothing gives back, one line each: the
+    /// `-- data loss:` notes autogenerate writes, plus `DROP TABLE` (of a table not recreated by
+    /// a later rename, as a rebuild does) and `DROP COLUMN` statements a person wrote.
+    pub fn data_loss(&self, dir: Direction) -> Vec<String> {
+        let text = self.sql(dir);
+        let mut out: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("-- data loss:").map(|s| s.trim().to_string()))
+            .collect();
+        let noted = |name: &str| out.iter().any(|n| n.to_ascii_lowercase().contains(&name.to_ascii_lowercase()));
+        let stmts = sql::split_statements(text);
+        let words: Vec<Vec<String>> = stmts.iter().map(|s| significant(&s.text)).collect();
+        let mut found = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let at = |j: usize| w.get(j).map(String::as_str).unwrap_or("");
+            if at(0) == "drop" && at(1) == "table" {
+                let name = if at(2) == "if" { at(4) } else { at(2) };
+                let name = sql::unquote(name);
+                let renamed_back = words[i + 1..].iter().any(|v| {
+                    v.len() >= 6 && v[0] == "alter" && v[1] == "table" && v[3] == "rename" && v[4] == "to" && sql::unquote(&v[5]).eq_ignore_ascii_case(&name)
+                });
+                if !renamed_back && !noted(&name) {
+                    found.push(format!("drops table {name} and its rows"));
+                }
+            } else if at(0) == "alter" && at(1) == "table" && at(3) == "drop" {
+                let col = if at(4) == "column" { at(5) } else { at(4) };
+                let (table, col) = (sql::unquote(at(2)), sql::unquote(col));
+                if !noted(&col) {
+                    found.push(format!("drops column {table}.{col} and its values"));
+                }
+            }
+        }
+        out.extend(found);
+        out
+    }
+
+    /// The statements of one direction, each with a label for errors and progress: the comment
+    /// line just above it, or else its first line.
+    pub fn statements(&self, dir: Direction) -> Vec<(String, String)> {
+        let text = self.sql(dir);
+        let mut out = Vec::new();
+        let mut prev_end = 0;
+        for s in sql::split_statements(text) {
+            let gap = &text[prev_end.min(s.start)..s.start];
+            let comment = gap
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| l.starts_with("--") && !l.starts_with("-- data loss:"))
+                .map(|l| l.trim_start_matches('-').trim().to_string());
+            let first = s.text.lines().next().unwrap_or("").trim();
+            let label = comment.filter(|c| !c.is_empty()).unwrap_or_else(|| first.chars().take(70).collect());
+            prev_end = s.start + s.text.len();
+            out.push((s.text, label));
+        }
+        out
+    }
+}
+
+/// Lower-cased significant tokens of a statement (quoted names keep their quotes).
+fn significant(text: &str) -> Vec<String> {
+    sql::tokenize(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .map(|t| if t.kind == TokenKind::Word { t.text(text).to_ascii_lowercase() } else { t.text(text).to_string() })
+        .collect()
+}
+
+/// A section's text without blank lines around it, ending in one newline when not empty.
+fn tidy(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    let start = lines.iter().position(|l| !l.trim().is_empty());
+    let end = lines.iter().rposition(|l| !l.trim().is_empty());
+    match (start, end) {
+        (Some(a), Some(b)) => {
+            let mut out = lines[a..=b].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+            out.push('\n');
+            out
+        }
+        _ => String::new(),
+    }
+}
+
+/// Where to migrate to, as the user wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The single head (`head`).
+    Head,
+    /// Every head (`heads`).
+    Heads,
+    /// Nothing applied (`base`).
+    Base,
+    /// `+N` or `-N`.
+    Relative(i64),
+    /// An id or a unique prefix of one.
+    Revision(String),
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Target {
+        let s = s.trim();
+        match s {
+            "head" => Target::Head,
+            "heads" => Target::Heads,
+            "base" => Target::Base,
+            _ => {
+                if let Some(n) = s.strip_prefix(['+', '-']).and_then(|d| d.parse::<i64>().ok()) {
+                    Target::Relative(if s.starts_with('-') { -n } else { n })
+                } else {
+                    Target::Revision(s.to_string())
+                }
+            }
+        }
+    }
+}
+
+/// Revisions joined by their parents: checked to have unique ids, known parents and no cycles.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    revs: BTreeMap<String, Revision>,
+    children: BTreeMap<String, Vec<String>>,
+    /// Parents before children; among revisions free to go, the older (then smaller id) first.
+    order: Vec<String>,
+}
+
+impl Graph {
+    pub fn new(revisions: Vec<Revision>) -> Result<Graph, RevisionError> {
+        let mut revs = BTreeMap::new();
+        for r in revisions {
+            if !valid_id(&r.id) {
+                return Err(RevisionError::BadId { id: r.id });
+            }
+            if revs.contains_key(&r.id) {
+                return Err(RevisionError::DuplicateId { id: r.id });
+            }
+            revs.insert(r.id.clone(), r);
+        }
+        let mut children: BTreeMap<String, Vec<String>> = revs.keys().map(|k| (k.clone(), Vec::new())).collect();
+        for r in revs.values() {
+            for p in &r.parents {
+                match children.get_mut(p) {
+                    Some(c) => c.push(r.id.clone()),
+                    None => return Err(RevisionError::UnknownParent { id: r.id.clone(), parent: p.clone() }),
+                }
+            }
+        }
+        // Kahn's algorithm, ready set ordered by (created, id) so the order is stable.
+        let mut waiting: BTreeMap<&str, usize> = revs.values().map(|r| (r.id.as_str(), r.parents.iter().collect::<BTreeSet<_>>().len())).collect();
+        let mut ready: BTreeSet<(&str, &str)> =
+            revs.values().filter(|r| r.parents.is_empty()).map(|r| (r.created.as_str(), r.id.as_str())).collect();
+        let mut order = Vec::with_capacity(revs.len());
+        while let Some(first) = ready.iter().next().copied() {
+            ready.remove(&first);
+            let id = first.1;
+            order.push(id.to_string());
+            let mut kids: Vec<&String> = children[id].iter().collect();
+            kids.dedup();
+            for c in kids {
+                let w = waiting.get_mut(c.as_str()).expect("child is a revision");
+                *w -= 1;
+                if *w == 0 {
+                    ready.insert((revs[c].created.as_str(), c.as_str()));
+                }
+            }
+        }
+        if order.len() != revs.len() {
+            let placed: BTreeSet<&String> = order.iter().collect();
+            let ids: Vec<&str> = revs.keys().filter(|k| !placed.contains(k)).map(String::as_str).collect();
+            return Err(RevisionError::Cycle { ids: ids.join(", ") });
+        }
+        Ok(Graph { revs, children, order })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.revs.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.revs.len()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Revision> {
+        self.revs.get(id)
+    }
+
+    /// Every revision, parents before children.
+    pub fn revisions(&self) -> impl DoubleEndedIterator<Item = &Revision> + '_ {
+        self.order.iter().map(|id| &self.revs[id])
+    }
+
+    pub fn children(&self, id: &str) -> &[String] {
+        self.children.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Revisions no other revision builds on, in graph order.
+    pub fn heads(&self) -> Vec<&str> {
+        self.order.iter().filter(|id| self.children[*id].is_empty()).map(String::as_str).collect()
+    }
+
+    /// Revisions without parents.
+    pub fn bases(&self) -> Vec<&str> {
+        self.revisions().filter(|r| r.parents.is_empty()).map(|r| r.id.as_str()).collect()
+    }
+
+    /// Branch points: revisions with more than one child, with their children.
+    pub fn branch_points(&self) -> Vec<(&str, Vec<&str>)> {
+        self.order
+            .iter()
+            .filter(|id| self.children[*id].len() > 1)
+            .map(|id| (id.as_str(), self.children[id].iter().map(String::as_str).collect()))
+            .collect()
+    }
+
+    /// The one head, or an error naming every head and how to merge them.
+    pub fn single_head(&self) -> Result<&str, RevisionError> {
+        match self.heads().as_slice() {
+            [] => Err(RevisionError::NoRevisions),
+            [one] => Ok(one),
+            many => Err(RevisionError::MultipleHeads { heads: many.iter().map(|s| s.to_string()).collect() }),
+        }
+    }
+
+    /// `id` and everything it builds on.
+    pub fn ancestors(&self, id: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![id.to_string()];
+        while let Some(x) = stack.pop() {
+            if let Some(r) = self.revs.get(&x) {
+                if seen.insert(x.clone()) {
+                    stack.extend(r.parents.iter().cloned());
+                }
+            }
+        }
+        seen
+    }
+
+    /// `id` and everything that builds on it.
+    pub fn descendants(&self, id: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![id.to_string()];
+        while let Some(x) = stack.pop() {
+            if self.revs.contains_key(&x) && seen.insert(x.clone()) {
+                stack.extend(self.children[&x].iter().cloned());
+            }
+        }
+        seen
+    }
+
+    /// An id, a unique prefix of one, `head` (the single head) or `heads`/`head` when only one.
+    pub fn resolve(&self, spec: &str) -> Result<String, RevisionError> {
+        if spec == "head" {
+            return self.single_head().map(str::to_string);
+        }
+        if self.revs.contains_key(spec) {
+            return Ok(spec.to_string());
+        }
+        let matches: Vec<String> = self.revs.keys().filter(|k| k.starts_with(spec)).cloned().collect();
+        match matches.len() {
+            0 => Err(RevisionError::UnknownRevision { spec: spec.into() }),
+            1 => Ok(matches.into_iter().next().unwrap()),
+            _ => Err(RevisionError::Ambiguous { spec: spec.into(), matches }),
+        }
+    }
+
+    /// Applied revisions nothing applied builds on: what the database is "at".
+    pub fn current(&self, applied: &BTreeSet<String>) -> Vec<String> {
+        self.order
+            .iter()
+            .filter(|id| applied.contains(*id) && !self.children[*id].iter().any(|c| applied.contains(c)))
+            .cloned()
+            .collect()
+    }
+
+    /// Revisions not applied yet, in the order they would run to reach every head.
+    pub fn pending(&self, applied: &BTreeSet<String>) -> Vec<&Revision> {
+        self.revisions().filter(|r| !applied.contains(&r.id)).collect()
+    }
+
+    /// The revisions to apply, in order, to reach `target` from `applied`.
+    pub fn upgrade_path(&self, applied: &BTreeSet<String>, target: &Target) -> Result<Vec<&Revision>, RevisionError> {
+        let spec = || format!("{target:?}");
+        let goal: BTreeSet<String> = match target {
+            Target::Head => self.ancestors(self.single_head()?),
+            Target::Heads => self.revs.keys().cloned().collect(),
+            Target::Base => BTreeSet::new(),
+            Target::Revision(s) => self.ancestors(&self.resolve(s)?),
+            Target::Relative(n) if *n >= 0 => {
+                let head = self.single_head()?;
+                let goal = self.ancestors(head);
+                let todo: Vec<&Revision> = self.revisions().filter(|r| goal.contains(&r.id) && !applied.contains(&r.id)).collect();
+                let n = *n as usize;
+                if n > todo.len() {
+                    return Err(RevisionError::OutOfRange { spec: format!("+{n}"), wanted: n, available: todo.len(), verb: "applied" });
+                }
+                return Ok(todo.into_iter().take(n).collect());
+            }
+            Target::Relative(_) => return Err(RevisionError::BadTarget { spec: spec(), verb: "upgrade (use downgrade)" }),
+        };
+        Ok(self.revisions().filter(|r| goal.contains(&r.id) && !applied.contains(&r.id)).collect())
+    }
+
+    /// The revisions to revert, in order (children before parents), to reach `target`.
+    pub fn downgrade_path(&self, applied: &BTreeSet<String>, target: &Target) -> Result<Vec<&Revision>, RevisionError> {
+        let applied_rev: Vec<&Revision> = self.revisions().rev().filter(|r| applied.contains(&r.id)).collect();
+        match target {
+            Target::Base => Ok(applied_rev),
+            Target::Relative(n) if *n <= 0 => {
+                let n = n.unsigned_abs() as usize;
+                if n > applied_rev.len() {
+                    return Err(RevisionError::OutOfRange { spec: format!("-{n}"), wanted: n, available: applied_rev.len(), verb: "reverted" });
+                }
+                Ok(applied_rev.into_iter().take(n).collect())
+            }
+            Target::Revision(s) => {
+                let id = self.resolve(s)?;
+                if !applied.contains(&id) {
+                    return Err(RevisionError::NotApplied { id });
+                }
+                let keep = self.ancestors(&id);
+                Ok(applied_rev.into_iter().filter(|r| !keep.contains(&r.id)).collect())
+            }
+            other => Err(RevisionError::BadTarget { spec: format!("{other:?}"), verb: "downgrade (use -N, a revision or base)" }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(id: &str, parents: &[&str], created: &str) -> Revision {
+        Revision::new(id, parents.iter().map(|s| s.to_string()).collect(), &format!("make {id}"), created, &format!("CREATE TABLE {id} (x);"), &format!("DROP TABLE {id};"))
+    }
+
+    fn set(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn ids(v: Vec<&Revision>) -> Vec<&str> {
+        v.into_iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn render_and_parse_round_trip() {
+        let r = Revision::new("abc123", vec!["p1".into(), "p2".into()], "join heads", "2026-01-02T03:04:05Z", "\n\nCREATE TABLE t (x);\n\n", "DROP TABLE t;")
+            .with_foreign_keys_off(false, true);
+        let text = r.render();
+        expect_test::expect![[r#"
+            -- strata revision
+            -- id: abc123
+            -- parents: p1, p2
+            -- message: join heads
+            -- created: 2026-01-02T03:04:05Z
+
+            -- +up
+            CREATE TABLE t (x);
+
+            -- +down foreign_keys=off
+            DROP TABLE t;
+        "#]]
+        .assert_eq(&text);
+        let back = Revision::parse(&text).unwrap();
+        assert_eq!(back, r);
+        let base = Revision::new("b", vec![], "", "", "", "");
+        assert_eq!(Revision::parse(&base.render()).unwrap(), base);
+    }
+
+    #[test]
+    fn checksum_ignores_line_endings_only() {
+        let r = rev("a", &[], "1");
+        let crlf = r.render().replace('\n', "\r\n");
+        let parsed = Revision::parse(&crlf).unwrap();
+        assert_eq!(parsed.checksum, r.checksum);
+        assert_eq!(parsed.up, r.up);
+        let edited = r.render().replace("(x)", "(x, y)");
+        assert_ne!(Revision::parse(&edited).unwrap().checksum, r.checksum);
+    }
+
+    #[test]
+    fn format_errors_name_the_line() {
+        let e = Revision::parse("-- id: a\nCREATE TABLE t (x);\n-- +up\n").unwrap_err();
+        assert_eq!(e, RevisionError::Format { line: 2, message: "SQL before the `-- +up` marker; put statements in the `-- +up` or `-- +down` section".into() });
+        assert!(matches!(Revision::parse("-- +up\nx;\n"), Err(RevisionError::Format { line: 1, .. })));
+        assert!(matches!(Revision::parse("-- id: a\n-- +sideways\n"), Err(RevisionError::Format { line: 2, .. })));
+        assert!(matches!(Revision::parse("-- id: a b\n-- +up\n"), Err(RevisionError::Format { line: 1, .. })));
+        assert!(matches!(Revision::parse("-- id: a\n-- +down\n-- +up\n"), Err(RevisionError::Format { line: 3, .. })));
+    }
+
+    #[test]
+    fn graph_heads_branches_and_paths() {
+        // a <- b <- c, a <- d (a branch), m merges c and d.
+        let g = Graph::new(vec![rev("c", &["b"], "3"), rev("a", &[], "1"), rev("b", &["a"], "2"), rev("d", &["a"], "4")]).unwrap();
+        assert_eq!(ids(g.revisions().collect()), ["a", "b", "c", "d"]);
+        assert_eq!(g.heads(), ["c", "d"]);
+        assert_eq!(g.branch_points(), vec![("a", vec!["b", "d"])]);
+        let e = g.upgrade_path(&set(&[]), &Target::Head).unwrap_err();
+        assert_eq!(e.to_string(), "there are 2 heads (c, d); join them with a merge revision first: strata merge -m \"merge heads\" c d");
+        assert_eq!(ids(g.upgrade_path(&set(&["a"]), &Target::Heads).unwrap()), ["b", "c", "d"]);
+        assert_eq!(ids(g.upgrade_path(&set(&[]), &Target::Revision("c".into())).unwrap()), ["a", "b", "c"]);
+
+        let g = Graph::new(g.revisions().cloned().chain([rev("m", &["c", "d"], "5")]).collect()).unwrap();
+        assert_eq!(g.single_head().unwrap(), "m");
+        assert_eq!(ids(g.upgrade_path(&set(&["a", "b"]), &Target::Head).unwrap()), ["c", "d", "m"]);
+        assert_eq!(ids(g.upgrade_path(&set(&["a"]), &Target::Relative(2)).unwrap()), ["b", "c"]);
+        assert!(matches!(g.upgrade_path(&set(&["a"]), &Target::Relative(9)), Err(RevisionError::OutOfRange { available: 4, .. })));
+        let all = set(&["a", "b", "c", "d", "m"]);
+        assert_eq!(g.current(&all), ["m"]);
+        assert_eq!(g.current(&set(&["a", "b", "d"])), ["b", "d"]);
+        assert_eq!(ids(g.downgrade_path(&all, &Target::Relative(-2)).unwrap()), ["m", "d"]);
+        assert_eq!(ids(g.downgrade_path(&all, &Target::Revision("b".into())).unwrap()), ["m", "d", "c"]);
+        assert_eq!(ids(g.downgrade_path(&all, &Target::Base).unwrap()), ["m", "d", "c", "b", "a"]);
+        assert_eq!(g.downgrade_path(&set(&["a"]), &Target::Revision("b".into())).unwrap_err(), RevisionError::NotApplied { id: "b".into() });
+        assert_eq!(g.ancestors("d"), set(&["a", "d"]));
+        assert_eq!(g.descendants("c"), set(&["c", "m"]));
+    }
+
+    #[test]
+    fn resolve_prefixes_and_targets() {
+        let g = Graph::new(vec![rev("abc1", &[], "1"), rev("abd2", &["abc1"], "2")]).unwrap();
+        assert_eq!(g.resolve("abd").unwrap(), "abd2");
+        assert_eq!(g.resolve("head").unwrap(), "abd2");
+        assert!(matches!(g.resolve("ab"), Err(RevisionError::Ambiguous { .. })));
+        assert!(matches!(g.resolve("zz"), Err(RevisionError::UnknownRevision { .. })));
+        assert_eq!(Target::parse("+2"), Target::Relative(2));
+        assert_eq!(Target::parse("-1"), Target::Relative(-1));
+        assert_eq!(Target::parse("base"), Target::Base);
+        assert_eq!(Target::parse("abd"), Target::Revision("abd".into()));
+    }
+
+    #[test]
+    fn graph_refuses_bad_shapes() {
+        assert_eq!(Graph::new(vec![rev("a", &[], "1"), rev("a", &[], "2")]).unwrap_err(), RevisionError::DuplicateId { id: "a".into() });
+        assert!(matches!(Graph::new(vec![rev("a", &["zz"], "1")]), Err(RevisionError::UnknownParent { .. })));
+        assert!(matches!(Graph::new(vec![rev("a", &["b"], "1"), rev("b", &["a"], "1")]), Err(RevisionError::Cycle { .. })));
+    }
+
+    #[test]
+    fn data_loss_reads_notes_and_drops() {
+        let mut r = rev("a", &[], "1");
+        r.down = "DROP TABLE a;\nALTER TABLE t DROP COLUMN c;\nCREATE TABLE \"_n\" (x);\nDROP TABLE \"k\";\nALTER TABLE \"_n\" RENAME TO \"k\";\n".into();
+        assert_eq!(r.data_loss(Direction::Down), ["drops table a and its rows", "drops column t.c and its values"]);
+        r.down = "-- drop column phone\n-- data loss: drops column users.phone\nALTER TABLE users DROP COLUMN phone;\n".into();
+        assert_eq!(r.data_loss(Direction::Down), ["drops column users.phone"]);
+        assert_eq!(r.statements(Direction::Down), vec![("ALTER TABLE users DROP COLUMN phone".to_string(), "drop column phone".to_string())]);
+        assert!(r.data_loss(Direction::Up).is_empty());
+    }
+}
