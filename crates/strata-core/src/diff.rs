@@ -130,7 +130,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             let ok = cur.table(a).is_some() && cur.table(b).is_none() && to.table(b).is_some() && to.table(a).is_none();
             if ok {
                 rename_table(&mut cur, a, b);
-                out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.clone() });
+                out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.to_string() });
             } else {
                 out.ignored_renames.push(r.clone());
             }
@@ -150,7 +150,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
                 let a_name = cur.table(table).unwrap().column(a).unwrap().name.clone();
                 let b_name = to.table(table).unwrap().column(b).unwrap().name.clone();
                 rename_column(&mut cur, table, &a_name, &b_name);
-                col_renames.entry(key(table)).or_default().push((a_name, b_name));
+                col_renames.entry(key(table)).or_default().push((a_name.to_string(), b_name.to_string()));
             } else {
                 out.ignored_renames.push(r.clone());
             }
@@ -184,7 +184,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
                                 a = drop.name,
                                 b = add.name
                             ),
-                            rename: Rename::Column { table: t.name.clone(), from: drop.name.clone(), to: add.name.clone() },
+                            rename: Rename::Column { table: t.name.to_string(), from: drop.name.to_string(), to: add.name.to_string() },
                         });
                     }
                     let from_table = after_table_renames.tables[k].clone();
@@ -203,7 +203,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             if same_columns(d, a) {
                 out.rename_candidates.push(RenameCandidate {
                     question: format!("did you rename table {} to {}?", d.name, a.name),
-                    rename: Rename::Table { from: d.name.clone(), to: a.name.clone() },
+                    rename: Rename::Table { from: d.name.to_string(), to: a.name.to_string() },
                 });
             }
         }
@@ -221,7 +221,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
 }
 
 fn cur_name(s: &Schema, name: &str) -> String {
-    s.table(name).map_or_else(|| name.to_string(), |t| t.name.clone())
+    s.table(name).map_or_else(|| name.to_string(), |t| t.name.to_string())
 }
 
 fn compare_objects<T: Clone + PartialEq>(
@@ -319,13 +319,13 @@ fn same_columns(a: &Table, b: &Table) -> bool {
 /// Renames a table everywhere it is referred to, as SQLite's `ALTER TABLE ... RENAME TO` does.
 pub fn rename_table(s: &mut Schema, from: &str, to: &str) {
     if let Some(mut t) = s.tables.remove(&key(from)) {
-        t.name = to.to_string();
+        t.name = to.into();
         s.add_table(t);
     }
     for t in s.tables.values_mut() {
         for fk in &mut t.foreign_keys {
             if fk.references(from) {
-                fk.ref_table = to.to_string();
+                fk.ref_table = to.into();
             }
         }
         for c in &mut t.checks {
@@ -334,7 +334,7 @@ pub fn rename_table(s: &mut Schema, from: &str, to: &str) {
     }
     for i in s.indexes.values_mut() {
         if i.table.eq_ignore_ascii_case(from) {
-            i.table = to.to_string();
+            i.table = to.into();
         }
     }
     rename_in_views_and_triggers(s, from, to, true);
@@ -348,7 +348,7 @@ fn rename_in_views_and_triggers(s: &mut Schema, from: &str, to: &str, is_table: 
     }
     for t in s.triggers.values_mut() {
         if is_table && t.table.eq_ignore_ascii_case(from) {
-            t.table = to.to_string();
+            t.table = to.into();
         }
         if sql::mentions(t.sql.as_str(), from) {
             // The trigger's own name is never the renamed object, so rewriting names is safe
@@ -363,9 +363,9 @@ fn rename_in_views_and_triggers(s: &mut Schema, from: &str, to: &str, is_table: 
 /// does (expressions are rewritten by name, which may touch a same-named column elsewhere in a
 /// view; the only effect of that is a view recreated that could have stayed).
 pub fn rename_column(s: &mut Schema, table: &str, from: &str, to: &str) {
-    let rn = |n: &mut String| {
+    let rn = |n: &mut Name| {
         if n.eq_ignore_ascii_case(from) {
-            *n = to.to_string();
+            *n = to.into();
         }
     };
     if let Some(t) = s.tables.get_mut(&key(table)) {
@@ -456,5 +456,5 @@ impl TableChange {
 }
 
 fn join_parts(p: &[KeyPart]) -> String {
-    p.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join(", ")
+    p.iter().map(|k| &*k.name).collect::<Vec<_>>().join(", ")
 }

@@ -97,7 +97,7 @@ fn lint_table(ci: usize, d: &TableDiff, plan: &Plan, out: &mut Vec<Finding>) {
     let f = |kind, column: Option<&str>, message: String, advice: &str| Finding {
         kind,
         change: ci,
-        table: t.clone(),
+        table: t.to_string(),
         column: column.map(str::to_string),
         message,
         advice: advice.to_string(),

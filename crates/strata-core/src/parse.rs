@@ -85,17 +85,17 @@ impl<'a> Cursor<'a> {
             Err(self.err(format!("expected {w}")))
         }
     }
-    fn name(&mut self) -> Result<String, ParseError> {
+    fn name(&mut self) -> Result<Name, ParseError> {
         match self.peek() {
             Some(t) if t.is_name() => {
                 self.pos += 1;
-                Ok(sql::unquote(self.text(t)))
+                Ok(Name(sql::unquote(self.text(t))))
             }
             _ => Err(self.err("expected a name")),
         }
     }
     /// `[schema.]name`: the schema part is dropped (strata works on `main`).
-    fn qualified_name(&mut self) -> Result<String, ParseError> {
+    fn qualified_name(&mut self) -> Result<Name, ParseError> {
         let first = self.name()?;
         if self.eat_punct(".") {
             return self.name();
@@ -158,7 +158,7 @@ impl<'a> Cursor<'a> {
         }
         Ok(None)
     }
-    fn name_list(&mut self) -> Result<Vec<String>, ParseError> {
+    fn name_list(&mut self) -> Result<Vec<Name>, ParseError> {
         self.expect_punct("(")?;
         let mut names = vec![self.name()?];
         while self.eat_punct(",") {
@@ -175,7 +175,7 @@ impl<'a> Cursor<'a> {
             let name = self.name()?;
             let mut part = KeyPart::new(name);
             if self.eat_word("collate") {
-                part.collate = Some(Sql::new(self.name()?));
+                part.collate = Some(Sql::new(self.name()?.0));
             }
             if self.eat_word("desc") {
                 part.desc = true;
@@ -206,7 +206,7 @@ impl<'a> Cursor<'a> {
         })
     }
     /// `REFERENCES` already consumed: `table [(cols)] [ON ...|MATCH ...]* [[NOT] DEFERRABLE ...]`.
-    fn fk_clause(&mut self, name: Option<String>, columns: Vec<String>) -> Result<ForeignKey, ParseError> {
+    fn fk_clause(&mut self, name: Option<Name>, columns: Vec<Name>) -> Result<ForeignKey, ParseError> {
         let ref_table = self.name()?;
         let ref_columns = if self.at_punct("(") { self.name_list()? } else { Vec::new() };
         let mut fk = ForeignKey {
@@ -251,7 +251,7 @@ pub fn parse_create_table(src: &str) -> Result<Table, ParseError> {
     let mut c = Cursor::new(src, "CREATE TABLE");
     c.create_header("table")?;
     let name = c.qualified_name()?;
-    let mut table = Table::new(name);
+    let mut table = Table::new(name.0);
     c.expect_punct("(")?;
     loop {
         if !table_constraint(&mut c, &mut table)? {
@@ -336,7 +336,7 @@ fn column_def(c: &mut Cursor, table: &mut Table) -> Result<(), ParseError> {
         c.pos += 1;
     }
     let decl = type_start.map_or("", |s| &c.src[s..type_end]);
-    let mut col = Column::new(name.clone(), decl);
+    let mut col = Column::new(name.0.clone(), decl);
     loop {
         let cname = if c.eat_word("constraint") { Some(c.name()?) } else { None };
         if c.eat_words(&["primary", "key"]) {
@@ -357,14 +357,14 @@ fn column_def(c: &mut Cursor, table: &mut Table) -> Result<(), ParseError> {
             c.conflict_clause()?;
         } else if c.eat_word("unique") {
             let on_conflict = c.conflict_clause()?;
-            table.uniques.push(Unique { name: cname, columns: vec![KeyPart::new(name.clone())], on_conflict });
+            table.uniques.push(Unique { name: cname, columns: vec![KeyPart::new(name.0.clone())], on_conflict });
         } else if c.eat_word("check") {
             let expr = c.parenthesized()?;
             table.checks.push(Check { name: cname, expr: Sql::new(expr) });
         } else if c.eat_word("default") {
             col.default = Some(Sql::new(default_value(c)?));
         } else if c.eat_word("collate") {
-            col.collate = Some(Sql::new(c.name()?));
+            col.collate = Some(Sql::new(c.name()?.0));
         } else if c.eat_word("references") {
             let fk = c.fk_clause(cname, vec![name.clone()])?;
             table.foreign_keys.push(fk);

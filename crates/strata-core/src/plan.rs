@@ -262,7 +262,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 2. Drop tables, children first (foreign keys are off, but the order reads naturally).
     let drop_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::DropTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(drop_list).into_iter().rev() {
-        let ci = change_of("drop_table", &t.name).unwrap();
+        let ci = change_of("drop_table", &*t.name).unwrap();
         p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::Ddl);
     }
 
@@ -272,7 +272,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 4. Create tables, parents first.
     let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(add_list) {
-        let ci = change_of("add_table", &t.name).unwrap();
+        let ci = change_of("add_table", &*t.name).unwrap();
         p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name));
     }
 
@@ -306,7 +306,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
 
     let steps = p.steps;
     let foreign_keys_off = !rebuilt.is_empty() || !dropped.is_empty();
-    let rebuilt_tables = rebuilt.values().map(|i| if let Change::ModifyTable(d) = &changes[*i] { d.to.name.clone() } else { unreachable!() }).collect();
+    let rebuilt_tables = rebuilt.values().map(|i| if let Change::ModifyTable(d) = &changes[*i] { d.to.name.to_string() } else { unreachable!() }).collect();
     Plan { changes, steps, foreign_keys_off, rebuilt_tables }
 }
 
@@ -325,19 +325,19 @@ impl ChangeIndex {
         let mut owner = HashMap::new();
         for (i, c) in changes.iter().enumerate() {
             let (kind, name) = match c {
-                Change::AddTable(t) => ("add_table", &t.name),
-                Change::DropTable(t) => ("drop_table", &t.name),
+                Change::AddTable(t) => ("add_table", &*t.name),
+                Change::DropTable(t) => ("drop_table", &*t.name),
                 Change::ModifyTable(d) => {
                     owner.entry(key(&d.from.name)).or_insert(i);
-                    ("modify_table", &d.to.name)
+                    ("modify_table", &*d.to.name)
                 }
-                Change::RenameTable { to, .. } => ("rename_table", to),
-                Change::AddIndex(x) => ("add_index", &x.name),
-                Change::DropIndex(x) => ("drop_index", &x.name),
-                Change::AddView(x) => ("add_view", &x.name),
-                Change::DropView(x) => ("drop_view", &x.name),
-                Change::AddTrigger(x) => ("add_trigger", &x.name),
-                Change::DropTrigger(x) => ("drop_trigger", &x.name),
+                Change::RenameTable { to, .. } => ("rename_table", to.as_str()),
+                Change::AddIndex(x) => ("add_index", &*x.name),
+                Change::DropIndex(x) => ("drop_index", &*x.name),
+                Change::AddView(x) => ("add_view", &*x.name),
+                Change::DropView(x) => ("drop_view", &*x.name),
+                Change::AddTrigger(x) => ("add_trigger", &*x.name),
+                Change::DropTrigger(x) => ("drop_trigger", &*x.name),
             };
             by_name.entry((kind, key(name))).or_insert(i);
             if matches!(kind, "add_table" | "drop_table" | "modify_table") {
@@ -517,7 +517,7 @@ impl Planner<'_> {
             if col.generated.is_some() {
                 continue;
             }
-            let src_name = renamed.get(&key(&col.name)).copied().unwrap_or(col.name.as_str());
+            let src_name = renamed.get(&key(&col.name)).copied().unwrap_or(&col.name);
             let src = match d.from.column(src_name) {
                 Some(s) => Some((quote(&s.name), s.not_null || s.generated.is_some())),
                 // A new INTEGER PRIMARY KEY takes the old rowids, so row identities survive.
@@ -540,7 +540,7 @@ impl Planner<'_> {
         let lost: Vec<String> = d
             .changes
             .iter()
-            .filter_map(|c| if let TableChange::DropColumn(c) = c { Some(c.name.clone()) } else { None })
+            .filter_map(|c| if let TableChange::DropColumn(c) = c { Some(c.name.to_string()) } else { None })
             .collect();
         if !into.is_empty() {
             self.push(
@@ -548,7 +548,7 @@ impl Planner<'_> {
                 comment.clone(),
                 format!("INSERT INTO {} ({}) SELECT {} FROM {}", quote(&tmp), into.join(", "), select.join(", "), quote(&d.from.name)),
                 None,
-                StepKind::CopyRows { table: name.clone() },
+                StepKind::CopyRows { table: name.to_string() },
             );
         }
         let autoinc = |t: &Table| t.primary_key.as_ref().is_some_and(|pk| pk.autoincrement);
@@ -576,12 +576,12 @@ impl Planner<'_> {
 /// Orders tables so that a table comes after the tables its foreign keys reference (cycles are
 /// broken by name order).
 pub fn tables_in_dependency_order(tables: Vec<&Table>) -> Vec<&Table> {
-    topo(tables, |t| t.name.clone(), |t| t.foreign_keys.iter().map(|f| key(&f.ref_table)).collect())
+    topo(tables, |t| t.name.to_string(), |t| t.foreign_keys.iter().map(|f| key(&f.ref_table)).collect())
 }
 
 /// Orders views so that a view comes after the views it reads from.
 pub fn views_in_dependency_order(views: Vec<&View>) -> Vec<&View> {
-    topo(views, |v| v.name.clone(), |v| sql::identifiers(v.select.as_str()))
+    topo(views, |v| v.name.to_string(), |v| sql::identifiers(v.select.as_str()))
 }
 
 /// Dependency order: an item comes after the items whose names it mentions, ties and cycles

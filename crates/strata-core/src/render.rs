@@ -76,11 +76,11 @@ fn key_parts(parts: &[KeyPart]) -> String {
         .join(", ")
 }
 
-fn names(list: &[String]) -> String {
+fn names(list: &[Name]) -> String {
     list.iter().map(|n| quote(n)).collect::<Vec<_>>().join(", ")
 }
 
-fn constraint_name(name: &Option<String>) -> String {
+fn constraint_name(name: &Option<Name>) -> String {
     name.as_ref().map(|n| format!("CONSTRAINT {} ", quote(n))).unwrap_or_default()
 }
 

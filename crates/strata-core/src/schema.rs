@@ -46,6 +46,75 @@ impl std::fmt::Display for Sql {
     }
 }
 
+/// An identifier: kept as written, compared ignoring ASCII case (as SQLite resolves names),
+/// so `Users` and `users` are one table in both the diff and schema equality.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(transparent)]
+pub struct Name(pub String);
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for Name {}
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+impl Name {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl From<String> for Name {
+    fn from(s: String) -> Self {
+        Name(s)
+    }
+}
+impl From<&str> for Name {
+    fn from(s: &str) -> Self {
+        Name(s.to_string())
+    }
+}
+impl From<&String> for Name {
+    fn from(s: &String) -> Self {
+        Name(s.clone())
+    }
+}
+impl From<Name> for String {
+    fn from(n: Name) -> Self {
+        n.0
+    }
+}
+
 /// The key under which a name is stored: SQLite resolves names ignoring ASCII case.
 pub fn key(name: &str) -> String {
     name.to_ascii_lowercase()
@@ -94,7 +163,7 @@ impl Schema {
 /// constraints written at table level are one shape, so both are held at table level.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
-    pub name: String,
+    pub name: Name,
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
     pub uniques: Vec<Unique>,
@@ -107,7 +176,7 @@ pub struct Table {
 impl Table {
     pub fn new(name: impl Into<String>) -> Self {
         Table {
-            name: name.into(),
+            name: Name(name.into()),
             columns: Vec::new(),
             primary_key: None,
             uniques: Vec::new(),
@@ -182,7 +251,7 @@ pub fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
-    pub name: String,
+    pub name: Name,
     /// The declared type as written (`VARCHAR(255)`); empty when none was given.
     pub decl_type: Sql,
     pub not_null: bool,
@@ -195,7 +264,7 @@ pub struct Column {
 impl Column {
     pub fn new(name: impl Into<String>, decl_type: impl Into<String>) -> Self {
         Column {
-            name: name.into(),
+            name: Name(name.into()),
             decl_type: Sql::new(decl_type),
             not_null: false,
             default: None,
@@ -244,20 +313,20 @@ pub struct Generated {
 /// One column of a key (primary key or UNIQUE), with its optional COLLATE and DESC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyPart {
-    pub name: String,
+    pub name: Name,
     pub collate: Option<Sql>,
     pub desc: bool,
 }
 
 impl KeyPart {
     pub fn new(name: impl Into<String>) -> Self {
-        KeyPart { name: name.into(), collate: None, desc: false }
+        KeyPart { name: Name(name.into()), collate: None, desc: false }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrimaryKey {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub columns: Vec<KeyPart>,
     pub autoincrement: bool,
     pub on_conflict: Option<String>,
@@ -265,14 +334,14 @@ pub struct PrimaryKey {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unique {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub columns: Vec<KeyPart>,
     pub on_conflict: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub expr: Sql,
 }
 
@@ -300,11 +369,11 @@ impl FkAction {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
-    pub name: Option<String>,
-    pub columns: Vec<String>,
-    pub ref_table: String,
+    pub name: Option<Name>,
+    pub columns: Vec<Name>,
+    pub ref_table: Name,
     /// Empty when the clause names no columns (the parent's primary key is meant).
-    pub ref_columns: Vec<String>,
+    pub ref_columns: Vec<Name>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
     /// `DEFERRABLE INITIALLY DEFERRED`: checked at commit. Every other form behaves as immediate.
@@ -327,8 +396,8 @@ pub struct IndexPart {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
-    pub name: String,
-    pub table: String,
+    pub name: Name,
+    pub table: Name,
     pub unique: bool,
     pub parts: Vec<IndexPart>,
     pub where_clause: Option<Sql>,
@@ -336,9 +405,9 @@ pub struct Index {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
-    pub name: String,
+    pub name: Name,
     /// The optional column list `CREATE VIEW v(a, b) AS ...`.
-    pub columns: Vec<String>,
+    pub columns: Vec<Name>,
     pub select: Sql,
 }
 
@@ -346,8 +415,8 @@ pub struct View {
 /// since SQLite offers no way to alter one: a change is always a drop and a create.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
-    pub name: String,
-    pub table: String,
+    pub name: Name,
+    pub table: Name,
     pub sql: Sql,
 }
 
