@@ -57,9 +57,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "DropIndexSkipped",
         "deliberate: dropping an index loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
     ),
-    ("AddColumnCaseMismatch", "engine bug: see notes (a name differing only in letter case: empty diff but unequal schemas)"),
-    ("DropColumnCaseMismatch", "engine bug: see notes (a name differing only in letter case: empty diff but unequal schemas)"),
-    ("CreateIndexCaseMismatch", "engine bug: see notes (a name differing only in letter case: empty diff but unequal schemas)"),
 ];
 
 /// One case, with every key `testcase.schema.json` allows, so that a key this harness does not
