@@ -42,14 +42,15 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn bench_pipeline() {
+fn bench_pipeline(quick: bool) {
     println!("introspect + diff + plan (median of runs; model parse reported apart)");
     println!("{:>7} {:>14} {:>10} {:>10} {:>10} {:>12} {:>8}", "tables", "introspect ms", "diff ms", "plan ms", "total ms", "model ms", "steps");
-    for n in [10usize, 100, 1000] {
+    let sizes: &[usize] = if quick { &[10, 100] } else { &[10, 100, 1000] };
+    for &n in sizes {
         let conn = Connection::open_in_memory().unwrap();
         model::execute_script(&conn, &schema_sql(n, false)).unwrap();
         let target_sql = schema_sql(n, true);
-        let runs = if n >= 1000 { 15 } else { 41 };
+        let runs = if quick { 3 } else if n >= 1000 { 15 } else { 41 };
         let (mut ti, mut td, mut tp, mut tt, mut tm) = (vec![], vec![], vec![], vec![], vec![]);
         let mut steps = 0;
         for _ in 0..runs {
@@ -134,6 +135,6 @@ fn main() {
     if quick {
         std::env::set_var("STRATA_BENCH_ROWS", "2000");
     }
-    bench_pipeline();
+    bench_pipeline(quick);
     bench_rebuild();
 }
