@@ -43,19 +43,20 @@ const EXPECTED_CASES: usize = 65;
 /// Rows added to every table before a migration.
 const ROWS: i64 = 3;
 
-/// Cases that do not pass, each with the reason. Every entry must still fail.
+/// Cases that do not pass, each with the reason. Every entry must still fail, and an entry whose
+/// reason starts with "deliberate (rule N)" must fail that rule and no other.
 const EXCEPTIONS: &[(&str, &str)] = &[
     (
         "DropViewSkipped",
-        "deliberate: dropping a view loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
+        "deliberate (rule 6): dropping a view loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
     ),
     (
         "DropTriggerSkipped",
-        "deliberate: dropping a trigger loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
+        "deliberate (rule 6): dropping a trigger loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
     ),
     (
         "DropIndexSkipped",
-        "deliberate: dropping an index loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
+        "deliberate (rule 6): dropping an index loses no rows and the down plan recreates it exactly, so strata does not mark it as data loss and the CLI applies it without --allow-data-loss; only steps that throw data away need the opt-in",
     ),
 ];
 
@@ -118,6 +119,11 @@ fn sqldef_suite_passes_except_the_listed_cases() {
             (Ok(outcome), None) => passed.push(outcome),
             (Ok(_), Some(_)) => problems.push(format!("{file}/{name} passes now: remove it from EXCEPTIONS")),
             (Err(e), Some((_, reason))) => {
+                if let Some(rule) = deliberate_rule(reason) {
+                    if !e.starts_with(&format!("{rule}:")) {
+                        problems.push(format!("{file}/{name} is listed as differing in {rule}, but fails otherwise: {e}"));
+                    }
+                }
                 excepted += 1;
                 eprintln!("listed exception {file}/{name} ({reason}) fails with: {}", e.lines().next().unwrap_or(""));
             }
@@ -136,6 +142,11 @@ fn sqldef_suite_passes_except_the_listed_cases() {
     );
     assert!(problems.is_empty(), "{} problems:\n\n{}", problems.len(), problems.join("\n\n"));
     assert_eq!(passed.len() + EXCEPTIONS.len(), cases.len());
+}
+
+/// "rule 6" for a reason "deliberate (rule 6): ...".
+fn deliberate_rule(reason: &str) -> Option<&str> {
+    reason.strip_prefix("deliberate (")?.split_once(')').map(|(rule, _)| rule)
 }
 
 /// Rule 7 has no case in the suite today; these two go through the same code so the rule is
@@ -221,15 +232,21 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     let models = model::from_sql(current).and_then(|c| Ok((c, model::from_sql(desired)?)));
     let (_, target) = match models {
         Ok(m) => m,
-        Err(Error::NotSchema { line, statement }) => {
+        Err(e @ Error::NotSchema { .. }) => {
+            let Error::NotSchema { line, statement } = &e else { unreachable!() };
             let first = statement.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
             if first == "create" {
-                return Err(format!("a schema statement was refused as not schema (line {line}): {statement}"));
+                return Err(format!("rule 7: a schema statement was refused as not schema (line {line}): {statement}"));
+            }
+            // Clear means the user can find the statement: the message names its line and text.
+            let message = e.to_string();
+            if !message.contains(&format!("line {line}")) || !message.contains(statement.as_str()) {
+                return Err(format!("rule 7: the error does not name the line and the statement: {message}"));
             }
             return Ok(Outcome::RefusedNotSchema);
         }
         Err(_) if case.error.is_some() => return Ok(Outcome::ExpectedError),
-        Err(e) => return Err(format!("model error: {e}")),
+        Err(e) => return Err(format!("model: {e}")),
     };
 
     let result = migrate(case, current, desired, &target);
@@ -245,26 +262,25 @@ fn migrate(case: &Case, current: &str, desired: &str, target: &Model) -> Result<
     // Rule 1: a populated database at `current`.
     let mut conn = db_from(current);
     fill(&conn, ROWS);
-    every_table_has_rows(&conn)?;
+    every_table_has_rows(&conn).map_err(|e| format!("rule 1: {e}"))?;
 
     // Rule 5: every annotation became a rename, and renamed rows survive.
     let annotated = desired.matches("@renamed").count();
     if target.renames.len() != annotated {
-        return Err(format!("{annotated} @renamed annotations, but the model read {} renames: {:?}", target.renames.len(), target.renames));
+        return Err(format!("rule 5: {annotated} @renamed annotations, but the model read {} renames: {:?}", target.renames.len(), target.renames));
     }
     if !target.renames.is_empty() {
-        check_renames(current, target)?;
+        check_renames(current, target).map_err(|e| format!("rule 5: {e}"))?;
     }
 
-    // Rule 6: a destructive change needs an explicit opt-in.
-    if case.enable_drop == Some(false) {
-        check_drop_needs_opt_in(&mut conn, target)?;
-    }
+    // Rule 6: a destructive change needs an explicit opt-in. Its verdict is reported after the
+    // round trip, so a case that fails rule 6 alone is still migrated both ways.
+    let opt_in = if case.enable_drop == Some(false) { check_drop_needs_opt_in(&mut conn, target) } else { Ok(()) };
 
     // Rules 2 to 4, after the opt-in where rule 6 asked for one.
-    let trip = round_trip_on(&mut conn, desired, &[])?;
+    let trip = round_trip_on(&mut conn, desired, &[]).map_err(|e| format!("rules 2-4: {e}"))?;
     if !trip.diff.ignored_renames.is_empty() {
-        return Err(format!("renames were asked for but not applied: {:?}", trip.diff.ignored_renames));
+        return Err(format!("rule 5: renames were asked for but not applied: {:?}", trip.diff.ignored_renames));
     }
 
     // sqldef planning nothing and strata planning nothing must go together.
@@ -273,7 +289,7 @@ fn migrate(case: &Case, current: &str, desired: &str, target: &Model) -> Result<
             let sqldef_empty = up.trim().is_empty();
             if sqldef_empty != trip.diff.is_empty() {
                 return Err(format!(
-                    "sqldef's up is {}, strata's diff is {}: {:?}",
+                    "sqldef's up: it is {}, strata's diff is {}: {:?}",
                     if sqldef_empty { "empty" } else { "not empty" },
                     if trip.diff.is_empty() { "empty" } else { "not empty" },
                     trip.diff.changes
@@ -281,7 +297,7 @@ fn migrate(case: &Case, current: &str, desired: &str, target: &Model) -> Result<
             }
         }
     }
-    Ok(())
+    opt_in.map_err(|e| format!("rule 6: {e}"))
 }
 
 /// A case whose version bounds exclude the SQLite this build links fails, so it must be listed.
