@@ -1,0 +1,76 @@
+//! `strata init`: a new project with its settings, an example model and a migrations folder.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+use crate::args::InitArgs;
+use crate::config::{Config, CONFIG_FILE};
+use crate::output::{paint, BOLD, OK};
+
+const EXAMPLE_MODEL: &str = "\
+-- The schema the application wants. Edit it, then let strata write the migration:
+--   strata revision --autogenerate -m \"describe the change\"
+--   strata upgrade head
+-- A renamed column keeps its data when annotated:  new_name TEXT, -- @renamed from=old_name
+
+CREATE TABLE usertable (
+    id TEXT PRIMARY KEY NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE useridentitytable (
+    id TEXT PRIMARY KEY NOT NULL,
+    user_id TEXT NOT NULL REFERENCES usertable (id) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    provider_user_id TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    UNIQUE (provider, provider_user_id)
+);
+
+CREATE INDEX idx_user_email ON usertable (email);
+CREATE INDEX idx_identity_user ON useridentitytable (user_id);
+";
+
+pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
+    let dir = &args.dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let config_path = dir.join(CONFIG_FILE);
+    if config_path.exists() {
+        bail!("{} already exists; nothing was changed", config_path.display());
+    }
+    let mut config = Config::default();
+    if let Some(db) = database {
+        config.database = db.to_string_lossy().into_owned();
+    }
+    let text = format!(
+        "# strata project settings; paths are relative to this file.\n\
+         # `--database PATH` or the STRATA_DATABASE variable override `database`.\n\
+         {}",
+        toml::to_string(&config)?
+    );
+    std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
+    let mut created = vec![config_path.display().to_string()];
+    let model = dir.join(&config.model);
+    if !model.exists() {
+        std::fs::write(&model, EXAMPLE_MODEL).with_context(|| format!("cannot write {}", model.display()))?;
+        created.push(model.display().to_string());
+    }
+    let migrations = dir.join(&config.migrations);
+    std::fs::create_dir_all(&migrations).with_context(|| format!("cannot create {}", migrations.display()))?;
+    created.push(format!("{}/", migrations.display()));
+    for c in &created {
+        anstream::println!("{} {c}", paint(OK, "created"));
+    }
+    anstream::println!(
+        "\nNext:\n  {}\n  {}",
+        paint(BOLD, "strata revision --autogenerate -m \"initial schema\""),
+        paint(BOLD, "strata upgrade head")
+    );
+    Ok(ExitCode::SUCCESS)
+}
