@@ -1,0 +1,2 @@
+DROP INDEX identities_user_id;
+DROP TABLE identities;

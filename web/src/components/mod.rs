@@ -1,0 +1,10 @@
+//! The playground's components, one per file, each with a `Props` struct of data and callbacks.
+
+pub mod app;
+pub mod console;
+pub mod data_grid;
+pub mod grid_table;
+pub mod header;
+pub mod model_panel;
+pub mod revisions_panel;
+pub mod version_panel;
