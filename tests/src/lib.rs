@@ -9,6 +9,17 @@ use strata_core::{
     Rename,
 };
 
+/// One data-driven case: a start schema, a target model and the expected up and down SQL.
+pub struct Case {
+    pub name: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/cases.rs"));
+
 /// Opens an in-memory database built from `sql`, with foreign keys enforced as an application
 /// would have them.
 pub fn db_from(sql: &str) -> Connection {
@@ -149,10 +160,11 @@ pub fn compare_kept(a: &Schema, ra: &Rows, b: &Schema, rb: &Rows, renames: &[Ren
             let bcol = renames
                 .iter()
                 .find_map(|r| match r {
-                    Rename::Column { table, from, to } if key(table) == bname && key(from) == key(&ac.name) => Some(to.clone()),
+                    // A column rename names its table by either side's name.
+                    Rename::Column { table, from, to } if (key(table) == bname || key(table) == *ak) && key(from) == key(&ac.name) => Some(to.clone()),
                     _ => None,
                 })
-                .unwrap_or_else(|| ac.name.clone());
+                .unwrap_or_else(|| ac.name.to_string());
             let Some(bc) = bt.column(&bcol) else { continue };
             if bc.affinity() != ac.affinity() || bc.generated.is_some() || ac.generated.is_some() {
                 continue;
@@ -169,4 +181,38 @@ pub fn compare_kept(a: &Schema, ra: &Rows, b: &Schema, rb: &Rows, renames: &[Ren
         }
     }
     Ok(())
+}
+
+/// Everything a database holds, for "exactly as before" checks: every row of `sqlite_schema`
+/// (so the SQL text of each object too), every row of every table with its rowid where it has
+/// one (`sqlite_sequence` included), and the connection's `PRAGMA foreign_keys`.
+#[derive(Debug, PartialEq)]
+pub struct Dump {
+    pub schema: Vec<(String, String, String, Option<String>)>,
+    pub rows: BTreeMap<String, Vec<Vec<Value>>>,
+    pub foreign_keys: bool,
+}
+
+pub fn dump(conn: &Connection) -> Dump {
+    let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name").unwrap();
+    let schema: Vec<(String, String, String, Option<String>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect();
+    let mut rows = BTreeMap::new();
+    for (kind, name, _, sql) in &schema {
+        if kind != "table" {
+            continue;
+        }
+        let without_rowid = sql.as_deref().is_some_and(|s| s.to_ascii_lowercase().replace(char::is_whitespace, "").contains("withoutrowid"));
+        let q = strata_core::sql::quote(name);
+        // Ordering by every column makes the order independent of the storage order.
+        let sql = if without_rowid { format!("SELECT * FROM {q}") } else { format!("SELECT _rowid_, * FROM {q}") };
+        let mut s = conn.prepare(&sql).unwrap();
+        let n = s.column_count();
+        let mut table: Vec<Vec<Value>> =
+            s.query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect()).unwrap().map(Result::unwrap).collect();
+        table.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        rows.insert(name.clone(), table);
+    }
+    let foreign_keys = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    Dump { schema, rows, foreign_keys }
 }

@@ -85,7 +85,7 @@ impl ColumnChanges {
             (self.not_null, "nullability"),
             (self.default, "default"),
             (self.collate, "collation"),
-            (self.generated, "generated expression"),
+            (self.generated, "generated definition"),
         ] {
             if on {
                 v.push(what);
@@ -125,10 +125,13 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     let mut cur = from.clone();
 
     // Table renames first: everything after compares against the renamed schema.
+    // Table renames applied, old key -> new name: a column rename may name its table either way.
+    let mut table_moves: BTreeMap<String, String> = BTreeMap::new();
     for r in renames {
         if let Rename::Table { from: a, to: b } = r {
             let ok = cur.table(a).is_some() && cur.table(b).is_none() && to.table(b).is_some() && to.table(a).is_none();
             if ok {
+                table_moves.insert(key(a), b.clone());
                 rename_table(&mut cur, a, b);
                 out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.to_string() });
             } else {
@@ -140,6 +143,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     let mut col_renames: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for r in renames {
         if let Rename::Column { table, from: a, to: b } = r {
+            let table = table_moves.get(&key(table)).unwrap_or(table);
             let ok = match (cur.table(table), to.table(table)) {
                 (Some(ct), Some(tt)) => {
                     ct.column(a).is_some() && ct.column(b).is_none() && tt.column(b).is_some() && tt.column(a).is_none()

@@ -22,7 +22,9 @@ pub enum Rename {
 }
 
 impl Rename {
-    /// The same rename seen from the other side, for the down direction.
+    /// The same rename seen from the other side, for the down direction. A reversed column
+    /// rename still names its table by the up side's name; `diff` accepts either name of a
+    /// table renamed in the same set.
     pub fn reversed(&self) -> Rename {
         match self {
             Rename::Table { from, to } => Rename::Table { from: to.clone(), to: from.clone() },

@@ -445,8 +445,9 @@ fn index_part(src: &str, toks: &[Token]) -> Option<IndexPart> {
         return None;
     }
     let expr = &src[toks[0].start..toks[end - 1].end];
-    // A lone name is kept unquoted so that it reads as a column name.
-    let expr = if end == 1 && toks[0].is_name() { sql::unquote(expr) } else { expr.to_string() };
+    // A lone name is a column: it is kept quoted, so that it stays one name when written out
+    // again whatever characters it holds.
+    let expr = if end == 1 && toks[0].is_name() { sql::quote(&sql::unquote(expr)) } else { expr.to_string() };
     Some(IndexPart { expr: Sql::new(expr), collate, desc })
 }
 
@@ -534,7 +535,7 @@ mod tests {
         assert!(i.unique);
         assert_eq!(i.parts[0].expr.as_str(), "lower(name)");
         assert!(i.parts[0].desc);
-        assert_eq!(i.parts[1].expr.as_str(), "b");
+        assert_eq!(i.parts[1].expr.as_str(), "\"b\"");
         assert_eq!(i.where_clause.unwrap().as_str(), "b IS NOT NULL");
         let v = parse_create_view("CREATE VIEW v(a, b) AS SELECT 1, 2").unwrap();
         assert_eq!((v.columns.len(), v.select.as_str()), (2, "SELECT 1, 2"));

@@ -1,7 +1,7 @@
 PRAGMA foreign_keys = OFF;
 BEGIN;
 
--- rebuild table people (change generated expression of column full; add column initials)
+-- rebuild table people (change generated definition of column full; add column initials)
 CREATE TABLE "_strata_new_people" (
   "first" TEXT,
   "last" TEXT,
