@@ -19,6 +19,7 @@ pub mod revision;
 pub mod runner;
 pub mod schema;
 pub mod sql;
+pub mod sqlmodel;
 
 pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
 pub use error::{Error, Result};

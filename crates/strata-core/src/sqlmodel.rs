@@ -1,0 +1,1346 @@
+//! The SQLModel front-end: `class X(SQLModel, table=True):` models read by a small hand-written
+//! parser for the Python subset such files use, turned into the same [`Schema`] that the SQL
+//! front-end gives for the DDL SQLModel itself emits on SQLite; and a simulation of
+//! `SQLModel.metadata.create_all()` against a live schema. Pure: no I/O, no database.
+//!
+//! Names and types follow what SQLModel and SQLAlchemy do on SQLite (checked against the real
+//! libraries by `tests/tests/sqlmodel.rs`; the table is in `docs/sqlmodel.md`). Anything outside
+//! the subset is an error naming its line and column, because a model that is quietly read wrong
+//! would produce a migration that is quietly wrong.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{diff, Change, ColumnChanges, TableChange};
+use crate::model::{Model, Rename};
+use crate::render;
+use crate::schema::*;
+
+/// Why a SQLModel file could not be read. Every variant carries the 1-based line and column of
+/// the offending text; nothing was changed anywhere when one is returned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SqlModelError {
+    /// The text is not Python this parser understands (unbalanced brackets, bad indentation).
+    #[error("line {line}, column {column}: {message}")]
+    Syntax { line: usize, column: usize, message: String },
+    /// Valid Python that strata does not turn into a schema; `hint` says what to write instead.
+    #[error("line {line}, column {column}: {what} is not supported; {hint}")]
+    Unsupported { line: usize, column: usize, what: String, hint: String },
+    /// A model SQLModel itself would reject (no primary key, unknown foreign key target, ...).
+    #[error("line {line}, column {column}: {message}")]
+    Invalid { line: usize, column: usize, message: String },
+}
+
+impl SqlModelError {
+    /// The (line, column) the error points at, for editors that underline it.
+    pub fn position(&self) -> (usize, usize) {
+        match self {
+            SqlModelError::Syntax { line, column, .. }
+            | SqlModelError::Unsupported { line, column, .. }
+            | SqlModelError::Invalid { line, column, .. } => (*line, *column),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, SqlModelError>;
+
+/// Reads a SQLModel file into a model: the schema its `table=True` classes describe, and the
+/// renames announced by `# @renamed from=old` comments on a class or field line.
+pub fn from_sqlmodel(text: &str) -> Result<Model> {
+    let toks = tokenize(text)?;
+    let mut p = Parser { toks, pos: 0 };
+    let classes = p.module()?;
+    build(&classes, &p.toks)
+}
+
+/// Just the schema of a SQLModel file.
+pub fn schema_from_sqlmodel(text: &str) -> Result<Schema> {
+    Ok(from_sqlmodel(text)?.schema)
+}
+
+// ---------------------------------------------------------------------------------------------
+// create_all()
+
+/// What `SQLModel.metadata.create_all(engine)` would do to a database whose schema is `live`:
+/// it creates the tables that are missing (with their indexes) and nothing else.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAll {
+    /// Tables create_all would create, parents first.
+    pub created_tables: Vec<String>,
+    /// Indexes created along with those tables.
+    pub created_indexes: Vec<String>,
+    /// The DDL, in order (as strata renders it; SQLAlchemy's spelling differs only in layout).
+    pub statements: Vec<String>,
+    /// Every difference between `live` and the model that create_all leaves as it is.
+    pub skipped: Vec<Skipped>,
+    /// The schema the database has afterwards.
+    pub after: Schema,
+}
+
+/// A difference create_all passes over without a word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "skipped", rename_all = "snake_case")]
+pub enum Skipped {
+    /// The table exists, so none of its changes are made.
+    AddColumn { table: String, column: String },
+    DropColumn { table: String, column: String },
+    ModifyColumn { table: String, column: String, changed: ColumnChanges },
+    /// Primary key, unique, check, foreign key or table option changes of an existing table.
+    AlterConstraint { table: String, what: String },
+    /// An index the model has on a table that already exists.
+    AddIndex { table: String, index: String },
+    /// An index the database has that the model does not.
+    DropIndex { table: String, index: String },
+    /// A table the database has that the model does not: create_all never drops.
+    DropTable { table: String },
+    /// Views and triggers are not part of SQLModel's metadata at all.
+    NotInModel { kind: String, name: String },
+}
+
+impl Skipped {
+    /// One sentence for the user.
+    pub fn describe(&self) -> String {
+        match self {
+            Skipped::AddColumn { table, column } => format!("new column {table}.{column} is not added (the table exists)"),
+            Skipped::DropColumn { table, column } => format!("column {table}.{column} is not dropped"),
+            Skipped::ModifyColumn { table, column, changed } => {
+                format!("the {} of column {table}.{column} is not changed", changed.describe())
+            }
+            Skipped::AlterConstraint { table, what } => format!("{what} on table {table} is not applied"),
+            Skipped::AddIndex { table, index } => format!("index {index} on existing table {table} is not created"),
+            Skipped::DropIndex { table, index } => format!("index {index} on {table} is not dropped"),
+            Skipped::DropTable { table } => format!("table {table} is not in the model but is not dropped"),
+            Skipped::NotInModel { kind, name } => format!("{kind} {name} is left alone (SQLModel does not know it)"),
+        }
+    }
+}
+
+/// Simulates `create_all()`: tables of `model` missing from `live` are created with their
+/// indexes; everything else that differs is reported as skipped. No renames are considered,
+/// since create_all knows of none.
+pub fn create_all(live: &Schema, model: &Schema) -> CreateAll {
+    let d = diff(live, model, &[]);
+    let mut out = CreateAll { after: live.clone(), ..Default::default() };
+    let added: Vec<&Table> = d.changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
+    let added_keys: BTreeSet<String> = added.iter().map(|t| key(&t.name)).collect();
+    for t in crate::plan::tables_in_dependency_order(added) {
+        out.created_tables.push(t.name.to_string());
+        out.statements.push(render::create_table(t, &t.name));
+        out.after.add_table(t.clone());
+        for i in model.indexes_on(&t.name) {
+            out.created_indexes.push(i.name.to_string());
+            out.statements.push(render::create_index(i));
+            out.after.add_index(i.clone());
+        }
+    }
+    for c in &d.changes {
+        match c {
+            Change::AddTable(_) => {}
+            Change::DropTable(t) => out.skipped.push(Skipped::DropTable { table: t.name.to_string() }),
+            // diff() was given no renames, so it reports none.
+            Change::RenameTable { .. } => {}
+            Change::ModifyTable(td) => {
+                let table = td.to.name.to_string();
+                for tc in &td.changes {
+                    out.skipped.push(match tc {
+                        TableChange::AddColumn(col) => Skipped::AddColumn { table: table.clone(), column: col.name.to_string() },
+                        TableChange::DropColumn(col) => Skipped::DropColumn { table: table.clone(), column: col.name.to_string() },
+                        TableChange::ModifyColumn { to, changed, .. } => {
+                            Skipped::ModifyColumn { table: table.clone(), column: to.name.to_string(), changed: *changed }
+                        }
+                        other => Skipped::AlterConstraint { table: table.clone(), what: other.describe() },
+                    });
+                }
+            }
+            Change::AddIndex(i) if !added_keys.contains(&key(&i.table)) => {
+                out.skipped.push(Skipped::AddIndex { table: i.table.to_string(), index: i.name.to_string() })
+            }
+            Change::AddIndex(_) => {}
+            Change::DropIndex(i) => out.skipped.push(Skipped::DropIndex { table: i.table.to_string(), index: i.name.to_string() }),
+            Change::DropView(v) => out.skipped.push(Skipped::NotInModel { kind: "view".into(), name: v.name.to_string() }),
+            Change::DropTrigger(t) => out.skipped.push(Skipped::NotInModel { kind: "trigger".into(), name: t.name.to_string() }),
+            // A SQLModel schema has no views or triggers to add.
+            Change::AddView(_) | Change::AddTrigger(_) => {}
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Name(String),
+    Int(i64),
+    Float(String),
+    Str(String),
+    /// An f-string: fine in code strata skips, refused where a value is read.
+    FStr,
+    Op(&'static str),
+    Newline,
+    Indent,
+    Dedent,
+    Eof,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    tok: Tok,
+    line: usize,
+    col: usize,
+}
+
+/// A comment and where it stands, kept for `@renamed` annotations.
+#[derive(Clone, Debug)]
+struct Comment {
+    text: String,
+    line: usize,
+}
+
+struct Lexed {
+    tokens: Vec<Token>,
+    comments: Vec<Comment>,
+}
+
+const OPS: &[&str] = &[
+    "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=", "*=", "/=", "%=",
+    "&=", "|=", "^=", "@=", "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "@", "=", "+", "-", "*", "/", "%", "|", "&", "^",
+    "~", "<", ">",
+];
+
+fn tokenize(src: &str) -> Result<Lexed> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut toks = Vec::new();
+    let mut comments = Vec::new();
+    let mut indents = vec![0usize];
+    let mut depth: Vec<(char, usize, usize)> = Vec::new();
+    let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
+    let mut at_line_start = true;
+    let syntax = |line, column, message: &str| SqlModelError::Syntax { line, column, message: message.to_string() };
+    while i < chars.len() {
+        if at_line_start && depth.is_empty() {
+            // Measure indentation; blank and comment-only lines do not count.
+            let mut width = 0;
+            let mut j = i;
+            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+                width += if chars[j] == '\t' { 8 - width % 8 } else { 1 };
+                j += 1;
+            }
+            let blank = j >= chars.len() || matches!(chars[j], '\n' | '\r' | '#');
+            col += j - i;
+            i = j;
+            at_line_start = false;
+            if !blank {
+                let cur = *indents.last().unwrap();
+                if width > cur {
+                    indents.push(width);
+                    toks.push(Token { tok: Tok::Indent, line, col });
+                } else {
+                    while width < *indents.last().unwrap() {
+                        indents.pop();
+                        toks.push(Token { tok: Tok::Dedent, line, col });
+                    }
+                    if width != *indents.last().unwrap() {
+                        return Err(syntax(line, col, "this line's indentation matches no outer block"));
+                    }
+                }
+            }
+            continue;
+        }
+        let c = chars[i];
+        match c {
+            ' ' | '\t' | '\x0c' => {
+                i += 1;
+                col += 1;
+            }
+            '\r' => i += 1,
+            '\n' => {
+                if depth.is_empty() && !matches!(toks.last().map(|t: &Token| &t.tok), Some(Tok::Newline) | None | Some(Tok::Indent) | Some(Tok::Dedent)) {
+                    toks.push(Token { tok: Tok::Newline, line, col });
+                }
+                i += 1;
+                line += 1;
+                col = 1;
+                at_line_start = true;
+            }
+            '#' => {
+                let start = i;
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                comments.push(Comment { text: chars[start..i].iter().collect(), line });
+                col += i - start;
+            }
+            '\\' if chars.get(i + 1) == Some(&'\n') || (chars.get(i + 1) == Some(&'\r') && chars.get(i + 2) == Some(&'\n')) => {
+                i += if chars[i + 1] == '\r' { 3 } else { 2 };
+                line += 1;
+                col = 1;
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                // String prefixes: r, b, u, f and their combinations.
+                if i < chars.len() && (chars[i] == '"' || chars[i] == '\'') && word.len() <= 2 && word.chars().all(|c| "rRbBuUfF".contains(c)) {
+                    let raw = word.contains(['r', 'R']);
+                    let (s, ni, nl, nc) = string(&chars, i, line, col + (i - start), raw)?;
+                    let tok = if word.contains(['f', 'F']) { Tok::FStr } else { Tok::Str(s) };
+                    toks.push(Token { tok, line, col });
+                    i = ni;
+                    line = nl;
+                    col = nc;
+                    continue;
+                }
+                toks.push(Token { tok: Tok::Name(word), line, col });
+                col += i - start;
+            }
+            '"' | '\'' => {
+                let (s, ni, nl, nc) = string(&chars, i, line, col, false)?;
+                toks.push(Token { tok: Tok::Str(s), line, col });
+                i = ni;
+                line = nl;
+                col = nc;
+            }
+            c if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+                    // An exponent sign belongs to the number.
+                    if matches!(chars[i], 'e' | 'E') && matches!(chars.get(i + 1), Some('+') | Some('-')) && !chars[start..i].iter().any(|c| matches!(c, 'x' | 'X')) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().filter(|c| **c != '_').collect();
+                let tok = match text.parse::<i64>() {
+                    Ok(n) => Tok::Int(n),
+                    Err(_) if text.parse::<f64>().is_ok() => Tok::Float(text),
+                    Err(_) => {
+                        return Err(SqlModelError::Unsupported {
+                            line,
+                            column: col,
+                            what: format!("the number `{text}`"),
+                            hint: "write it in decimal".into(),
+                        })
+                    }
+                };
+                toks.push(Token { tok, line, col });
+                col += i - start;
+            }
+            _ => {
+                let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
+                let Some(op) = OPS.iter().find(|o| rest.starts_with(**o)) else {
+                    return Err(syntax(line, col, &format!("unexpected character `{c}`")));
+                };
+                match *op {
+                    "(" | "[" | "{" => depth.push((c, line, col)),
+                    ")" | "]" | "}" => {
+                        let open = match *op {
+                            ")" => '(',
+                            "]" => '[',
+                            _ => '{',
+                        };
+                        match depth.pop() {
+                            Some((o, _, _)) if o == open => {}
+                            _ => return Err(syntax(line, col, &format!("`{op}` closes nothing that is open"))),
+                        }
+                    }
+                    _ => {}
+                }
+                toks.push(Token { tok: Tok::Op(op), line, col });
+                i += op.chars().count();
+                col += op.chars().count();
+            }
+        }
+    }
+    if let Some((o, l, c)) = depth.pop() {
+        return Err(syntax(l, c, &format!("`{o}` is never closed")));
+    }
+    if !matches!(toks.last().map(|t| &t.tok), Some(Tok::Newline) | None) {
+        toks.push(Token { tok: Tok::Newline, line, col });
+    }
+    while indents.len() > 1 {
+        indents.pop();
+        toks.push(Token { tok: Tok::Dedent, line, col });
+    }
+    toks.push(Token { tok: Tok::Eof, line, col });
+    Ok(Lexed { tokens: toks, comments })
+}
+
+/// Reads a string literal starting at the quote `chars[i]`; returns its value and the position
+/// after it.
+fn string(chars: &[char], mut i: usize, mut line: usize, mut col: usize, raw: bool) -> Result<(String, usize, usize, usize)> {
+    let (start_line, start_col) = (line, col);
+    let q = chars[i];
+    let triple = chars.get(i + 1) == Some(&q) && chars.get(i + 2) == Some(&q);
+    let open = if triple { 3 } else { 1 };
+    i += open;
+    col += open;
+    let mut out = String::new();
+    loop {
+        let Some(&c) = chars.get(i) else {
+            return Err(SqlModelError::Syntax { line: start_line, column: start_col, message: "this string is never closed".into() });
+        };
+        if c == q && (!triple || (chars.get(i + 1) == Some(&q) && chars.get(i + 2) == Some(&q))) {
+            i += open;
+            col += open;
+            return Ok((out, i, line, col));
+        }
+        if c == '\n' {
+            if !triple {
+                return Err(SqlModelError::Syntax { line: start_line, column: start_col, message: "this string is never closed".into() });
+            }
+            out.push('\n');
+            i += 1;
+            line += 1;
+            col = 1;
+            continue;
+        }
+        if c == '\\' && !raw {
+            let n = chars.get(i + 1).copied().unwrap_or('\\');
+            let esc = match n {
+                'n' => Some('\n'),
+                't' => Some('\t'),
+                'r' => Some('\r'),
+                '0' => Some('\0'),
+                '\\' | '\'' | '"' => Some(n),
+                '\n' => None,
+                _ => {
+                    out.push('\\');
+                    Some(n)
+                }
+            };
+            if let Some(e) = esc {
+                out.push(e);
+            }
+            if n == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 2;
+            }
+            i += 2;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+        col += 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions and statements
+
+#[derive(Clone, Debug)]
+enum ExprKind {
+    Name(String),
+    Int(i64),
+    Float(String),
+    Str(String),
+    Attr(Box<Expr>, String),
+    Call(Box<Expr>, Vec<Expr>, Vec<(String, Expr, usize, usize)>),
+    Subscript(Box<Expr>, Vec<Expr>),
+    BinOr(Box<Expr>, Box<Expr>),
+    Neg(Box<Expr>),
+    Seq(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+struct Expr {
+    kind: ExprKind,
+    line: usize,
+    col: usize,
+}
+
+impl Expr {
+    /// `a.b.c` as a string, for names of types and functions.
+    fn dotted(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::Attr(base, a) => Some(format!("{}.{a}", base.dotted()?)),
+            _ => None,
+        }
+    }
+    fn last_name(&self) -> Option<String> {
+        self.dotted().map(|d| d.rsplit('.').next().unwrap().to_string())
+    }
+    fn is_none(&self) -> bool {
+        matches!(&self.kind, ExprKind::Name(n) if n == "None")
+    }
+    fn shown(&self) -> String {
+        match &self.kind {
+            ExprKind::Name(_) | ExprKind::Attr(..) => self.dotted().unwrap_or_default(),
+            ExprKind::Int(n) => n.to_string(),
+            ExprKind::Float(f) => f.clone(),
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Call(f, ..) => format!("{}(...)", f.shown()),
+            ExprKind::Subscript(b, args) => format!("{}[{}]", b.shown(), args.iter().map(|a| a.shown()).collect::<Vec<_>>().join(", ")),
+            ExprKind::BinOr(a, b) => format!("{} | {}", a.shown(), b.shown()),
+            ExprKind::Neg(e) => format!("-{}", e.shown()),
+            ExprKind::Seq(items) => format!("[{}]", items.iter().map(|a| a.shown()).collect::<Vec<_>>().join(", ")),
+            ExprKind::Dict(_) => "{...}".into(),
+            ExprKind::Other => "this expression".into(),
+        }
+    }
+}
+
+/// One class of the file, with what strata needs of it.
+#[derive(Debug)]
+struct Class {
+    name: String,
+    line: usize,
+    col: usize,
+    bases: Vec<Expr>,
+    table: bool,
+    tablename: Option<(String, usize, usize)>,
+    fields: Vec<FieldDef>,
+}
+
+#[derive(Debug)]
+struct FieldDef {
+    name: String,
+    line: usize,
+    annotation: Expr,
+    value: Option<Expr>,
+}
+
+struct Parser {
+    toks: Lexed,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.toks.tokens[self.pos]
+    }
+    fn peek_at(&self, n: usize) -> &Token {
+        let i = (self.pos + n).min(self.toks.tokens.len() - 1);
+        &self.toks.tokens[i]
+    }
+    fn next(&mut self) -> Token {
+        let t = self.toks.tokens[self.pos].clone();
+        if self.pos < self.toks.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+    fn is_op(&self, op: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Op(o) if *o == op)
+    }
+    fn is_name(&self, n: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Name(x) if x == n)
+    }
+    fn err(&self, message: impl Into<String>) -> SqlModelError {
+        let t = self.peek();
+        SqlModelError::Syntax { line: t.line, column: t.col, message: message.into() }
+    }
+    fn expect_op(&mut self, op: &str) -> Result<()> {
+        if self.is_op(op) {
+            self.next();
+            Ok(())
+        } else {
+            Err(self.err(format!("expected `{op}` here")))
+        }
+    }
+
+    /// Skips the rest of a logical line and, if it opens a block, the whole block.
+    fn skip_statement(&mut self) {
+        loop {
+            match self.peek().tok {
+                Tok::Newline => {
+                    self.next();
+                    break;
+                }
+                Tok::Eof => return,
+                _ => {
+                    self.next();
+                }
+            }
+        }
+        if matches!(self.peek().tok, Tok::Indent) {
+            let mut depth = 0;
+            loop {
+                match self.next().tok {
+                    Tok::Indent => depth += 1,
+                    Tok::Dedent => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    Tok::Eof => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn module(&mut self) -> Result<Vec<Class>> {
+        let mut classes = Vec::new();
+        loop {
+            match &self.peek().tok {
+                Tok::Eof => return Ok(classes),
+                Tok::Newline | Tok::Dedent => {
+                    self.next();
+                }
+                Tok::Indent => return Err(self.err("unexpected indentation")),
+                Tok::Name(n) if n == "class" => classes.push(self.class()?),
+                // Imports, functions, engine set-up and the rest do not describe tables.
+                _ => self.skip_statement(),
+            }
+        }
+    }
+
+    fn class(&mut self) -> Result<Class> {
+        let kw = self.next();
+        let name_tok = self.next();
+        let Tok::Name(name) = name_tok.tok else {
+            return Err(SqlModelError::Syntax { line: name_tok.line, column: name_tok.col, message: "expected a class name".into() });
+        };
+        let mut bases = Vec::new();
+        let mut table = false;
+        if self.is_op("(") {
+            self.next();
+            while !self.is_op(")") {
+                if let (Tok::Name(k), Tok::Op("=")) = (&self.peek().tok, &self.peek_at(1).tok) {
+                    let k = k.clone();
+                    self.next();
+                    self.next();
+                    let v = self.expr()?;
+                    if k == "table" {
+                        table = match &v.kind {
+                            ExprKind::Name(b) if b == "True" => true,
+                            ExprKind::Name(b) if b == "False" => false,
+                            _ => return Err(unsupported(&v, "a `table=` value other than True or False", "write table=True")),
+                        };
+                    } else {
+                        return Err(unsupported(&v, &format!("the class keyword `{k}`"), "leave it out of the model file"));
+                    }
+                } else {
+                    bases.push(self.expr()?);
+                }
+                if !self.is_op(",") {
+                    break;
+                }
+                self.next();
+            }
+            self.expect_op(")")?;
+        }
+        self.expect_op(":")?;
+        let mut class = Class { name, line: kw.line, col: kw.col, bases, table, tablename: None, fields: Vec::new() };
+        if !matches!(self.peek().tok, Tok::Newline) {
+            // A one-line body such as `class A(SQLModel): pass`.
+            self.skip_statement();
+            return Ok(class);
+        }
+        self.next();
+        if !matches!(self.peek().tok, Tok::Indent) {
+            return Err(self.err("expected an indented class body"));
+        }
+        self.next();
+        loop {
+            match self.peek().tok.clone() {
+                Tok::Dedent => {
+                    self.next();
+                    break;
+                }
+                Tok::Eof => break,
+                Tok::Newline => {
+                    self.next();
+                }
+                Tok::Name(n) if matches!(n.as_str(), "def" | "class" | "async" | "pass") => self.skip_statement(),
+                Tok::Op("@") | Tok::Str(_) | Tok::FStr | Tok::Op("...") => self.skip_statement(),
+                Tok::Name(n) if matches!(self.peek_at(1).tok, Tok::Op(":") | Tok::Op("=")) => {
+                    let t = self.next();
+                    self.class_member(&mut class, n, t.line, t.col)?;
+                }
+                _ => {
+                    let t = self.peek();
+                    return Err(SqlModelError::Unsupported {
+                        line: t.line,
+                        column: t.col,
+                        what: "this statement in a class body".into(),
+                        hint: "a model class holds annotated fields, `__tablename__`, docstrings and methods".into(),
+                    });
+                }
+            }
+        }
+        Ok(class)
+    }
+
+    fn class_member(&mut self, class: &mut Class, name: String, line: usize, col: usize) -> Result<()> {
+        let annotation = if self.is_op(":") {
+            self.next();
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let value = if self.is_op("=") {
+            self.next();
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        if !matches!(self.peek().tok, Tok::Newline | Tok::Eof | Tok::Dedent) {
+            return Err(self.err("expected the end of the line"));
+        }
+        match name.as_str() {
+            "__tablename__" => match value.as_ref().map(|v| &v.kind) {
+                Some(ExprKind::Str(s)) => class.tablename = Some((s.clone(), line, col)),
+                _ => {
+                    return Err(SqlModelError::Unsupported {
+                        line,
+                        column: col,
+                        what: "a `__tablename__` that is not a string literal".into(),
+                        hint: "write __tablename__ = \"name\"".into(),
+                    })
+                }
+            },
+            "__table_args__" | "__mapper_args__" => {
+                return Err(SqlModelError::Unsupported {
+                    line,
+                    column: col,
+                    what: format!("`{name}`"),
+                    hint: "express constraints with Field(unique=, index=, foreign_key=) or add them in a SQL model".into(),
+                })
+            }
+            "model_config" | "__abstract__" => {}
+            _ => match annotation {
+                Some(annotation) => {
+                    if annotation.last_name().as_deref() == Some("ClassVar") || matches!(&annotation.kind, ExprKind::Subscript(b, _) if b.last_name().as_deref() == Some("ClassVar")) {
+                        return Ok(());
+                    }
+                    class.fields.push(FieldDef { name, line, annotation, value })
+                }
+                // A plain class attribute is not a field.
+                None => {}
+            },
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self) -> Result<Expr> {
+        let mut left = self.unary()?;
+        while self.is_op("|") {
+            self.next();
+            let right = self.unary()?;
+            let (line, col) = (left.line, left.col);
+            left = Expr { kind: ExprKind::BinOr(Box::new(left), Box::new(right)), line, col };
+        }
+        if self.is_name("if") || self.is_name("for") || self.is_name("and") || self.is_name("or") || self.is_name("lambda") {
+            return Err(unsupported_at(self.peek(), "this expression", "use a literal value"));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr> {
+        if self.is_op("-") {
+            let t = self.next();
+            let e = self.unary()?;
+            return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), line: t.line, col: t.col });
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Result<Expr> {
+        let mut e = self.atom()?;
+        loop {
+            if self.is_op(".") {
+                self.next();
+                let t = self.next();
+                let Tok::Name(a) = t.tok else {
+                    return Err(SqlModelError::Syntax { line: t.line, column: t.col, message: "expected a name after `.`".into() });
+                };
+                let (line, col) = (e.line, e.col);
+                e = Expr { kind: ExprKind::Attr(Box::new(e), a), line, col };
+            } else if self.is_op("(") {
+                self.next();
+                let mut args = Vec::new();
+                let mut kwargs = Vec::new();
+                while !self.is_op(")") {
+                    if self.is_op("*") || self.is_op("**") {
+                        return Err(unsupported_at(self.peek(), "argument unpacking", "write the arguments out"));
+                    }
+                    if let (Tok::Name(k), Tok::Op("=")) = (&self.peek().tok, &self.peek_at(1).tok) {
+                        let k = k.clone();
+                        let t = self.next();
+                        self.next();
+                        kwargs.push((k, self.expr()?, t.line, t.col));
+                    } else {
+                        args.push(self.expr()?);
+                    }
+                    if !self.is_op(",") {
+                        break;
+                    }
+                    self.next();
+                }
+                self.expect_op(")")?;
+                let (line, col) = (e.line, e.col);
+                e = Expr { kind: ExprKind::Call(Box::new(e), args, kwargs), line, col };
+            } else if self.is_op("[") {
+                self.next();
+                let mut items = Vec::new();
+                while !self.is_op("]") {
+                    items.push(self.expr()?);
+                    if !self.is_op(",") {
+                        break;
+                    }
+                    self.next();
+                }
+                self.expect_op("]")?;
+                let (line, col) = (e.line, e.col);
+                e = Expr { kind: ExprKind::Subscript(Box::new(e), items), line, col };
+            } else {
+                return Ok(e);
+            }
+        }
+    }
+
+    fn atom(&mut self) -> Result<Expr> {
+        let t = self.next();
+        let kind = match t.tok {
+            Tok::Name(n) => ExprKind::Name(n),
+            Tok::Int(n) => ExprKind::Int(n),
+            Tok::Float(f) => ExprKind::Float(f),
+            Tok::Str(mut s) => {
+                // Adjacent literals concatenate.
+                while let Tok::Str(more) = &self.peek().tok {
+                    s.push_str(more);
+                    self.next();
+                }
+                ExprKind::Str(s)
+            }
+            Tok::Op("...") => ExprKind::Other,
+            Tok::FStr => {
+                return Err(SqlModelError::Unsupported {
+                    line: t.line,
+                    column: t.col,
+                    what: "an f-string".into(),
+                    hint: "write the text as a plain string literal".into(),
+                })
+            }
+            Tok::Op(open @ ("(" | "[")) => {
+                let close = if open == "(" { ")" } else { "]" };
+                let mut items = Vec::new();
+                while !self.is_op(close) {
+                    items.push(self.expr()?);
+                    if !self.is_op(",") {
+                        break;
+                    }
+                    self.next();
+                }
+                self.expect_op(close)?;
+                if open == "(" && items.len() == 1 {
+                    return Ok(items.pop().unwrap());
+                }
+                ExprKind::Seq(items)
+            }
+            Tok::Op("{") => {
+                let mut items = Vec::new();
+                while !self.is_op("}") {
+                    let k = self.expr()?;
+                    self.expect_op(":")?;
+                    let v = self.expr()?;
+                    items.push((k, v));
+                    if !self.is_op(",") {
+                        break;
+                    }
+                    self.next();
+                }
+                self.expect_op("}")?;
+                ExprKind::Dict(items)
+            }
+            _ => return Err(SqlModelError::Syntax { line: t.line, column: t.col, message: "expected an expression".into() }),
+        };
+        Ok(Expr { kind, line: t.line, col: t.col })
+    }
+}
+
+fn unsupported(e: &Expr, what: &str, hint: &str) -> SqlModelError {
+    SqlModelError::Unsupported { line: e.line, column: e.col, what: what.to_string(), hint: hint.to_string() }
+}
+
+fn unsupported_at(t: &Token, what: &str, hint: &str) -> SqlModelError {
+    SqlModelError::Unsupported { line: t.line, column: t.col, what: what.to_string(), hint: hint.to_string() }
+}
+
+fn invalid(line: usize, column: usize, message: impl Into<String>) -> SqlModelError {
+    SqlModelError::Invalid { line, column, message: message.into() }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From classes to a schema
+
+/// The Python types SQLModel maps to a column type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PyType {
+    Int,
+    Str,
+    Float,
+    Bool,
+    DateTime,
+    Date,
+    Time,
+    TimeDelta,
+    Uuid,
+    Bytes,
+    Decimal,
+}
+
+/// Reads an annotation into (type, optional).
+fn annotation_type(a: &Expr) -> Result<(PyType, bool)> {
+    let simple = |e: &Expr| -> Option<PyType> {
+        let full = e.dotted()?;
+        Some(match full.as_str() {
+            "int" => PyType::Int,
+            "str" => PyType::Str,
+            "float" => PyType::Float,
+            "bool" => PyType::Bool,
+            "bytes" => PyType::Bytes,
+            "datetime" | "datetime.datetime" => PyType::DateTime,
+            "date" | "datetime.date" => PyType::Date,
+            "time" | "datetime.time" => PyType::Time,
+            "timedelta" | "datetime.timedelta" => PyType::TimeDelta,
+            "UUID" | "uuid.UUID" => PyType::Uuid,
+            "Decimal" | "decimal.Decimal" => PyType::Decimal,
+            _ => return None,
+        })
+    };
+    let unsupported_type = |e: &Expr| {
+        unsupported(
+            e,
+            &format!("the field type `{}`", e.shown()),
+            "use int, str, float, bool, bytes, datetime, date, time, timedelta, uuid.UUID or Decimal, optionally with Optional[...] or `| None`",
+        )
+    };
+    match &a.kind {
+        ExprKind::Subscript(base, args) => match base.dotted().as_deref() {
+            Some("Optional" | "typing.Optional") if args.len() == 1 => Ok((annotation_type(&args[0])?.0, true)),
+            Some("Union" | "typing.Union") => {
+                let (nones, rest): (Vec<&Expr>, Vec<&Expr>) = args.iter().partition(|e| e.is_none());
+                if rest.len() != 1 {
+                    return Err(unsupported_type(a));
+                }
+                let (t, opt) = annotation_type(rest[0])?;
+                Ok((t, opt || !nones.is_empty()))
+            }
+            Some("Annotated" | "typing.Annotated") if !args.is_empty() => annotation_type(&args[0]),
+            _ => Err(unsupported_type(a)),
+        },
+        ExprKind::BinOr(l, r) => {
+            if r.is_none() {
+                Ok((annotation_type(l)?.0, true))
+            } else if l.is_none() {
+                Ok((annotation_type(r)?.0, true))
+            } else {
+                Err(unsupported_type(a))
+            }
+        }
+        _ => simple(a).map(|t| (t, false)).ok_or_else(|| unsupported_type(a)),
+    }
+}
+
+/// What one `Field(...)` says about the schema.
+#[derive(Default)]
+struct FieldOpts {
+    primary_key: bool,
+    foreign_key: Option<(String, usize, usize)>,
+    unique: bool,
+    index: bool,
+    nullable: Option<bool>,
+    max_length: Option<i64>,
+    max_digits: Option<i64>,
+    decimal_places: Option<i64>,
+    ondelete: Option<(FkAction, usize, usize)>,
+    server_default: Option<Sql>,
+}
+
+/// Keyword arguments of Field() that only drive pydantic validation or serialisation: they leave
+/// the table as it is, as they do in SQLModel.
+const VALIDATION_ONLY: &[&str] = &[
+    "default",
+    "default_factory",
+    "alias",
+    "title",
+    "description",
+    "exclude",
+    "include",
+    "const",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "multiple_of",
+    "min_items",
+    "max_items",
+    "unique_items",
+    "min_length",
+    "allow_mutation",
+    "regex",
+    "pattern",
+    "discriminator",
+    "repr",
+    "schema_extra",
+    "json_schema_extra",
+    "validation_alias",
+    "serialization_alias",
+    "examples",
+    "frozen",
+    "strict",
+    "allow_inf_nan",
+    "union_mode",
+];
+
+fn bool_arg(name: &str, v: &Expr) -> Result<bool> {
+    match &v.kind {
+        ExprKind::Name(b) if b == "True" => Ok(true),
+        ExprKind::Name(b) if b == "False" => Ok(false),
+        _ => Err(unsupported(v, &format!("`{name}={}`", v.shown()), &format!("write {name}=True or {name}=False"))),
+    }
+}
+
+fn int_arg(name: &str, v: &Expr) -> Result<i64> {
+    match &v.kind {
+        ExprKind::Int(n) if *n >= 0 => Ok(*n),
+        _ => Err(unsupported(v, &format!("`{name}={}`", v.shown()), &format!("write {name}= with a whole number"))),
+    }
+}
+
+fn field_opts(call_args: &[Expr], kwargs: &[(String, Expr, usize, usize)]) -> Result<FieldOpts> {
+    let mut o = FieldOpts::default();
+    if call_args.len() > 1 {
+        return Err(unsupported(&call_args[1], "more than one positional argument to Field()", "pass the options by keyword"));
+    }
+    for (k, v, line, col) in kwargs {
+        match k.as_str() {
+            "primary_key" => o.primary_key = bool_arg(k, v)?,
+            "unique" => o.unique = bool_arg(k, v)?,
+            "index" => o.index = bool_arg(k, v)?,
+            "nullable" => o.nullable = Some(bool_arg(k, v)?),
+            "max_length" => o.max_length = Some(int_arg(k, v)?),
+            "max_digits" => o.max_digits = Some(int_arg(k, v)?),
+            "decimal_places" => o.decimal_places = Some(int_arg(k, v)?),
+            "foreign_key" => match &v.kind {
+                ExprKind::Str(s) => o.foreign_key = Some((s.clone(), v.line, v.col)),
+                _ => return Err(unsupported(v, "a foreign_key that is not a \"table.column\" string", "write foreign_key=\"table.column\"")),
+            },
+            "ondelete" => {
+                let action = match &v.kind {
+                    ExprKind::Str(s) => match s.to_ascii_uppercase().as_str() {
+                        "CASCADE" => FkAction::Cascade,
+                        "SET NULL" => FkAction::SetNull,
+                        "RESTRICT" => FkAction::Restrict,
+                        "NO ACTION" => FkAction::NoAction,
+                        "SET DEFAULT" => FkAction::SetDefault,
+                        _ => return Err(unsupported(v, &format!("ondelete={}", v.shown()), "use \"CASCADE\", \"SET NULL\" or \"RESTRICT\"")),
+                    },
+                    _ => return Err(unsupported(v, &format!("ondelete={}", v.shown()), "use \"CASCADE\", \"SET NULL\" or \"RESTRICT\"")),
+                };
+                o.ondelete = Some((action, *line, *col));
+            }
+            "sa_column_kwargs" => {
+                let ExprKind::Dict(items) = &v.kind else {
+                    return Err(unsupported(v, "sa_column_kwargs that is not a dict literal", "write sa_column_kwargs={\"server_default\": ...}"));
+                };
+                for (dk, dv) in items {
+                    match &dk.kind {
+                        ExprKind::Str(s) if s == "server_default" => o.server_default = Some(server_default(dv)?),
+                        // Documentation and Python-side hooks leave the table as it is.
+                        ExprKind::Str(s) if matches!(s.as_str(), "comment" | "onupdate" | "doc" | "info") => {}
+                        _ => {
+                            return Err(unsupported(
+                                dk,
+                                &format!("the column option {}", dk.shown()),
+                                "strata reads only \"server_default\" from sa_column_kwargs; use Field(unique=, index=, nullable=) for the rest",
+                            ))
+                        }
+                    }
+                }
+            }
+            "sa_column" | "sa_type" | "sa_column_args" => {
+                return Err(SqlModelError::Unsupported {
+                    line: *line,
+                    column: *col,
+                    what: format!("Field({k}=...)"),
+                    hint: "strata reads the column from the annotation and Field options; write the column with those, or use a SQL model".into(),
+                })
+            }
+            other if VALIDATION_ONLY.contains(&other) => {}
+            other => {
+                return Err(SqlModelError::Unsupported {
+                    line: *line,
+                    column: *col,
+                    what: format!("the Field option `{other}`"),
+                    hint: "see docs/sqlmodel.md for the options strata reads".into(),
+                })
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// The DEFAULT clause SQLAlchemy's SQLite dialect writes for a `server_default`.
+fn server_default(v: &Expr) -> Result<Sql> {
+    match &v.kind {
+        // A plain string is a literal value: quoted, quotes doubled.
+        ExprKind::Str(s) => Ok(Sql::new(format!("'{}'", s.replace('\'', "''")))),
+        ExprKind::Call(f, args, kwargs) => {
+            let name = f.dotted().unwrap_or_default();
+            let last = name.rsplit('.').next().unwrap_or("");
+            match (last, args.as_slice()) {
+                ("text", [Expr { kind: ExprKind::Str(s), .. }]) if kwargs.is_empty() => {
+                    // The SQLite dialect wraps an expression in parentheses unless it starts
+                    // with a quote or parenthesis or is a single word.
+                    let t = s.trim();
+                    let starts_quoted = t.starts_with(['\'', '"', '(']);
+                    let has_non_word = s.chars().any(|c| !(c.is_alphanumeric() || c == '_'));
+                    Ok(Sql::new(if !starts_quoted && has_non_word { format!("({s})") } else { s.clone() }))
+                }
+                ("now" | "current_timestamp", []) if name.starts_with("func.") || name.starts_with("sa.func.") || name.starts_with("sqlalchemy.func.") => {
+                    Ok(Sql::new("CURRENT_TIMESTAMP"))
+                }
+                ("current_date", []) if name.contains("func.") => Ok(Sql::new("CURRENT_DATE")),
+                ("current_time", []) if name.contains("func.") => Ok(Sql::new("CURRENT_TIME")),
+                _ => Err(unsupported(v, &format!("the server_default {}", v.shown()), "use a string, text(\"...\") or func.now()")),
+            }
+        }
+        _ => Err(unsupported(v, &format!("the server_default {}", v.shown()), "use a string, text(\"...\") or func.now(); SQLAlchemy accepts no numbers here")),
+    }
+}
+
+fn column_type(t: PyType, o: &FieldOpts) -> String {
+    match t {
+        PyType::Int => "INTEGER".into(),
+        PyType::Str => match o.max_length {
+            Some(n) => format!("VARCHAR({n})"),
+            None => "VARCHAR".into(),
+        },
+        PyType::Float => "FLOAT".into(),
+        PyType::Bool => "BOOLEAN".into(),
+        PyType::DateTime => "DATETIME".into(),
+        PyType::Date => "DATE".into(),
+        PyType::Time => "TIME".into(),
+        // SQLAlchemy's Interval is stored as a DATETIME offset from the epoch on SQLite.
+        PyType::TimeDelta => "DATETIME".into(),
+        PyType::Uuid => "CHAR(32)".into(),
+        PyType::Bytes => "BLOB".into(),
+        PyType::Decimal => match (o.max_digits, o.decimal_places) {
+            (Some(p), Some(s)) => format!("NUMERIC({p}, {s})"),
+            (Some(p), None) => format!("NUMERIC({p})"),
+            _ => "NUMERIC".into(),
+        },
+    }
+}
+
+/// What a table class becomes, before foreign keys are checked against the other tables.
+struct Built {
+    table: Table,
+    indexes: Vec<Index>,
+    fks: Vec<(usize, usize, String, String)>, // position, target table, target column
+}
+
+fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
+    let by_name: BTreeMap<&str, &Class> = classes.iter().map(|c| (c.name.as_str(), c)).collect();
+    let mut built: Vec<Built> = Vec::new();
+    let mut owners: Vec<(usize, Rename)> = Vec::new(); // (line, rename) from annotations
+    for class in classes.iter().filter(|c| c.table) {
+        // Fields come from the class and its bases defined in this file, bases first.
+        let mut fields: Vec<&FieldDef> = Vec::new();
+        let mut is_sqlmodel = false;
+        collect_fields(class, &by_name, &mut fields, &mut is_sqlmodel, 0)?;
+        if !is_sqlmodel {
+            return Err(invalid(class.line, class.col, format!("class {} has table=True but does not derive from SQLModel", class.name)));
+        }
+        let table_name = match &class.tablename {
+            Some((n, _, _)) => n.clone(),
+            None => class.name.to_lowercase(),
+        };
+        let mut t = Table::new(table_name.clone());
+        let mut pk = Vec::new();
+        let mut indexes = Vec::new();
+        let mut fks = Vec::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for f in fields {
+            // A subclass redefining a field replaces it where it stood.
+            let (opts, ty, optional) = match &f.value {
+                Some(Expr { kind: ExprKind::Call(func, args, kwargs), .. }) if func.last_name().as_deref() == Some("Relationship") => {
+                    let _ = (args, kwargs);
+                    continue;
+                }
+                Some(Expr { kind: ExprKind::Call(func, args, kwargs), .. }) if func.last_name().as_deref() == Some("Field") => {
+                    let (ty, optional) = annotation_type(&f.annotation)?;
+                    (field_opts(args, kwargs)?, ty, optional)
+                }
+                Some(v @ Expr { kind: ExprKind::Call(func, ..), .. }) => {
+                    return Err(unsupported(v, &format!("a field value made by `{}`", func.shown()), "give a literal default or Field(...)"));
+                }
+                _ => {
+                    let (ty, optional) = annotation_type(&f.annotation)?;
+                    (FieldOpts::default(), ty, optional)
+                }
+            };
+            if opts.ondelete.is_some() && opts.foreign_key.is_none() {
+                let (_, l, c) = opts.ondelete.unwrap();
+                return Err(invalid(l, c, "ondelete needs foreign_key= on the same field"));
+            }
+            let mut col = Column::new(f.name.clone(), column_type(ty, &opts));
+            // SQLModel: nullable unless a primary key or not Optional; an explicit nullable wins.
+            col.not_null = !opts.nullable.unwrap_or(!opts.primary_key && optional);
+            col.default = opts.server_default.clone();
+            if opts.primary_key {
+                pk.push(KeyPart::new(f.name.clone()));
+            }
+            if opts.index {
+                indexes.push(Index {
+                    name: Name(format!("ix_{}_{}", table_name, f.name)),
+                    table: Name(table_name.clone()),
+                    unique: opts.unique,
+                    parts: vec![IndexPart { expr: Sql::new(f.name.clone()), collate: None, desc: false }],
+                    where_clause: None,
+                });
+            } else if opts.unique {
+                t.uniques.push(Unique { name: None, columns: vec![KeyPart::new(f.name.clone())], on_conflict: None });
+            }
+            if let Some((target, l, c)) = &opts.foreign_key {
+                let Some((rt, rc)) = target.rsplit_once('.') else {
+                    return Err(invalid(*l, *c, format!("foreign_key \"{target}\" must name a column as \"table.column\"")));
+                };
+                let on_delete = opts.ondelete.map(|o| o.0).unwrap_or_default();
+                t.foreign_keys.push(ForeignKey {
+                    name: None,
+                    columns: vec![Name(f.name.clone())],
+                    ref_table: Name(rt.to_string()),
+                    ref_columns: vec![Name(rc.to_string())],
+                    on_delete,
+                    on_update: FkAction::NoAction,
+                    deferred: false,
+                });
+                fks.push((*l, *c, rt.to_string(), rc.to_string()));
+            }
+            if let Some(&i) = seen.get(&key(&f.name)) {
+                t.columns[i] = col;
+            } else {
+                seen.insert(key(&f.name), t.columns.len());
+                t.columns.push(col);
+            }
+            owners.push((f.line, Rename::Column { table: table_name.clone(), from: String::new(), to: f.name.clone() }));
+        }
+        if pk.is_empty() {
+            return Err(invalid(
+                class.line,
+                class.col,
+                format!("table class {} has no primary key; SQLAlchemy refuses such a table, so mark a field with Field(primary_key=True)", class.name),
+            ));
+        }
+        t.primary_key = Some(PrimaryKey { name: None, columns: pk, autoincrement: false, on_conflict: None });
+        t.canonicalize();
+        owners.push((class.line, Rename::Table { from: String::new(), to: table_name.clone() }));
+        if let Some((_, l, _)) = &class.tablename {
+            owners.push((*l, Rename::Table { from: String::new(), to: table_name.clone() }));
+        }
+        if built.iter().any(|b| b.table.name == *table_name.as_str()) {
+            return Err(invalid(class.line, class.col, format!("table {table_name} is defined twice")));
+        }
+        built.push(Built { table: t, indexes, fks });
+    }
+    let mut schema = Schema::default();
+    for b in &built {
+        for (l, c, rt, rc) in &b.fks {
+            let target = built.iter().find(|o| o.table.name == *rt.as_str());
+            match target {
+                None => return Err(invalid(*l, *c, format!("foreign key target table {rt} is not defined in this file"))),
+                Some(o) if o.table.column(rc).is_none() => {
+                    return Err(invalid(*l, *c, format!("foreign key target column {rt}.{rc} does not exist")))
+                }
+                _ => {}
+            }
+        }
+    }
+    for b in built {
+        for i in b.indexes {
+            schema.add_index(i);
+        }
+        schema.add_table(b.table);
+    }
+    Ok(Model { schema, renames: renames_from_comments(&lexed.comments, &owners) })
+}
+
+/// Gathers the fields of `class` and of its bases that are defined in the file, bases first,
+/// and notes whether SQLModel is among its ancestors.
+fn collect_fields<'a>(
+    class: &'a Class,
+    by_name: &BTreeMap<&str, &'a Class>,
+    out: &mut Vec<&'a FieldDef>,
+    is_sqlmodel: &mut bool,
+    depth: usize,
+) -> Result<()> {
+    if depth > 50 {
+        return Err(invalid(class.line, class.col, "class hierarchy is circular"));
+    }
+    for b in &class.bases {
+        let name = b.dotted().unwrap_or_default();
+        if name == "SQLModel" || name == "sqlmodel.SQLModel" {
+            *is_sqlmodel = true;
+        } else if let Some(base) = by_name.get(name.as_str()) {
+            if base.table {
+                return Err(unsupported(b, &format!("inheriting from the table class {name}"), "inherit from a non-table base class instead"));
+            }
+            collect_fields(base, by_name, out, is_sqlmodel, depth + 1)?;
+        } else if class.table || depth > 0 {
+            return Err(unsupported(b, &format!("the base class `{}`", b.shown()), "define base classes in the same file, deriving from SQLModel"));
+        }
+    }
+    out.extend(class.fields.iter());
+    Ok(())
+}
+
+/// `# @renamed from=old` on a class line (or its `__tablename__` line) renames the table; on a
+/// field line it renames the column.
+fn renames_from_comments(comments: &[Comment], owners: &[(usize, Rename)]) -> Vec<Rename> {
+    let mut out = Vec::new();
+    for c in comments {
+        let body = c.text.trim_start_matches('#').trim();
+        let Some(rest) = body.strip_prefix("@renamed") else { continue };
+        let Some(value) = rest.trim_start().strip_prefix("from").and_then(|r| r.trim_start().strip_prefix('=')) else { continue };
+        let from = value.trim().trim_matches(|ch| ch == '"' || ch == '\'').to_string();
+        if from.is_empty() {
+            continue;
+        }
+        if let Some((_, owner)) = owners.iter().find(|(l, _)| *l == c.line) {
+            let r = match owner {
+                Rename::Table { to, .. } => Rename::Table { from, to: to.clone() },
+                Rename::Column { table, to, .. } => Rename::Column { table: table.clone(), from, to: to.clone() },
+                Rename::Index { to, .. } => Rename::Index { from, to: to.clone() },
+            };
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_model_reads() {
+        let m = from_sqlmodel("from sqlmodel import SQLModel, Field\n\nclass Hero(SQLModel, table=True):\n    id: int | None = Field(default=None, primary_key=True)\n    name: str\n").unwrap();
+        let t = m.schema.table("hero").unwrap();
+        assert_eq!(t.columns.len(), 2);
+        assert!(t.columns[0].not_null && t.columns[1].not_null);
+    }
+
+    #[test]
+    fn errors_point_at_line_and_column() {
+        let e = from_sqlmodel("class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    x: list[int]\n").unwrap_err();
+        assert_eq!(e.position(), (3, 8), "{e}");
+    }
+}

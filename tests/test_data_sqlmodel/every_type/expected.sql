@@ -1,0 +1,20 @@
+CREATE TABLE sample (
+	id INTEGER NOT NULL, 
+	count INTEGER NOT NULL, 
+	maybe_count INTEGER, 
+	name VARCHAR NOT NULL, 
+	nickname VARCHAR, 
+	ratio FLOAT NOT NULL, 
+	maybe_ratio FLOAT, 
+	active BOOLEAN NOT NULL, 
+	maybe_active BOOLEAN, 
+	created DATETIME NOT NULL, 
+	day DATE NOT NULL, 
+	at TIME, 
+	span DATETIME, 
+	token CHAR(32) NOT NULL, 
+	payload BLOB, 
+	price NUMERIC NOT NULL, 
+	label VARCHAR NOT NULL, 
+	PRIMARY KEY (id)
+);
