@@ -80,7 +80,7 @@ pub enum RevisionError {
     NotApplied { id: String },
     #[error("`{spec}` is not a target for {verb}")]
     BadTarget { spec: String, verb: &'static str },
-    #[error("invalid revision id `{id}`: use letters, digits, `_`, `-` and `.` only")]
+    #[error("invalid revision id `{id}`: use letters, digits, `_`, `-` and `.` only, not starting with `+` or `-`, and not head, heads or base")]
     BadId { id: String },
 }
 
@@ -93,9 +93,13 @@ pub fn checksum(text: &str) -> String {
     format!("{:x}", h.finalize())
 }
 
-/// Whether `id` can be written in a file header and a file name.
+/// Whether `id` can be written in a file header and a file name, and cannot be mistaken for a
+/// target (`head`, `heads`, `base`, `+N`, `-N`).
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    !id.is_empty()
+        && !matches!(id, "head" | "heads" | "base")
+        && !id.starts_with(['+', '-'])
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// A fresh 12-hex-digit id derived from `seed` (the caller passes something unique, such as the
@@ -672,6 +676,7 @@ mod tests {
         assert!(matches!(Revision::parse("-- +up\nx;\n"), Err(RevisionError::Format { line: 1, .. })));
         assert!(matches!(Revision::parse("-- id: a\n-- +sideways\n"), Err(RevisionError::Format { line: 2, .. })));
         assert!(matches!(Revision::parse("-- id: a b\n-- +up\n"), Err(RevisionError::Format { line: 1, .. })));
+        assert!(matches!(Revision::parse("-- id: head\n-- +up\n"), Err(RevisionError::Format { line: 1, .. })));
         assert!(matches!(Revision::parse("-- id: a\n-- +down\n-- +up\n"), Err(RevisionError::Format { line: 3, .. })));
     }
 
