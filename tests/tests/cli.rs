@@ -441,3 +441,61 @@ fn rename_hints_keep_the_data_of_a_renamed_column() {
     let v: String = p.db().query_row("SELECT email_address FROM users", [], |r| r.get(0)).unwrap();
     assert_eq!(v, "kept@example.com");
 }
+
+#[test]
+fn foreign_keys_are_enforced_while_revisions_run() {
+    let p = Project::init();
+    p.revision("r1", &[], "CREATE TABLE parent (id INTEGER PRIMARY KEY);\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));", "DROP TABLE child;\nDROP TABLE parent;");
+    p.revision("r2", &["r1"], "INSERT INTO child VALUES (1, 42);", "DELETE FROM child;");
+    let text = p.strata(&["upgrade"]).fails();
+    assert!(text.contains("revision r2 (revision r2) failed") && text.contains("FOREIGN KEY constraint failed"), "{text}");
+    assert_eq!(versions(&p.db()), ["r1"]);
+}
+
+#[test]
+fn a_version_table_made_by_the_old_shell_script_is_not_mistaken_for_ours() {
+    let p = Project::init();
+    p.revision("r1", &[], "CREATE TABLE a (x);", "DROP TABLE a;");
+    p.db()
+        .execute_batch("CREATE TABLE schema_version (version VARCHAR(50) PRIMARY KEY, applied_at TIMESTAMP, description TEXT);\nINSERT INTO schema_version VALUES ('1.0.0', '2025-11-02', 'Initial schema');")
+        .unwrap();
+    let text = p.strata(&["upgrade"]).fails();
+    assert!(text.contains("table schema_version exists but is not a strata version table (it lacks checksum, execution_ms)"), "{text}");
+    assert!(text.contains("strata stamp"), "says how to adopt it: {text}");
+    assert_eq!(tables(&p.db()), ["schema_version"], "nothing ran");
+}
+
+#[test]
+fn a_revision_with_an_empty_down_section_says_so_when_reverted() {
+    let p = Project::init();
+    p.revision("r1", &[], "CREATE TABLE a (x);", "");
+    p.strata(&["upgrade"]).ok();
+    let out = p.strata(&["downgrade", "base"]);
+    assert!(out.ok().contains("its -- +down section has no statements; only the version row changes"), "{}", out.stdout);
+    assert!(versions(&p.db()).is_empty());
+    assert_eq!(tables(&p.db()), ["a", "schema_version"]);
+}
+
+/// A terminal is needed for the bar; `script` gives the process one where it is installed.
+#[test]
+fn long_rebuilds_draw_a_progress_bar_on_a_terminal_only() {
+    let p = Project::init();
+    let rows = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 300000) INSERT INTO big (id, v) SELECT n, n FROM c;";
+    p.revision("r1", &[], &format!("CREATE TABLE big (id INTEGER PRIMARY KEY, v INTEGER);\n{rows}"), "DROP TABLE big;");
+    p.write("schema.sql", "CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);\n");
+    p.strata(&["revision", "--autogenerate", "-m", "change type"]).ok();
+    p.strata(&["upgrade", "r1"]).ok();
+    // Not a terminal: no bar, no control codes.
+    let piped = p.strata(&["upgrade", "head"]);
+    assert!(!piped.stderr.contains('[') && !piped.stderr.contains('\x1b'), "{:?}", piped.stderr);
+    p.strata(&["downgrade", "-1"]).ok();
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("`script` is not installed: the terminal half of this test was skipped");
+        return;
+    }
+    let cmd = format!("'{}' upgrade head", cli_support::strata_bin().display());
+    let out = std::process::Command::new("script").args(["-qec", &cmd, "/dev/null"]).current_dir(p.dir.path()).env("TERM", "xterm").output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("] 1/4 ") && screen.contains("rebuild table big"), "a bar with the step count and label was drawn:\n{screen:?}");
+}

@@ -140,9 +140,12 @@ impl Project {
     }
 
     /// Opens the database for writing (creating the file if needed), waiting for other writers.
+    /// Foreign keys are enforced as an application would have them, so a revision cannot leave
+    /// orphaned rows; the runner switches them off around table rebuilds and checks them after.
     pub fn open(&self) -> Result<Connection> {
         let conn = Connection::open(&self.database).with_context(|| format!("cannot open database {}", self.database.display()))?;
         conn.busy_timeout(std::time::Duration::from_millis(self.config.busy_timeout_ms))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON")?;
         Ok(conn)
     }
 

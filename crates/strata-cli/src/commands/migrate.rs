@@ -146,6 +146,10 @@ fn reporter() -> impl FnMut(Event) {
             let from = if revision.parents.is_empty() { "base".to_string() } else { revision.parents.join(", ") };
             let arrow = if direction == Direction::Up { format!("{from} -> {}", revision.id) } else { format!("{} -> {from}", revision.id) };
             anstream::println!("Running {verb} {arrow}, {}", revision.message);
+            if steps == 0 && !revision.statements(direction.flip()).is_empty() {
+                let side = if direction == Direction::Up { "-- +up" } else { "-- +down" };
+                anstream::println!("  {} its {side} section has no statements; only the version row changes", paint(WARN, "note:"));
+            }
             let rebuild = revision.sql(direction).contains("INSERT INTO \"_strata_new_");
             if steps >= BAR_MIN_STEPS || rebuild {
                 let b = ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::stderr());
