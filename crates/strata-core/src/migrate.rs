@@ -66,7 +66,7 @@ pub enum MigrateError {
         /// The revisions the database is at after the failure (`base` when none).
         at: String,
         #[source]
-        source: Error,
+        source: Box<Error>,
     },
     /// Running the revisions would throw data away and the caller did not allow it.
     #[error("this downgrade throws data away, so nothing was run:\n{}\nmake a backup, then allow data loss (--allow-data-loss) to go ahead", bullet(losses.iter().cloned()))]
@@ -76,19 +76,26 @@ pub enum MigrateError {
     Build {
         id: String,
         #[source]
-        source: Error,
+        source: Box<Error>,
     },
     /// The version table exists but was made by something else (such as the guide's shell
     /// script, which has no checksum column).
     #[error("table {table} exists but is not a strata version table (it lacks {missing}); rename it (ALTER TABLE {table} RENAME TO {table}_old), then `strata stamp` the revision the database is at, or configure another version_table")]
     ForeignVersionTable { table: String, missing: String },
+    /// Boxed: the core's error is large and this one travels through every `?`.
     #[error(transparent)]
-    Core(#[from] Error),
+    Core(Box<Error>),
+}
+
+impl From<Error> for MigrateError {
+    fn from(e: Error) -> Self {
+        MigrateError::Core(Box::new(e))
+    }
 }
 
 impl From<rusqlite::Error> for MigrateError {
     fn from(e: rusqlite::Error) -> Self {
-        MigrateError::Core(Error::Sqlite(e))
+        MigrateError::Core(Box::new(Error::Sqlite(e)))
     }
 }
 
@@ -280,7 +287,7 @@ fn apply_one(
             tx.execute_batch(&version_table_ddl(table))?;
             let rows = match applied(tx, table) {
                 Ok(r) => r,
-                Err(MigrateError::Core(e)) => return Err(e),
+                Err(MigrateError::Core(e)) => return Err(*e),
                 Err(e) => {
                     refusal = Some(e);
                     return Ok(false);
@@ -426,7 +433,7 @@ pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
             foreign_keys_off: rev.up_foreign_keys_off,
         };
         runner::run(&mut conn, &script, &mut |_, _, _| {}, |_| Ok(true), |_| Ok(()))
-            .map_err(|source| MigrateError::Build { id: rev.id.clone(), source })?;
+            .map_err(|source| MigrateError::Build { id: rev.id.clone(), source: Box::new(source) })?;
     }
     Ok(introspect_excluding(&conn, &[version_table])?)
 }
@@ -502,8 +509,7 @@ impl CheckReport {
 
 /// Compares the model with the revisions and, when a database is given, the database with both.
 pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_table: &str) -> Result<CheckReport> {
-    let mut report = CheckReport::default();
-    report.findings = history::validate(&[], graph);
+    let mut report = CheckReport { findings: history::validate(&[], graph), ..CheckReport::default() };
     let head = match head_schema(graph, version_table) {
         Ok(s) => Some(s),
         // Several heads are already a finding; there is no single head schema to compare.
