@@ -287,13 +287,22 @@ fn set_diff<T: Clone + PartialEq>(
     drop: impl Fn(T) -> TableChange,
     add: impl Fn(T) -> TableChange,
 ) {
-    for x in a {
-        if !b.contains(x) {
+    // Copies count: SQLite keeps a constraint written twice (two autoindexes for a doubled
+    // UNIQUE), so equality compares multisets and the diff must too.
+    let count = |list: &[T], x: &T| list.iter().filter(|y| *y == x).count();
+    for (i, x) in a.iter().enumerate() {
+        if a[..i].contains(x) {
+            continue;
+        }
+        for _ in count(b, x)..count(a, x) {
             out.push(drop(x.clone()));
         }
     }
-    for x in b {
-        if !a.contains(x) {
+    for (i, x) in b.iter().enumerate() {
+        if b[..i].contains(x) {
+            continue;
+        }
+        for _ in count(a, x)..count(b, x) {
             out.push(add(x.clone()));
         }
     }

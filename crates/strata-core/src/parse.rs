@@ -289,7 +289,7 @@ fn table_constraint(c: &mut Cursor, table: &mut Table) -> Result<bool, ParseErro
         let columns = c.key_parts()?;
         let on_conflict = c.conflict_clause()?;
         let autoincrement = c.eat_word("autoincrement");
-        table.primary_key = Some(PrimaryKey { name, columns, autoincrement, on_conflict });
+        table.primary_key = Some(PrimaryKey { name, columns, autoincrement, on_conflict, desc_on_column: false });
     } else if c.at_word("unique") && c.peek_at(1).is_some_and(|t| t.is_punct(c.src, "(")) {
         c.pos += 1;
         let columns = c.key_parts()?;
@@ -349,6 +349,7 @@ fn column_def(c: &mut Cursor, table: &mut Table) -> Result<(), ParseError> {
                 columns: vec![KeyPart { name: name.clone(), collate: None, desc }],
                 autoincrement,
                 on_conflict,
+                desc_on_column: desc,
             });
         } else if c.eat_words(&["not", "null"]) {
             col.not_null = true;

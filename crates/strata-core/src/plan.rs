@@ -85,10 +85,10 @@ impl Plan {
                     out.push('\n');
                 }
                 out.push_str(&format!("-- {}\n", s.comment));
-                if let Some(loss) = &s.data_loss {
-                    out.push_str(&format!("-- data loss: {loss}\n"));
-                }
                 last_comment = Some(&s.comment);
+            }
+            if let Some(loss) = &s.data_loss {
+                out.push_str(&format!("-- data loss: {loss}\n"));
             }
             out.push_str(&s.sql);
             out.push_str(";\n");
@@ -195,10 +195,11 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     };
     let mut triggers_drop: BTreeSet<String> = BTreeSet::new();
     let mut triggers_create: BTreeSet<String> = BTreeSet::new();
+    let mut removed_triggers: BTreeSet<String> = BTreeSet::new();
     for c in &changes {
         match c {
-            Change::DropTrigger(t) if !vanishes(&t.table) => {
-                triggers_drop.insert(key(&t.name));
+            Change::DropTrigger(t) => {
+                removed_triggers.insert(key(&t.name));
             }
             Change::AddTrigger(t) => {
                 triggers_create.insert(key(&t.name));
@@ -207,16 +208,23 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
         }
     }
     for (k, t) in &from.triggers {
-        let on_view_dropped = views_drop.contains(&key(&t.table));
+        let own = key(&t.table);
+        if dropped.contains(&own) {
+            continue; // goes with its table, before any rebuild runs
+        }
         let names = &trigger_names[k];
-        let mentions_unstable = unstable.iter().chain(views_drop.iter()).any(|n| names.contains(n));
-        if !vanishes(&t.table) && (mentions_unstable || on_view_dropped) && !triggers_drop.contains(k) {
-            if !on_view_dropped {
-                triggers_drop.insert(k.clone());
-            }
-            if to.triggers.contains_key(k) {
-                triggers_create.insert(k.clone());
-            }
+        let on_view_dropped = views_drop.contains(&own);
+        // SQLite re-checks every trigger when a rebuilt table is renamed into place, so a trigger
+        // that mentions another changing table must be gone first, even if its own table is
+        // rebuilt too and would take it along later.
+        let mentions_other = unstable.iter().chain(views_drop.iter()).any(|n| *n != own && names.contains(n));
+        let goes_with_table = unstable.contains(&own) || on_view_dropped;
+        let drop_now = mentions_other || (removed_triggers.contains(k) && !goes_with_table);
+        if drop_now && !on_view_dropped {
+            triggers_drop.insert(k.clone());
+        }
+        if (drop_now || on_view_dropped) && to.triggers.contains_key(k) {
+            triggers_create.insert(k.clone());
         }
     }
     for (k, t) in &to.triggers {
@@ -461,17 +469,6 @@ impl Planner<'_> {
     fn alter_in_place(&mut self, ci: usize, d: &TableDiff) {
         let t = quote(&d.to.name);
         for c in &d.changes {
-            if let TableChange::DropColumn(col) = c {
-                self.push(
-                    ci,
-                    format!("drop column {}.{}", d.to.name, col.name),
-                    format!("ALTER TABLE {t} DROP COLUMN {}", quote(&col.name)),
-                    Some(format!("the values of column {}.{} are deleted", d.to.name, col.name)),
-                    StepKind::Ddl,
-                );
-            }
-        }
-        for c in &d.changes {
             if let TableChange::RenameColumn { from, to } = c {
                 self.ddl(ci, format!("rename column {}.{from} to {to}", d.to.name), format!("ALTER TABLE {t} RENAME COLUMN {} TO {}", quote(from), quote(to)));
             }
@@ -490,6 +487,19 @@ impl Planner<'_> {
                 self.ddl(ci, format!("add column {}.{}", d.to.name, col.name), format!("ALTER TABLE {t} ADD COLUMN {}", render::column_def(col, &inline)));
             }
         }
+        // Drops come last: a table may not lose its last column, and new columns never share a
+        // name with dropped ones (that would be a modified column).
+        for c in &d.changes {
+            if let TableChange::DropColumn(col) = c {
+                self.push(
+                    ci,
+                    format!("drop column {}.{}", d.to.name, col.name),
+                    format!("ALTER TABLE {t} DROP COLUMN {}", quote(&col.name)),
+                    Some(format!("the values of column {}.{} are deleted", d.to.name, col.name)),
+                    StepKind::Ddl,
+                );
+            }
+        }
     }
 
     /// The generalized ALTER TABLE procedure: create the new shape under a temporary name, copy
@@ -499,6 +509,17 @@ impl Planner<'_> {
         let name = &d.to.name;
         let tmp = format!("{}{}", self.opts.temp_prefix, name);
         let comment = format!("rebuild table {name} ({})", d.changes.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; "));
+        // Renamed columns are renamed in place first where SQLite can: RENAME COLUMN also
+        // rewrites the foreign keys of child tables, which a copy under new names would leave
+        // pointing at a column that no longer exists.
+        let rename_first = self.opts.sqlite_version >= (3, 25, 0);
+        if rename_first {
+            for c in &d.changes {
+                if let TableChange::RenameColumn { from, to } = c {
+                    self.ddl(ci, format!("rename column {name}.{from} to {to}"), format!("ALTER TABLE {} RENAME COLUMN {} TO {}", quote(&d.from.name), quote(from), quote(to)));
+                }
+            }
+        }
         self.ddl(ci, comment.clone(), render::create_table(&d.to, &tmp));
 
         let renamed: BTreeMap<String, &str> = d
@@ -519,7 +540,7 @@ impl Planner<'_> {
             }
             let src_name = renamed.get(&key(&col.name)).copied().unwrap_or(&col.name);
             let src = match d.from.column(src_name) {
-                Some(s) => Some((quote(&s.name), s.not_null || s.generated.is_some())),
+                Some(s) => Some((quote(if rename_first { &col.name } else { &s.name }), s.not_null || s.generated.is_some())),
                 // A new INTEGER PRIMARY KEY takes the old rowids, so row identities survive.
                 None if alias.as_deref() == Some(&key(&col.name)) && has_rowid(&d.from) => rowid_name.map(|r| (r.to_string(), true)),
                 None => None,

@@ -105,10 +105,11 @@ fn references(fk: &ForeignKey) -> String {
     s
 }
 
-/// Whether the primary key is written on its column: always for one plain column, which is the
-/// only way to write AUTOINCREMENT and keeps `INTEGER PRIMARY KEY` reading as the rowid alias.
+/// Whether the primary key is written on its column: for one plain column, which is the only
+/// way to write AUTOINCREMENT, except a DESC key written on the table, which must stay there to
+/// keep aliasing the rowid.
 fn pk_inline(pk: &PrimaryKey) -> bool {
-    pk.columns.len() == 1 && pk.columns[0].collate.is_none()
+    pk.columns.len() == 1 && pk.columns[0].collate.is_none() && (!pk.columns[0].desc || pk.desc_on_column)
 }
 
 /// `CREATE TABLE` for `t`, under the name `name` (a rebuild creates the table under a

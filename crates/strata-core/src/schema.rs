@@ -197,7 +197,7 @@ impl Table {
             return None;
         }
         let pk = self.primary_key.as_ref()?;
-        if pk.columns.len() != 1 || pk.columns[0].desc {
+        if pk.columns.len() != 1 || (pk.columns[0].desc && pk.desc_on_column) {
             return None;
         }
         let col = self.column(&pk.columns[0].name)?;
@@ -218,9 +218,13 @@ impl Table {
 
     /// Sorts the constraint lists into a canonical order so that equality and output do not
     /// depend on the order they were written in.
+    /// A constraint written twice is one constraint (SQLite builds one index for a doubled
+    /// UNIQUE, and a doubled CHECK tests the same thing), so copies are dropped.
     pub fn canonicalize(&mut self) {
         self.uniques.sort_by_cached_key(|u| format!("{u:?}").to_ascii_lowercase());
+        self.uniques.dedup();
         self.checks.sort_by_cached_key(|c| (c.expr.normalized(), c.name.clone()));
+        self.checks.dedup();
         self.foreign_keys.sort_by_cached_key(|f| format!("{:?}{:?}", f.columns, f.ref_table).to_ascii_lowercase());
     }
 
@@ -330,6 +334,11 @@ pub struct PrimaryKey {
     pub columns: Vec<KeyPart>,
     pub autoincrement: bool,
     pub on_conflict: Option<String>,
+    /// `x INTEGER PRIMARY KEY DESC` written on the column: SQLite's documented quirk makes that
+    /// an ordinary column beside the rowid, while `PRIMARY KEY (x DESC)` written on the table
+    /// aliases the rowid. Only meaningful together with a DESC key part.
+    #[serde(default)]
+    pub desc_on_column: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ CREATE TABLE "_strata_new_users" (
   "name" TEXT
 );
 INSERT INTO "_strata_new_users" ("id", "name") SELECT "id", "name" FROM "users";
+-- data loss: the values of column(s) age, nick of table users are deleted
 DROP TABLE "users";
 ALTER TABLE "_strata_new_users" RENAME TO "users";
 

@@ -6,6 +6,7 @@ CREATE TABLE "_strata_new_tags" (
   "name" TEXT
 );
 INSERT INTO "_strata_new_tags" (rowid, "name") SELECT rowid, "name" FROM "tags";
+-- data loss: the values of column(s) id of table tags are deleted
 DROP TABLE "tags";
 ALTER TABLE "_strata_new_tags" RENAME TO "tags";
 

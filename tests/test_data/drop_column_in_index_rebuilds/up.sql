@@ -7,6 +7,7 @@ CREATE TABLE "_strata_new_users" (
   "email" TEXT
 );
 INSERT INTO "_strata_new_users" ("id", "email") SELECT "id", "email" FROM "users";
+-- data loss: the values of column(s) legacy of table users are deleted
 DROP TABLE "users";
 ALTER TABLE "_strata_new_users" RENAME TO "users";
 

@@ -8,6 +8,7 @@ CREATE TABLE "_strata_new_people" (
   "full" TEXT GENERATED ALWAYS AS (first || ' ' || last) VIRTUAL
 );
 INSERT INTO "_strata_new_people" (rowid, "first", "last") SELECT rowid, "first", "last" FROM "people";
+-- data loss: the values of column(s) initials of table people are deleted
 DROP TABLE "people";
 ALTER TABLE "_strata_new_people" RENAME TO "people";
 

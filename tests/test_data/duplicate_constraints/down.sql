@@ -1,0 +1,1 @@
+-- nothing to do: the schemas are the same

@@ -1,0 +1,4 @@
+CREATE TABLE t1 (
+  c2_r8 INT, -- @renamed from=c2
+  c3 INTEGER, UNIQUE (c2_r8));
+CREATE TABLE t5 (c6 INTEGER, f7 INTEGER, FOREIGN KEY (f7) REFERENCES t1 (c2_r8));

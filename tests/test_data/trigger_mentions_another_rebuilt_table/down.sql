@@ -1,0 +1,23 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+-- drop trigger tr5 (recreated later)
+DROP TRIGGER "tr5";
+
+-- rebuild table t1 (change collation of column c2)
+CREATE TABLE "_strata_new_t1" (
+  "c2" INTEGER COLLATE NOCASE
+);
+INSERT INTO "_strata_new_t1" (rowid, "c2") SELECT rowid, "c2" FROM "t1";
+DROP TABLE "t1";
+ALTER TABLE "_strata_new_t1" RENAME TO "t1";
+
+-- add column t3.c6
+ALTER TABLE "t3" ADD COLUMN "c6" INTEGER CHECK (length(c6) < 100);
+
+-- create trigger tr5 on t3
+CREATE TRIGGER "tr5" BEFORE INSERT ON t3 FOR EACH ROW BEGIN SELECT 1; SELECT count(*) FROM t1; END;
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;
