@@ -499,3 +499,28 @@ fn long_rebuilds_draw_a_progress_bar_on_a_terminal_only() {
     assert!(out.status.success(), "{screen}");
     assert!(screen.contains("] 1/4 ") && screen.contains("rebuild table big"), "a bar with the step count and label was drawn:\n{screen:?}");
 }
+
+#[test]
+fn relative_targets_prefixes_and_verbose_history() {
+    let p = Project::init();
+    p.revision("a1f", &[], "CREATE TABLE a (x);", "DROP TABLE a;");
+    p.revision("b2e", &["a1f"], "CREATE TABLE b (x);", "DROP TABLE b;");
+    p.revision("c3d", &["b2e"], "CREATE TABLE c (x);", "DROP TABLE c;");
+    p.strata(&["upgrade", "+1"]).ok();
+    assert_eq!(versions(&p.db()), ["a1f"]);
+    p.strata(&["upgrade", "c3"]).ok();
+    assert_eq!(versions(&p.db()), ["a1f", "b2e", "c3d"]);
+    let too_far = p.strata(&["upgrade", "+1"]).fails();
+    assert!(too_far.contains("asks for 1 revisions but only 0 can be applied"), "{too_far}");
+    p.strata(&["downgrade", "a1", "--allow-data-loss"]).ok();
+    assert_eq!(versions(&p.db()), ["a1f"]);
+    let unknown = p.strata(&["upgrade", "zz"]).fails();
+    assert!(unknown.contains("no revision matches `zz`"), "{unknown}");
+    let verbose = p.strata(&["history", "--verbose"]);
+    let text = verbose.ok();
+    assert!(text.contains("b2e -> c3d (head), revision c3d"), "{text}");
+    assert!(text.contains("not applied") && text.contains("applied 20") && text.contains("checksum "), "{text}");
+    assert!(text.contains("migrations/a1f_revision_a1f.sql"), "{text}");
+    let show = p.strata(&["show", "b2"]);
+    assert!(show.ok().contains("Revision: b2e") && show.stdout.contains("Parents: a1f") && show.stdout.contains("CREATE TABLE b (x);"), "{}", show.stdout);
+}
