@@ -524,3 +524,31 @@ fn relative_targets_prefixes_and_verbose_history() {
     let show = p.strata(&["show", "b2"]);
     assert!(show.ok().contains("Revision: b2e") && show.stdout.contains("Parents: a1f") && show.stdout.contains("CREATE TABLE b (x);"), "{}", show.stdout);
 }
+
+#[test]
+fn init_with_database_writes_it_relative_to_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(cli_support::strata_bin())
+        .args(["init", "proj", "--database", "proj/data/app.db"])
+        .current_dir(dir.path())
+        .env_remove("STRATA_DATABASE")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let toml = std::fs::read_to_string(dir.path().join("proj/strata.toml")).unwrap();
+    assert!(toml.contains("database = \"data/app.db\""), "{toml}");
+    let proj = dir.path().join("proj");
+    std::fs::write(proj.join("migrations/r1.sql"), strata_core::revision::Revision::new("r1", vec![], "a", "", "CREATE TABLE a (x);", "").render()).unwrap();
+    let up = std::process::Command::new(cli_support::strata_bin()).arg("upgrade").current_dir(&proj).env_remove("STRATA_DATABASE").output().unwrap();
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(proj.join("data/app.db").exists(), "the database's folder is created");
+    let env = std::process::Command::new(cli_support::strata_bin())
+        .args(["init", "other"])
+        .current_dir(dir.path())
+        .env("STRATA_DATABASE", "/somewhere/else.db")
+        .output()
+        .unwrap();
+    assert!(env.status.success());
+    let toml = std::fs::read_to_string(dir.path().join("other/strata.toml")).unwrap();
+    assert!(toml.contains("database = \"app.db\""), "the variable is a run-time override, not a setting: {toml}");
+}

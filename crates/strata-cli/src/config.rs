@@ -143,6 +143,9 @@ impl Project {
     /// Foreign keys are enforced as an application would have them, so a revision cannot leave
     /// orphaned rows; the runner switches them off around table rebuilds and checks them after.
     pub fn open(&self) -> Result<Connection> {
+        if let Some(parent) = self.database.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
         let conn = Connection::open(&self.database).with_context(|| format!("cannot open database {}", self.database.display()))?;
         conn.busy_timeout(std::time::Duration::from_millis(self.config.busy_timeout_ms))?;
         conn.execute_batch("PRAGMA foreign_keys = ON")?;

@@ -37,6 +37,20 @@ CREATE INDEX idx_user_email ON usertable (email);
 CREATE INDEX idx_identity_user ON useridentitytable (user_id);
 ";
 
+/// `db` as written from the project folder `dir`: paths in strata.toml are relative to it, while
+/// the user typed `db` relative to the current folder.
+fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
+    let (dir, db) = (abs(dir), abs(db));
+    let dir = dir.canonicalize().unwrap_or(dir);
+    let db = match (db.parent(), db.file_name()) {
+        (Some(parent), Some(name)) => parent.canonicalize().map(|p| p.join(name)).unwrap_or(db.clone()),
+        _ => db,
+    };
+    db.strip_prefix(&dir).map(Path::to_path_buf).unwrap_or(db)
+}
+
 pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
     let dir = &args.dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -45,8 +59,11 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
         bail!("{} already exists; nothing was changed", config_path.display());
     }
     let mut config = Config::default();
-    if let Some(db) = database {
-        config.database = db.to_string_lossy().into_owned();
+    // STRATA_DATABASE overrides a project at run time; only an explicit --database belongs in
+    // the file.
+    let from_env = std::env::var_os("STRATA_DATABASE").is_some_and(|v| database.is_some_and(|d| d.as_os_str() == v));
+    if let Some(db) = database.filter(|_| !from_env) {
+        config.database = relative_to(dir, db).to_string_lossy().into_owned();
     }
     let text = format!(
         "# strata project settings; paths are relative to this file.\n\
