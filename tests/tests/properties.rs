@@ -698,7 +698,17 @@ fn narrowed(start: &Spec, target: &Spec) -> bool {
             })
         })
     });
-    !renamed_with_columns && !renamed_parent_key
+    // engine bug: see notes (7, SQLite refuses RENAME COLUMN of a WITHOUT ROWID key column that
+    // is in a UNIQUE too), remove when fixed.
+    let renamed_without_rowid_key = start.tables.iter().any(|a| {
+        target.table(a.id).is_some_and(|b| {
+            a.cols.iter().any(|c| {
+                let in_both = |t: &Tbl| t.without_rowid && t.in_pk(c.id) && t.uniques.iter().any(|u| u.contains(&c.id));
+                b.col(c.id).is_some_and(|d| d.name != c.name) && (in_both(a) || in_both(b))
+            })
+        })
+    });
+    !renamed_with_columns && !renamed_parent_key && !renamed_without_rowid_key
 }
 
 /// SQLite itself, without the engine, decides whether the SQL is a valid schema.
@@ -881,8 +891,8 @@ fn build_strategy() -> impl Strategy<Value = Build> {
     prop_oneof![
         4 => table_gen().prop_map(Build::Table),
         2 => index_gen().prop_map(Build::Index),
-        1 => view_gen().prop_map(Build::View),
-        1 => trig_gen().prop_map(Build::Trigger),
+        2 => view_gen().prop_map(Build::View),
+        2 => trig_gen().prop_map(Build::Trigger),
     ]
 }
 
@@ -1058,6 +1068,14 @@ fn add_table(s: &mut Spec, ctx: &Ctx, g: &TableGen) {
     if let Some((a, b, desc, autoinc)) = &g.pk {
         ctx.attempt(s, |s| {
             let t = s.table_mut(id)?;
+            if *autoinc {
+                // AUTOINCREMENT needs an INTEGER PRIMARY KEY over integers.
+                let ints: Vec<usize> = t.cols.iter().filter(|c| c.gen.is_none() && c.data.kind() == Kind::Int).map(|c| c.id).collect();
+                let c = ints[pick(&ints, a)?];
+                t.col_mut(c)?.ty = "INTEGER".into();
+                t.pk = Some(Pk { cols: vec![(c, false)], autoinc: true });
+                return Some(());
+            }
             let plain: Vec<usize> = t.cols.iter().filter(|c| c.gen.is_none()).map(|c| c.id).collect();
             let mut cols = vec![(plain[pick(&plain, a)?], *desc)];
             if let Some(b) = b {
@@ -1066,7 +1084,7 @@ fn add_table(s: &mut Spec, ctx: &Ctx, g: &TableGen) {
                     cols.push((c, false));
                 }
             }
-            t.pk = Some(Pk { cols, autoinc: *autoinc });
+            t.pk = Some(Pk { cols, autoinc: false });
             Some(())
         });
     }
@@ -1320,11 +1338,15 @@ fn rename(base: &str, s: &mut Spec) -> String {
     format!("{base}_r{n}")
 }
 
-fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
+fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
     use Mutation::*;
     let col_of = |s: &Spec, t: &Ix, c: &Ix| pick_col(s, t, c);
     match m {
-        AddTable(g) => add_table(s, ctx, g),
+        AddTable(g) => {
+            let n = s.tables.len();
+            add_table(s, ctx, g);
+            s.tables.len() > n
+        }
         _ => {
             ctx.attempt(s, |s| {
                 match m {
@@ -1340,16 +1362,36 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                     }
                     ToggleStrict(t) => {
                         let i = pick(&s.tables, t)?;
-                        s.tables[i].strict = !s.tables[i].strict;
+                        let tb = &mut s.tables[i];
+                        tb.strict = !tb.strict;
+                        if tb.strict {
+                            // Types STRICT does not know become the nearest one it does.
+                            for c in tb.cols.iter_mut().filter(|c| c.gen.is_none() && !strict_type(&c.ty)) {
+                                c.ty = match c.data.kind() {
+                                    Kind::Int => "INTEGER",
+                                    Kind::Real => "REAL",
+                                    Kind::Text => "TEXT",
+                                    Kind::Blob => "BLOB",
+                                }
+                                .into();
+                            }
+                        }
                     }
                     ToggleWithoutRowid(t) => {
                         let i = pick(&s.tables, t)?;
                         s.tables[i].without_rowid = !s.tables[i].without_rowid;
                     }
                     ToggleAutoincrement(t) => {
-                        let i = pick(&s.tables, t)?;
-                        let pk = s.tables[i].pk.as_mut()?;
+                        let with_pk: Vec<usize> = s.tables.iter().filter(|x| x.pk.as_ref().is_some_and(|p| p.cols.len() == 1)).map(|x| x.id).collect();
+                        let tb = s.table_mut(with_pk[pick(&with_pk, t)?])?;
+                        let pk = tb.pk.as_mut()?;
                         pk.autoinc = !pk.autoinc;
+                        if pk.autoinc {
+                            // AUTOINCREMENT needs the rowid alias: an INTEGER key, not DESC.
+                            pk.cols[0].1 = false;
+                            let c = pk.cols[0].0;
+                            tb.col_mut(c)?.ty = "INTEGER".into();
+                        }
                     }
                     AddColumn(t, g) => {
                         let i = pick(&s.tables, t)?;
@@ -1421,9 +1463,10 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                         tb.checks.push((a, b));
                     }
                     DropTableCheck(t, c) => {
-                        let i = pick(&s.tables, t)?;
-                        let k = pick(&s.tables[i].checks, c)?;
-                        s.tables[i].checks.remove(k);
+                        let with: Vec<usize> = s.tables.iter().filter(|x| !x.checks.is_empty()).map(|x| x.id).collect();
+                        let tb = s.table_mut(with[pick(&with, t)?])?;
+                        let k = pick(&tb.checks, c)?;
+                        tb.checks.remove(k);
                     }
                     AddUnique(t, a, b) => {
                         let (t, a) = col_of(s, t, a)?;
@@ -1441,9 +1484,10 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                         tb.uniques.push(u);
                     }
                     DropUnique(t, u) => {
-                        let i = pick(&s.tables, t)?;
-                        let k = pick(&s.tables[i].uniques, u)?;
-                        s.tables[i].uniques.remove(k);
+                        let with: Vec<usize> = s.tables.iter().filter(|x| !x.uniques.is_empty()).map(|x| x.id).collect();
+                        let tb = s.table_mut(with[pick(&with, t)?])?;
+                        let k = pick(&tb.uniques, u)?;
+                        tb.uniques.remove(k);
                     }
                     SetPrimaryKey(t, p) => {
                         let i = pick(&s.tables, t)?;
@@ -1467,7 +1511,21 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                         }
                     }
                     AddForeignKey(t, c, p, d, u) => {
-                        let (t, c) = col_of(s, t, c)?;
+                        // Columns whose rows can take a foreign key: those holding a key's values
+                        // and new ones without a default (NULL in every row).
+                        let _ = c;
+                        let candidates: Vec<(usize, usize)> = s
+                            .tables
+                            .iter()
+                            .flat_map(|x| {
+                                x.cols
+                                    .iter()
+                                    .filter(|c| c.gen.is_none() && !x.fks.iter().any(|f| f.cols.contains(&c.id)))
+                                    .filter(|c| matches!(c.data, Data::Ref { .. }) || (matches!(c.data, Data::New { .. }) && c.default.is_none()))
+                                    .map(move |c| (x.id, c.id))
+                            })
+                            .collect();
+                        let (t, c) = candidates[pick(&candidates, t)?];
                         let col = s.table(t)?.col(c)?.clone();
                         let (parent, pc) = match &col.data {
                             Data::Ref { table, col, .. } => (*table, *col),
@@ -1478,19 +1536,27 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                                 (pt.id, keys[pick(&keys, p)?])
                             }
                         };
-                        let tb = s.table_mut(t)?;
-                        if tb.fks.iter().any(|f| f.cols == [c]) {
-                            return None;
+                        if matches!(col.data, Data::New { .. }) {
+                            // A new column takes the parent key's type, as a modeller would.
+                            let pcol = s.table(parent)?.col(pc)?.clone();
+                            let cc = s.table_mut(t)?.col_mut(c)?;
+                            cc.ty = pcol.ty;
+                            cc.nocase = pcol.nocase;
                         }
+                        let tb = s.table_mut(t)?;
                         tb.fks.push(Fk { cols: vec![c], parent, parent_cols: vec![pc], implicit: false, on_delete: *d, on_update: *u, deferred: false });
                     }
                     DropForeignKey(t, f) => {
-                        let i = pick(&s.tables, t)?;
-                        let k = pick(&s.tables[i].fks, f)?;
-                        s.tables[i].fks.remove(k);
+                        let with: Vec<usize> = s.tables.iter().filter(|x| !x.fks.is_empty()).map(|x| x.id).collect();
+                        let tb = s.table_mut(with[pick(&with, t)?])?;
+                        let k = pick(&tb.fks, f)?;
+                        tb.fks.remove(k);
                     }
                     ChangeGenerated(t, c) => {
-                        let (t, c) = col_of(s, t, c)?;
+                        let gens: Vec<(usize, usize)> =
+                            s.tables.iter().flat_map(|x| x.cols.iter().filter(|c| c.gen.is_some()).map(move |c| (x.id, c.id))).collect();
+                        let _ = c;
+                        let (t, c) = gens[pick(&gens, t)?];
                         let col = s.table_mut(t)?.col_mut(c)?;
                         let g = col.gen.as_mut()?;
                         if !g.stored {
@@ -1539,7 +1605,7 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) {
                     }
                 }
                 Some(())
-            });
+            })
         }
     }
 }
@@ -1569,21 +1635,57 @@ fn value(s: &Spec, t: usize, c: usize, i: i64) -> Value {
     }
 }
 
+/// Writes `ROWS` rows into every table. Tables with a rowid of their own get rowids with gaps
+/// (so a rebuild that renumbers rows is caught), and AUTOINCREMENT tables get one more row that
+/// is deleted again, so their sequence is above the largest key.
 fn fill(conn: &Connection, s: &Spec) {
     for t in &s.tables {
         let cols: Vec<&Col> = t.cols.iter().filter(|c| c.gen.is_none()).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            q_always(&t.name),
-            cols.iter().map(|c| q_always(&c.name)).collect::<Vec<_>>().join(", "),
-            vec!["?"; cols.len()].join(", ")
-        );
-        for i in 1..=ROWS {
-            let vals: Vec<Value> = cols.iter().map(|c| value(s, t.id, c.id, i)).collect();
+        let explicit_rowid = !t.without_rowid && t.alias().is_none();
+        let mut names: Vec<String> = cols.iter().map(|c| q_always(&c.name)).collect();
+        if explicit_rowid {
+            names.insert(0, "_rowid_".into());
+        }
+        let sql = format!("INSERT INTO {} ({}) VALUES ({})", q_always(&t.name), names.join(", "), vec!["?"; names.len()].join(", "));
+        let autoinc = t.pk.as_ref().is_some_and(|p| p.autoinc);
+        for i in 1..=ROWS + i64::from(autoinc) {
+            let extra = i > ROWS;
+            let mut vals: Vec<Value> =
+                cols.iter().map(|c| if extra && matches!(c.data, Data::Ref { .. }) { Value::Null } else { value(s, t.id, c.id, i) }).collect();
+            if explicit_rowid {
+                vals.insert(0, Value::Integer(10 * i + 3));
+            }
             conn.execute(&sql, rusqlite::params_from_iter(vals))
                 .unwrap_or_else(|e| panic!("the generator wrote a row its own schema refuses ({e}): {sql}\n{}", render(s, None)));
         }
+        if autoinc {
+            let alias = q_always(&t.col(t.alias().unwrap()).unwrap().name);
+            conn.execute(&format!("DELETE FROM {} WHERE {alias} = (SELECT max({alias}) FROM {})", q_always(&t.name), q_always(&t.name)), []).unwrap();
+        }
     }
+}
+
+/// The `sqlite_sequence` value of every AUTOINCREMENT table, by table id.
+fn sequences(conn: &Connection, s: &Spec) -> BTreeMap<usize, i64> {
+    let mut out = BTreeMap::new();
+    for t in s.tables.iter().filter(|t| t.pk.as_ref().is_some_and(|p| p.autoinc)) {
+        let seq: Option<i64> = conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = ?1", [&t.name], |r| r.get(0)).ok();
+        if let Some(seq) = seq {
+            out.insert(t.id, seq);
+        }
+    }
+    out
+}
+
+/// The sequence of an AUTOINCREMENT table kept with the same key must not change.
+fn compare_sequences(a: &Spec, sa: &BTreeMap<usize, i64>, b: &Spec, sb: &BTreeMap<usize, i64>) -> Result<(), String> {
+    for (id, seq) in sa {
+        let (Some(ta), Some(tb)) = (a.table(*id), b.table(*id)) else { continue };
+        if tb.pk.as_ref().is_some_and(|p| p.autoinc) && tb.alias() == ta.alias() && sb.get(id) != Some(seq) {
+            return Err(format!("sqlite_sequence of {} was {seq} and is {:?}", tb.name, sb.get(id)));
+        }
+    }
+    Ok(())
 }
 
 /// The rows of every table: (rowid where the table has one, values by column id).
@@ -1691,8 +1793,11 @@ struct Case {
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
-    (prop::collection::vec(build_strategy(), 1..=7), prop::collection::vec(mutation_strategy(), 1..=6), prop::bool::weighted(0.3))
-        .prop_map(|(build, mutations, annotate)| Case { build, mutations, annotate })
+    (table_gen(), prop::collection::vec(build_strategy(), 0..=9), prop::collection::vec(mutation_strategy(), 1..=8), prop::bool::weighted(0.3))
+        .prop_map(|(first, mut build, mutations, annotate)| {
+            build.insert(0, Build::Table(first));
+            Case { build, mutations, annotate }
+        })
 }
 
 /// Runs one case; the error describes the failure with everything needed to reproduce it.
@@ -1700,8 +1805,13 @@ fn check(case: &Case) -> Result<(), String> {
     let start = build(&case.build);
     let mut target = start.clone();
     let ctx = Ctx { start: Some(&start) };
+    let stats = std::env::var_os("STRATA_PROPTEST_STATS").is_some();
     for m in &case.mutations {
-        apply_mutation(&mut target, &ctx, m);
+        let applied = apply_mutation(&mut target, &ctx, m);
+        if stats {
+            let kind = format!("{m:?}");
+            eprintln!("mutation {} {applied}", kind.split(['(', ' ']).next().unwrap());
+        }
     }
     let from_sql = render(&start, None);
     let to_sql = render(&target, case.annotate.then_some(&start));
@@ -1713,6 +1823,7 @@ fn check(case: &Case) -> Result<(), String> {
     fill(&conn, &start);
     let from = introspect(&conn).map_err(|e| format!("introspect: {e}\n{context}"))?;
     let before = snapshot(&conn, &start);
+    let seq_before = sequences(&conn, &start);
     let model = match model::from_sql(&to_sql) {
         Ok(m) => m,
         Err(e) => return fail(format!("the model front-end refuses SQL that SQLite accepts: {e}")),
@@ -1739,7 +1850,8 @@ fn check(case: &Case) -> Result<(), String> {
         return fail(format!("a second diff is not empty: {:?}\n--- up ---\n{}", again.changes, up.to_sql()));
     }
     let after = snapshot(&conn, &target);
-    if let Err(e) = compare(&start, &before, &target, &after) {
+    let seq_after = sequences(&conn, &target);
+    if let Err(e) = compare(&start, &before, &target, &after).and_then(|_| compare_sequences(&start, &seq_before, &target, &seq_after)) {
         return fail(format!("after up: {e}\n--- up ---\n{}", up.to_sql()));
     }
 
@@ -1759,12 +1871,13 @@ fn check(case: &Case) -> Result<(), String> {
         ));
     }
     let end = snapshot(&conn, &start);
-    if let Err(e) = compare(&target, &after, &start, &end) {
+    let seq_end = sequences(&conn, &start);
+    if let Err(e) = compare(&target, &after, &start, &end).and_then(|_| compare_sequences(&target, &seq_after, &start, &seq_end)) {
         return fail(format!("after down: {e}\n--- down ---\n{}", down.to_sql()));
     }
     if std::env::var_os("STRATA_PROPTEST_STATS").is_some() {
         eprintln!(
-            "stats tables={} indexes={} views={} triggers={} changes={} up_steps={} rebuilt={} down_steps={}",
+            "stats tables={} indexes={} views={} triggers={} changes={} up_steps={} rebuilt={} down_steps={} sequences={}",
             start.tables.len(),
             start.indexes.len(),
             start.views.len(),
@@ -1772,7 +1885,8 @@ fn check(case: &Case) -> Result<(), String> {
             d.changes.len(),
             up.steps.len(),
             up.rebuilt_tables.len(),
-            down.steps.len()
+            down.steps.len(),
+            seq_before.len()
         );
     }
     let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
