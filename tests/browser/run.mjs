@@ -1,0 +1,175 @@
+// End-to-end tests of the built playground in Debian's headless Chromium.
+//
+// Builds nothing: it serves the release build in dist/ (made by scripts/serve or
+// `trunk build --release`) on a free loopback port and drives it as a visitor would.
+// Run: node --test tests/browser/run.mjs   (or: npm test --prefix tests/browser)
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const dist = resolve(import.meta.dirname, '../../dist');
+const shots = process.env.SCREENSHOT_DIR ?? tmpdir();
+const viewport = { width: 1280, height: 800 };
+
+// The test serves dist/ itself so that it needs nothing but node; WebAssembly streaming
+// compilation needs exactly application/wasm, so the types are spelled out.
+const types = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.wasm': 'application/wasm',
+    '.svg': 'image/svg+xml',
+    '.json': 'application/json',
+};
+
+let server;
+let base;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+    assert.ok(existsSync(join(dist, 'index.html')),
+        'dist/ holds no build: run scripts/serve (or trunk build --release) first');
+    server = createServer((req, res) => {
+        const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+        const file = join(dist, path.endsWith('/') ? join(path, 'index.html') : path);
+        if (!file.startsWith(dist) || !existsSync(file) || !statSync(file).isFile()) {
+            res.writeHead(404).end('not found');
+            return;
+        }
+        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+        createReadStream(file).pipe(res);
+    });
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${server.address().port}/`;
+
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+        // Without the background-networking flags Chromium keeps calling home, and this
+        // machine's closed network refuses every call.
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // A fresh context is a fresh profile: its OPFS starts empty and lasts across reloads.
+    const context = await browser.newContext({ viewport });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+    });
+});
+
+after(async () => {
+    await browser?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok()));
+});
+
+/** Waits until the database has answered every request the page sent. */
+async function settled() {
+    await page.waitForSelector('.app[data-ready="true"]', { timeout: 15_000 });
+}
+
+async function runSql(sql) {
+    await page.fill('[data-testid="console-input"]', sql);
+    await page.click('[data-testid="console-run"]');
+    await settled();
+}
+
+async function tableRows(table) {
+    const text = await page.textContent(`[data-testid="table-${table}"] .rows`);
+    return Number(text);
+}
+
+async function gridText() {
+    return page.textContent('[data-testid="data-grid"]');
+}
+
+test('the demo opens with its revisions applied, kept in OPFS', async (t) => {
+    await page.goto(base);
+    await settled();
+    const interactiveMs = await page.evaluate(() => performance.now());
+    t.diagnostic(`navigation to interactive: ${interactiveMs.toFixed(0)} ms`);
+
+    const versions = await page.$$eval('[data-testid="schema-version-table"] tbody tr',
+        (rows) => rows.map((row) => row.cells[0].textContent));
+    assert.deepEqual(versions, ['0001', '0002']);
+    assert.equal(await page.textContent('[data-testid="storage"]'), 'saved in this browser');
+    assert.equal(await tableRows('users'), 4);
+    assert.match(await gridText(), /ada@example\.com/);
+
+    const size = await page.evaluate(() => [
+        document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    assert.deepEqual(size, [viewport.width, viewport.height], 'the page fits 1280x800 without scrolling');
+    await page.screenshot({ path: join(shots, 'strata-demo-1280x800.png') });
+});
+
+test('a console write is kept across a reload', async () => {
+    await runSql("INSERT INTO users (email, display_name) VALUES ('linus@example.com', 'Linus');");
+    assert.equal(await page.textContent('[data-testid="console-result"]'), '1 statement ran, 1 row changed');
+    assert.equal(await tableRows('users'), 5);
+
+    await page.reload();
+    await settled();
+    assert.equal(await tableRows('users'), 5);
+    assert.match(await gridText(), /linus@example\.com/);
+});
+
+test('invalid SQL shows an error and leaves the data unchanged', async () => {
+    const before = await gridText();
+    await runSql("DELETE FROM identities;\nUPDATE users SET email = 'x';\nSELEC nothing;");
+    const error = await page.textContent('[data-testid="error"]');
+    assert.match(error, /statement 2: UNIQUE constraint failed: users\.email/);
+    assert.match(error, /no changes were applied/);
+    assert.equal(await gridText(), before);
+    assert.equal(await tableRows('identities'), 5);
+
+    await runSql('SELEC 1');
+    assert.match(await page.textContent('[data-testid="error"]'), /near "SELEC": syntax error/);
+    await page.screenshot({ path: join(shots, 'strata-error-1280x800.png') });
+});
+
+test('a query shows its rows and the data grid follows the chosen table', async () => {
+    await runSql('SELECT provider, count(*) AS users FROM identities GROUP BY provider ORDER BY provider');
+    const providers = await page.$$eval('[data-testid="console-result"] tbody tr',
+        (rows) => rows.map((row) => row.cells[0].textContent));
+    assert.deepEqual(providers, ['github', 'gitlab', 'google']);
+    await page.click('[data-testid="table-identities"]');
+    await settled();
+    assert.match(await gridText(), /ghopper/);
+    await page.screenshot({ path: join(shots, 'strata-query-1280x800.png') });
+});
+
+test('reset returns to the demo', async () => {
+    await page.click('[data-testid="reset"]');
+    await settled();
+    assert.equal(await tableRows('users'), 4);
+    assert.doesNotMatch(await gridText(), /linus@example\.com/);
+    await page.reload();
+    await settled();
+    assert.equal(await tableRows('users'), 4);
+});
+
+test('the page raised no uncaught error', () => {
+    assert.deepEqual(pageErrors, []);
+});
+
+test('release first-load size', (t) => {
+    // What a first visit downloads: the page, the glue, the module and the styles, gzipped as
+    // any static host would send them.
+    let total = 0;
+    for (const name of readdirSync(dist)) {
+        if (!/\.(html|js|wasm|css)$/.test(name)) continue;
+        const gz = gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
+        t.diagnostic(`${name}: ${statSync(join(dist, name)).size} bytes, ${gz} gzipped`);
+        total += gz;
+    }
+    t.diagnostic(`first load, gzipped: ${(total / 1024).toFixed(0)} KiB`);
+    assert.ok(total < 1024 * 1024, `first load is ${total} bytes gzipped, over 1 MiB`);
+});

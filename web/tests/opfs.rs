@@ -1,0 +1,63 @@
+//! The worker's engine on a real OPFS database in headless Chromium: what the page relies on
+//! to keep the database across a reload.
+//!
+//! Run: `cargo test -p strata-web --target wasm32-unknown-unknown` (the runner is set in
+//! .cargo/config.toml; scripts/tools.sh installs it and Chromium).
+
+#![cfg(target_arch = "wasm32")]
+
+use rusqlite::Connection;
+use sqlite_wasm_rs::WasmOsCallback;
+use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfgBuilder};
+use strata_web::services::engine::Engine;
+use strata_web::services::protocol::{Outcome, Request, Storage};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+// Sync access handles, which the sahpool VFS needs, exist only in dedicated workers.
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn users(engine: &Engine) -> u64 {
+    let snapshot = engine.snapshot(None).unwrap();
+    snapshot
+        .tables
+        .iter()
+        .find(|t| t.name == "users")
+        .map_or(0, |t| t.rows)
+}
+
+#[wasm_bindgen_test]
+async fn a_write_survives_reopening_the_database() {
+    let config = OpfsSAHPoolCfgBuilder::new()
+        .directory("strata-web-tests")
+        .clear_on_init(true)
+        .build();
+    install::<WasmOsCallback>(&config, true).await.unwrap();
+
+    let mut engine =
+        Engine::open(Connection::open("/demo.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    assert_eq!(users(&engine), 4);
+    let reply = engine.handle(Request::Execute {
+        sql: "INSERT INTO users (email, display_name) VALUES ('w@example.com', 'W')".into(),
+        browse: None,
+    });
+    assert_eq!(
+        reply.outcome,
+        Ok(Outcome::Changed {
+            statements: 1,
+            rows: 1
+        })
+    );
+    let failed = engine.handle(Request::Execute {
+        sql: "DELETE FROM users; SELEC".into(),
+        browse: None,
+    });
+    assert!(failed.outcome.is_err());
+    drop(engine);
+
+    // A new connection reads the file back from OPFS, as the worker does after a reload.
+    let mut engine =
+        Engine::open(Connection::open("/demo.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    assert_eq!(users(&engine), 5);
+    assert_eq!(engine.handle(Request::Reset).outcome, Ok(Outcome::Done));
+    assert_eq!(users(&engine), 4);
+}
