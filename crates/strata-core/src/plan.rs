@@ -372,7 +372,7 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, opts: &PlanOptions) -> bool {
     d.changes.iter().any(|c| match c {
         TableChange::AddColumn(col) => !can_add_column(col, &d.to),
         TableChange::DropColumn(col) => v < (3, 35, 0) || !can_drop_column(col, &d.from, live),
-        TableChange::RenameColumn { .. } => v < (3, 25, 0),
+        TableChange::RenameColumn { from, .. } => v < (3, 25, 0) || !can_rename_column(&d.from, from),
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
                 let col = d.to.column(&fk.columns[0]).unwrap();
@@ -389,6 +389,15 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, opts: &PlanOptions) -> bool {
 fn inline_check_column<'a>(ch: &Check, to: &'a Table, is_added: &dyn Fn(&str) -> bool) -> Option<&'a Column> {
     let mentioned: Vec<&Column> = to.columns.iter().filter(|c| sql::mentions(ch.expr.as_str(), &c.name)).collect();
     (mentioned.len() == 1 && is_added(&mentioned[0].name)).then(|| mentioned[0])
+}
+
+/// `ALTER TABLE RENAME COLUMN` works everywhere but one place: SQLite (3.40 to 3.54 at least)
+/// fails with "no such column" when the column is the key of a WITHOUT ROWID table and also
+/// part of a UNIQUE constraint.
+fn can_rename_column(table: &Table, column: &str) -> bool {
+    let in_pk = table.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|p| p.name == *column));
+    let in_unique = table.uniques.iter().any(|u| u.columns.iter().any(|p| p.name == *column));
+    !(table.without_rowid && in_pk && in_unique)
 }
 
 /// `ALTER TABLE ADD COLUMN` restrictions (sqlite.org/lang_altertable.html).
@@ -512,7 +521,8 @@ impl Planner<'_> {
         // Renamed columns are renamed in place first where SQLite can: RENAME COLUMN also
         // rewrites the foreign keys of child tables, which a copy under new names would leave
         // pointing at a column that no longer exists.
-        let rename_first = self.opts.sqlite_version >= (3, 25, 0);
+        let rename_first = self.opts.sqlite_version >= (3, 25, 0)
+            && d.changes.iter().all(|c| !matches!(c, TableChange::RenameColumn { from, .. } if !can_rename_column(&d.from, from)));
         if rename_first {
             for c in &d.changes {
                 if let TableChange::RenameColumn { from, to } = c {
