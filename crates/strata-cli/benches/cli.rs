@@ -4,7 +4,8 @@
 //! 2. `strata upgrade head` of a generated change set over 1000 tables (half native ALTERs, half
 //!    table rebuilds, 100 rows each) against the same up SQL fed to the `sqlite3` shell in one
 //!    transaction (target: within 1.2x). Both start from copies of one database file and both
-//!    figures include process start-up.
+//!    figures include process start-up. The same script in one `execute_batch` on the SQLite
+//!    strata links is printed too, since the shell may link an older SQLite.
 //!
 //! Run with `cargo bench -p strata-cli --bench cli`. `STRATA_BENCH_TABLES` and
 //! `STRATA_BENCH_ROWS` change the size of the change set.
@@ -130,6 +131,17 @@ fn change_set() {
         }
         let _ = round;
     }
+    // A floor for the engine's own overhead: the same script in one execute_batch through the
+    // SQLite strata links, in this process (no process start, no file reading or checks).
+    let mut bare = Vec::new();
+    for _ in 0..3 {
+        std::fs::copy(d.join("start.db"), d.join("c.db")).unwrap();
+        let conn = rusqlite::Connection::open(d.join("c.db")).unwrap();
+        let t = Instant::now();
+        conn.execute_batch(&script).unwrap();
+        bare.push(t.elapsed());
+    }
+    println!("same SQL in one execute_batch on strata's SQLite, in process: {:.1} ms", ms(median(bare)));
     let (o, s) = (median(ours), median(shell));
     let sqlite3_version = String::from_utf8_lossy(&Command::new("sqlite3").arg("--version").output().unwrap().stdout).split_whitespace().next().unwrap_or("?").to_string();
     let (a, b, c) = strata_core::sqlite_version();
@@ -146,6 +158,9 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    // Whole-process timings swing with what else the machine runs; say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average at start: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
     startup();
     change_set();
 }
