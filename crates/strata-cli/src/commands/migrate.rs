@@ -145,7 +145,8 @@ fn reporter() -> impl FnMut(Event) {
             let verb = if direction == Direction::Up { "upgrade" } else { "downgrade" };
             let from = if revision.parents.is_empty() { "base".to_string() } else { revision.parents.join(", ") };
             let arrow = if direction == Direction::Up { format!("{from} -> {}", revision.id) } else { format!("{} -> {from}", revision.id) };
-            anstream::println!("Running {verb} {arrow}, {}", revision.message);
+            let message = if revision.message.is_empty() { String::new() } else { format!(", {}", revision.message) };
+            anstream::println!("Running {verb} {arrow}{message}");
             if steps == 0 && !revision.statements(direction.flip()).is_empty() {
                 let side = if direction == Direction::Up { "-- +up" } else { "-- +down" };
                 anstream::println!("  {} its {side} section has no statements; only the version row changes", paint(WARN, "note:"));
