@@ -189,6 +189,7 @@ struct Part {
 
 #[derive(Clone, Debug)]
 struct Idx {
+    id: usize,
     name: String,
     table: usize,
     unique: bool,
@@ -198,7 +199,11 @@ struct Idx {
 
 #[derive(Clone, Debug)]
 enum ViewSrc {
-    Table { table: usize, cols: Vec<usize>, filter: Option<usize>, alias: bool },
+    /// `SELECT cols FROM table [WHERE filter IS NOT NULL]`, with `AS` aliases or a view column
+    /// list when asked.
+    Table { table: usize, cols: Vec<usize>, filter: Option<usize>, alias: bool, column_list: bool },
+    /// Two tables joined on one column each, every name qualified by its table.
+    Join { a: usize, ac: usize, b: usize, bc: usize },
     Star(usize),
     View(usize),
 }
@@ -228,6 +233,8 @@ struct Trig {
     when: Option<usize>,
     body: Vec<usize>,
     other: Option<usize>,
+    /// A column of `other` the body reads (`count(col)` instead of `count(*)`).
+    other_col: Option<usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -375,13 +382,16 @@ fn render(s: &Spec, annotate_from: Option<&Spec>) -> String {
             lines.push((format!("PRIMARY KEY ({})", parts.join(", ")), None));
         }
         for u in t.uniques.iter().filter(|u| !inline_unique(u)) {
-            lines.push((format!("UNIQUE ({})", u.iter().map(|c| cn(*c)).collect::<Vec<_>>().join(", ")), None));
+            let name = if u[0] % 2 == 0 { format!("CONSTRAINT {} ", q(&format!("uq_{}", u[0]))) } else { String::new() };
+            lines.push((format!("{name}UNIQUE ({})", u.iter().map(|c| cn(*c)).collect::<Vec<_>>().join(", ")), None));
         }
         for (a, b) in &t.checks {
-            lines.push((format!("CHECK (coalesce(length({}), 0) + coalesce(length({}), 0) < 200)", cn(*a), cn(*b)), None));
+            let name = if (a + b) % 3 == 0 { format!("CONSTRAINT {} ", q(&format!("ck {a}_{b}"))) } else { String::new() };
+            lines.push((format!("{name}CHECK (coalesce(length({}), 0) + coalesce(length({}), 0) < 200)", cn(*a), cn(*b)), None));
         }
         for f in t.fks.iter().filter(|f| !inline_fk(f)) {
-            lines.push((format!("FOREIGN KEY ({}) {}", f.cols.iter().map(|c| cn(*c)).collect::<Vec<_>>().join(", "), references(s, f)), None));
+            let name = if f.cols[0] % 3 == 0 { format!("CONSTRAINT fk_{} ", f.cols[0]) } else { String::new() };
+            lines.push((format!("{name}FOREIGN KEY ({}) {}", f.cols.iter().map(|c| cn(*c)).collect::<Vec<_>>().join(", "), references(s, f)), None));
         }
         let header_note = old_t.filter(|o| o.name != t.name).map(|o| format!(" -- @renamed from={}", q_always(&o.name))).unwrap_or_default();
         out.push_str(&format!("CREATE TABLE {} ({header_note}\n", q(&t.name)));
@@ -410,29 +420,47 @@ fn render(s: &Spec, annotate_from: Option<&Spec>) -> String {
     }
     for i in &s.indexes {
         let t = s.table(i.table).unwrap();
+        let note = annotate_from
+            .and_then(|f| f.indexes.iter().find(|o| o.id == i.id))
+            .filter(|o| o.name != i.name)
+            .map(|o| format!(" /* @renamed from={} */", q_always(&o.name)))
+            .unwrap_or_default();
         let parts: Vec<String> = i.parts.iter().map(|p| part_sql(p, &q(&t.col(p.col).unwrap().name))).collect();
         let wh = i.where_col.map(|c| format!(" WHERE {} IS NOT NULL", q(&t.col(c).unwrap().name))).unwrap_or_default();
-        out.push_str(&format!("CREATE {}INDEX {} ON {} ({}){wh};\n", if i.unique { "UNIQUE " } else { "" }, q(&i.name), q(&t.name), parts.join(", ")));
+        out.push_str(&format!("CREATE {}INDEX {}{note} ON {} ({}){wh};\n", if i.unique { "UNIQUE " } else { "" }, q(&i.name), q(&t.name), parts.join(", ")));
     }
     for v in &s.views {
         let body = match &v.src {
-            ViewSrc::Table { table, cols, filter, alias } => {
+            ViewSrc::Table { table, cols, filter, alias, column_list } => {
                 let t = s.table(*table).unwrap();
                 let list: Vec<String> = cols
                     .iter()
                     .enumerate()
                     .map(|(k, c)| {
                         let n = q(&t.col(*c).unwrap().name);
-                        if *alias { format!("{n} AS o{k}") } else { n }
+                        if *alias && !*column_list { format!("{n} AS o{k}") } else { n }
                     })
                     .collect();
                 let wh = filter.map(|c| format!(" WHERE {} IS NOT NULL", q(&t.col(c).unwrap().name))).unwrap_or_default();
-                format!("SELECT {} FROM {}{wh}", list.join(", "), q(&t.name))
+                let names = if *column_list { format!(" ({})", (0..cols.len()).map(|k| format!("x{k}")).collect::<Vec<_>>().join(", ")) } else { String::new() };
+                format!("{names}SELECT {} FROM {}{wh}", list.join(", "), q(&t.name))
+            }
+            ViewSrc::Join { a, ac, b, bc } => {
+                let (ta, tb) = (s.table(*a).unwrap(), s.table(*b).unwrap());
+                let ca = format!("{}.{}", q(&ta.name), q(&ta.col(*ac).unwrap().name));
+                let cb = format!("{}.{}", q(&tb.name), q(&tb.col(*bc).unwrap().name));
+                format!("SELECT {ca} AS j0, {cb} AS j1 FROM {} JOIN {} ON {ca} = {cb}", q(&ta.name), q(&tb.name))
             }
             ViewSrc::Star(t) => format!("SELECT * FROM {}", q(&s.table(*t).unwrap().name)),
             ViewSrc::View(w) => format!("SELECT * FROM {}", q(&s.view(*w).unwrap().name)),
         };
-        out.push_str(&format!("CREATE VIEW {} AS {body};\n", q(&v.name)));
+        let (names, select) = if let Some(rest) = body.strip_prefix(" (") {
+            let (list, sel) = rest.split_once(')').unwrap();
+            (format!(" ({list})"), sel.to_string())
+        } else {
+            (String::new(), body)
+        };
+        out.push_str(&format!("CREATE VIEW {}{names} AS {select};\n", q(&v.name)));
     }
     for tr in &s.triggers {
         out.push_str(&trigger_sql(s, tr));
@@ -488,7 +516,8 @@ fn trigger_sql(s: &Spec, tr: &Trig) -> String {
                 format!("SELECT {};", tr.body.iter().map(|c| format!("length({row}.{})", cn(*c))).collect::<Vec<_>>().join(", "))
             }];
             if let Some(o) = tr.other.and_then(|o| s.table(o)) {
-                body.push(format!("SELECT count(*) FROM {};", q(&o.name)));
+                let what = tr.other_col.map(|c| q(&o.col(c).unwrap().name)).unwrap_or_else(|| "*".into());
+                body.push(format!("SELECT count({what}) FROM {};", q(&o.name)));
             }
             format!("CREATE TRIGGER {} {timing} {ev} ON {}{} FOR EACH ROW BEGIN {} END", q(&tr.name), q(&tb.name), when, body.join(" "))
         }
@@ -820,6 +849,7 @@ enum Mutation {
     ChangeGenerated(Ix, Ix),
     AddIndex(IndexGen),
     DropIndex(Ix),
+    RenameIndex(Ix),
     ChangeIndex(Ix, IndexGen),
     AddView(ViewGen),
     DropView(Ix),
@@ -868,7 +898,7 @@ fn index_gen() -> impl Strategy<Value = IndexGen> {
 }
 
 fn view_gen() -> impl Strategy<Value = ViewGen> {
-    (0u8..4, any::<Ix>(), prop::collection::vec(any::<Ix>(), 1..=3), prop::option::weighted(0.4, any::<Ix>()), any::<bool>())
+    (0u8..5, any::<Ix>(), prop::collection::vec(any::<Ix>(), 1..=3), prop::option::weighted(0.4, any::<Ix>()), any::<bool>())
         .prop_map(|(form, src, cols, filter, alias)| ViewGen { form, src, cols, filter, alias })
 }
 
@@ -917,6 +947,7 @@ fn mutation_strategy() -> impl Strategy<Value = Mutation> {
         1 => (ix(), ix()).prop_map(|(t, c)| Mutation::ChangeGenerated(t, c)),
         2 => index_gen().prop_map(Mutation::AddIndex),
         1 => ix().prop_map(Mutation::DropIndex),
+        1 => ix().prop_map(Mutation::RenameIndex),
         1 => (ix(), index_gen()).prop_map(|(i, g)| Mutation::ChangeIndex(i, g)),
         1 => view_gen().prop_map(Mutation::AddView),
         1 => ix().prop_map(Mutation::DropView),
@@ -1186,7 +1217,7 @@ fn add_index(s: &mut Spec, g: &IndexGen, name: Option<String>) -> Option<()> {
         None => None,
     };
     let id = s.fresh();
-    s.indexes.push(Idx { name: name.unwrap_or_else(|| format!("i{id}")), table: t.id, unique: g.unique, parts, where_col });
+    s.indexes.push(Idx { id, name: name.unwrap_or_else(|| format!("i{id}")), table: t.id, unique: g.unique, parts, where_col });
     Some(())
 }
 
@@ -1205,10 +1236,20 @@ fn make_view(s: &mut Spec, g: &ViewGen, name: Option<String>) -> Option<()> {
                 Some(f) => Some(t.cols[pick(&t.cols, f)?].id),
                 None => None,
             };
-            ViewSrc::Table { table: t.id, cols, filter, alias: g.alias }
+            ViewSrc::Table { table: t.id, cols, filter, alias: g.alias, column_list: g.form == 1 }
         }
         2 => ViewSrc::Star(s.tables[pick(&s.tables, &g.src)?].id),
-        _ => ViewSrc::View(s.views[pick(&s.views, &g.src)?].id),
+        3 => ViewSrc::View(s.views[pick(&s.views, &g.src)?].id),
+        _ => {
+            let ta = &s.tables[pick(&s.tables, &g.src)?];
+            let tb = &s.tables[pick(&s.tables, &g.cols[0])?];
+            if ta.id == tb.id {
+                return None;
+            }
+            let ac = ta.cols[pick(&ta.cols, g.filter.as_ref().unwrap_or(&g.src))?].id;
+            let bc = tb.cols[pick(&tb.cols, &g.cols[0])?].id;
+            ViewSrc::Join { a: ta.id, ac, b: tb.id, bc }
+        }
     };
     let id = s.fresh();
     s.views.push(View { id, name: name.unwrap_or_else(|| format!("v{id}")), src });
@@ -1224,7 +1265,7 @@ fn make_trigger(s: &mut Spec, g: &TrigGen, name: Option<String>) -> Option<()> {
     };
     if g.on_view {
         let v = s.views[pick(&s.views, &g.on)?].id;
-        s.triggers.push(Trig { name, on: TrigOn::View(v), timing: 0, event: g.event % 3, update_of: None, when: None, body: vec![], other });
+        s.triggers.push(Trig { name, on: TrigOn::View(v), timing: 0, event: g.event % 3, update_of: None, when: None, body: vec![], other, other_col: None });
         return Some(());
     }
     let t = &s.tables[pick(&s.tables, &g.on)?];
@@ -1236,7 +1277,14 @@ fn make_trigger(s: &mut Spec, g: &TrigGen, name: Option<String>) -> Option<()> {
             body.push(c);
         }
     }
-    let tr = Trig { name, on: TrigOn::Table(t.id), timing: g.timing, event: g.event, update_of: (g.event == 3).then_some(col), when: g.when.then_some(col), body, other };
+    let other_col = match (other, g.timing) {
+        (Some(o), 1) => {
+            let ot = s.table(o)?;
+            Some(ot.cols[pick(&ot.cols, &g.col)?].id)
+        }
+        _ => None,
+    };
+    let tr = Trig { name, on: TrigOn::Table(t.id), timing: g.timing, event: g.event, update_of: (g.event == 3).then_some(col), when: g.when.then_some(col), body, other, other_col };
     s.triggers.push(tr);
     Some(())
 }
@@ -1280,7 +1328,16 @@ fn drop_table(s: &mut Spec, id: usize) {
     }
     s.indexes.retain(|i| i.table != id);
     s.triggers.retain(|t| !matches!(t.on, TrigOn::Table(x) if x == id) && t.other != Some(id));
-    let gone = s.views.iter().filter(|v| matches!(v.src, ViewSrc::Table { table, .. } | ViewSrc::Star(table) if table == id)).map(|v| v.id).collect();
+    let gone = s
+        .views
+        .iter()
+        .filter(|v| match v.src {
+            ViewSrc::Table { table, .. } | ViewSrc::Star(table) => table == id,
+            ViewSrc::Join { a, b, .. } => a == id || b == id,
+            ViewSrc::View(_) => false,
+        })
+        .map(|v| v.id)
+        .collect();
     drop_views_cascade(s, gone);
 }
 
@@ -1304,11 +1361,16 @@ fn drop_column(s: &mut Spec, tid: usize, cid: usize) -> Option<()> {
     s.triggers.retain(|tr| {
         !(matches!(tr.on, TrigOn::Table(x) if x == tid)
             && (tr.update_of.is_some_and(|c| gone.contains(&c)) || tr.when.is_some_and(|c| gone.contains(&c)) || tr.body.iter().any(|c| gone.contains(c))))
+            && !(tr.other == Some(tid) && tr.other_col.is_some_and(|c| gone.contains(&c)))
     });
     let views = s
         .views
         .iter()
-        .filter(|v| matches!(&v.src, ViewSrc::Table { table, cols, filter, .. } if *table == tid && (cols.iter().any(|c| gone.contains(c)) || filter.is_some_and(|f| gone.contains(&f)))))
+        .filter(|v| match &v.src {
+            ViewSrc::Table { table, cols, filter, .. } => *table == tid && (cols.iter().any(|c| gone.contains(c)) || filter.is_some_and(|f| gone.contains(&f))),
+            ViewSrc::Join { a, ac, b, bc } => (*a == tid && gone.contains(ac)) || (*b == tid && gone.contains(bc)),
+            _ => false,
+        })
         .map(|v| v.id)
         .collect();
     drop_views_cascade(s, views);
@@ -1548,10 +1610,17 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
                         let k = pick(&s.indexes, i)?;
                         s.indexes.remove(k);
                     }
+                    RenameIndex(i) => {
+                        let k = pick(&s.indexes, i)?;
+                        let n = rename(&s.indexes[k].name.clone(), s);
+                        s.indexes[k].name = n;
+                    }
                     ChangeIndex(i, g) => {
                         let k = pick(&s.indexes, i)?;
                         let old = s.indexes.remove(k);
                         add_index(s, g, Some(old.name))?;
+                        // Still the same index, for rename hints: it keeps its id.
+                        s.indexes.last_mut()?.id = old.id;
                     }
                     AddView(g) => make_view(s, g, None)?,
                     DropView(v) => {
@@ -1747,6 +1816,11 @@ fn compare(a: &Spec, ra: &Rows, b: &Spec, rb: &Rows) -> Result<(), String> {
 /// The renames from `a` to `b`, found by id: what a user confirms as hints.
 fn renames(a: &Spec, b: &Spec) -> Vec<Rename> {
     let mut out = Vec::new();
+    for ia in &a.indexes {
+        if let Some(ib) = b.indexes.iter().find(|i| i.id == ia.id && i.name != ia.name) {
+            out.push(Rename::Index { from: ia.name.clone().into(), to: ib.name.clone().into() });
+        }
+    }
     for ta in &a.tables {
         let Some(tb) = b.table(ta.id) else { continue };
         if ta.name != tb.name {
@@ -1793,6 +1867,9 @@ fn check(case: &Case) -> Result<(), String> {
     let to_sql = render(&target, case.annotate.then_some(&start));
     let hints = if case.annotate { vec![] } else { renames(&start, &target) };
     let context = format!("--- from.sql ---\n{from_sql}\n--- to.sql ---\n{to_sql}\n--- rename hints ---\n{hints:?}\n");
+    if std::env::var_os("STRATA_PROPTEST_SQL").is_some() {
+        eprintln!("{context}");
+    }
     let fail = |what: String| Err(format!("{what}\n{context}"));
 
     let mut conn = strata_tests::db_from(&from_sql);
