@@ -140,6 +140,26 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
             _ => {}
         }
     }
+    // A column renamed by copying (no in-place rename possible) leaves the foreign keys of child
+    // tables naming the old column: those children are rebuilt too, under their target shape.
+    let mut forced: Vec<(usize, TableDiff)> = Vec::new();
+    let by_copy: Vec<(usize, &TableDiff)> = rebuilt
+        .values()
+        .filter_map(|i| if let Change::ModifyTable(d) = &changes[*i] { Some((*i, d)) } else { None })
+        .filter(|(_, d)| !renames_in_place(d, opts) && d.changes.iter().any(|c| matches!(c, TableChange::RenameColumn { .. })))
+        .collect();
+    for (ci, d) in by_copy {
+        for child in to.tables.values() {
+            let k = key(&child.name);
+            if rebuilt.contains_key(&k) || !child.foreign_keys.iter().any(|f| f.references(&d.to.name)) {
+                continue;
+            }
+            rebuilt.insert(k.clone(), ci);
+            if !changes.iter().any(|c| matches!(c, Change::ModifyTable(x) if key(&x.to.name) == k)) {
+                forced.push((ci, TableDiff { from: child.clone(), to: child.clone(), changes: Vec::new() }));
+            }
+        }
+    }
     let renamed_from: BTreeMap<String, String> = renames.iter().map(|(_, a, b)| (key(b), a.clone())).collect();
     // Names a changing table has in the live schema, before and after its rename.
     let live_names = |k: &String| -> Vec<String> {
@@ -294,6 +314,9 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
             }
         }
     }
+    for (ci, d) in &forced {
+        p.rebuild(*ci, d);
+    }
 
     // 6. Create indexes, views (dependencies first) and triggers.
     for k in &indexes_create {
@@ -314,7 +337,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
 
     let steps = p.steps;
     let foreign_keys_off = !rebuilt.is_empty() || !dropped.is_empty();
-    let rebuilt_tables = rebuilt.values().map(|i| if let Change::ModifyTable(d) = &changes[*i] { d.to.name.to_string() } else { unreachable!() }).collect();
+    let rebuilt_tables = rebuilt.keys().map(|k| to.tables.get(k).map_or_else(|| k.clone(), |t| t.name.to_string())).collect();
     Plan { changes, steps, foreign_keys_off, rebuilt_tables }
 }
 
@@ -389,6 +412,12 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, opts: &PlanOptions) -> bool {
 fn inline_check_column<'a>(ch: &Check, to: &'a Table, is_added: &dyn Fn(&str) -> bool) -> Option<&'a Column> {
     let mentioned: Vec<&Column> = to.columns.iter().filter(|c| sql::mentions(ch.expr.as_str(), &c.name)).collect();
     (mentioned.len() == 1 && is_added(&mentioned[0].name)).then(|| mentioned[0])
+}
+
+/// Whether a rebuilt table's renamed columns can be renamed in place before the copy.
+fn renames_in_place(d: &TableDiff, opts: &PlanOptions) -> bool {
+    opts.sqlite_version >= (3, 25, 0)
+        && d.changes.iter().all(|c| !matches!(c, TableChange::RenameColumn { from, .. } if !can_rename_column(&d.from, from)))
 }
 
 /// `ALTER TABLE RENAME COLUMN` works everywhere but one place: SQLite (3.40 to 3.54 at least)
@@ -517,12 +546,16 @@ impl Planner<'_> {
     fn rebuild(&mut self, ci: usize, d: &TableDiff) {
         let name = &d.to.name;
         let tmp = format!("{}{}", self.opts.temp_prefix, name);
-        let comment = format!("rebuild table {name} ({})", d.changes.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; "));
+        let why = if d.changes.is_empty() {
+            "its foreign key follows a parent column renamed by copying".to_string()
+        } else {
+            d.changes.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")
+        };
+        let comment = format!("rebuild table {name} ({why})");
         // Renamed columns are renamed in place first where SQLite can: RENAME COLUMN also
         // rewrites the foreign keys of child tables, which a copy under new names would leave
         // pointing at a column that no longer exists.
-        let rename_first = self.opts.sqlite_version >= (3, 25, 0)
-            && d.changes.iter().all(|c| !matches!(c, TableChange::RenameColumn { from, .. } if !can_rename_column(&d.from, from)));
+        let rename_first = renames_in_place(d, self.opts);
         if rename_first {
             for c in &d.changes {
                 if let TableChange::RenameColumn { from, to } = c {
