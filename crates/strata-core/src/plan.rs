@@ -128,9 +128,20 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     let mut rebuilt: BTreeMap<String, usize> = BTreeMap::new(); // key of final name -> change
     let mut dropped: BTreeSet<String> = BTreeSet::new();
     let mut renames: Vec<(usize, String, String)> = Vec::new();
+    // Indexes, views and triggers the plan drops before it touches tables do not stand in the
+    // way of a native DROP COLUMN.
+    let gone: HashSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropIndex(x) => Some(key(&x.name)),
+            Change::DropView(x) => Some(key(&x.name)),
+            Change::DropTrigger(x) => Some(key(&x.name)),
+            _ => None,
+        })
+        .collect();
     for (i, c) in changes.iter().enumerate() {
         match c {
-            Change::ModifyTable(d) if needs_rebuild(d, from, opts) => {
+            Change::ModifyTable(d) if needs_rebuild(d, from, &gone, opts) => {
                 rebuilt.insert(key(&d.to.name), i);
             }
             Change::DropTable(t) => {
@@ -387,14 +398,15 @@ impl ChangeIndex {
 
 /// The one place that decides between `ALTER TABLE` and a rebuild: true when a change has no
 /// native form on this SQLite version, or the native form's restrictions rule it out.
-pub fn needs_rebuild(d: &TableDiff, live: &Schema, opts: &PlanOptions) -> bool {
+/// `gone` holds the keys of indexes, views and triggers the plan drops first.
+pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts: &PlanOptions) -> bool {
     let v = opts.sqlite_version;
     let added: Vec<&Column> =
         d.changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
     let is_added = |name: &str| added.iter().any(|c| c.name.eq_ignore_ascii_case(name));
     d.changes.iter().any(|c| match c {
         TableChange::AddColumn(col) => !can_add_column(col, &d.to),
-        TableChange::DropColumn(col) => v < (3, 35, 0) || !can_drop_column(col, &d.from, live),
+        TableChange::DropColumn(col) => v < (3, 35, 0) || !can_drop_column(col, &d.from, live, gone),
         TableChange::RenameColumn { from, .. } => v < (3, 25, 0) || !can_rename_column(&d.from, from),
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
@@ -450,15 +462,16 @@ fn can_add_column(col: &Column, to: &Table) -> bool {
 
 /// `ALTER TABLE DROP COLUMN` restrictions: the column may not be part of a key, index, check,
 /// foreign key, generated column, view or trigger.
-fn can_drop_column(col: &Column, table: &Table, live: &Schema) -> bool {
+fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<String>) -> bool {
     let name = &col.name;
+    let stays = |n: &Name| !gone.contains(&key(n));
     !table.constraints_mention(name)
-        && !live.indexes_on(&table.name).any(|i| {
+        && !live.indexes_on(&table.name).filter(|i| stays(&i.name)).any(|i| {
             i.parts.iter().any(|p| sql::mentions(p.expr.as_str(), name))
                 || i.where_clause.as_ref().is_some_and(|w| sql::mentions(w.as_str(), name))
         })
-        && !live.views.values().any(|v| sql::mentions(v.select.as_str(), name))
-        && !live.triggers.values().any(|t| sql::mentions(t.sql.as_str(), name))
+        && !live.views.values().filter(|v| stays(&v.name)).any(|v| sql::mentions(v.select.as_str(), name))
+        && !live.triggers.values().filter(|t| stays(&t.name)).any(|t| sql::mentions(t.sql.as_str(), name))
         && !live.tables.values().any(|t| {
             t.foreign_keys.iter().any(|f| f.references(&table.name) && f.ref_columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
         })
