@@ -3,6 +3,7 @@
 //! Renames are applied only when asked for (annotation or hint); otherwise a gone column and a
 //! new one of a compatible type are offered as a [`RenameCandidate`] and stay a drop and an add.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -122,7 +123,8 @@ impl Diff {
 /// What it takes to turn `from` into `to`, given the renames the user confirmed.
 pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     let mut out = Diff::default();
-    let mut cur = from.clone();
+    // The schema as confirmed renames leave it; copied only when there are renames to apply.
+    let mut cur: Cow<Schema> = Cow::Borrowed(from);
 
     // Table renames first: everything after compares against the renamed schema.
     // Table renames applied, old key -> new name: a column rename may name its table either way.
@@ -132,7 +134,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             let ok = cur.table(a).is_some() && cur.table(b).is_none() && to.table(b).is_some() && to.table(a).is_none();
             if ok {
                 table_moves.insert(key(a), b.clone());
-                rename_table(&mut cur, a, b);
+                rename_table(cur.to_mut(), a, b);
                 out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.to_string() });
             } else {
                 out.ignored_renames.push(r.clone());
@@ -153,7 +155,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             if ok {
                 let a_name = cur.table(table).unwrap().column(a).unwrap().name.clone();
                 let b_name = to.table(table).unwrap().column(b).unwrap().name.clone();
-                rename_column(&mut cur, table, &a_name, &b_name);
+                rename_column(cur.to_mut(), table, &a_name, &b_name);
                 col_renames.entry(key(table)).or_default().push((a_name.to_string(), b_name.to_string()));
             } else {
                 out.ignored_renames.push(r.clone());
