@@ -10,6 +10,10 @@
 //! the property always means a bug in the engine. Runs are seeded: `STRATA_PROPTEST_SEED` and
 //! `STRATA_PROPTEST_CASES` override the fixed seed and the number of cases; failures are not
 //! persisted, since the seed reproduces them.
+//!
+//! When this finds an engine bug, the reproduction goes to /work/notes/property-bugs.md and the
+//! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands;
+//! bugs 1-8 of the notes are fixed; bug 9 is narrowed (`narrow(9)`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -706,28 +710,10 @@ fn valid(s: &Spec, rows: &Source) -> bool {
 }
 
 /// Whether the generator still steers around engine bug `n` of the notes. To see whether a fix
-/// has landed, run with `STRATA_PROPTEST_WIDEN=8` (the bug numbers, comma-separated) and a few
-/// seeds.
+/// has landed, run with `STRATA_PROPTEST_WIDEN=9` (bug numbers, comma-separated) and a few seeds.
 fn narrow(n: u8) -> bool {
     let widen = std::env::var("STRATA_PROPTEST_WIDEN").unwrap_or_default();
     !widen.split(',').any(|w| w.trim() == n.to_string())
-}
-
-/// Keeps out the targets that run into engine bugs still open, so the suite can pass while
-/// they are fixed; each exclusion names its section of /work/notes/property-bugs.md.
-fn narrowed(start: &Spec, target: &Spec) -> bool {
-    // engine bug: see notes (8, a WITHOUT ROWID key column in a UNIQUE, renamed by a rebuild,
-    // leaves children's REFERENCES stale), remove when fixed.
-    let renamed_referenced_without_rowid_key = start.tables.iter().any(|a| {
-        target.table(a.id).is_some_and(|b| {
-            a.cols.iter().any(|c| {
-                let in_both = |t: &Tbl| t.without_rowid && t.in_pk(c.id) && t.uniques.iter().any(|u| u.contains(&c.id));
-                let referenced = |s: &Spec| s.tables.iter().any(|o| o.id != a.id && o.fks.iter().any(|f| f.parent == a.id && (f.parent_cols.contains(&c.id) || f.implicit)));
-                b.col(c.id).is_some_and(|d| d.name != c.name) && (in_both(a) || in_both(b)) && (referenced(start) || referenced(target))
-            })
-        })
-    });
-    !(narrow(8) && renamed_referenced_without_rowid_key)
 }
 
 /// SQLite itself, without the engine, decides whether the SQL is a valid schema.
@@ -984,7 +970,7 @@ impl Ctx<'_> {
             Some(start) => {
                 let up = target_facts(s, &base_facts(start));
                 let down = target_facts(start, &up);
-                narrowed(start, s) && valid(s, &up) && valid(start, &down)
+                valid(s, &up) && valid(start, &down)
             }
         }
     }
@@ -1278,7 +1264,9 @@ fn make_trigger(s: &mut Spec, g: &TrigGen, name: Option<String>) -> Option<()> {
         }
     }
     let other_col = match (other, g.timing) {
-        (Some(o), 1) => {
+        // engine bug: see notes (9, a dropped trigger outlives a native ALTER of a column it
+        // reads), remove the `narrow(9)` guard when fixed.
+        (Some(o), 1) if !narrow(9) => {
             let ot = s.table(o)?;
             Some(ot.cols[pick(&ot.cols, &g.col)?].id)
         }
@@ -1952,7 +1940,7 @@ fn check(case: &Case) -> Result<(), String> {
 fn config() -> Config {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
     Config {
-        cases: env("STRATA_PROPTEST_CASES").unwrap_or(300) as u32,
+        cases: env("STRATA_PROPTEST_CASES").unwrap_or(500) as u32,
         rng_seed: RngSeed::Fixed(env("STRATA_PROPTEST_SEED").unwrap_or(0x5747_a7a5)),
         failure_persistence: None,
         max_shrink_iters: 4096,
