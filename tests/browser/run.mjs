@@ -110,15 +110,18 @@ test('the demo opens with its revisions applied, kept in OPFS', async (t) => {
     await page.screenshot({ path: join(shots, 'strata-demo-1280x800.png') });
 });
 
-test('a console write is kept across a reload', async () => {
+test('a console write and a model edit are kept across a reload', async () => {
     await runSql("INSERT INTO users (email, display_name) VALUES ('linus@example.com', 'Linus');");
     assert.equal(await page.textContent('[data-testid="console-result"]'), '1 statement ran, 1 row changed');
     assert.equal(await tableRows('users'), 5);
+    const model = await page.inputValue('[data-testid="model-editor"]');
+    await page.fill('[data-testid="model-editor"]', `${model}\n-- a note of mine`);
 
     await page.reload();
     await settled();
     assert.equal(await tableRows('users'), 5);
     assert.match(await gridText(), /linus@example\.com/);
+    assert.match(await page.inputValue('[data-testid="model-editor"]'), /-- a note of mine$/);
 });
 
 test('invalid SQL shows an error and leaves the data unchanged', async () => {
@@ -151,6 +154,7 @@ test('reset returns to the demo', async () => {
     await settled();
     assert.equal(await tableRows('users'), 4);
     assert.doesNotMatch(await gridText(), /linus@example\.com/);
+    assert.doesNotMatch(await page.inputValue('[data-testid="model-editor"]'), /a note of mine/);
     await page.reload();
     await settled();
     assert.equal(await tableRows('users'), 4);

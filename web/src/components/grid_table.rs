@@ -24,7 +24,7 @@ pub fn grid_table(props: &Props) -> Html {
                 </thead>
                 <tbody>
                     { for grid.rows.iter().map(|row| html! {
-                        <tr>{ for row.iter().map(cell) }</tr>
+                        <tr>{ for row.iter().zip(&grid.columns).map(|(value, column)| cell(value, column)) }</tr>
                     }) }
                 </tbody>
             </table>
@@ -38,7 +38,8 @@ pub fn grid_table(props: &Props) -> Html {
     }
 }
 
-fn cell(value: &Cell) -> Html {
+/// One cell, tagged with its column so styles can treat a column specially (long checksums).
+fn cell(value: &Cell, column: &str) -> Html {
     let class = match value {
         Cell::Null => "null",
         Cell::Integer(_) | Cell::Real(_) => "num",
@@ -46,5 +47,5 @@ fn cell(value: &Cell) -> Html {
         Cell::Blob(_) => "blob",
     };
     let text = value.display();
-    html! { <td class={class} title={text.clone()}>{ text }</td> }
+    html! { <td class={class} data-column={column.to_owned()} title={text.clone()}>{ text }</td> }
 }

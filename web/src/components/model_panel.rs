@@ -18,7 +18,7 @@ pub fn model_panel(props: &Props) -> Html {
         <section class="column model">
             <div class="column-head">
                 <h2>{ "Model" }</h2>
-                <span class="tab active">{ "SQL" }</span>
+                <span class="lang" title="The model is written as SQL DDL">{ "SQL" }</span>
             </div>
             <p class="hint">{ "The schema you want. Edit it; strata works out the migration that gets the database there." }</p>
             <textarea class="code editor" data-testid="model-editor" spellcheck="false"
