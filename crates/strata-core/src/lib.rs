@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod introspect;

@@ -1238,7 +1238,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                 format!("table class {} has no primary key; SQLAlchemy refuses such a table, so mark a field with Field(primary_key=True)", class.name),
             ));
         }
-        t.primary_key = Some(PrimaryKey { name: None, columns: pk, autoincrement: false, on_conflict: None });
+        t.primary_key = Some(PrimaryKey { name: None, columns: pk, autoincrement: false, on_conflict: None, desc_on_column: false });
         t.canonicalize();
         owners.push((class.line, Rename::Table { from: String::new(), to: table_name.clone() }));
         if let Some((_, l, _)) = &class.tablename {

@@ -1,0 +1,306 @@
+//! Exports of one revision for the tools our users already run: an Alembic revision script
+//! ([`alembic`]), PostgreSQL SQL with notes where PostgreSQL behaves differently ([`postgres`]),
+//! and plain up/down SQL files ([`sql_files`]). Pure functions of an [`ExportInput`]: the schemas
+//! before and after the revision, the renames it performs, and its place in the graph.
+//!
+//! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] rebuilds both schemas
+//! from the graph and reads the renames back from the revision's own statements, then checks
+//! that planning those schemas gives the revision's SQL again. When it does not (a hand-written
+//! or edited revision), the exports say so and carry the statements verbatim instead of
+//! inventing changes the revision never made.
+
+pub mod alembic;
+pub mod postgres;
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{diff, Diff};
+use crate::migrate;
+use crate::model::Rename;
+use crate::plan::{plan, Plan, PlanOptions};
+use crate::revision::{Direction, Graph, Revision};
+use crate::schema::Schema;
+use crate::sql;
+
+pub use alembic::alembic;
+pub use postgres::{postgres, PostgresExport};
+
+/// Why an export could not be made. Nothing is written by the core either way.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    #[error("revision {id} is not in the graph; list revisions with `strata history`")]
+    UnknownRevision { id: String },
+    /// The schema before or after the revision could not be rebuilt from the revisions.
+    #[error("cannot rebuild the schema {which} revision {id}: {source}")]
+    Schema {
+        id: String,
+        which: &'static str,
+        #[source]
+        source: crate::migrate::MigrateError,
+    },
+    #[error("cannot read the revision graph: {0}")]
+    Graph(#[from] crate::revision::RevisionError),
+}
+
+/// Everything an export needs about one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportInput {
+    pub id: String,
+    /// Empty for a base revision, two or more for a merge.
+    pub parents: Vec<String>,
+    pub message: String,
+    /// Creation time as recorded in the revision (shown in the Alembic docstring).
+    pub created: String,
+    /// The schema before the revision (all parents applied) and after it.
+    pub from: Schema,
+    pub to: Schema,
+    pub renames: Vec<Rename>,
+    /// The revision's own statements, both ways, for exports that carry SQL as written.
+    pub up_sql: String,
+    pub down_sql: String,
+    pub up_foreign_keys_off: bool,
+    pub down_foreign_keys_off: bool,
+    /// False when planning `from` → `to` does not give the revision's SQL back (the revision
+    /// was written or edited by hand): the exports then run its statements verbatim.
+    pub faithful: bool,
+}
+
+impl ExportInput {
+    /// An input made from two schemas, as the playground and the CLI have them right after
+    /// autogenerate; the SQL is strata's own plan, so it is faithful by construction.
+    pub fn from_schemas(id: &str, parents: Vec<String>, message: &str, created: &str, from: Schema, to: Schema, renames: Vec<Rename>) -> ExportInput {
+        let (up, down) = plans(&from, &to, &renames);
+        ExportInput {
+            id: id.into(),
+            parents,
+            message: message.into(),
+            created: created.into(),
+            up_sql: up.body_sql(),
+            down_sql: down.body_sql(),
+            up_foreign_keys_off: up.foreign_keys_off,
+            down_foreign_keys_off: down.foreign_keys_off,
+            from,
+            to,
+            renames,
+            faithful: true,
+        }
+    }
+
+    /// The input for revision `id` of `graph`: the schema its parents produce, the schema it
+    /// produces, and the renames its SQL performs. `version_table` is left out of both schemas.
+    pub fn for_revision(graph: &Graph, id: &str, version_table: &str) -> Result<ExportInput, ExportError> {
+        let rev = graph.get(id).ok_or_else(|| ExportError::UnknownRevision { id: id.into() })?;
+        let schema_err = |which| move |source| ExportError::Schema { id: id.to_string(), which, source };
+        let to = migrate::head_schema(&sub_graph(graph, id, None)?, version_table).map_err(schema_err("after"))?;
+        let from = match rev.parents.len() {
+            0 => Schema::default(),
+            1 => migrate::head_schema(&sub_graph(graph, &rev.parents[0], None)?, version_table).map_err(schema_err("before"))?,
+            // A merge starts from all of its parents applied: a stand-in revision with the same
+            // parents and no statements gives the graph the single head head_schema wants.
+            _ => migrate::head_schema(&sub_graph(graph, id, Some(rev))?, version_table).map_err(schema_err("before"))?,
+        };
+        let renames = renames_in_sql(&rev.up);
+        let (up, _) = plans(&from, &to, &renames);
+        let faithful = same_statements(&up.body_sql(), &rev.up);
+        Ok(ExportInput {
+            id: rev.id.clone(),
+            parents: rev.parents.clone(),
+            message: rev.message.clone(),
+            created: rev.created.clone(),
+            from,
+            to,
+            renames,
+            up_sql: rev.up.clone(),
+            down_sql: rev.down.clone(),
+            up_foreign_keys_off: rev.up_foreign_keys_off,
+            down_foreign_keys_off: rev.down_foreign_keys_off,
+            faithful,
+        })
+    }
+
+    /// The diff and plan of the upgrade, as strata computes them.
+    pub fn up(&self) -> (Diff, Plan) {
+        let d = diff(&self.from, &self.to, &self.renames);
+        let p = plan(&self.from, &self.to, &d, &PlanOptions::default());
+        (d, p)
+    }
+
+    /// The diff and plan of the downgrade: the reverse diff with the renames reversed.
+    pub fn down(&self) -> (Diff, Plan) {
+        let back: Vec<Rename> = self.renames.iter().map(Rename::reversed).collect();
+        let d = diff(&self.to, &self.from, &back);
+        let p = plan(&self.to, &self.from, &d, &PlanOptions::default());
+        (d, p)
+    }
+}
+
+fn plans(from: &Schema, to: &Schema, renames: &[Rename]) -> (Plan, Plan) {
+    let opts = PlanOptions::default();
+    let up = plan(from, to, &diff(from, to, renames), &opts);
+    let back: Vec<Rename> = renames.iter().map(Rename::reversed).collect();
+    let down = plan(to, from, &diff(to, from, &back), &opts);
+    (up, down)
+}
+
+/// The revisions `head` builds on (with `head` itself unless `stand_in` replaces it by an empty
+/// revision with the same parents).
+fn sub_graph(graph: &Graph, head: &str, stand_in: Option<&Revision>) -> Result<Graph, ExportError> {
+    let keep = graph.ancestors(head);
+    let mut revs: Vec<Revision> = graph.revisions().filter(|r| keep.contains(&r.id)).cloned().collect();
+    if let Some(r) = stand_in {
+        revs.retain(|x| x.id != r.id);
+        revs.push(Revision::new(&r.id, r.parents.clone(), "parents of a merge", &r.created, "", ""));
+    }
+    Ok(Graph::new(revs)?)
+}
+
+/// Whether two scripts hold the same statements, ignoring comments, spacing and keyword case.
+fn same_statements(a: &str, b: &str) -> bool {
+    let norm = |s: &str| sql::split_statements(s).iter().map(|st| sql::normalize(&st.text)).filter(|n| !n.is_empty()).collect::<Vec<_>>();
+    norm(a) == norm(b)
+}
+
+/// The renames a plan's SQL performs: `ALTER TABLE a RENAME TO b` (through a temporary name
+/// when tables swap), `ALTER TABLE t RENAME COLUMN a TO b`, and columns a rebuild copies under
+/// a new name (`INSERT INTO tmp (new) SELECT old`). Renamed columns are reported under the
+/// table's final name, as the diff expects them.
+pub fn renames_in_sql(text: &str) -> Vec<Rename> {
+    let temp_prefix = PlanOptions::default().temp_prefix;
+    let mut tables: Vec<(String, String)> = Vec::new();
+    let mut columns: Vec<(String, String, String)> = Vec::new();
+    for st in sql::split_statements(text) {
+        let toks: Vec<String> = sql::tokenize(&st.text)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .map(|t| t.text(&st.text).to_string())
+            .collect();
+        let w = |i: usize| toks.get(i).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+        let name = |i: usize| toks.get(i).map(|s| sql::unquote(s)).unwrap_or_default();
+        if w(0) == "alter" && w(1) == "table" {
+            if w(3) == "rename" && w(4) == "to" {
+                tables.push((name(2), name(5)));
+            } else if w(3) == "rename" && w(4) == "column" && w(6) == "to" {
+                columns.push((name(2), name(5), name(7)));
+            } else if w(3) == "rename" && w(5) == "to" {
+                columns.push((name(2), name(4), name(6)));
+            }
+        } else if w(0) == "insert" && w(1) == "into" && name(2).starts_with(&temp_prefix) && w(3) == "(" {
+            // INSERT INTO tmp (a, b) SELECT x, y FROM t: a bare name x copied into a differently
+            // named column a is a rename.
+            let table = name(2)[temp_prefix.len()..].to_string();
+            let close = toks.iter().position(|t| t == ")").unwrap_or(0);
+            let targets: Vec<String> = toks[4..close].iter().filter(|t| *t != ",").map(|t| sql::unquote(t)).collect();
+            if toks.get(close + 1).is_some_and(|t| t.eq_ignore_ascii_case("select")) {
+                let mut items: Vec<Vec<&String>> = vec![Vec::new()];
+                let mut depth = 0;
+                for t in &toks[close + 2..] {
+                    if depth == 0 && t.eq_ignore_ascii_case("from") {
+                        break;
+                    }
+                    match t.as_str() {
+                        "(" => depth += 1,
+                        ")" => depth -= 1,
+                        "," if depth == 0 => {
+                            items.push(Vec::new());
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    items.last_mut().unwrap().push(t);
+                }
+                for (target, item) in targets.iter().zip(items) {
+                    // `COALESCE(old, default)` copies `old` too.
+                    let src = match item.as_slice() {
+                        [one] => Some(sql::unquote(one)),
+                        [f, open, inner, ..] if f.eq_ignore_ascii_case("coalesce") && open.as_str() == "(" => Some(sql::unquote(inner)),
+                        _ => None,
+                    };
+                    if let Some(src) = src {
+                        let is_rowid = ["rowid", "_rowid_", "oid"].iter().any(|r| src.eq_ignore_ascii_case(r));
+                        if !src.eq_ignore_ascii_case(target) && !is_rowid {
+                            columns.push((table.clone(), src, target.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Resolve chains through temporary names: a -> tmp, tmp -> b is a -> b.
+    let mut out = Vec::new();
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    for (i, (a, b)) in tables.iter().enumerate() {
+        if done.contains(&i) || a.starts_with(&temp_prefix) {
+            continue;
+        }
+        let mut end = b.clone();
+        while end.starts_with(&temp_prefix) {
+            match tables.iter().position(|(x, _)| *x == end) {
+                Some(j) => {
+                    done.insert(j);
+                    end = tables[j].1.clone();
+                }
+                None => break,
+            }
+        }
+        out.push(Rename::Table { from: a.clone(), to: end });
+    }
+    for (t, a, b) in columns {
+        let r = Rename::Column { table: t, from: a, to: b };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Plain SQL files for one revision, in the numbered-file style of the migration guide: each
+/// file is a complete script for the `sqlite3` shell, with its transaction, the foreign key
+/// handling it needs and the version table row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlFiles {
+    pub up_name: String,
+    pub up: String,
+    pub down_name: String,
+    pub down: String,
+}
+
+/// The up and down files of `rev` (`<id>_<slug>.sql` and `<id>_<slug>_rollback.sql`).
+pub fn sql_files(rev: &Revision, version_table: &str) -> SqlFiles {
+    let stem = rev.file_name();
+    let stem = stem.trim_end_matches(".sql");
+    let header = |dir: &str| {
+        format!(
+            "-- strata revision {} ({dir})\n-- message: {}\n-- parents: {}\n-- created: {}\n",
+            rev.id,
+            rev.message,
+            if rev.parents.is_empty() { "(none)".to_string() } else { rev.parents.join(", ") },
+            rev.created
+        )
+    };
+    SqlFiles {
+        up_name: format!("{stem}.sql"),
+        up: format!("{}{}", header("upgrade"), migrate::script_sql(&[rev], Direction::Up, version_table)),
+        down_name: format!("{stem}_rollback.sql"),
+        down: format!("{}{}", header("downgrade"), migrate::script_sql(&[rev], Direction::Down, version_table)),
+    }
+}
+
+/// A Python string literal holding `s` exactly.
+pub(crate) fn py_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
