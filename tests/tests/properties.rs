@@ -812,14 +812,15 @@ enum Build {
 enum Mutation {
     AddTable(TableGen),
     DropTable(Ix),
-    RenameTable(Ix),
+    /// Renames a table; with `true`, only the case of its first letter changes.
+    RenameTable(Ix, bool),
     ToggleStrict(Ix),
     ToggleWithoutRowid(Ix),
     ToggleAutoincrement(Ix),
     AddColumn(Ix, ColGen),
     AddGeneratedColumn(Ix, GenColGen),
     DropColumn(Ix, Ix),
-    RenameColumn(Ix, Ix),
+    RenameColumn(Ix, Ix, bool),
     ChangeType(Ix, Ix, u8),
     ToggleNotNull(Ix, Ix, u8),
     ChangeDefault(Ix, Ix, Option<u8>),
@@ -910,14 +911,14 @@ fn mutation_strategy() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         1 => table_gen().prop_map(Mutation::AddTable),
         1 => ix().prop_map(Mutation::DropTable),
-        2 => ix().prop_map(Mutation::RenameTable),
+        2 => (ix(), prop::bool::weighted(0.2)).prop_map(|(t, c)| Mutation::RenameTable(t, c)),
         1 => ix().prop_map(Mutation::ToggleStrict),
         1 => ix().prop_map(Mutation::ToggleWithoutRowid),
         1 => ix().prop_map(Mutation::ToggleAutoincrement),
         3 => (ix(), col_gen()).prop_map(|(t, c)| Mutation::AddColumn(t, c)),
         1 => (ix(), gen_col_gen()).prop_map(|(t, c)| Mutation::AddGeneratedColumn(t, c)),
         3 => (ix(), ix()).prop_map(|(t, c)| Mutation::DropColumn(t, c)),
-        3 => (ix(), ix()).prop_map(|(t, c)| Mutation::RenameColumn(t, c)),
+        3 => (ix(), ix(), prop::bool::weighted(0.2)).prop_map(|(t, c, r)| Mutation::RenameColumn(t, c, r)),
         2 => (ix(), ix(), any::<u8>()).prop_map(|(t, c, k)| Mutation::ChangeType(t, c, k)),
         2 => (ix(), ix(), any::<u8>()).prop_map(|(t, c, k)| Mutation::ToggleNotNull(t, c, k)),
         2 => (ix(), ix(), prop::option::of(any::<u8>())).prop_map(|(t, c, k)| Mutation::ChangeDefault(t, c, k)),
@@ -1370,6 +1371,15 @@ fn rename(base: &str, s: &mut Spec) -> String {
     format!("{base}_r{n}")
 }
 
+/// The same name with the case of its first letter flipped: SQLite sees the same object, the
+/// schema shows the new spelling.
+fn recase(name: &str) -> String {
+    let mut c = name.chars();
+    let first = c.next().unwrap();
+    let flipped = if first.is_ascii_lowercase() { first.to_ascii_uppercase() } else { first.to_ascii_lowercase() };
+    std::iter::once(flipped).chain(c).collect()
+}
+
 fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
     use Mutation::*;
     let col_of = |s: &Spec, t: &Ix, c: &Ix| pick_col(s, t, c);
@@ -1387,9 +1397,10 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
                         let id = s.tables[pick(&s.tables, t)?].id;
                         drop_table(s, id);
                     }
-                    RenameTable(t) => {
+                    RenameTable(t, case_only) => {
                         let i = pick(&s.tables, t)?;
-                        let n = rename(&s.tables[i].name.clone(), s);
+                        let old = s.tables[i].name.clone();
+                        let n = if *case_only { recase(&old) } else { rename(&old, s) };
                         s.tables[i].name = n;
                     }
                     ToggleStrict(t) => {
@@ -1448,10 +1459,10 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
                         let (t, c) = col_of(s, t, c)?;
                         drop_column(s, t, c)?;
                     }
-                    RenameColumn(t, c) => {
+                    RenameColumn(t, c, case_only) => {
                         let (t, c) = col_of(s, t, c)?;
                         let old = s.col_name(t, c);
-                        let n = rename(&old, s);
+                        let n = if *case_only { recase(&old) } else { rename(&old, s) };
                         s.table_mut(t)?.col_mut(c)?.name = n;
                     }
                     ChangeType(t, c, k) => {
@@ -1702,7 +1713,7 @@ fn fill(conn: &Connection, s: &Spec) {
 fn sequences(conn: &Connection, s: &Spec) -> BTreeMap<usize, i64> {
     let mut out = BTreeMap::new();
     for t in s.tables.iter().filter(|t| t.pk.as_ref().is_some_and(|p| p.autoinc)) {
-        let seq: Option<i64> = conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = ?1", [&t.name], |r| r.get(0)).ok();
+        let seq: Option<i64> = conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = ?1 COLLATE NOCASE", [&t.name], |r| r.get(0)).ok();
         if let Some(seq) = seq {
             out.insert(t.id, seq);
         }
