@@ -430,3 +430,30 @@ fn postgres_notes_name_the_differences() {
     let e = notes(&by_name("sqlmodel_heroes_teams"));
     assert!(e.down.contains("\"team_id\" INTEGER") || e.up.contains("\"team_id\" INTEGER"), "{}", e.up);
 }
+
+/// The exports of the SQLModel cases are checked in beside them (`alembic.py`, `postgres.sql`),
+/// so a reviewer sees what users get and every change to the output shows in the diff.
+/// Regenerate with `UPDATE_EXPECT=1`.
+#[test]
+fn sqlmodel_case_exports_match_the_checked_in_files() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let dir = pyenv::root().join("tests/test_data_exports");
+    for case in cases().into_iter().filter(|c| c.name.starts_with("sqlmodel_")) {
+        let (g, _, rev_id) = graph(&case);
+        let input = ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap();
+        let pg = postgres(&input);
+        let files = [
+            ("alembic.py", alembic(&input)),
+            ("postgres.sql", format!("-- upgrade\n{}\n-- downgrade\n{}", pg.up, pg.down)),
+        ];
+        for (name, text) in files {
+            let path = dir.join(&case.name).join(name);
+            if update {
+                std::fs::write(&path, &text).unwrap();
+            } else {
+                let want = std::fs::read_to_string(&path).unwrap_or_default();
+                assert!(want == text, "{} is stale; rerun with UPDATE_EXPECT=1 and review the diff\n--- now:\n{text}", path.display());
+            }
+        }
+    }
+}

@@ -153,6 +153,10 @@ impl Writer {
             out.push("# nothing to do: the schemas are the same".to_string());
             return out;
         }
+        if p.foreign_keys_off {
+            out.push("# This step drops or rebuilds tables: on SQLite run it with foreign keys off (the default for".into());
+            out.push("# a new connection), or a rebuild's DROP TABLE can cascade into child rows.".into());
+        }
         let temp_prefix = PlanOptions::default().temp_prefix;
         // Tables being rebuilt right now (between the CREATE of their temporary table and its
         // RENAME into place): the statements in between belong to the batch block.
