@@ -25,6 +25,10 @@ class Account(SQLModel, table=True):
     weight: float = Field(sa_column_kwargs={"server_default": sa.text("1.5")})
     created: Optional[str] = Field(default=None, sa_column_kwargs={"server_default": func.now(), "comment": "set by the database"})
     stamped: str = Field(sa_column_kwargs={"server_default": text("CURRENT_TIMESTAMP")})
+    stamped2: str = Field(sa_column_kwargs={"server_default": func.current_timestamp()})
+    today: str = Field(sa_column_kwargs={"server_default": sa.func.current_date()})
+    clock: str = Field(sa_column_kwargs={"server_default": func.current_time()})
+    note: str = Field(default="", sa_column_kwargs={"server_default": "", "comment": "free text"})
 
 
 class Post(SQLModel, table=True):
