@@ -9,11 +9,13 @@
 //! over distinct values, foreign keys only where the rows point at parent rows), so a failure of
 //! the property always means a bug in the engine. Runs are seeded: `STRATA_PROPTEST_SEED` and
 //! `STRATA_PROPTEST_CASES` override the fixed seed and the number of cases; failures are not
-//! persisted, since the seed reproduces them.
+//! persisted, since the seed reproduces them. `STRATA_PROPTEST_STATS=1` prints what each case
+//! exercised and `STRATA_PROPTEST_SQL=1` the SQL of each case (with `-- --nocapture`).
 //!
 //! When this finds an engine bug, the reproduction goes to /work/notes/property-bugs.md and the
 //! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands;
-//! bugs 1-8 of the notes are fixed; bug 9 is narrowed (`narrow(9)`).
+//! `STRATA_PROPTEST_WIDEN=<bug numbers>` lifts a narrowing to check a fix. Bugs 1-8 of the notes
+//! are fixed; bug 9 is narrowed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -833,6 +835,8 @@ enum Mutation {
     SetPrimaryKey(Ix, Option<(Ix, Option<Ix>, bool)>),
     AddForeignKey(Ix, Ix, Ix, u8, u8),
     DropForeignKey(Ix, Ix),
+    /// New ON DELETE / ON UPDATE actions and deferral for an existing foreign key.
+    ChangeForeignKey(Ix, Ix, u8, u8, bool),
     ChangeGenerated(Ix, Ix),
     AddIndex(IndexGen),
     DropIndex(Ix),
@@ -931,6 +935,7 @@ fn mutation_strategy() -> impl Strategy<Value = Mutation> {
         1 => (ix(), prop::option::weighted(0.7, (ix(), prop::option::weighted(0.3, ix()), prop::bool::weighted(0.2)))).prop_map(|(t, p)| Mutation::SetPrimaryKey(t, p)),
         1 => (ix(), ix(), ix(), 0u8..5, 0u8..5).prop_map(|(t, c, p, d, u)| Mutation::AddForeignKey(t, c, p, d, u)),
         1 => (ix(), ix()).prop_map(|(t, f)| Mutation::DropForeignKey(t, f)),
+        1 => (ix(), ix(), 0u8..5, 0u8..5, any::<bool>()).prop_map(|(t, f, d, u, x)| Mutation::ChangeForeignKey(t, f, d, u, x)),
         1 => (ix(), ix()).prop_map(|(t, c)| Mutation::ChangeGenerated(t, c)),
         2 => index_gen().prop_map(Mutation::AddIndex),
         1 => ix().prop_map(Mutation::DropIndex),
@@ -1588,6 +1593,13 @@ fn apply_mutation(s: &mut Spec, ctx: &Ctx, m: &Mutation) -> bool {
                         let tb = s.table_mut(with[pick(&with, t)?])?;
                         let k = pick(&tb.fks, f)?;
                         tb.fks.remove(k);
+                    }
+                    ChangeForeignKey(t, f, d, u, deferred) => {
+                        let with: Vec<usize> = s.tables.iter().filter(|x| !x.fks.is_empty()).map(|x| x.id).collect();
+                        let tb = s.table_mut(with[pick(&with, t)?])?;
+                        let k = pick(&tb.fks, f)?;
+                        let fk = &mut tb.fks[k];
+                        (fk.on_delete, fk.on_update, fk.deferred) = (*d, *u, *deferred);
                     }
                     ChangeGenerated(t, c) => {
                         let gens: Vec<(usize, usize)> =
