@@ -711,16 +711,16 @@ impl Parser {
                 })
             }
             "model_config" | "__abstract__" => {}
-            _ => match annotation {
-                Some(annotation) => {
-                    if annotation.last_name().as_deref() == Some("ClassVar") || matches!(&annotation.kind, ExprKind::Subscript(b, _) if b.last_name().as_deref() == Some("ClassVar")) {
-                        return Ok(());
+            // A plain class attribute (no annotation) is not a field, nor is a ClassVar.
+            _ => {
+                if let Some(annotation) = annotation {
+                    let class_var = annotation.last_name().as_deref() == Some("ClassVar")
+                        || matches!(&annotation.kind, ExprKind::Subscript(b, _) if b.last_name().as_deref() == Some("ClassVar"));
+                    if !class_var {
+                        class.fields.push(FieldDef { name, line, annotation, value })
                     }
-                    class.fields.push(FieldDef { name, line, annotation, value })
                 }
-                // A plain class attribute is not a field.
-                None => {}
-            },
+            }
         }
         Ok(())
     }
@@ -1185,8 +1185,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                     (FieldOpts::default(), ty, optional)
                 }
             };
-            if opts.ondelete.is_some() && opts.foreign_key.is_none() {
-                let (_, l, c) = opts.ondelete.unwrap();
+            if let (Some((_, l, c)), None) = (opts.ondelete, &opts.foreign_key) {
                 return Err(invalid(l, c, "ondelete needs foreign_key= on the same field"));
             }
             let mut col = Column::new(f.name.clone(), column_type(ty, &opts));

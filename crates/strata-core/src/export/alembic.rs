@@ -263,7 +263,7 @@ impl Writer {
                     let fk = d.to.foreign_keys.iter().find(|f| f.columns.len() == 1 && f.columns[0].eq_ignore_ascii_case(&c));
                     let inline_check = d.changes.iter().any(|x| matches!(x, TableChange::AddCheck(ch) if sql::mentions(ch.expr.as_str(), &c)));
                     match (col, inline_check) {
-                        (Some(col), false) if fk.is_none_or(|f| fk_expressible(f)) => {
+                        (Some(col), false) if fk.is_none_or(fk_expressible) => {
                             let column = self.column(col, fk, false);
                             let inline = if fk.is_some() { ", inline_references=True" } else { "" };
                             out.push(format!("op.add_column({}, {column}{inline})", py_str(&t)));
@@ -500,9 +500,9 @@ impl Writer {
         let coll = c.collate.as_ref().map(|x| x.as_str().to_string());
         let coll_kw = |first: bool| coll.as_ref().map(|x| format!("{}collation={}", if first { "" } else { ", " }, py_str(x))).unwrap_or_default();
         let stringy = matches!(base.as_str(), "VARCHAR" | "TEXT" | "CHAR");
-        if coll.is_some() && !stringy {
+        if let Some(coll) = coll.as_ref().filter(|_| !stringy) {
             self.uses_raw_type = true;
-            return format!("RawType({})", py_str(&format!("{decl} COLLATE {}", coll.unwrap())));
+            return format!("RawType({})", py_str(&format!("{decl} COLLATE {coll}")));
         }
         let t = match (base.as_str(), args.as_slice()) {
             ("INTEGER", []) => "sa.Integer()".to_string(),
