@@ -303,7 +303,7 @@ impl Postgres {
     /// Tables with their columns (name, NOT NULL), constraint kinds and explicit indexes, and
     /// the views: what PostgreSQL's catalog says, in the same words as [`expected_shape`].
     fn shape(&self) -> BTreeMap<String, String> {
-        let q = "SELECT 'col ' || c.table_name || '.' || c.column_name || ' ' || (c.is_nullable = 'NO') FROM information_schema.columns c \
+        let q = "SELECT 'col ' || c.table_name || '.' || c.column_name || ' ' || (c.is_nullable = 'NO') || ' ' || c.udt_name FROM information_schema.columns c \
                  JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema \
                  WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' \
                  UNION ALL SELECT 'con ' || rel.relname || ' ' || con.contype::text || ' ' || count(*) FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid \
@@ -337,7 +337,8 @@ fn expected_shape(s: &Schema) -> BTreeMap<String, String> {
         for c in &t.columns {
             // Primary key and identity columns are NOT NULL on PostgreSQL whatever SQLite says.
             let in_pk = t.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|p| p.name == c.name));
-            put(format!("col {}.{} {}", t.name, c.name, c.not_null || in_pk || rowid.as_deref() == Some(&*c.name)));
+            let (pg, _) = strata_core::export::postgres::pg_type(c.decl_type.as_str(), &c.name);
+            put(format!("col {}.{} {} {}", t.name, c.name, c.not_null || in_pk || rowid.as_deref() == Some(&*c.name), udt_name(&pg)));
         }
         let mut counts: BTreeMap<char, usize> = BTreeMap::new();
         if t.primary_key.is_some() {
@@ -359,6 +360,30 @@ fn expected_shape(s: &Schema) -> BTreeMap<String, String> {
         put(format!("view {}", v.name));
     }
     out
+}
+
+/// The catalog's name (`information_schema.columns.udt_name`) of a type the export writes.
+fn udt_name(pg: &str) -> &'static str {
+    let base = pg.split('(').next().unwrap().trim();
+    match base {
+        "INTEGER" => "int4",
+        "BIGINT" => "int8",
+        "SMALLINT" => "int2",
+        "VARCHAR" => "varchar",
+        "CHAR" => "bpchar",
+        "TEXT" => "text",
+        "DOUBLE PRECISION" => "float8",
+        "REAL" => "float4",
+        "BOOLEAN" => "bool",
+        "TIMESTAMP WITHOUT TIME ZONE" | "TIMESTAMP" => "timestamp",
+        "DATE" => "date",
+        "TIME" => "time",
+        "BYTEA" => "bytea",
+        "NUMERIC" => "numeric",
+        "UUID" => "uuid",
+        "JSON" => "json",
+        other => panic!("the test knows no catalog name for {other}"),
+    }
 }
 
 fn diff_shapes(got: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> Option<String> {
