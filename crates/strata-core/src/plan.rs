@@ -249,8 +249,9 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
         // that mentions another changing table must be gone first, even if its own table is
         // rebuilt too and would take it along later.
         let mentions_other = unstable.iter().chain(views_drop.iter()).any(|n| *n != own && names.contains(n));
-        let goes_with_table = unstable.contains(&own) || on_view_dropped;
-        let drop_now = mentions_other || (removed_triggers.contains(k) && !goes_with_table);
+        // A removed trigger goes first too, even when its table is rebuilt later: native ALTERs
+        // of other tables it mentions run before that rebuild, and SQLite re-checks it then.
+        let drop_now = mentions_other || removed_triggers.contains(k);
         if drop_now && !on_view_dropped {
             triggers_drop.insert(k.clone());
         }
@@ -282,7 +283,8 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     for k in &triggers_drop {
         let t = &from.triggers[k];
         let ci = change_of("drop_trigger", k).unwrap_or_else(|| index.owner(&t.table));
-        p.ddl(ci, format!("drop trigger {} (recreated later)", t.name), format!("DROP TRIGGER {}", quote(&t.name)));
+        let why = if triggers_create.contains(k) { format!("drop trigger {} (recreated later)", t.name) } else { format!("drop trigger {}", t.name) };
+        p.ddl(ci, why, format!("DROP TRIGGER {}", quote(&t.name)));
     }
     for v in views_in_dependency_order(views_drop.iter().map(|k| &from.views[k]).collect()).into_iter().rev() {
         let k = key(&v.name);
