@@ -442,7 +442,7 @@ enum ExprKind {
     Float(String),
     Str(String),
     Attr(Box<Expr>, String),
-    Call(Box<Expr>, Vec<Expr>, Vec<(String, Expr, usize, usize)>),
+    Call(Box<Expr>, Vec<Expr>, Vec<Kwarg>),
     Subscript(Box<Expr>, Vec<Expr>),
     BinOr(Box<Expr>, Box<Expr>),
     Neg(Box<Expr>),
@@ -450,6 +450,9 @@ enum ExprKind {
     Dict(Vec<(Expr, Expr)>),
     Other,
 }
+
+/// A keyword argument: name, value, and the line and column of the name.
+type Kwarg = (String, Expr, usize, usize);
 
 #[derive(Clone, Debug)]
 struct Expr {
@@ -893,6 +896,20 @@ enum PyType {
     Decimal,
 }
 
+/// Whether an annotation allows None, whatever the type beside it.
+fn annotation_optional(a: &Expr) -> bool {
+    match &a.kind {
+        ExprKind::Subscript(base, args) => match base.dotted().as_deref() {
+            Some("Optional" | "typing.Optional") => true,
+            Some("Union" | "typing.Union") => args.iter().any(Expr::is_none),
+            Some("Annotated" | "typing.Annotated") => args.first().is_some_and(annotation_optional),
+            _ => false,
+        },
+        ExprKind::BinOr(l, r) => l.is_none() || r.is_none() || annotation_optional(l) || annotation_optional(r),
+        _ => false,
+    }
+}
+
 /// Reads an annotation into (type, optional).
 fn annotation_type(a: &Expr) -> Result<(PyType, bool)> {
     let simple = |e: &Expr| -> Option<PyType> {
@@ -959,6 +976,11 @@ struct FieldOpts {
     decimal_places: Option<i64>,
     ondelete: Option<(FkAction, usize, usize)>,
     server_default: Option<Sql>,
+    /// The column type from `sa_type=` or `sa_column=Column(Type, ...)`, replacing the one the
+    /// annotation gives.
+    decl: Option<String>,
+    /// A column name given in `sa_column=Column("name", ...)`.
+    column_name: Option<String>,
 }
 
 /// Keyword arguments of Field() that only drive pydantic validation or serialisation: they leave
@@ -1012,7 +1034,7 @@ fn int_arg(name: &str, v: &Expr) -> Result<i64> {
     }
 }
 
-fn field_opts(call_args: &[Expr], kwargs: &[(String, Expr, usize, usize)]) -> Result<FieldOpts> {
+fn field_opts(call_args: &[Expr], kwargs: &[Kwarg]) -> Result<FieldOpts> {
     let mut o = FieldOpts::default();
     if call_args.len() > 1 {
         return Err(unsupported(&call_args[1], "more than one positional argument to Field()", "pass the options by keyword"));
@@ -1030,20 +1052,7 @@ fn field_opts(call_args: &[Expr], kwargs: &[(String, Expr, usize, usize)]) -> Re
                 ExprKind::Str(s) => o.foreign_key = Some((s.clone(), v.line, v.col)),
                 _ => return Err(unsupported(v, "a foreign_key that is not a \"table.column\" string", "write foreign_key=\"table.column\"")),
             },
-            "ondelete" => {
-                let action = match &v.kind {
-                    ExprKind::Str(s) => match s.to_ascii_uppercase().as_str() {
-                        "CASCADE" => FkAction::Cascade,
-                        "SET NULL" => FkAction::SetNull,
-                        "RESTRICT" => FkAction::Restrict,
-                        "NO ACTION" => FkAction::NoAction,
-                        "SET DEFAULT" => FkAction::SetDefault,
-                        _ => return Err(unsupported(v, &format!("ondelete={}", v.shown()), "use \"CASCADE\", \"SET NULL\" or \"RESTRICT\"")),
-                    },
-                    _ => return Err(unsupported(v, &format!("ondelete={}", v.shown()), "use \"CASCADE\", \"SET NULL\" or \"RESTRICT\"")),
-                };
-                o.ondelete = Some((action, *line, *col));
-            }
+            "ondelete" => o.ondelete = Some((ondelete_action(v)?, *line, *col)),
             "sa_column_kwargs" => {
                 let ExprKind::Dict(items) = &v.kind else {
                     return Err(unsupported(v, "sa_column_kwargs that is not a dict literal", "write sa_column_kwargs={\"server_default\": ...}"));
@@ -1063,12 +1072,21 @@ fn field_opts(call_args: &[Expr], kwargs: &[(String, Expr, usize, usize)]) -> Re
                     }
                 }
             }
-            "sa_column" | "sa_type" | "sa_column_args" => {
+            "sa_type" => o.decl = Some(sa_type_decl(v)?),
+            "sa_column" => {
+                // SQLModel takes such a column as it stands and refuses other column options
+                // beside it, so strata does too.
+                if let Some((other, _, l, c)) = kwargs.iter().find(|(k, ..)| SCHEMA_OPTIONS.contains(&k.as_str())) {
+                    return Err(invalid(*l, *c, format!("Field(sa_column=...) cannot be combined with {other}=; SQLModel refuses it too")));
+                }
+                sa_column(v, &mut o)?;
+            }
+            "sa_column_args" => {
                 return Err(SqlModelError::Unsupported {
                     line: *line,
                     column: *col,
                     what: format!("Field({k}=...)"),
-                    hint: "strata reads the column from the annotation and Field options; write the column with those, or use a SQL model".into(),
+                    hint: "use foreign_key= and the other Field options, or sa_column=Column(...)".into(),
                 })
             }
             other if VALIDATION_ONLY.contains(&other) => {}
@@ -1114,7 +1132,145 @@ fn server_default(v: &Expr) -> Result<Sql> {
     }
 }
 
+/// Field() options that shape the column, which `sa_column=` replaces.
+const SCHEMA_OPTIONS: &[&str] =
+    &["primary_key", "foreign_key", "unique", "index", "nullable", "ondelete", "sa_type", "sa_column_kwargs", "sa_column_args"];
+
+/// The SQLite type SQLAlchemy renders for a type given as `sa_type=` or in `Column(...)`.
+fn sa_type_decl(e: &Expr) -> Result<String> {
+    let (func, args, kwargs): (&Expr, &[Expr], &[Kwarg]) = match &e.kind {
+        ExprKind::Call(f, a, k) => (f, a, k),
+        _ => (e, &[], &[]),
+    };
+    let name = func.last_name().unwrap_or_default();
+    // (SQLite type, whether its numbers are written out)
+    let (base, sized) = match name.as_str() {
+        "Integer" | "INTEGER" => ("INTEGER", false),
+        "BigInteger" | "BIGINT" => ("BIGINT", false),
+        "SmallInteger" | "SMALLINT" => ("SMALLINT", false),
+        "String" | "Unicode" | "VARCHAR" | "AutoString" => ("VARCHAR", true),
+        "Text" | "UnicodeText" | "TEXT" => ("TEXT", false),
+        // The precision of Float does not reach SQLite's DDL.
+        "Float" | "FLOAT" => ("FLOAT", false),
+        "Double" | "DOUBLE" => ("DOUBLE", false),
+        "REAL" => ("REAL", false),
+        "Boolean" | "BOOLEAN" => ("BOOLEAN", false),
+        "DateTime" | "DATETIME" | "Interval" => ("DATETIME", false),
+        "Date" | "DATE" => ("DATE", false),
+        "Time" | "TIME" => ("TIME", false),
+        "LargeBinary" | "BLOB" => ("BLOB", false),
+        "Numeric" | "NUMERIC" => ("NUMERIC", true),
+        "JSON" => ("JSON", false),
+        "Uuid" | "UUID" => ("CHAR(32)", false),
+        _ => {
+            return Err(unsupported(
+                e,
+                &format!("the SQLAlchemy type `{}`", e.shown()),
+                "use Integer, BigInteger, SmallInteger, String, Text, Float, Double, Boolean, DateTime, Date, Time, LargeBinary, Numeric, JSON or Uuid",
+            ))
+        }
+    };
+    let mut nums = Vec::new();
+    for a in args {
+        nums.push(int_arg(&name, a)?);
+    }
+    for (k, v, line, column) in kwargs {
+        match k.as_str() {
+            "length" | "precision" | "scale" => nums.push(int_arg(k, v)?),
+            // Options that do not change SQLite's DDL.
+            "timezone" | "asdecimal" | "decimal_return_scale" | "as_uuid" | "native_uuid" | "none_as_null" => {}
+            _ => {
+                return Err(SqlModelError::Unsupported {
+                    line: *line,
+                    column: *column,
+                    what: format!("the type option `{k}` of {name}"),
+                    hint: "leave it out, or use a SQL model".into(),
+                })
+            }
+        }
+    }
+    if !sized || nums.is_empty() {
+        return Ok(base.to_string());
+    }
+    Ok(format!("{base}({})", nums.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")))
+}
+
+/// Reads `sa_column=Column([name,] Type, [ForeignKey(...),] primary_key=, nullable=, unique=,
+/// index=, server_default=)` into the field's options.
+fn sa_column(v: &Expr, o: &mut FieldOpts) -> Result<()> {
+    let ExprKind::Call(func, args, kwargs) = &v.kind else {
+        return Err(unsupported(v, "an sa_column that is not a Column(...) call", "write sa_column=Column(Type, ...)"));
+    };
+    if func.last_name().as_deref() != Some("Column") {
+        return Err(unsupported(v, &format!("sa_column={}", v.shown()), "write sa_column=Column(Type, ...)"));
+    }
+    for a in args {
+        match &a.kind {
+            ExprKind::Str(n) if o.column_name.is_none() && o.decl.is_none() => o.column_name = Some(n.clone()),
+            ExprKind::Call(f, fargs, fkw) if f.last_name().as_deref() == Some("ForeignKey") => {
+                let Some(Expr { kind: ExprKind::Str(target), line, col }) = fargs.first() else {
+                    return Err(unsupported(a, "a ForeignKey without a \"table.column\" string", "write ForeignKey(\"table.column\")"));
+                };
+                o.foreign_key = Some((target.clone(), *line, *col));
+                for (k, fv, l, c) in fkw {
+                    match k.as_str() {
+                        "ondelete" => o.ondelete = Some((ondelete_action(fv)?, *l, *c)),
+                        _ => return Err(unsupported(fv, &format!("the ForeignKey option `{k}`"), "strata reads ondelete= only")),
+                    }
+                }
+            }
+            _ if o.decl.is_none() => o.decl = Some(sa_type_decl(a)?),
+            _ => return Err(unsupported(a, &format!("the Column argument {}", a.shown()), "give Column a name, a type and ForeignKey(...) only")),
+        }
+    }
+    let mut nullable = None;
+    for (k, kv, line, column) in kwargs {
+        match k.as_str() {
+            "primary_key" => o.primary_key = bool_arg(k, kv)?,
+            "nullable" => nullable = Some(bool_arg(k, kv)?),
+            "unique" => o.unique = bool_arg(k, kv)?,
+            "index" => o.index = bool_arg(k, kv)?,
+            "server_default" => o.server_default = Some(server_default(kv)?),
+            // Python-side values and documentation leave the table as it is.
+            "default" | "onupdate" | "comment" | "doc" | "info" => {}
+            _ => {
+                return Err(SqlModelError::Unsupported {
+                    line: *line,
+                    column: *column,
+                    what: format!("the Column option `{k}`"),
+                    hint: "see docs/sqlmodel.md for the options strata reads".into(),
+                })
+            }
+        }
+    }
+    if o.decl.is_none() {
+        return Err(unsupported(v, "a Column without a type", "give the Column its type, e.g. Column(Integer, ...)"));
+    }
+    // SQLAlchemy's rule, not SQLModel's: a Column is nullable unless it is a primary key,
+    // whatever the annotation says.
+    o.nullable = Some(nullable.unwrap_or(!o.primary_key));
+    Ok(())
+}
+
+fn ondelete_action(v: &Expr) -> Result<FkAction> {
+    let bad = || unsupported(v, &format!("ondelete={}", v.shown()), "use \"CASCADE\", \"SET NULL\" or \"RESTRICT\"");
+    match &v.kind {
+        ExprKind::Str(s) => match s.to_ascii_uppercase().as_str() {
+            "CASCADE" => Ok(FkAction::Cascade),
+            "SET NULL" => Ok(FkAction::SetNull),
+            "RESTRICT" => Ok(FkAction::Restrict),
+            "NO ACTION" => Ok(FkAction::NoAction),
+            "SET DEFAULT" => Ok(FkAction::SetDefault),
+            _ => Err(bad()),
+        },
+        _ => Err(bad()),
+    }
+}
+
 fn column_type(t: PyType, o: &FieldOpts) -> String {
+    if let Some(d) = &o.decl {
+        return d.clone();
+    }
     match t {
         PyType::Int => "INTEGER".into(),
         PyType::Str => match o.max_length {
@@ -1174,8 +1330,14 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                     continue;
                 }
                 Some(Expr { kind: ExprKind::Call(func, args, kwargs), .. }) if func.last_name().as_deref() == Some("Field") => {
-                    let (ty, optional) = annotation_type(&f.annotation)?;
-                    (field_opts(args, kwargs)?, ty, optional)
+                    let opts = field_opts(args, kwargs)?;
+                    // With sa_type or sa_column the annotation need not be a type strata maps
+                    // (`dict` for a JSON column); it still says whether None is allowed.
+                    let (ty, optional) = match opts.decl {
+                        Some(_) => (PyType::Str, annotation_optional(&f.annotation)),
+                        None => annotation_type(&f.annotation)?,
+                    };
+                    (opts, ty, optional)
                 }
                 Some(v @ Expr { kind: ExprKind::Call(func, ..), .. }) => {
                     return Err(unsupported(v, &format!("a field value made by `{}`", func.shown()), "give a literal default or Field(...)"));
@@ -1188,23 +1350,24 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
             if let (Some((_, l, c)), None) = (opts.ondelete, &opts.foreign_key) {
                 return Err(invalid(l, c, "ondelete needs foreign_key= on the same field"));
             }
-            let mut col = Column::new(f.name.clone(), column_type(ty, &opts));
+            let col_name = opts.column_name.clone().unwrap_or_else(|| f.name.clone());
+            let mut col = Column::new(col_name.clone(), column_type(ty, &opts));
             // SQLModel: nullable unless a primary key or not Optional; an explicit nullable wins.
             col.not_null = !opts.nullable.unwrap_or(!opts.primary_key && optional);
             col.default = opts.server_default.clone();
             if opts.primary_key {
-                pk.push(KeyPart::new(f.name.clone()));
+                pk.push(KeyPart::new(col_name.clone()));
             }
             if opts.index {
                 indexes.push(Index {
-                    name: Name(format!("ix_{}_{}", table_name, f.name)),
+                    name: Name(format!("ix_{}_{}", table_name, col_name)),
                     table: Name(table_name.clone()),
                     unique: opts.unique,
-                    parts: vec![IndexPart { expr: Sql::new(f.name.clone()), collate: None, desc: false }],
+                    parts: vec![IndexPart { expr: Sql::new(col_name.clone()), collate: None, desc: false }],
                     where_clause: None,
                 });
             } else if opts.unique {
-                t.uniques.push(Unique { name: None, columns: vec![KeyPart::new(f.name.clone())], on_conflict: None });
+                t.uniques.push(Unique { name: None, columns: vec![KeyPart::new(col_name.clone())], on_conflict: None });
             }
             if let Some((target, l, c)) = &opts.foreign_key {
                 let Some((rt, rc)) = target.rsplit_once('.') else {
@@ -1213,7 +1376,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                 let on_delete = opts.ondelete.map(|o| o.0).unwrap_or_default();
                 t.foreign_keys.push(ForeignKey {
                     name: None,
-                    columns: vec![Name(f.name.clone())],
+                    columns: vec![Name(col_name.clone())],
                     ref_table: Name(rt.to_string()),
                     ref_columns: vec![Name(rc.to_string())],
                     on_delete,
@@ -1222,13 +1385,13 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                 });
                 fks.push((*l, *c, rt.to_string(), rc.to_string()));
             }
-            if let Some(&i) = seen.get(&key(&f.name)) {
+            if let Some(&i) = seen.get(&key(&col_name)) {
                 t.columns[i] = col;
             } else {
-                seen.insert(key(&f.name), t.columns.len());
+                seen.insert(key(&col_name), t.columns.len());
                 t.columns.push(col);
             }
-            owners.push((f.line, Rename::Column { table: table_name.clone(), from: String::new(), to: f.name.clone() }));
+            owners.push((f.line, Rename::Column { table: table_name.clone(), from: String::new(), to: col_name }));
         }
         if pk.is_empty() {
             return Err(invalid(
