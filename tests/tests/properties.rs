@@ -274,12 +274,20 @@ impl Spec {
 // ---------------------------------------------------------------------------------------------
 // Names and SQL.
 
+/// Names that mean something else in SQL too: functions the generated expressions call, the
+/// trigger row prefixes, the rowid's own names. Two objects may draw the same one; SQLite then
+/// refuses the schema and the generator drops that piece.
+const TRICKY_NAMES: [&str; 9] = ["length", "lower", "count", "typeof", "coalesce", "new", "old", "rowid", "oid"];
+
 fn name_for(prefix: &str, id: usize, style: u8) -> String {
-    match style % 6 {
-        0 | 1 | 2 => format!("{prefix}{id}"),
-        3 => format!("{}{id}", prefix.to_ascii_uppercase()),
-        4 => format!("{prefix} {id}"),
-        _ => format!("{prefix}\"{id}"),
+    match style % 11 {
+        0..=5 => format!("{prefix}{id}"),
+        6 => format!("{}{id}", prefix.to_ascii_uppercase()),
+        7 => format!("{prefix} {id}"),
+        8 => format!("{prefix}\"{id}"),
+        // engine bug: see notes (10, native ALTER of a column named rowid/oid), drop the
+        // `narrow(10)` term when fixed.
+        _ => TRICKY_NAMES[id % (TRICKY_NAMES.len() - if narrow(10) { 2 } else { 0 })].to_string(),
     }
 }
 
