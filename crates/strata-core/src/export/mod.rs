@@ -304,3 +304,35 @@ pub(crate) fn py_str(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (plan SQL, renames it performs)
+    #[test]
+    fn renames_are_read_back_from_plan_sql() {
+        let cases: &[(&str, Vec<Rename>)] = &[
+            ("ALTER TABLE \"a\" RENAME TO \"b\";", vec![Rename::Table { from: "a".into(), to: "b".into() }]),
+            (
+                "ALTER TABLE \"a\" RENAME TO \"_strata_new_a\";\nALTER TABLE \"b\" RENAME TO \"a\";\nALTER TABLE \"_strata_new_a\" RENAME TO \"b\";",
+                vec![Rename::Table { from: "a".into(), to: "b".into() }, Rename::Table { from: "b".into(), to: "a".into() }],
+            ),
+            ("ALTER TABLE \"t\" RENAME COLUMN \"x\" TO \"y\";", vec![Rename::Column { table: "t".into(), from: "x".into(), to: "y".into() }]),
+            (
+                "CREATE TABLE \"_strata_new_t\" (\"k\" INT, \"v2\" TEXT NOT NULL DEFAULT '');\nINSERT INTO \"_strata_new_t\" (rowid, \"k\", \"v2\") SELECT rowid, \"k\", COALESCE(\"v\", '') FROM \"t\";",
+                vec![Rename::Column { table: "t".into(), from: "v".into(), to: "v2".into() }],
+            ),
+            ("INSERT INTO \"_strata_new_t\" (\"k\") SELECT upper(\"j\") FROM \"t\";", vec![]),
+            ("CREATE INDEX \"i\" ON \"t\" (\"x\");", vec![]),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(&renames_in_sql(sql), want, "{sql}");
+        }
+    }
+
+    #[test]
+    fn python_strings_escape_what_python_needs() {
+        assert_eq!(py_str("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+    }
+}

@@ -523,3 +523,44 @@ fn alter_table(o: &mut Out, t: &TableDiff) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (SQLite declared type, PostgreSQL type, whether a note comes with it)
+    #[test]
+    fn types_map_as_sqlalchemy_maps_the_same_model() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("INTEGER", "INTEGER", false),
+            ("int", "INTEGER", false),
+            ("BIGINT", "BIGINT", false),
+            ("VARCHAR", "VARCHAR", false),
+            ("VARCHAR(255)", "VARCHAR(255)", false),
+            ("CHAR(32)", "UUID", true),
+            ("CHAR(2)", "CHAR(2)", false),
+            ("TEXT", "TEXT", false),
+            ("FLOAT", "DOUBLE PRECISION", false),
+            ("REAL", "REAL", false),
+            ("BOOLEAN", "BOOLEAN", false),
+            ("DATETIME", "TIMESTAMP WITHOUT TIME ZONE", false),
+            ("DATE", "DATE", false),
+            ("BLOB", "BYTEA", false),
+            ("NUMERIC(10, 2)", "NUMERIC(10, 2)", false),
+            ("DECIMAL(8,3)", "NUMERIC(8, 3)", false),
+            ("", "TEXT", true),
+            ("MYSTERY", "MYSTERY", true),
+        ];
+        for (decl, want, noted) in cases {
+            let (got, note) = pg_type(decl, "t.c");
+            assert_eq!((got.as_str(), note.is_some()), (*want, *noted), "{decl}");
+        }
+    }
+
+    #[test]
+    fn boolean_defaults_become_true_and_false() {
+        assert_eq!(pg_default(&Sql::new("0"), "BOOLEAN"), "FALSE");
+        assert_eq!(pg_default(&Sql::new("'1'"), "BOOLEAN"), "TRUE");
+        assert_eq!(pg_default(&Sql::new("0"), "INTEGER"), "0");
+    }
+}
