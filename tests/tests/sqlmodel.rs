@@ -139,6 +139,7 @@ fn every_unsupported_form_is_an_error_at_its_line_and_column() {
         ("    x: list[int]\n", "line 5, column 8: the field type `list[int]` is not supported"),
         ("    x: dict\n", "line 5, column 8: the field type `dict` is not supported"),
         ("    x: Color\n", "line 5, column 8: the field type `Color` is not supported"),
+        ("    x: \"Tier\"\n", "line 5, column 8: the field type `\"Tier\"` is not supported"),
         ("    x: int | str\n", "line 5, column 8: the field type `int | str` is not supported"),
         ("    x: Union[int, str]\n", "line 5, column 8: the field type `Union[int, str]` is not supported"),
         ("    x: int = Field(sa_column=Column(ARRAY(Integer)))\n", "line 5, column 37: the SQLAlchemy type `ARRAY(...)` is not supported"),
@@ -179,6 +180,7 @@ fn every_unsupported_form_is_an_error_at_its_line_and_column() {
         ("\nclass U(SQLModel, table=True, registry=r):\n    id: int = Field(primary_key=True)\n", "line 6, column 40: the class keyword `registry` is not supported"),
         ("\nclass U(SQLModel, table=True):\n    name: str\n", "line 6, column 1: table class U has no primary key"),
         ("\nclass U(Thing, table=True):\n    id: int = Field(primary_key=True)\n", "line 6, column 9: the base class `Thing` is not supported"),
+        ("    x: Later\n\nclass Later(Enum):\n    a = 1\n", "line 5, column 8: the field type `Later` is not supported"),
         ("\nclass T2(SQLModel, table=True):\n    __tablename__ = 't'\n    id: int = Field(primary_key=True)\n", "line 6, column 1: table t is defined twice"),
     ];
     for (tail, want) in cases {

@@ -503,6 +503,8 @@ struct Class {
     table: bool,
     tablename: Option<(String, usize, usize)>,
     fields: Vec<FieldDef>,
+    /// Names assigned in the body without an annotation: the members of an Enum class.
+    members: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -636,7 +638,7 @@ impl Parser {
             self.expect_op(")")?;
         }
         self.expect_op(":")?;
-        let mut class = Class { name, line: kw.line, col: kw.col, bases, table, tablename: None, fields: Vec::new() };
+        let mut class = Class { name, line: kw.line, col: kw.col, bases, table, tablename: None, fields: Vec::new(), members: Vec::new() };
         if !matches!(self.peek().tok, Tok::Newline) {
             // A one-line body such as `class A(SQLModel): pass`.
             self.skip_statement();
@@ -714,8 +716,12 @@ impl Parser {
                 })
             }
             "model_config" | "__abstract__" => {}
-            // A plain class attribute (no annotation) is not a field, nor is a ClassVar.
+            // A plain class attribute (no annotation) is not a field, nor is a ClassVar; in an
+            // Enum class the plain attributes are its members.
             _ => {
+                if annotation.is_none() && !name.starts_with('_') {
+                    class.members.push(name.clone());
+                }
                 if let Some(annotation) = annotation {
                     let class_var = annotation.last_name().as_deref() == Some("ClassVar")
                         || matches!(&annotation.kind, ExprKind::Subscript(b, _) if b.last_name().as_deref() == Some("ClassVar"));
@@ -894,6 +900,9 @@ enum PyType {
     Uuid,
     Bytes,
     Decimal,
+    /// An Enum class of the file: SQLAlchemy stores the member names, in a VARCHAR as long as
+    /// the longest.
+    Enum(usize),
 }
 
 /// Whether an annotation allows None, whatever the type beside it.
@@ -910,8 +919,11 @@ fn annotation_optional(a: &Expr) -> bool {
     }
 }
 
+/// Enum classes defined in the file, with the length of their longest member name.
+type Enums = BTreeMap<String, usize>;
+
 /// Reads an annotation into (type, optional).
-fn annotation_type(a: &Expr) -> Result<(PyType, bool)> {
+fn annotation_type(a: &Expr, enums: &Enums) -> Result<(PyType, bool)> {
     let simple = |e: &Expr| -> Option<PyType> {
         let full = e.dotted()?;
         Some(match full.as_str() {
@@ -926,35 +938,35 @@ fn annotation_type(a: &Expr) -> Result<(PyType, bool)> {
             "timedelta" | "datetime.timedelta" => PyType::TimeDelta,
             "UUID" | "uuid.UUID" => PyType::Uuid,
             "Decimal" | "decimal.Decimal" => PyType::Decimal,
-            _ => return None,
+            other => return enums.get(other.rsplit('.').next().unwrap_or(other)).map(|n| PyType::Enum(*n)),
         })
     };
     let unsupported_type = |e: &Expr| {
         unsupported(
             e,
             &format!("the field type `{}`", e.shown()),
-            "use int, str, float, bool, bytes, datetime, date, time, timedelta, uuid.UUID or Decimal, optionally with Optional[...] or `| None`",
+            "use int, str, float, bool, bytes, datetime, date, time, timedelta, uuid.UUID, Decimal or an Enum class defined above in this file, optionally with Optional[...] or `| None`",
         )
     };
     match &a.kind {
         ExprKind::Subscript(base, args) => match base.dotted().as_deref() {
-            Some("Optional" | "typing.Optional") if args.len() == 1 => Ok((annotation_type(&args[0])?.0, true)),
+            Some("Optional" | "typing.Optional") if args.len() == 1 => Ok((annotation_type(&args[0], enums)?.0, true)),
             Some("Union" | "typing.Union") => {
                 let (nones, rest): (Vec<&Expr>, Vec<&Expr>) = args.iter().partition(|e| e.is_none());
                 if rest.len() != 1 {
                     return Err(unsupported_type(a));
                 }
-                let (t, opt) = annotation_type(rest[0])?;
+                let (t, opt) = annotation_type(rest[0], enums)?;
                 Ok((t, opt || !nones.is_empty()))
             }
-            Some("Annotated" | "typing.Annotated") if !args.is_empty() => annotation_type(&args[0]),
+            Some("Annotated" | "typing.Annotated") if !args.is_empty() => annotation_type(&args[0], enums),
             _ => Err(unsupported_type(a)),
         },
         ExprKind::BinOr(l, r) => {
             if r.is_none() {
-                Ok((annotation_type(l)?.0, true))
+                Ok((annotation_type(l, enums)?.0, true))
             } else if l.is_none() {
-                Ok((annotation_type(r)?.0, true))
+                Ok((annotation_type(r, enums)?.0, true))
             } else {
                 Err(unsupported_type(a))
             }
@@ -1286,6 +1298,7 @@ fn column_type(t: PyType, o: &FieldOpts) -> String {
         PyType::TimeDelta => "DATETIME".into(),
         PyType::Uuid => "CHAR(32)".into(),
         PyType::Bytes => "BLOB".into(),
+        PyType::Enum(n) => format!("VARCHAR({n})"),
         PyType::Decimal => match (o.max_digits, o.decimal_places) {
             (Some(p), Some(s)) => format!("NUMERIC({p}, {s})"),
             (Some(p), None) => format!("NUMERIC({p})"),
@@ -1303,9 +1316,21 @@ struct Built {
 
 fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
     let by_name: BTreeMap<&str, &Class> = classes.iter().map(|c| (c.name.as_str(), c)).collect();
+    let enum_classes: Vec<&Class> = classes
+        .iter()
+        .filter(|c| c.bases.iter().any(|b| matches!(b.last_name().as_deref(), Some("Enum" | "IntEnum" | "StrEnum"))))
+        .filter(|c| !c.members.is_empty())
+        .collect();
     let mut built: Vec<Built> = Vec::new();
     let mut owners: Vec<(usize, Rename)> = Vec::new(); // (line, rename) from annotations
     for class in classes.iter().filter(|c| c.table) {
+        // Python needs an Enum defined before the class that uses it (a quoted forward
+        // reference fails inside SQLModel), so only those above count.
+        let enums: Enums = enum_classes
+            .iter()
+            .filter(|e| e.line < class.line)
+            .map(|e| (e.name.clone(), e.members.iter().map(|m| m.chars().count()).max().unwrap_or(0)))
+            .collect();
         // Fields come from the class and its bases defined in this file, bases first.
         let mut fields: Vec<&FieldDef> = Vec::new();
         let mut is_sqlmodel = false;
@@ -1335,7 +1360,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                     // (`dict` for a JSON column); it still says whether None is allowed.
                     let (ty, optional) = match opts.decl {
                         Some(_) => (PyType::Str, annotation_optional(&f.annotation)),
-                        None => annotation_type(&f.annotation)?,
+                        None => annotation_type(&f.annotation, &enums)?,
                     };
                     (opts, ty, optional)
                 }
@@ -1343,7 +1368,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
                     return Err(unsupported(v, &format!("a field value made by `{}`", func.shown()), "give a literal default or Field(...)"));
                 }
                 _ => {
-                    let (ty, optional) = annotation_type(&f.annotation)?;
+                    let (ty, optional) = annotation_type(&f.annotation, &enums)?;
                     (FieldOpts::default(), ty, optional)
                 }
             };
