@@ -287,6 +287,10 @@ fn name_for(prefix: &str, id: usize, style: u8) -> String {
         8 => format!("{prefix}\"{id}"),
         // engine bug: see notes (10, native ALTER of a column named rowid/oid), drop the
         // `narrow(10)` term when fixed.
+        // Tables are never called new or old: SQLite's own foreign key actions then confuse
+        // the table with the OLD row (a RESTRICT self-reference refuses deleting an unreferenced
+        // row), which is no concern of strata's.
+        _ if prefix == "t" => TRICKY_NAMES[id % 5].to_string(),
         _ => TRICKY_NAMES[id % (TRICKY_NAMES.len() - if narrow(10) { 2 } else { 0 })].to_string(),
     }
 }
@@ -726,6 +730,18 @@ fn narrow(n: u8) -> bool {
     !widen.split(',').any(|w| w.trim() == n.to_string())
 }
 
+/// Keeps out the targets that run into engine bugs still open, so the suite can pass while
+/// they are fixed; each exclusion names its section of /work/notes/property-bugs.md.
+fn narrowed(start: &Spec, target: &Spec) -> bool {
+    // engine bug: see notes (11, a rename whose old name a new object takes), remove when fixed.
+    let reused = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let table_name_reused = target.tables.iter().any(|t| start.tables.iter().any(|o| o.id != t.id && reused(&o.name, &t.name)));
+    let column_name_reused = target.tables.iter().any(|t| {
+        start.table(t.id).is_some_and(|o| t.cols.iter().any(|c| o.cols.iter().any(|oc| oc.id != c.id && reused(&oc.name, &c.name))))
+    });
+    !(narrow(11) && (table_name_reused || column_name_reused))
+}
+
 /// SQLite itself, without the engine, decides whether the SQL is a valid schema.
 fn sqlite_accepts(sql: &str) -> bool {
     let conn = Connection::open_in_memory().unwrap();
@@ -984,7 +1000,7 @@ impl Ctx<'_> {
             Some(start) => {
                 let up = target_facts(s, &base_facts(start));
                 let down = target_facts(start, &up);
-                valid(s, &up) && valid(start, &down)
+                narrowed(start, s) && valid(s, &up) && valid(start, &down)
             }
         }
     }
@@ -1724,7 +1740,8 @@ fn fill(conn: &Connection, s: &Spec) {
         }
         if autoinc {
             let alias = q_always(&t.col(t.alias().unwrap()).unwrap().name);
-            conn.execute(&format!("DELETE FROM {} WHERE {alias} = (SELECT max({alias}) FROM {})", q_always(&t.name), q_always(&t.name)), []).unwrap();
+            conn.execute(&format!("DELETE FROM {} WHERE {alias} = (SELECT max({alias}) FROM {})", q_always(&t.name), q_always(&t.name)), [])
+                .unwrap_or_else(|e| panic!("the generator cannot delete its extra row ({e}):\n{}", render(s, None)));
         }
     }
 }
