@@ -400,13 +400,13 @@ fn unknown_and_missing_revisions_are_reported() {
 }
 
 #[test]
-fn a_python_model_is_refused_with_a_clear_message() {
+fn a_python_model_without_a_primary_key_is_refused_with_its_line() {
     let p = Project::init();
     let toml = p.read("strata.toml").replace("schema.sql", "models.py");
     p.write("strata.toml", &toml);
     p.write("models.py", "class User(SQLModel, table=True):\n    id: int\n");
     let text = p.strata(&["revision", "--autogenerate", "-m", "x"]).fails();
-    assert!(text.contains("only SQL models (.sql) are supported; Python (SQLModel) models are planned"), "{text}");
+    assert!(text.contains("models.py: line 1, column 1: table class User has no primary key"), "{text}");
     assert!(p.revision_files().is_empty());
 }
 

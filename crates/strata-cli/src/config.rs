@@ -126,16 +126,21 @@ impl Project {
         Ok(Revisions { graph, files })
     }
 
-    /// Reads the model. Only SQL models exist so far; other kinds are refused by name.
+    /// Reads the model: SQL DDL from a `.sql` file, SQLModel classes from a `.py` file.
     pub fn model(&self) -> Result<Model> {
         let ext = self.model.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if ext != "sql" {
+        if ext != "sql" && ext != "py" {
             bail!(
-                "model file {}: only SQL models (.sql) are supported; Python (SQLModel) models are planned but not available yet",
+                "model file {}: name it .sql for SQL (CREATE TABLE ...) or .py for SQLModel classes, so strata knows how to read it",
                 self.model.display()
             );
         }
         let text = std::fs::read_to_string(&self.model).with_context(|| format!("cannot read the model {}", self.model.display()))?;
+        if ext == "py" {
+            // The error already says "line L, column C: ..."; led by the path it reads as the
+            // `file:line:column` editors and terminals know.
+            return strata_core::sqlmodel::from_sqlmodel(&text).with_context(|| self.model.display().to_string());
+        }
         strata_core::from_sql(&text).with_context(|| format!("model {}", self.model.display()))
     }
 

@@ -1,4 +1,5 @@
-//! `strata init`: a new project with its settings, an example model and a migrations folder.
+//! `strata init`: a new project with its settings, an example model (SQL, or SQLModel with
+//! `--sqlmodel`) and a migrations folder.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -37,6 +38,38 @@ CREATE INDEX idx_user_email ON usertable (email);
 CREATE INDEX idx_identity_user ON useridentitytable (user_id);
 ";
 
+/// The same two tables as SQLModel classes, for projects whose application already has them.
+const EXAMPLE_SQLMODEL: &str = "\
+# The schema the application wants, as SQLModel classes. Edit them, then let strata write the
+# migration:
+#   strata revision --autogenerate -m \"describe the change\"
+#   strata upgrade head
+# A renamed field keeps its data when annotated:  new_name: str  # @renamed from=old_name
+# strata reads the classes without running Python; docs/sqlmodel.md lists what it understands.
+import uuid
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Field, SQLModel
+
+
+class UserTable(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=255, index=True)
+    created_at: datetime = Field(sa_column_kwargs={\"server_default\": text(\"CURRENT_TIMESTAMP\")})
+    updated_at: datetime = Field(sa_column_kwargs={\"server_default\": text(\"CURRENT_TIMESTAMP\")})
+
+
+class UserIdentityTable(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key=\"usertable.id\", ondelete=\"CASCADE\", index=True)
+    provider: str = Field(max_length=50)
+    provider_user_id: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column_kwargs={\"server_default\": text(\"CURRENT_TIMESTAMP\")})
+";
+
 /// `db` as written from the project folder `dir`: paths in strata.toml are relative to it, while
 /// the user typed `db` relative to the current folder.
 fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
@@ -59,6 +92,9 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
         bail!("{} already exists; nothing was changed", config_path.display());
     }
     let mut config = Config::default();
+    if args.sqlmodel {
+        config.model = "models.py".into();
+    }
     // STRATA_DATABASE overrides a project at run time; only an explicit --database belongs in
     // the file.
     let from_env = std::env::var_os("STRATA_DATABASE").is_some_and(|v| database.is_some_and(|d| d.as_os_str() == v));
@@ -75,7 +111,8 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
     let mut created = vec![config_path.display().to_string()];
     let model = dir.join(&config.model);
     if !model.exists() {
-        std::fs::write(&model, EXAMPLE_MODEL).with_context(|| format!("cannot write {}", model.display()))?;
+        let example = if args.sqlmodel { EXAMPLE_SQLMODEL } else { EXAMPLE_MODEL };
+        std::fs::write(&model, example).with_context(|| format!("cannot write {}", model.display()))?;
         created.push(model.display().to_string());
     }
     let migrations = dir.join(&config.migrations);
@@ -90,4 +127,17 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
         paint(BOLD, "strata upgrade head")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `strata init` must never hand out a model that strata itself cannot read.
+    #[test]
+    fn both_example_models_are_read_without_error() {
+        strata_core::from_sql(EXAMPLE_MODEL).unwrap();
+        let model = strata_core::sqlmodel::from_sqlmodel(EXAMPLE_SQLMODEL).unwrap();
+        assert_eq!(model.schema.tables.len(), 2);
+    }
 }
