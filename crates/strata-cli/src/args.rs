@@ -69,6 +69,17 @@ pub enum Command {
     /// Turn a folder of numbered NNN_name.sql / NNN_name_rollback.sql files into revisions
     #[command(name = "import-sql", after_help = "Example:\n  strata import-sql old/migrations")]
     ImportSql(ImportArgs),
+    /// Show what SQLModel.metadata.create_all() would do to the database, and what it would skip
+    #[command(
+        name = "create-all",
+        long_about = "Show what SQLModel.metadata.create_all() would do to the database: it creates the tables \
+                      that are missing, with their indexes, and silently skips every other difference \
+                      (new columns, type changes, drops). That gap is what migrations are for.\n\n\
+                      Only --dry-run exists: strata does not run create_all for real, because tables made \
+                      outside the revisions would leave the database out of step with its history.",
+        after_help = "Examples:\n  strata create-all --dry-run\n  strata create-all --dry-run --json"
+    )]
+    CreateAll(CreateAllArgs),
 }
 
 #[derive(Debug, Args)]
@@ -194,4 +205,14 @@ pub struct DiffArgs {
 pub struct ImportArgs {
     /// Folder holding NNN_name.sql and NNN_name_rollback.sql files
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAllArgs {
+    /// Only report what create_all() would do (required: strata never runs it for real)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }

@@ -1,6 +1,7 @@
 //! One module per group of commands; each calls the core and prints. `run` dispatches.
 
 mod check;
+mod create_all;
 mod import;
 mod init;
 mod inspect;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(a) => check::verify(&project()?, a),
         Command::Diff(a) => check::diff(&project()?, a),
         Command::ImportSql(a) => import::import_sql(&project()?, a),
+        Command::CreateAll(a) => create_all::create_all(&project()?, a),
     }
 }
 
