@@ -80,6 +80,15 @@ pub enum Command {
         after_help = "Examples:\n  strata create-all --dry-run\n  strata create-all --dry-run --json"
     )]
     CreateAll(CreateAllArgs),
+    /// Export a revision as an Alembic script, PostgreSQL SQL or plain up/down SQL files
+    #[command(
+        long_about = "Export a revision as an Alembic revision script (alembic), as PostgreSQL SQL with notes \
+                      where PostgreSQL differs (postgres), or as plain up/down SQL scripts for the sqlite3 \
+                      shell (sql). Without --output the export is printed (upgrade, then downgrade); with \
+                      it the files are written into that folder, never over existing ones.",
+        after_help = "Examples:\n  strata export head --format alembic --output alembic/versions\n  strata export 3f2a --format postgres\n  strata export head --format sql --output out/"
+    )]
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,4 +224,26 @@ pub struct CreateAllArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// An Alembic revision script, <id>_<slug>.py
+    Alembic,
+    /// PostgreSQL SQL, upgrade and downgrade, with notes
+    Postgres,
+    /// Plain up/down SQL scripts for the sqlite3 shell
+    Sql,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Revision id (or unique prefix), or head
+    pub revision: String,
+    /// What to export it as
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Folder to write the file(s) into instead of printing them
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

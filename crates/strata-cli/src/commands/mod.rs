@@ -2,6 +2,7 @@
 
 mod check;
 mod create_all;
+mod export;
 mod import;
 mod init;
 mod inspect;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(a) => check::diff(&project()?, a),
         Command::ImportSql(a) => import::import_sql(&project()?, a),
         Command::CreateAll(a) => create_all::create_all(&project()?, a),
+        Command::Export(a) => export::export(&project()?, a),
     }
 }
 
