@@ -14,8 +14,8 @@
 //!
 //! When this finds an engine bug, the reproduction goes to /work/notes/property-bugs.md and the
 //! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands;
-//! `STRATA_PROPTEST_WIDEN=<bug numbers>` lifts a narrowing to check a fix. Bugs 1-8 of the notes
-//! are fixed; bug 9 is narrowed.
+//! `STRATA_PROPTEST_WIDEN=<bug numbers>` lifts a narrowing to check a fix. Bugs 1-9 of the notes
+//! are fixed; 10 and 11 are narrowed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1294,9 +1294,7 @@ fn make_trigger(s: &mut Spec, g: &TrigGen, name: Option<String>) -> Option<()> {
         }
     }
     let other_col = match (other, g.timing) {
-        // engine bug: see notes (9, a dropped trigger outlives a native ALTER of a column it
-        // reads), remove the `narrow(9)` guard when fixed.
-        (Some(o), 1) if !narrow(9) => {
+        (Some(o), 1) => {
             let ot = s.table(o)?;
             Some(ot.cols[pick(&ot.cols, &g.col)?].id)
         }
