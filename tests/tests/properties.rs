@@ -1891,13 +1891,16 @@ struct Case {
     build: Vec<Build>,
     mutations: Vec<Mutation>,
     annotate: bool,
+    /// Plan for an older SQLite (before RENAME COLUMN and DROP COLUMN), so renames and drops
+    /// take the rebuild path too; the plan still runs on the bundled SQLite.
+    old_sqlite: bool,
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
-    (table_gen(), prop::collection::vec(build_strategy(), 0..=9), prop::collection::vec(mutation_strategy(), 1..=8), prop::bool::weighted(0.3))
-        .prop_map(|(first, mut build, mutations, annotate)| {
+    (table_gen(), prop::collection::vec(build_strategy(), 0..=9), prop::collection::vec(mutation_strategy(), 1..=8), prop::bool::weighted(0.3), prop::bool::weighted(0.25))
+        .prop_map(|(first, mut build, mutations, annotate, old_sqlite)| {
             build.insert(0, Build::Table(first));
-            Case { build, mutations, annotate }
+            Case { build, mutations, annotate, old_sqlite }
         })
 }
 
@@ -1917,7 +1920,10 @@ fn check(case: &Case) -> Result<(), String> {
     let from_sql = render(&start, None);
     let to_sql = render(&target, case.annotate.then_some(&start));
     let hints = if case.annotate { vec![] } else { renames(&start, &target) };
-    let context = format!("--- from.sql ---\n{from_sql}\n--- to.sql ---\n{to_sql}\n--- rename hints ---\n{hints:?}\n");
+    let context = format!(
+        "--- from.sql ---\n{from_sql}\n--- to.sql ---\n{to_sql}\n--- rename hints ---\n{hints:?}\n{}",
+        if case.old_sqlite { "--- planned for SQLite 3.24.0 ---\n" } else { "" }
+    );
     if std::env::var_os("STRATA_PROPTEST_SQL").is_some() {
         eprintln!("{context}");
     }
@@ -1934,7 +1940,10 @@ fn check(case: &Case) -> Result<(), String> {
     };
     let mut all = model.renames.clone();
     all.extend(hints);
-    let opts = PlanOptions::default();
+    let mut opts = PlanOptions::default();
+    if case.old_sqlite {
+        opts.sqlite_version = (3, 24, 0);
+    }
     let d = diff(&from, &model.schema, &all);
     let up = plan(&from, &model.schema, &d, &opts);
     if let Err(e) = runner::apply_plan(&mut conn, &up) {
