@@ -1904,6 +1904,20 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         })
 }
 
+/// SQLite's own checks: the file is sound (indexes agree with their tables, NOT NULL and CHECK
+/// hold for every row) and every foreign key has its parent row.
+fn healthy(conn: &Connection) -> Result<(), String> {
+    let integrity: Vec<String> = conn.prepare("PRAGMA integrity_check").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    if integrity != ["ok"] {
+        return Err(format!("integrity_check: {integrity:?}"));
+    }
+    let orphans: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    if orphans > 0 {
+        return Err(format!("{orphans} rows fail foreign_key_check"));
+    }
+    Ok(())
+}
+
 /// Runs one case; the error describes the failure with everything needed to reproduce it.
 fn check(case: &Case) -> Result<(), String> {
     let start = build(&case.build);
@@ -1958,6 +1972,9 @@ fn check(case: &Case) -> Result<(), String> {
             strata_core::render::schema_sql(&model.schema)
         ));
     }
+    if let Err(e) = healthy(&conn) {
+        return fail(format!("after up: {e}\n--- up ---\n{}", up.to_sql()));
+    }
     let again = diff(&live, &model.schema, &all);
     if !again.is_empty() {
         return fail(format!("a second diff is not empty: {:?}\n--- up ---\n{}", again.changes, up.to_sql()));
@@ -1982,6 +1999,9 @@ fn check(case: &Case) -> Result<(), String> {
             strata_core::render::schema_sql(&restored),
             strata_core::render::schema_sql(&from)
         ));
+    }
+    if let Err(e) = healthy(&conn) {
+        return fail(format!("after down: {e}\n--- down ---\n{}", down.to_sql()));
     }
     let end = snapshot(&conn, &start);
     let seq_end = sequences(&conn, &start);
