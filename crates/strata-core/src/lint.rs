@@ -48,6 +48,21 @@ pub struct Finding {
     pub rows: Option<u64>,
 }
 
+impl Finding {
+    /// A finding about `table` (and `column`), not yet counted against rows.
+    pub fn new(kind: FindingKind, change: usize, table: &str, column: Option<&str>, message: String, advice: &str) -> Finding {
+        Finding {
+            kind,
+            change,
+            table: table.to_string(),
+            column: column.map(str::to_string),
+            message,
+            advice: advice.to_string(),
+            rows: None,
+        }
+    }
+}
+
 /// A query that counts the rows for which a finding holds. `always` keeps the finding even at
 /// zero rows (a rebuild's row count is worth showing either way).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,15 +76,7 @@ pub struct DataCheck {
 pub fn lint(plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
     for (ci, c) in plan.changes.iter().enumerate() {
-        let f = |kind, table: &str, column: Option<&str>, message: String, advice: &str| Finding {
-            kind,
-            change: ci,
-            table: table.to_string(),
-            column: column.map(str::to_string),
-            message,
-            advice: advice.to_string(),
-            rows: None,
-        };
+        let f = |kind, table: &str, column: Option<&str>, message: String, advice: &str| Finding::new(kind, ci, table, column, message, advice);
         match c {
             Change::DropTable(t) => out.push(f(
                 FindingKind::Destructive,
@@ -94,15 +101,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
 
 fn lint_table(ci: usize, d: &TableDiff, plan: &Plan, out: &mut Vec<Finding>) {
     let t = &d.to.name;
-    let f = |kind, column: Option<&str>, message: String, advice: &str| Finding {
-        kind,
-        change: ci,
-        table: t.to_string(),
-        column: column.map(str::to_string),
-        message,
-        advice: advice.to_string(),
-        rows: None,
-    };
+    let f = |kind, column: Option<&str>, message: String, advice: &str| Finding::new(kind, ci, t, column, message, advice);
     if plan.rebuilt_tables.iter().any(|r| r.eq_ignore_ascii_case(t)) {
         out.push(f(
             FindingKind::Rebuild,
@@ -152,15 +151,7 @@ pub fn data_checks(plan: &Plan, from: &Schema) -> Vec<DataCheck> {
     for (ci, c) in plan.changes.iter().enumerate() {
         let live_table = |name: &str| table_renames.get(&key(name)).cloned().unwrap_or_else(|| name.to_string());
         let check = |kind, table: &str, column: Option<&str>, message: String, advice: &str, sql: String, always: bool| DataCheck {
-            finding: Finding {
-                kind,
-                change: ci,
-                table: table.to_string(),
-                column: column.map(str::to_string),
-                message,
-                advice: advice.to_string(),
-                rows: None,
-            },
+            finding: Finding::new(kind, ci, table, column, message, advice),
             sql,
             always,
         };
@@ -264,15 +255,14 @@ fn duplicates_check(ci: usize, table: &str, live: &str, cols: &[String], filter:
     let nn = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
     let filter = filter.map(|w| format!(" AND ({w})")).unwrap_or_default();
     DataCheck {
-        finding: Finding {
-            kind: FindingKind::DataDependent,
-            change: ci,
-            table: table.to_string(),
-            column: None,
-            message: format!("new uniqueness on {table} ({list}): duplicate values exist, the migration will fail"),
-            advice: "remove or merge the duplicates in a data migration first".into(),
-            rows: None,
-        },
+        finding: Finding::new(
+            FindingKind::DataDependent,
+            ci,
+            table,
+            None,
+            format!("new uniqueness on {table} ({list}): duplicate values exist, the migration will fail"),
+            "remove or merge the duplicates in a data migration first",
+        ),
         sql: format!("SELECT count(*) FROM (SELECT 1 FROM {live} WHERE {nn}{filter} GROUP BY {list} HAVING count(*) > 1)"),
         always: false,
     }

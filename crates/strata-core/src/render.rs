@@ -76,11 +76,13 @@ fn key_parts(parts: &[KeyPart]) -> String {
         .join(", ")
 }
 
-fn names(list: &[Name]) -> String {
+/// A parenthesis-free list of quoted names.
+pub(crate) fn names(list: &[Name]) -> String {
     list.iter().map(|n| quote(n)).collect::<Vec<_>>().join(", ")
 }
 
-fn constraint_name(name: &Option<Name>) -> String {
+/// `CONSTRAINT "name" ` when the constraint is named, else nothing.
+pub(crate) fn constraint_name(name: &Option<Name>) -> String {
     name.as_ref().map(|n| format!("CONSTRAINT {} ", quote(n))).unwrap_or_default()
 }
 
@@ -88,7 +90,9 @@ pub fn check(c: &Check) -> String {
     format!("{}CHECK ({})", constraint_name(&c.name), c.expr.as_str().trim())
 }
 
-fn references(fk: &ForeignKey) -> String {
+/// `REFERENCES parent (cols) [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE INITIALLY DEFERRED]`,
+/// which SQLite and PostgreSQL both read the same way.
+pub(crate) fn references(fk: &ForeignKey) -> String {
     let mut s = format!("REFERENCES {}", quote(&fk.ref_table));
     if !fk.ref_columns.is_empty() {
         s.push_str(&format!(" ({})", names(&fk.ref_columns)));

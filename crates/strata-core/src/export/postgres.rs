@@ -16,6 +16,7 @@ use crate::diff::{Change, Diff, TableChange, TableDiff};
 use crate::export::alembic::split_type;
 use crate::export::ExportInput;
 use crate::plan::{tables_in_dependency_order, views_in_dependency_order};
+use crate::render;
 use crate::schema::*;
 use crate::sql::{self, quote, quote_str};
 
@@ -288,24 +289,11 @@ fn key_cols(parts: &[KeyPart]) -> String {
 }
 
 fn named(n: &Option<Name>) -> String {
-    n.as_ref().map(|n| format!("CONSTRAINT {} ", quote(n))).unwrap_or_default()
+    render::constraint_name(n)
 }
 
 fn fk_clause(fk: &ForeignKey) -> String {
-    let mut s = format!("FOREIGN KEY ({}) REFERENCES {}", fk.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "), quote(&fk.ref_table));
-    if !fk.ref_columns.is_empty() {
-        s.push_str(&format!(" ({})", fk.ref_columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")));
-    }
-    if fk.on_delete != FkAction::NoAction {
-        s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
-    }
-    if fk.on_update != FkAction::NoAction {
-        s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
-    }
-    if fk.deferred {
-        s.push_str(" DEFERRABLE INITIALLY DEFERRED");
-    }
-    s
+    format!("FOREIGN KEY ({}) {}", render::names(&fk.columns), render::references(fk))
 }
 
 fn create_table(o: &mut Out, t: &Table) {
