@@ -5,13 +5,14 @@ use yew::prelude::*;
 use super::console::Console;
 use super::data_grid::DataGrid;
 use super::header::Header;
+use super::migration_panel::MigrationPanel;
 use super::model_panel::ModelPanel;
 use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
 use crate::services::demo;
-use crate::services::protocol::{Cell, Message, Request};
+use crate::services::protocol::{Message, Request};
 use crate::services::DbClient;
-use crate::state::{Action, AppState, Phase};
+use crate::state::{Action, AppState, Phase, Place};
 
 /// Where the model text is kept between visits; the database keeps itself (see the worker).
 const MODEL_KEY: &str = "strata.model";
@@ -100,6 +101,79 @@ pub fn app() -> Html {
             );
         })
     };
+    // Migration requests: the state only records that one left; the worker does the work.
+    let send_migration = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentMigration);
+                client.send(request);
+            }
+        }
+    };
+    let on_autogenerate = {
+        let send_migration = send_migration.clone();
+        let (model, renames) = (state.model.clone(), state.renames.clone());
+        Callback::from(move |()| {
+            send_migration(Request::Autogenerate {
+                model: model.clone(),
+                renames: renames.clone(),
+            })
+        })
+    };
+    let on_confirm = {
+        let send_migration = send_migration.clone();
+        let dispatcher = state.dispatcher();
+        let (model, renames) = (state.model.clone(), state.renames.clone());
+        Callback::from(move |rename: strata_core::Rename| {
+            dispatcher.dispatch(Action::ConfirmRename(rename.clone()));
+            let mut renames = renames.clone();
+            renames.push(rename);
+            send_migration(Request::Autogenerate {
+                model: model.clone(),
+                renames,
+            })
+        })
+    };
+    let on_save = {
+        let send_migration = send_migration.clone();
+        let (model, renames, message) = (
+            state.model.clone(),
+            state.renames.clone(),
+            state.message.clone(),
+        );
+        Callback::from(move |()| {
+            send_migration(Request::SaveRevision {
+                model: model.clone(),
+                renames: renames.clone(),
+                message: message.clone(),
+            })
+        })
+    };
+    let on_upgrade = {
+        let send_migration = send_migration.clone();
+        let browse = state.browse.clone();
+        Callback::from(move |target: String| {
+            send_migration(Request::Upgrade {
+                target,
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_downgrade = {
+        let browse = state.browse.clone();
+        Callback::from(move |target: String| {
+            send_migration(Request::Downgrade {
+                target,
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_message = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |text| dispatcher.dispatch(Action::EditMessage(text)))
+    };
     let on_console = {
         let dispatcher = state.dispatcher();
         Callback::from(move |text| dispatcher.dispatch(Action::EditConsole(text)))
@@ -109,13 +183,11 @@ pub fn app() -> Html {
         Callback::from(move |text| dispatcher.dispatch(Action::EditModel(text)))
     };
 
-    let applied: Vec<String> = state
-        .snapshot
-        .schema_version
-        .as_ref()
-        .and_then(|grid| grid.column("version"))
-        .map(|cells| cells.into_iter().map(Cell::display).collect())
-        .unwrap_or_default();
+    let error_in = |place: Place| {
+        (state.place == place)
+            .then(|| state.error.clone().map(AttrValue::from))
+            .flatten()
+    };
 
     let database = match &state.phase {
         Phase::Failed(message) => html! {
@@ -134,7 +206,7 @@ pub fn app() -> Html {
                 <DataGrid tables={state.snapshot.tables.clone()} selected={state.browse.clone()}
                     browsed={state.snapshot.browsed.clone()} on_select={on_select} />
                 <Console sql={state.console.clone()} result={state.result.clone()}
-                    error={state.error.clone().map(AttrValue::from)} busy={state.busy()}
+                    error={error_in(Place::Console)} busy={state.busy()}
                     on_edit={on_console} on_run={on_run} />
             </>
         },
@@ -145,7 +217,15 @@ pub fn app() -> Html {
             <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset} />
             <main class="columns">
                 <ModelPanel text={state.model.clone()} on_edit={on_model} />
-                <RevisionsPanel revisions={demo::REVISIONS.to_vec()} applied={applied} />
+                <section class="column migration">
+                    <div class="column-head"><h2>{ "Migration" }</h2></div>
+                    <MigrationPanel migration={state.migration.clone()} message={state.message.clone()}
+                        error={error_in(Place::Migration)} notice={state.notice.clone().map(AttrValue::from)}
+                        busy={state.busy()} on_autogenerate={on_autogenerate} on_confirm={on_confirm}
+                        on_message={on_message} on_save={on_save} />
+                    <RevisionsPanel revisions={state.snapshot.revisions.clone()} busy={state.busy()}
+                        on_upgrade={on_upgrade} on_downgrade={on_downgrade} />
+                </section>
                 <section class="column database">
                     <div class="column-head"><h2>{ "Database" }</h2></div>
                     { database }

@@ -5,6 +5,7 @@ pub mod console;
 pub mod data_grid;
 pub mod grid_table;
 pub mod header;
+pub mod migration_panel;
 pub mod model_panel;
 pub mod revisions_panel;
 pub mod version_panel;

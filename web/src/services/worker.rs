@@ -67,7 +67,8 @@ async fn open() -> Result<Engine, String> {
             },
         ),
     };
-    conn.and_then(|conn| Engine::open(conn, storage))
+    conn.map_err(|e| e.to_string())
+        .and_then(|conn| Engine::open(conn, storage))
         .map_err(|e| format!("cannot open the database: {e}"))
 }
 
