@@ -15,6 +15,9 @@ use crate::sql;
 /// One difference between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
+// A change list is short-lived and small next to the schemas it describes; boxing the larger
+// variants would only add indirection to every match.
+#[allow(clippy::large_enum_variant)]
 pub enum Change {
     AddTable(Table),
     DropTable(Table),

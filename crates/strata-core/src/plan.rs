@@ -303,7 +303,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 2. Drop tables, children first (foreign keys are off, but the order reads naturally).
     let drop_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::DropTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(drop_list).into_iter().rev() {
-        let ci = change_of("drop_table", &*t.name).unwrap();
+        let ci = change_of("drop_table", &t.name).unwrap();
         p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::Ddl);
     }
 
@@ -313,7 +313,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     // 4. Create tables, parents first.
     let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(add_list) {
-        let ci = change_of("add_table", &*t.name).unwrap();
+        let ci = change_of("add_table", &t.name).unwrap();
         p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name));
     }
 
@@ -413,7 +413,7 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts:
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
                 let col = d.to.column(&fk.columns[0]).unwrap();
-                col.default.as_ref().map_or(true, |x| x.normalized() == "null")
+                col.default.as_ref().is_none_or(|x| x.normalized() == "null")
                     && d.to.foreign_keys.iter().filter(|f| f.columns[0].eq_ignore_ascii_case(&col.name) && f.columns.len() == 1).count() == 1
             })
         }
