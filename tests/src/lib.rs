@@ -155,6 +155,11 @@ pub fn compare_kept(a: &Schema, ra: &Rows, b: &Schema, rb: &Rows, renames: &[Ren
                 _ => None,
             })
             .unwrap_or_else(|| ak.clone());
+        // A table whose name another table is renamed onto was displaced (dropped), not kept.
+        let displaced = renames.iter().any(|r| matches!(r, Rename::Table { from, to } if key(to) == *ak && key(from) != *ak));
+        if displaced && bname == *ak {
+            continue;
+        }
         let Some(bt) = b.tables.get(&bname) else { continue };
         for ac in &at.columns {
             let bcol = renames
@@ -165,6 +170,12 @@ pub fn compare_kept(a: &Schema, ra: &Rows, b: &Schema, rb: &Rows, renames: &[Ren
                     _ => None,
                 })
                 .unwrap_or_else(|| ac.name.to_string());
+            // A column whose name another column is renamed onto was displaced (dropped), not kept.
+            let displaced = renames.iter().any(|r| matches!(r, Rename::Column { table, from, to }
+                if (key(table) == bname || key(table) == *ak) && key(to) == key(&ac.name) && key(from) != key(&ac.name)));
+            if displaced && bcol == ac.name.as_str() {
+                continue;
+            }
             let Some(bc) = bt.column(&bcol) else { continue };
             if bc.affinity() != ac.affinity() || bc.generated.is_some() || ac.generated.is_some() {
                 continue;

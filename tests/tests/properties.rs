@@ -13,9 +13,9 @@
 //! exercised and `STRATA_PROPTEST_SQL=1` the SQL of each case (with `-- --nocapture`).
 //!
 //! When this finds an engine bug, the reproduction goes to /work/notes/property-bugs.md and the
-//! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands;
-//! `STRATA_PROPTEST_WIDEN=<bug numbers>` lifts a narrowing to check a fix. Bugs 1-9 of the notes
-//! are fixed; 10 and 11 are narrowed.
+//! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands.
+//! Bugs 1-11 found so far are fixed, each kept as a named regression test below, and nothing is
+//! narrowed now.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -285,13 +285,11 @@ fn name_for(prefix: &str, id: usize, style: u8) -> String {
         6 => format!("{}{id}", prefix.to_ascii_uppercase()),
         7 => format!("{prefix} {id}"),
         8 => format!("{prefix}\"{id}"),
-        // engine bug: see notes (10, native ALTER of a column named rowid/oid), drop the
-        // `narrow(10)` term when fixed.
         // Tables are never called new or old: SQLite's own foreign key actions then confuse
         // the table with the OLD row (a RESTRICT self-reference refuses deleting an unreferenced
         // row), which is no concern of strata's.
         _ if prefix == "t" => TRICKY_NAMES[id % 5].to_string(),
-        _ => TRICKY_NAMES[id % (TRICKY_NAMES.len() - if narrow(10) { 2 } else { 0 })].to_string(),
+        _ => TRICKY_NAMES[id % TRICKY_NAMES.len()].to_string(),
     }
 }
 
@@ -723,25 +721,6 @@ fn valid(s: &Spec, rows: &Source) -> bool {
     sqlite_accepts(&render(s, None))
 }
 
-/// Whether the generator still steers around engine bug `n` of the notes. To see whether a fix
-/// has landed, run with `STRATA_PROPTEST_WIDEN=9` (bug numbers, comma-separated) and a few seeds.
-fn narrow(n: u8) -> bool {
-    let widen = std::env::var("STRATA_PROPTEST_WIDEN").unwrap_or_default();
-    !widen.split(',').any(|w| w.trim() == n.to_string())
-}
-
-/// Keeps out the targets that run into engine bugs still open, so the suite can pass while
-/// they are fixed; each exclusion names its section of /work/notes/property-bugs.md.
-fn narrowed(start: &Spec, target: &Spec) -> bool {
-    // engine bug: see notes (11, a rename whose old name a new object takes), remove when fixed.
-    let reused = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    let table_name_reused = target.tables.iter().any(|t| start.tables.iter().any(|o| o.id != t.id && reused(&o.name, &t.name)));
-    let column_name_reused = target.tables.iter().any(|t| {
-        start.table(t.id).is_some_and(|o| t.cols.iter().any(|c| o.cols.iter().any(|oc| oc.id != c.id && reused(&oc.name, &c.name))))
-    });
-    !(narrow(11) && (table_name_reused || column_name_reused))
-}
-
 /// SQLite itself, without the engine, decides whether the SQL is a valid schema.
 fn sqlite_accepts(sql: &str) -> bool {
     let conn = Connection::open_in_memory().unwrap();
@@ -1000,7 +979,7 @@ impl Ctx<'_> {
             Some(start) => {
                 let up = target_facts(s, &base_facts(start));
                 let down = target_facts(start, &up);
-                narrowed(start, s) && valid(s, &up) && valid(start, &down)
+                valid(s, &up) && valid(start, &down)
             }
         }
     }

@@ -132,10 +132,33 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     // Table renames first: everything after compares against the renamed schema.
     // Table renames applied, old key -> new name: a column rename may name its table either way.
     let mut table_moves: BTreeMap<String, String> = BTreeMap::new();
+    // Whether another rename in the set moves `name` away, so it is not in the way.
+    let moves_away = |name: &str, table: Option<&str>| {
+        renames.iter().any(|r| match (r, table) {
+            (Rename::Table { from, .. }, None) => from.eq_ignore_ascii_case(name),
+            (Rename::Column { table: t, from, .. }, Some(tb)) => t.eq_ignore_ascii_case(tb) && from.eq_ignore_ascii_case(name),
+            _ => false,
+        })
+    };
+    // Tables displaced by a rename onto their name ("rename b to b_old, rename a to b" on the
+    // way down of "rename a to b, add a new a"): they are dropped first.
+    let mut displaced: Vec<Table> = Vec::new();
     for r in renames {
         if let Rename::Table { from: a, to: b } = r {
-            let ok = cur.table(a).is_some() && cur.table(b).is_none() && to.table(b).is_some() && to.table(a).is_none();
+            // The old name may be taken again by a new table ("rename a to b, add a new a"), and
+            // the new name may be held by a table that goes away.
+            // A table already holding the new name is displaced only when the old name goes
+            // away in the target; otherwise the rename has already happened.
+            let free = cur.table(b).is_none() || (to.table(a).is_none() && !moves_away(b, None) && !a.eq_ignore_ascii_case(b));
+            let ok = cur.table(a).is_some() && free && to.table(b).is_some();
             if ok {
+                if let Some(old) = cur.table(b).cloned() {
+                    let s = cur.to_mut();
+                    s.tables.remove(&key(b));
+                    s.indexes.retain(|_, i| !i.table.eq_ignore_ascii_case(b));
+                    s.triggers.retain(|_, t| !t.table.eq_ignore_ascii_case(b));
+                    displaced.push(old);
+                }
                 table_moves.insert(key(a), b.clone());
                 rename_table(cur.to_mut(), a, b);
                 out.changes.push(Change::RenameTable { from: cur_name(from, a), to: to.table(b).unwrap().name.to_string() });
@@ -146,16 +169,27 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     }
     let after_table_renames = cur.clone();
     let mut col_renames: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    // Columns displaced by a rename onto their name, per table: dropped by the same change.
+    let mut displaced_cols: BTreeMap<String, Vec<Column>> = BTreeMap::new();
     for r in renames {
         if let Rename::Column { table, from: a, to: b } = r {
-            let table = table_moves.get(&key(table)).unwrap_or(table);
+            let table = match table_moves.get(&key(table)) {
+                Some(moved) if to.table(table).is_none() => moved,
+                _ => table,
+            };
             let ok = match (cur.table(table), to.table(table)) {
                 (Some(ct), Some(tt)) => {
-                    ct.column(a).is_some() && ct.column(b).is_none() && tt.column(b).is_some() && tt.column(a).is_none()
+                    let free = ct.column(b).is_none() || (tt.column(a).is_none() && !moves_away(b, Some(table)) && !a.eq_ignore_ascii_case(b));
+                    ct.column(a).is_some() && free && tt.column(b).is_some()
                 }
                 _ => false,
             };
             if ok {
+                if let Some(old) = cur.table(table).unwrap().column(b).cloned() {
+                    let t = cur.to_mut().tables.get_mut(&key(table)).unwrap();
+                    t.columns.retain(|c| !c.name.eq_ignore_ascii_case(b));
+                    displaced_cols.entry(key(table)).or_default().push(old);
+                }
                 let a_name = cur.table(table).unwrap().column(a).unwrap().name.clone();
                 let b_name = to.table(table).unwrap().column(b).unwrap().name.clone();
                 rename_column(cur.to_mut(), table, &a_name, &b_name);
@@ -177,12 +211,11 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
         match cur.tables.get(k) {
             None => added_tables.push(t.clone()),
             Some(c) => {
-                let mut changes: Vec<TableChange> = col_renames
-                    .get(k)
-                    .into_iter()
-                    .flatten()
-                    .map(|(a, b)| TableChange::RenameColumn { from: a.clone(), to: b.clone() })
-                    .collect();
+                let mut changes: Vec<TableChange> =
+                    displaced_cols.get(k).into_iter().flatten().map(|c| TableChange::DropColumn(c.clone())).collect();
+                changes.extend(
+                    col_renames.get(k).into_iter().flatten().map(|(a, b)| TableChange::RenameColumn { from: a.clone(), to: b.clone() }),
+                );
                 table_changes(c, t, &mut changes);
                 if !changes.is_empty() {
                     for (drop, add) in column_candidates(&changes) {
@@ -202,6 +235,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             }
         }
     }
+    dropped_tables.extend(displaced);
     for (k, t) in &cur.tables {
         if !to.tables.contains_key(k) {
             dropped_tables.push(t.clone());

@@ -308,7 +308,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     }
 
     // 3. Rename tables, resolving chains and swaps through a temporary name.
-    p.rename_tables(&renames);
+    p.rename_tables(&renames, &dropped);
 
     // 4. Create tables, parents first.
     let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
@@ -406,10 +406,13 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts:
     let added: Vec<&Column> =
         d.changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
     let is_added = |name: &str| added.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+    // A rename onto the name of a column this change drops cannot be done in place.
+    let dropped = |name: &str| d.changes.iter().any(|c| matches!(c, TableChange::DropColumn(x) if x.name == *name));
     d.changes.iter().any(|c| match c {
-        TableChange::AddColumn(col) => !can_add_column(col, &d.to),
-        TableChange::DropColumn(col) => v < (3, 35, 0) || !can_drop_column(col, &d.from, live, gone),
-        TableChange::RenameColumn { from, .. } => v < (3, 25, 0) || !can_rename_column(&d.from, from),
+        TableChange::RenameColumn { to, .. } if dropped(to) => true,
+        TableChange::AddColumn(col) => !can_add_column(col, &d.to) || is_rowid_name(&col.name),
+        TableChange::DropColumn(col) => v < (3, 35, 0) || is_rowid_name(&col.name) || !can_drop_column(col, &d.from, live, gone),
+        TableChange::RenameColumn { from, to } => v < (3, 25, 0) || !can_rename_column(&d.from, from) || is_rowid_name(to),
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
                 let col = d.to.column(&fk.columns[0]).unwrap();
@@ -431,16 +434,24 @@ fn inline_check_column<'a>(ch: &Check, to: &'a Table, is_added: &dyn Fn(&str) ->
 /// Whether a rebuilt table's renamed columns can be renamed in place before the copy.
 fn renames_in_place(d: &TableDiff, opts: &PlanOptions) -> bool {
     opts.sqlite_version >= (3, 25, 0)
-        && d.changes.iter().all(|c| !matches!(c, TableChange::RenameColumn { from, .. } if !can_rename_column(&d.from, from)))
+        && d.changes.iter().all(|c| {
+            !matches!(c, TableChange::RenameColumn { from, to } if !can_rename_column(&d.from, from) || is_rowid_name(to) || d.from.column(to).is_some())
+        })
 }
 
 /// `ALTER TABLE RENAME COLUMN` works everywhere but one place: SQLite (3.40 to 3.54 at least)
 /// fails with "no such column" when the column is the key of a WITHOUT ROWID table and also
 /// part of a UNIQUE constraint.
+/// Names SQLite reserves for the rowid: the bundled SQLite refuses native ADD, DROP and RENAME
+/// COLUMN on a column that takes one of them, though CREATE TABLE accepts it.
+fn is_rowid_name(name: &str) -> bool {
+    ["rowid", "_rowid_", "oid"].iter().any(|r| r.eq_ignore_ascii_case(name))
+}
+
 fn can_rename_column(table: &Table, column: &str) -> bool {
     let in_pk = table.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|p| p.name == *column));
     let in_unique = table.uniques.iter().any(|u| u.columns.iter().any(|p| p.name == *column));
-    !(table.without_rowid && in_pk && in_unique)
+    !(table.without_rowid && in_pk && in_unique) && !is_rowid_name(column)
 }
 
 /// `ALTER TABLE ADD COLUMN` restrictions (sqlite.org/lang_altertable.html).
@@ -495,11 +506,17 @@ impl Planner<'_> {
         self.push(change, comment, sql, None, StepKind::Ddl);
     }
 
-    fn rename_tables(&mut self, renames: &[(usize, String, String)]) {
+    /// `dropped` tables are gone by now (drops run first), so their names are free.
+    fn rename_tables(&mut self, renames: &[(usize, String, String)], dropped: &BTreeSet<String>) {
         let mut pending: Vec<(usize, String, String)> = renames.to_vec();
-        let mut live: BTreeSet<String> = self.from.tables.keys().cloned().collect();
+        let mut live: BTreeSet<String> = self.from.tables.keys().filter(|k| !dropped.contains(*k)).cloned().collect();
+        // Each parking frees a name, so a bounded number of rounds resolves any chain or cycle;
+        // the bound only guards against a schema that is inconsistent to begin with.
+        let mut rounds = 0;
         while !pending.is_empty() {
-            let ready = pending.iter().position(|(_, _, b)| !live.contains(&key(b)));
+            rounds += 1;
+            let stuck = rounds > 4 * renames.len() + 4;
+            let ready = pending.iter().position(|(_, _, b)| stuck || !live.contains(&key(b)));
             let (ci, a, b) = match ready {
                 Some(i) => pending.remove(i),
                 None => {
@@ -585,6 +602,8 @@ impl Planner<'_> {
             .iter()
             .filter_map(|c| if let TableChange::RenameColumn { from, to } = c { Some((key(to), from.as_str())) } else { None })
             .collect();
+        // A column renamed away leaves its old name free for a new column, which starts empty.
+        let renamed_away: BTreeSet<String> = renamed.values().map(|f| key(f)).collect();
         let rowid_name = ["rowid", "_rowid_", "oid"]
             .into_iter()
             .find(|r| d.from.column(r).is_none() && d.to.column(r).is_none());
@@ -597,7 +616,8 @@ impl Planner<'_> {
                 continue;
             }
             let src_name = renamed.get(&key(&col.name)).copied().unwrap_or(&col.name);
-            let src = match d.from.column(src_name) {
+            let taken_over = !renamed.contains_key(&key(&col.name)) && renamed_away.contains(&key(&col.name));
+            let src = match d.from.column(src_name).filter(|_| !taken_over) {
                 Some(s) => Some((quote(if rename_first { &col.name } else { &s.name }), s.not_null || s.generated.is_some())),
                 // A new INTEGER PRIMARY KEY takes the old rowids, so row identities survive.
                 None if alias.as_deref() == Some(&key(&col.name)) && has_rowid(&d.from) => rowid_name.map(|r| (r.to_string(), true)),

@@ -1,0 +1,1 @@
+CREATE TABLE t1 (c2 INTEGER, rowid INTEGER);
