@@ -61,3 +61,41 @@ async fn a_write_survives_reopening_the_database() {
     assert_eq!(engine.handle(Request::Reset).outcome, Ok(Outcome::Done));
     assert_eq!(users(&engine), 4);
 }
+
+#[wasm_bindgen_test]
+async fn a_saved_and_applied_revision_survives_reopening_the_database() {
+    let config = OpfsSAHPoolCfgBuilder::new()
+        .directory("strata-web-tests-migrate")
+        .clear_on_init(true)
+        .build();
+    install::<WasmOsCallback>(&config, true).await.unwrap();
+
+    let model = strata_web::services::demo::MODEL_SQL.replace(
+        "display_name TEXT NOT NULL,",
+        "display_name TEXT NOT NULL,\n    phone TEXT,",
+    );
+    let mut engine =
+        Engine::open(Connection::open("/migrate.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let saved = engine.handle(Request::SaveRevision {
+        model,
+        renames: vec![],
+        message: "add phone".into(),
+        browse: None,
+    });
+    let Ok(Outcome::Saved { id }) = saved.outcome else {
+        panic!("{:?}", saved.outcome)
+    };
+    let upgraded = engine.handle(Request::Upgrade {
+        target: "head".into(),
+        browse: None,
+    });
+    assert!(upgraded.outcome.is_ok(), "{:?}", upgraded.outcome);
+    drop(engine);
+
+    let engine =
+        Engine::open(Connection::open("/migrate.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let snapshot = engine.snapshot(None).unwrap();
+    let last = snapshot.revisions.last().unwrap();
+    assert_eq!((last.id.as_str(), last.applied), (id.as_str(), true));
+    assert_eq!(snapshot.schema_version.unwrap().rows.len(), 3);
+}

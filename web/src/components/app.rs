@@ -114,18 +114,27 @@ pub fn app() -> Html {
     };
     let on_autogenerate = {
         let send_migration = send_migration.clone();
-        let (model, renames) = (state.model.clone(), state.renames.clone());
+        let (model, renames, browse) = (
+            state.model.clone(),
+            state.renames.clone(),
+            state.browse.clone(),
+        );
         Callback::from(move |()| {
             send_migration(Request::Autogenerate {
                 model: model.clone(),
                 renames: renames.clone(),
+                browse: Some(browse.clone()),
             })
         })
     };
     let on_confirm = {
         let send_migration = send_migration.clone();
         let dispatcher = state.dispatcher();
-        let (model, renames) = (state.model.clone(), state.renames.clone());
+        let (model, renames, browse) = (
+            state.model.clone(),
+            state.renames.clone(),
+            state.browse.clone(),
+        );
         Callback::from(move |rename: strata_core::Rename| {
             dispatcher.dispatch(Action::ConfirmRename(rename.clone()));
             let mut renames = renames.clone();
@@ -133,21 +142,24 @@ pub fn app() -> Html {
             send_migration(Request::Autogenerate {
                 model: model.clone(),
                 renames,
+                browse: Some(browse.clone()),
             })
         })
     };
     let on_save = {
         let send_migration = send_migration.clone();
-        let (model, renames, message) = (
+        let (model, renames, message, browse) = (
             state.model.clone(),
             state.renames.clone(),
             state.message.clone(),
+            state.browse.clone(),
         );
         Callback::from(move |()| {
             send_migration(Request::SaveRevision {
                 model: model.clone(),
                 renames: renames.clone(),
                 message: message.clone(),
+                browse: Some(browse.clone()),
             })
         })
     };

@@ -29,7 +29,7 @@ pub fn revisions_panel(props: &Props) -> Html {
         <div class="revisions-panel">
             <div class="panel-head">
                 <h3>{ "Revisions" }</h3>
-                <span class="count">{ format!("{} revisions", props.revisions.len()) }</span>
+                <span class="count">{ props.revisions.len() }</span>
                 <button class="button primary" data-testid="upgrade-head" disabled={props.busy}
                     title="Apply every pending revision"
                     onclick={props.on_upgrade.reform(|_: MouseEvent| "head".to_owned())}>{ "Upgrade head" }</button>

@@ -23,12 +23,17 @@ pub enum Request {
     /// Throws the database away and rebuilds the demo project.
     Reset,
     /// Works out the migration from the project's head to the model (nothing is written).
-    Autogenerate { model: String, renames: Vec<Rename> },
+    Autogenerate {
+        model: String,
+        renames: Vec<Rename>,
+        browse: Option<String>,
+    },
     /// Autogenerates again and records the result as a new revision on top of the head.
     SaveRevision {
         model: String,
         renames: Vec<Rename>,
         message: String,
+        browse: Option<String>,
     },
     /// Applies revisions up to a target (`head`, an id).
     Upgrade {
