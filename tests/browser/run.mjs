@@ -190,6 +190,10 @@ test('autogenerate, save, upgrade and downgrade a new column; all kept across a 
     assert.match(await page.textContent('[data-testid="changes"]'), /add column phone/);
     assert.match(await page.textContent('[data-testid="migration-up-sql"]'), /ALTER TABLE "users" ADD COLUMN "phone" TEXT/);
     assert.match(await page.textContent('[data-testid="migration-down-sql"]'), /phone/);
+    assert.equal(await page.getAttribute('[data-testid="diagram-users"]', 'data-mark'), 'changed');
+    assert.equal(await page.getAttribute('[data-testid="diagram-identities"]', 'data-mark'), 'same');
+    assert.match(await page.textContent('[data-testid="diagram-users"] .col.added'), /phone/);
+    await page.screenshot({ path: join(shots, 'strata-autogenerate-1280x800.png') });
 
     await page.fill('[data-testid="revision-message"]', 'add phone to users');
     await click('save-revision');

@@ -26,7 +26,7 @@ fn users(engine: &Engine) -> u64 {
 }
 
 #[wasm_bindgen_test]
-async fn a_write_survives_reopening_the_database() {
+async fn a_write_and_a_migration_survive_reopening_the_database() {
     let config = OpfsSAHPoolCfgBuilder::new()
         .directory("strata-web-tests")
         .clear_on_init(true)
@@ -60,16 +60,13 @@ async fn a_write_survives_reopening_the_database() {
     assert_eq!(users(&engine), 5);
     assert_eq!(engine.handle(Request::Reset).outcome, Ok(Outcome::Done));
     assert_eq!(users(&engine), 4);
+    drop(engine);
+    a_saved_and_applied_revision_survives_reopening_the_database();
 }
 
-#[wasm_bindgen_test]
-async fn a_saved_and_applied_revision_survives_reopening_the_database() {
-    let config = OpfsSAHPoolCfgBuilder::new()
-        .directory("strata-web-tests-migrate")
-        .clear_on_init(true)
-        .build();
-    install::<WasmOsCallback>(&config, true).await.unwrap();
-
+/// Runs inside the test above, on the pool it installed: the pool can be installed once per
+/// worker.
+fn a_saved_and_applied_revision_survives_reopening_the_database() {
     let model = strata_web::services::demo::MODEL_SQL.replace(
         "display_name TEXT NOT NULL,",
         "display_name TEXT NOT NULL,\n    phone TEXT,",

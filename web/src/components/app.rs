@@ -228,7 +228,9 @@ pub fn app() -> Html {
         <div class="app" data-ready={(state.phase == Phase::Ready && state.pending == 0).to_string()}>
             <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset} />
             <main class="columns">
-                <ModelPanel text={state.model.clone()} on_edit={on_model} />
+                <ModelPanel text={state.model.clone()} on_edit={on_model}
+                    diagram={state.migration.as_ref().map_or_else(|| state.snapshot.diagram.clone(), |m| m.diagram.clone())}
+                    compared={state.migration.is_some()} />
                 <section class="column migration">
                     <div class="column-head"><h2>{ "Migration" }</h2></div>
                     <MigrationPanel migration={state.migration.clone()} message={state.message.clone()}

@@ -8,4 +8,5 @@ pub mod header;
 pub mod migration_panel;
 pub mod model_panel;
 pub mod revisions_panel;
+pub mod schema_diagram;
 pub mod version_panel;

@@ -109,6 +109,51 @@ pub struct Migration {
     pub down_sql: String,
     /// How long autogenerate took in the worker, in milliseconds.
     pub millis: f64,
+    /// The head's schema and the model's in one picture, what differs marked.
+    pub diagram: Diagram,
+}
+
+/// What the schema diagram draws: tables, their columns, and which tables they refer to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Diagram {
+    pub tables: Vec<DiagramTable>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiagramTable {
+    pub name: String,
+    pub status: Mark,
+    pub columns: Vec<DiagramColumn>,
+    /// The tables its foreign keys refer to.
+    pub refs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiagramColumn {
+    pub name: String,
+    pub decl_type: String,
+    pub status: Mark,
+}
+
+/// How a part of the diagram compares with the head revision's schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mark {
+    Same,
+    Added,
+    Removed,
+    Changed,
+}
+
+impl Mark {
+    /// The CSS class and the word a legend uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::Same => "same",
+            Mark::Added => "added",
+            Mark::Removed => "removed",
+            Mark::Changed => "changed",
+        }
+    }
 }
 
 /// One lint finding: its kind (`destructive`, `data-dependent`, `rebuild`, `rename`), what it
@@ -150,6 +195,8 @@ pub struct Snapshot {
     pub browsed: Option<Browsed>,
     /// The project's revisions, parents before children.
     pub revisions: Vec<RevisionView>,
+    /// The live schema (strata's own tables left out).
+    pub diagram: Diagram,
 }
 
 /// One table of the database and how many rows it holds.
