@@ -187,8 +187,13 @@ fn rename_check_catches_a_rename_left_undone() {
 }
 
 /// The location of the suite: `shared/` sits beside the repository, here and in CI.
+/// `<repo>/../shared/conformance/sqldef`, where CI lays shared/ beside the clone;
+/// `STRATA_CONFORMANCE_DIR` points elsewhere (a scratch clone made by `fresh-run`, say).
 fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/sqldef")
+    match std::env::var_os("STRATA_CONFORMANCE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/sqldef"),
+    }
 }
 
 /// Every case of every YAML file, as (file, case name, case), in file then document order.
