@@ -141,6 +141,15 @@ fn script(input: &ExportInput, verb: &str, d: &Diff, from: &Schema, to: &Schema,
         }
     }
 
+    // A table dropped to free its name for a renamed one ("rename a to b, add a new a" on the
+    // way down) must be gone before the rename.
+    let rename_targets: BTreeSet<String> = renames.iter().map(|(_, b)| key(b)).collect();
+    let (displaced, dropped): (Vec<&Table>, Vec<&Table>) = dropped.into_iter().partition(|t| rename_targets.contains(&key(&t.name)));
+    for t in displaced {
+        o.blank();
+        o.comment(&format!("drop table {}: every row of it is deleted, and its name is taken next", t.name));
+        o.stmt(format!("DROP TABLE {}", quote(&t.name)));
+    }
     for (a, b) in &renames {
         o.blank();
         o.comment(&format!("rename table {a} to {b}: PostgreSQL keeps the names of its constraints and sequences"));
@@ -419,6 +428,20 @@ fn alter_table(o: &mut Out, t: &TableDiff) {
         "alter table {name} in place ({}); SQLite rebuilds it or alters it natively",
         t.changes.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")
     ));
+    // A column dropped to free its name for a renamed one goes before the renames; the other
+    // drops follow them.
+    let renamed_onto = |n: &str| t.changes.iter().any(|c| matches!(c, TableChange::RenameColumn { to, .. } if to.eq_ignore_ascii_case(n)));
+    let drop_column = |o: &mut Out, col: &Column| {
+        o.comment(&format!("data loss: the values of column {name}.{} are deleted", col.name));
+        o.stmt(format!("ALTER TABLE {tn} DROP COLUMN {}", quote(&col.name)));
+    };
+    for c in &t.changes {
+        if let TableChange::DropColumn(col) = c {
+            if renamed_onto(&col.name) {
+                drop_column(o, col);
+            }
+        }
+    }
     for c in &t.changes {
         if let TableChange::RenameColumn { from, to } = c {
             o.stmt(format!("ALTER TABLE {tn} RENAME COLUMN {} TO {}", quote(from), quote(to)));
@@ -426,8 +449,9 @@ fn alter_table(o: &mut Out, t: &TableDiff) {
     }
     for c in &t.changes {
         if let TableChange::DropColumn(col) = c {
-            o.comment(&format!("data loss: the values of column {name}.{} are deleted", col.name));
-            o.stmt(format!("ALTER TABLE {tn} DROP COLUMN {}", quote(&col.name)));
+            if !renamed_onto(&col.name) {
+                drop_column(o, col);
+            }
         }
     }
     for c in &t.changes {
