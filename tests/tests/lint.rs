@@ -115,3 +115,13 @@ fn plans_are_deterministic_and_take_their_temporary_names_from_options() {
     assert!(first.contains("\"_strata_new_t\""));
     assert!(render("tmp_").contains("\"tmp_t\""));
 }
+
+#[test]
+fn the_likeliest_rename_is_offered_first() {
+    let conn = db_from("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);");
+    let live = introspect::introspect(&conn).unwrap();
+    let target = model::schema_from_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, phone TEXT, email_address TEXT);").unwrap();
+    let d = diff(&live, &target, &[]);
+    let questions: Vec<&str> = d.rename_candidates.iter().map(|c| c.question.as_str()).collect();
+    assert_eq!(questions, ["did you rename users.email to users.email_address?", "did you rename users.email to users.phone?"]);
+}

@@ -360,7 +360,28 @@ fn column_candidates(changes: &[TableChange]) -> Vec<(&Column, &Column)> {
             }
         }
     }
+    // The likeliest rename first: the pair whose names share the longest run of characters
+    // (email -> email_address before email -> phone).
+    out.sort_by_key(|(d, a)| std::cmp::Reverse(shared_run(&d.name.to_ascii_lowercase(), &a.name.to_ascii_lowercase())));
     out
+}
+
+/// Length of the longest run of characters two names have in common.
+fn shared_run(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut best = 0;
+    let mut prev = vec![0usize; b.len() + 1];
+    for x in a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                cur[j + 1] = prev[j] + 1;
+                best = best.max(cur[j + 1]);
+            }
+        }
+        prev = cur;
+    }
+    best
 }
 
 fn same_columns(a: &Table, b: &Table) -> bool {
