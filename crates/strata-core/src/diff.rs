@@ -123,7 +123,8 @@ impl Diff {
     }
 }
 
-/// What it takes to turn `from` into `to`, given the renames the user confirmed.
+/// What it takes to turn `from` into `to`, given the renames the user confirmed. Index renames
+/// need nothing here: SQLite cannot rename an index, and its drop and create carry no data.
 pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
     let mut out = Diff::default();
     // The schema as confirmed renames leave it; copied only when there are renames to apply.
@@ -197,10 +198,6 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Diff {
             } else {
                 out.ignored_renames.push(r.clone());
             }
-        }
-        if let Rename::Index { .. } = r {
-            // SQLite cannot rename an index; the drop and create below carry no data, so an
-            // index rename needs nothing beyond the ordinary comparison.
         }
     }
 

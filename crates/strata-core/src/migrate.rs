@@ -442,6 +442,8 @@ pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
 /// back, and what lint and the diff have to say about them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Autogen {
+    /// The schema the migration starts from (the head's, or the live database's).
+    pub from: Schema,
     pub diff: Diff,
     pub up: Plan,
     pub down: Plan,
@@ -478,7 +480,7 @@ pub fn between(from: &Schema, model: &Model, renames: &[Rename]) -> Autogen {
     let dd = diff(&model.schema, from, &back);
     let down = plan(&model.schema, from, &dd, &opts);
     let findings = lint::lint(&up);
-    Autogen { diff: d, up, down, findings }
+    Autogen { from: from.clone(), diff: d, up, down, findings }
 }
 
 /// What it takes to make a live database match the model right now (version table left out).

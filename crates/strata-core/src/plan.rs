@@ -122,7 +122,7 @@ impl Plan {
 /// Builds the plan that turns `from` into `to` following `diff` (which must be `diff(from, to, ..)`).
 pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan {
     let changes = diff.changes.clone();
-    let mut p = Planner { from, to, opts, steps: Vec::new() };
+    let mut p = Planner { from, opts, steps: Vec::new() };
 
     // Which tables are rebuilt, renamed, dropped.
     let mut rebuilt: BTreeMap<String, usize> = BTreeMap::new(); // key of final name -> change
@@ -451,7 +451,7 @@ fn is_rowid_name(name: &str) -> bool {
 fn can_rename_column(table: &Table, column: &str) -> bool {
     let in_pk = table.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|p| p.name == *column));
     let in_unique = table.uniques.iter().any(|u| u.columns.iter().any(|p| p.name == *column));
-    !(table.without_rowid && in_pk && in_unique) && !is_rowid_name(column)
+    !(is_rowid_name(column) || (table.without_rowid && in_pk && in_unique))
 }
 
 /// `ALTER TABLE ADD COLUMN` restrictions (sqlite.org/lang_altertable.html).
@@ -492,7 +492,6 @@ fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<St
 
 struct Planner<'a> {
     from: &'a Schema,
-    to: &'a Schema,
     opts: &'a PlanOptions,
     steps: Vec<Step>,
 }
@@ -668,7 +667,6 @@ impl Planner<'_> {
         let loss = (!lost.is_empty()).then(|| format!("the values of column(s) {} of table {name} are deleted", lost.join(", ")));
         self.push(ci, comment.clone(), format!("DROP TABLE {}", quote(&d.from.name)), loss, StepKind::Ddl);
         self.ddl(ci, comment, format!("ALTER TABLE {} RENAME TO {}", quote(&tmp), quote(name)));
-        let _ = self.to;
     }
 }
 

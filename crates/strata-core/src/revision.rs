@@ -514,6 +514,15 @@ impl Graph {
             .collect()
     }
 
+    /// The parents a new revision takes: the single head, or none in an empty graph. Several
+    /// heads are an error that names them (merge them first).
+    pub fn next_parents(&self) -> Result<Vec<String>, RevisionError> {
+        if self.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![self.single_head()?.to_string()])
+    }
+
     /// The one head, or an error naming every head and how to merge them.
     pub fn single_head(&self) -> Result<&str, RevisionError> {
         match self.heads().as_slice() {

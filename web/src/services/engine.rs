@@ -181,8 +181,8 @@ impl Engine {
             .map(|(autogen, millis, _)| (autogen, millis))
     }
 
-    /// [`Engine::autogenerate`] (as `migrate::autogenerate` does it: the head's schema built in
-    /// a scratch database, diffed against the model) plus the diagram of both schemas.
+    /// [`Engine::autogenerate`] (`migrate::autogenerate`: the head's schema built in a scratch
+    /// database, diffed against the model) plus the diagram of both schemas.
     fn autogenerate_with_diagram(
         &self,
         model: &str,
@@ -192,10 +192,10 @@ impl Engine {
         let started = clock.millis();
         let model = strata_core::from_sql(model).map_err(|e| e.to_string())?;
         let graph = self.graph()?;
-        let from = migrate::head_schema(&graph, VERSION_TABLE).map_err(|e| e.to_string())?;
-        let autogen = migrate::between(&from, &model, renames);
+        let autogen = migrate::autogenerate(&graph, &model, renames, VERSION_TABLE).map_err(|e| e.to_string())?;
         let millis = clock.millis() - started;
-        Ok((autogen, millis, diagram(&from, &model.schema)))
+        let diagram = diagram(&autogen.from, &model.schema);
+        Ok((autogen, millis, diagram))
     }
 
     /// Records the migration from the head to the model as a new revision whose parent is the
@@ -217,11 +217,7 @@ impl Engine {
             return Err("nothing to save: the model already matches the head revision".into());
         }
         let graph = self.graph()?;
-        let parents = if graph.is_empty() {
-            Vec::new()
-        } else {
-            vec![graph.single_head().map_err(|e| e.to_string())?.to_owned()]
-        };
+        let parents = graph.next_parents().map_err(|e| e.to_string())?;
         let created = PageClock.now_utc();
         let seed = format!(
             "{}|{message}|{created}|{}",

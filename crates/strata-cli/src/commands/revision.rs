@@ -12,7 +12,7 @@ use crate::output::{paint, BOLD, DIM, OK, WARN};
 
 pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
-    let parents: Vec<String> = if revs.graph.is_empty() { vec![] } else { vec![revs.graph.single_head()?.to_string()] };
+    let parents = revs.graph.next_parents()?;
     let created = created_now();
     let id = new_id(&created, &parents, &args.message);
     let rev = if args.autogenerate {
