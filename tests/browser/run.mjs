@@ -13,7 +13,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
-const dist = resolve(import.meta.dirname, '../../dist');
+const dist = resolve(process.env.STRATA_DIST ?? resolve(import.meta.dirname, '../../dist'));
 const shots = process.env.SCREENSHOT_DIR ?? tmpdir();
 const viewport = { width: 1280, height: 800 };
 
