@@ -421,12 +421,18 @@ pub fn script_sql(path: &[&Revision], dir: Direction, version_table: &str) -> St
 /// The schema the revisions up to the single head produce, built by running them in a scratch
 /// in-memory database (no live database needed). An empty graph gives an empty schema.
 pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
-    let mut conn = Connection::open_in_memory()?;
     if graph.is_empty() {
         return Ok(Schema::default());
     }
-    let head = graph.single_head()?;
-    let keep = graph.ancestors(head);
+    schema_at(graph, graph.single_head()?, version_table)
+}
+
+/// The schema that revision `id` and everything it builds on produce, built the same way as
+/// [`head_schema`]; this is where a revision on a side branch starts from.
+pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema> {
+    let mut conn = Connection::open_in_memory()?;
+    let id = graph.resolve(id)?;
+    let keep = graph.ancestors(&id);
     for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
         let script = Script {
             steps: rev.statements(Direction::Up).into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
@@ -466,6 +472,13 @@ impl Autogen {
 /// annotations and the caller's confirmed renames.
 pub fn autogenerate(graph: &Graph, model: &Model, renames: &[Rename], version_table: &str) -> Result<Autogen> {
     let from = head_schema(graph, version_table)?;
+    Ok(between(&from, model, renames))
+}
+
+/// Like [`autogenerate`], but from the schema of revision `parent` instead of the head: the
+/// first step of a branch (a second developer's change made beside the first one).
+pub fn autogenerate_on(graph: &Graph, parent: &str, model: &Model, renames: &[Rename], version_table: &str) -> Result<Autogen> {
+    let from = schema_at(graph, parent, version_table)?;
     Ok(between(&from, model, renames))
 }
 
@@ -633,6 +646,20 @@ mod tests {
         assert!(autogenerate(&g2, &model, &[], DEFAULT_VERSION_TABLE).unwrap().is_empty());
         let report = check(None, &g2, &model, DEFAULT_VERSION_TABLE).unwrap();
         assert!(report.ok(), "{report:?}");
+    }
+
+    #[test]
+    fn autogenerate_on_a_parent_starts_a_branch_from_that_revision() {
+        let r1 = rev("r1", None, "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
+        let r2 = rev("r2", Some("r1"), "CREATE TABLE b (y INTEGER);", "DROP TABLE b;");
+        let g = Graph::new(vec![r1, r2]).unwrap();
+        let model = crate::model::from_sql("CREATE TABLE a (x INTEGER); CREATE TABLE c (z INTEGER);").unwrap();
+        let side = autogenerate_on(&g, "r1", &model, &[], DEFAULT_VERSION_TABLE).unwrap();
+        assert_eq!(side.up.body_sql().matches("CREATE TABLE").count(), 1, "{}", side.up.body_sql());
+        assert!(!side.up.body_sql().contains("DROP TABLE"), "{}", side.up.body_sql());
+        let head = autogenerate(&g, &model, &[], DEFAULT_VERSION_TABLE).unwrap();
+        assert!(head.up.body_sql().contains("DROP TABLE \"b\""), "{}", head.up.body_sql());
+        assert!(schema_at(&g, "nope", DEFAULT_VERSION_TABLE).is_err());
     }
 
     #[test]

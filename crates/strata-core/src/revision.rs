@@ -84,6 +84,10 @@ pub enum RevisionError {
     MultipleHeads { heads: Vec<String> },
     #[error("there are no revisions yet")]
     NoRevisions,
+    #[error("a merge joins at least two heads or branches; got {}", if ids.is_empty() { "none".to_string() } else { ids.join(", ") })]
+    NothingToMerge { ids: Vec<String> },
+    #[error("{ancestor} is already an ancestor of {of}; merge only revisions on different branches")]
+    AlreadyMerged { ancestor: String, of: String },
     #[error("`{spec}` asks for {wanted} revisions but only {available} can be {verb}")]
     OutOfRange { spec: String, wanted: usize, available: usize, verb: &'static str },
     #[error("revision {id} is not applied, so the database cannot be downgraded to it; upgrade to it instead")]
@@ -523,6 +527,30 @@ impl Graph {
         Ok(vec![self.single_head()?.to_string()])
     }
 
+    /// The parents of a merge revision: each spec resolved (`heads` stands for every head),
+    /// duplicates dropped, and an error unless they are at least two revisions none of which
+    /// already builds on another.
+    pub fn merge_parents(&self, specs: &[String]) -> Result<Vec<String>, RevisionError> {
+        let mut parents: Vec<String> = Vec::new();
+        for spec in specs {
+            let ids = if spec == "heads" { self.heads().into_iter().map(str::to_string).collect() } else { vec![self.resolve(spec)?] };
+            for id in ids {
+                if !parents.contains(&id) {
+                    parents.push(id);
+                }
+            }
+        }
+        if parents.len() < 2 {
+            return Err(RevisionError::NothingToMerge { ids: parents });
+        }
+        for p in &parents {
+            if let Some(o) = parents.iter().find(|o| *o != p && self.ancestors(o).contains(p)) {
+                return Err(RevisionError::AlreadyMerged { ancestor: p.clone(), of: o.clone() });
+            }
+        }
+        Ok(parents)
+    }
+
     /// The one head, or an error naming every head and how to merge them.
     pub fn single_head(&self) -> Result<&str, RevisionError> {
         match self.heads().as_slice() {
@@ -738,6 +766,17 @@ mod tests {
         assert_eq!(Target::parse("-1"), Target::Relative(-1));
         assert_eq!(Target::parse("base"), Target::Base);
         assert_eq!(Target::parse("abd"), Target::Revision("abd".into()));
+    }
+
+    #[test]
+    fn merge_parents_join_branches_and_refuse_a_line() {
+        let g = Graph::new(vec![rev("a", &[], "1"), rev("b", &["a"], "2"), rev("c", &["a"], "3")]).unwrap();
+        assert_eq!(g.merge_parents(&["heads".into()]).unwrap(), vec!["b", "c"]);
+        assert_eq!(g.merge_parents(&["c".into(), "b".into(), "c".into()]).unwrap(), vec!["c", "b"]);
+        assert_eq!(g.merge_parents(&["b".into()]).unwrap_err(), RevisionError::NothingToMerge { ids: vec!["b".into()] });
+        assert_eq!(g.merge_parents(&["a".into(), "b".into()]).unwrap_err(), RevisionError::AlreadyMerged { ancestor: "a".into(), of: "b".into() });
+        let line = Graph::new(vec![rev("a", &[], "1")]).unwrap();
+        assert!(matches!(line.merge_parents(&["heads".into()]), Err(RevisionError::NothingToMerge { .. })));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use strata_core::migrate;
 use strata_core::revision::{derive_id, Revision};
 
@@ -58,30 +58,7 @@ pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
 
 pub fn merge(project: &Project, args: &MergeArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
-    let mut parents: Vec<String> = Vec::new();
-    for spec in &args.revisions {
-        let ids: Vec<String> = if spec == "heads" {
-            revs.graph.heads().into_iter().map(str::to_string).collect()
-        } else {
-            vec![revs.graph.resolve(spec)?]
-        };
-        for id in ids {
-            if !parents.contains(&id) {
-                parents.push(id);
-            }
-        }
-    }
-    if parents.len() < 2 {
-        bail!("a merge joins at least two revisions; got {}", parents.join(", "));
-    }
-    for p in &parents {
-        let others = parents.iter().filter(|o| *o != p);
-        for o in others {
-            if revs.graph.ancestors(o).contains(p) {
-                bail!("{p} is already an ancestor of {o}; merge only revisions on different branches");
-            }
-        }
-    }
+    let parents = revs.graph.merge_parents(&args.revisions)?;
     let created = created_now();
     let id = new_id(&created, &parents, &args.message);
     let rev = Revision::new(&id, parents.clone(), &args.message, &created, "", "");
