@@ -4,6 +4,7 @@
 pub mod client;
 pub mod demo;
 pub mod engine;
+pub mod project;
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
