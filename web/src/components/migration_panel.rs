@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::services::protocol::Migration;
+use crate::services::protocol::{CreateAllReport, Migration};
 use strata_core::Rename;
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +19,15 @@ pub struct Props {
     pub on_confirm: Callback<Rename>,
     pub on_message: Callback<String>,
     pub on_save: Callback<()>,
+    /// The revision the next migration builds on, when it is not the head.
+    pub parent: Option<AttrValue>,
+    /// Goes back to building on the head.
+    pub on_cancel_branch: Callback<()>,
+    /// The last create_all() simulation.
+    pub create_all: Option<CreateAllReport>,
+    /// Simulates create_all() (`false`) or runs it (`true`).
+    pub on_create_all: Callback<bool>,
+    pub on_close_create_all: Callback<()>,
 }
 
 #[function_component(MigrationPanel)]
@@ -42,8 +51,24 @@ pub fn migration_panel(props: &Props) -> Html {
                 <button class="button primary" data-testid="autogenerate" disabled={props.busy}
                     title="Diff the head revision's schema against the model"
                     onclick={props.on_autogenerate.reform(|_: MouseEvent| ())}>{ "Autogenerate" }</button>
-                <span class="muted small">{ "head revision → model" }</span>
+                <button class="button" data-testid="create-all" disabled={props.busy}
+                    title="What would SQLModel.metadata.create_all() do to this database?"
+                    onclick={props.on_create_all.reform(|_: MouseEvent| false)}>{ "create_all()?" }</button>
+                <span class="muted small">{ match &props.parent {
+                    Some(p) => format!("revision {p} → model"),
+                    None => "head revision → model".to_owned(),
+                } }</span>
             </div>
+            if let Some(parent) = &props.parent {
+                <p class="branch-note" data-testid="branch-note">
+                    { format!("The next revision starts a branch from {parent}.") }
+                    <button class="button small" data-testid="cancel-branch"
+                        onclick={props.on_cancel_branch.reform(|_: MouseEvent| ())}>{ "Build on the head" }</button>
+                </p>
+            }
+            if let Some(report) = &props.create_all {
+                { create_all(report, props) }
+            }
             if let Some(error) = &props.error {
                 <p class="error" role="alert" data-testid="error">{ error }</p>
             }
@@ -109,6 +134,37 @@ fn details(m: &Migration, on_confirm: &Callback<Rename>) -> Html {
                 </div>
             </div>
         </>
+    }
+}
+
+/// The create_all() report: what it creates, and every difference it passes over in silence.
+fn create_all(report: &CreateAllReport, props: &Props) -> Html {
+    html! {
+        <div class="create-all" data-testid="create-all-report">
+            <div class="panel-head">
+                <h3>{ if report.applied { "create_all() ran" } else { "What create_all() would do" } }</h3>
+                <button class="button small" data-testid="create-all-close" title="Close"
+                    onclick={props.on_close_create_all.reform(|_: MouseEvent| ())}>{ "×" }</button>
+            </div>
+            if report.statements.is_empty() {
+                <p class="muted" data-testid="create-all-creates">{ "It creates nothing: every table of the model exists already." }</p>
+            } else {
+                <p data-testid="create-all-creates">{ format!("It creates {}:", report.created.join(", ")) }</p>
+                <pre class="code sql">{ report.statements.join(";
+") }{ ";" }</pre>
+            }
+            if !report.skipped.is_empty() {
+                <p class="warn">{ "…and silently leaves alone:" }</p>
+                <ul class="skipped" data-testid="create-all-skipped">
+                    { for report.skipped.iter().map(|s| html! { <li>{ s }</li> }) }
+                </ul>
+                <p class="muted small">{ "create_all() only creates missing tables. Changes to existing ones need a migration: Autogenerate." }</p>
+            }
+            if !report.applied && !report.statements.is_empty() {
+                <button class="button small" data-testid="create-all-run" disabled={props.busy}
+                    onclick={props.on_create_all.reform(|_: MouseEvent| true)}>{ "Run create_all()" }</button>
+            }
+        </div>
     }
 }
 

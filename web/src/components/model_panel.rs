@@ -1,15 +1,23 @@
-//! The Model column: the desired schema, as SQL the visitor edits, and its diagram.
+//! The Model column: the desired schema as SQL or as SQLModel classes, with the line an error
+//! points at marked in the editor's gutter, and the schema diagram.
 
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::schema_diagram::SchemaDiagram;
+use crate::services::project::ModelLanguage;
 use crate::services::protocol::Diagram;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
+    /// The active tab's text.
     pub text: AttrValue,
+    pub language: ModelLanguage,
     pub on_edit: Callback<String>,
+    pub on_language: Callback<ModelLanguage>,
+    /// The line the last model error points at, and the error.
+    pub error_line: Option<usize>,
+    pub error: Option<AttrValue>,
     pub diagram: Diagram,
     /// The diagram compares the head with the model (after Autogenerate).
     pub compared: bool,
@@ -17,19 +25,76 @@ pub struct Props {
 
 #[function_component(ModelPanel)]
 pub fn model_panel(props: &Props) -> Html {
+    let gutter = use_node_ref();
     let on_input = props
         .on_edit
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
+    // The gutter scrolls with the text so each number stays beside its line.
+    let on_scroll = {
+        let gutter = gutter.clone();
+        Callback::from(move |e: Event| {
+            let editor = e.target_unchecked_into::<HtmlTextAreaElement>();
+            if let Some(gutter) = gutter.cast::<web_sys::HtmlElement>() {
+                gutter.set_scroll_top(editor.scroll_top());
+            }
+        })
+    };
+    let lines = props.text.lines().count().max(1) + usize::from(props.text.ends_with('\n'));
+    let tab = |language: ModelLanguage, label: &'static str, key: &'static str| {
+        let active = props.language == language;
+        html! {
+            <button class={classes!("tab", active.then_some("active"))} role="tab"
+                aria-selected={active.to_string()} data-testid={format!("model-tab-{key}")}
+                onclick={props.on_language.reform(move |_: MouseEvent| language)}>{ label }</button>
+        }
+    };
+    let (hint, label) = match props.language {
+        ModelLanguage::Sql => (
+            "The schema you want, as SQL. Edit it; strata works out the migration that gets the database there.",
+            "Desired schema as SQL",
+        ),
+        ModelLanguage::Sqlmodel => (
+            "The schema as SQLModel classes (table=True), read the way SQLModel maps them on SQLite.",
+            "Desired schema as SQLModel classes",
+        ),
+    };
     html! {
         <section class="column model">
             <div class="column-head">
                 <h2>{ "Model" }</h2>
-                <span class="lang" title="The model is written as SQL DDL">{ "SQL" }</span>
+                <div class="tabs" role="tablist">
+                    { tab(ModelLanguage::Sql, "SQL", "sql") }
+                    { tab(ModelLanguage::Sqlmodel, "SQLModel", "sqlmodel") }
+                </div>
             </div>
-            <p class="hint">{ "The schema you want. Edit it; strata works out the migration that gets the database there." }</p>
-            <textarea class="code editor" data-testid="model-editor" spellcheck="false"
-                aria-label="Desired schema as SQL" value={props.text.clone()} oninput={on_input} />
+            <p class="hint">{ hint }</p>
+            <div class={classes!("editor-wrap", props.error_line.is_some().then_some("has-error"))}>
+                <pre class="gutter" ref={gutter} aria-hidden="true">
+                    { for (1..=lines).map(|n| {
+                        let bad = props.error_line == Some(n);
+                        html! {
+                            <span class={classes!(bad.then_some("bad"))} data-testid={bad.then_some("model-error-line")}
+                                title={bad.then(|| props.error.clone()).flatten()}>{ n }{ "\n" }</span>
+                        }
+                    }) }
+                </pre>
+                <textarea class="code editor" data-testid="model-editor" spellcheck="false"
+                    aria-label={label} value={props.text.clone()} oninput={on_input} onscroll={on_scroll} />
+            </div>
+            if let (Some(_), Some(error)) = (props.error_line, &props.error) {
+                <p class="model-error" data-testid="model-error">
+                    <span class="line-tag">{ split(error).0 }</span>{ " " }{ split(error).1 }
+                </p>
+            }
             <SchemaDiagram diagram={props.diagram.clone()} compared={props.compared} />
         </section>
     }
+}
+
+/// An error's place ("line 3" or "line 3, column 5") and its message.
+fn split(error: &str) -> (String, &str) {
+    error
+        .strip_prefix("model ")
+        .and_then(|rest| rest.split_once(": "))
+        .map_or((String::new(), error), |(place, message)| (place.to_owned(), message))
 }

@@ -1,9 +1,19 @@
-//! The revision graph: one node per revision of the project, newest first, whether the database
-//! has applied it, its up and down SQL, and "migrate to here" on each node.
+//! The revision graph: one node per revision, newest first, drawn on lanes so branches and
+//! merges show; on each node its state, "migrate to here", "branch from here", an Export menu
+//! and its up and down SQL. Also the two questions the panel asks: "this downgrade throws data
+//! away, go on?" and the exported files.
+
+use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
-use crate::services::protocol::RevisionView;
+use super::export_dialog::ExportDialog;
+use crate::graph::{layout, Row};
+use crate::services::protocol::{ExportFormat, ExportView, RevisionView};
+use crate::state::PendingDowngrade;
+
+/// Horizontal room per lane of the graph, in pixels.
+const LANE: usize = 14;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -14,37 +24,83 @@ pub struct Props {
     pub on_upgrade: Callback<String>,
     /// Downgrades to the given target (an id, `-1` or `base`).
     pub on_downgrade: Callback<String>,
+    /// The revision the next migration builds on, when it is not the head.
+    pub parent: Option<String>,
+    /// Makes the next migration build on a revision (a branch).
+    pub on_branch: Callback<Option<String>>,
+    /// Joins the heads with a merge revision.
+    pub on_merge: Callback<()>,
+    pub on_export: Callback<(String, ExportFormat)>,
+    pub export: Option<ExportView>,
+    pub on_close_export: Callback<()>,
+    /// A downgrade that waits for the visitor's yes.
+    pub confirm: Option<PendingDowngrade>,
+    /// `Some(target)`: go on with the downgrade; `None`: keep the data.
+    pub on_confirm_downgrade: Callback<Option<String>>,
 }
 
 #[function_component(RevisionsPanel)]
 pub fn revisions_panel(props: &Props) -> Html {
-    // The newest applied revision is where the database is; migrating "to" it does nothing.
-    let current = props
+    let with_children: BTreeSet<&str> = props
         .revisions
         .iter()
-        .rev()
-        .find(|r| r.applied)
-        .map(|r| r.id.clone());
+        .flat_map(|r| r.parents.iter().map(String::as_str))
+        .collect();
+    let heads: Vec<&str> = props
+        .revisions
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !with_children.contains(id))
+        .collect();
+    // The database is "at" each applied revision that no applied revision builds on.
+    let applied_parents: BTreeSet<&str> = props
+        .revisions
+        .iter()
+        .filter(|r| r.applied)
+        .flat_map(|r| r.parents.iter().map(String::as_str))
+        .collect();
+    let rows = layout(
+        props
+            .revisions
+            .iter()
+            .map(|r| (r.id.as_str(), r.parents.as_slice())),
+    );
+    let width = rows.iter().map(|r| r.width).max().unwrap_or(1);
+    let any_applied = props.revisions.iter().any(|r| r.applied);
     html! {
         <div class="revisions-panel">
             <div class="panel-head">
                 <h3>{ "Revisions" }</h3>
                 <span class="count">{ props.revisions.len() }</span>
+                if heads.len() > 1 {
+                    <button class="button warn-button" data-testid="merge-heads" disabled={props.busy}
+                        title={format!("Join the heads {} with a merge revision", heads.join(", "))}
+                        onclick={props.on_merge.reform(|_: MouseEvent| ())}>{ format!("Merge {} heads", heads.len()) }</button>
+                }
                 <button class="button primary" data-testid="upgrade-head" disabled={props.busy}
                     title="Apply every pending revision"
-                    onclick={props.on_upgrade.reform(|_: MouseEvent| "head".to_owned())}>{ "Upgrade head" }</button>
-                <button class="button" data-testid="downgrade-one" disabled={props.busy || current.is_none()}
+                    onclick={props.on_upgrade.reform(|_: MouseEvent| "heads".to_owned())}>{ "Upgrade head" }</button>
+                <button class="button" data-testid="downgrade-one" disabled={props.busy || !any_applied}
                     title="Revert the newest applied revision"
                     onclick={props.on_downgrade.reform(|_: MouseEvent| "-1".to_owned())}>{ "Downgrade one" }</button>
             </div>
             <ol class="revisions">
-                { for props.revisions.iter().rev().map(|r| node(r, props, current.as_deref() == Some(r.id.as_str()))) }
+                { for props.revisions.iter().rev().zip(rows.iter()).map(|(r, row)| {
+                    let current = r.applied && !applied_parents.contains(r.id.as_str());
+                    node(r, row, width, props, current)
+                }) }
             </ol>
+            if let Some(confirm) = &props.confirm {
+                { confirm_dialog(confirm, props) }
+            }
+            if let Some(export) = &props.export {
+                <ExportDialog export={export.clone()} on_close={props.on_close_export.clone()} />
+            }
         </div>
     }
 }
 
-fn node(revision: &RevisionView, props: &Props, current: bool) -> Html {
+fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current: bool) -> Html {
     let (state, class) = if revision.applied {
         ("applied", "badge ok")
     } else {
@@ -52,12 +108,14 @@ fn node(revision: &RevisionView, props: &Props, current: bool) -> Html {
     };
     let id = revision.id.clone();
     let action = if !revision.applied {
+        let id = id.clone();
         html! {
             <button class="button small" data-testid={format!("upgrade-to-{id}")} disabled={props.busy}
                 title="Apply this revision and the pending revisions before it"
                 onclick={props.on_upgrade.reform(move |_: MouseEvent| id.clone())}>{ "Upgrade to here" }</button>
         }
     } else if !current {
+        let id = id.clone();
         html! {
             <button class="button small" data-testid={format!("downgrade-to-{id}")} disabled={props.busy}
                 title="Revert the revisions applied after this one"
@@ -66,23 +124,122 @@ fn node(revision: &RevisionView, props: &Props, current: bool) -> Html {
     } else {
         html! { <span class="muted small">{ "database is here" }</span> }
     };
+    let building_here = props.parent.as_deref() == Some(revision.id.as_str());
+    let branch = {
+        let id = id.clone();
+        html! {
+            <button class={classes!("button", "small", building_here.then_some("active"))}
+                data-testid={format!("branch-from-{id}")} disabled={props.busy}
+                title="Make the next revision build on this one (a branch beside the others)"
+                onclick={props.on_branch.reform(move |_: MouseEvent| (!building_here).then(|| id.clone()))}>
+                { if building_here { "building here" } else { "branch" } }
+            </button>
+        }
+    };
+    let parents = if revision.parents.is_empty() {
+        "base revision".to_owned()
+    } else {
+        format!("parent {}", revision.parents.join(" + "))
+    };
     html! {
-        <li class={classes!("revision", revision.applied.then_some("applied"))}
-            data-testid={format!("revision-{}", revision.id)} data-state={state}>
-            <div class="revision-head">
-                <span class="node" aria-hidden="true"></span>
-                <code class="version" title={revision.parents.first().map(|p| format!("parent {p}"))}>{ &revision.id }</code>
-                <span class="message">{ &revision.message }</span>
-                <span class={class}>{ state }</span>
-                { action }
+        <li class={classes!("revision", revision.applied.then_some("applied"), building_here.then_some("building"))}
+            data-testid={format!("revision-{}", revision.id)} data-state={state}
+            data-lane={row.lane.to_string()}>
+            { lanes(row, width, revision.applied) }
+            <div class="revision-body">
+                <div class="revision-head">
+                    <code class="version" title={parents}>{ &revision.id }</code>
+                    <span class="message" title={revision.message.clone()}>{ &revision.message }</span>
+                    if revision.parents.len() > 1 {
+                        <span class="badge merge">{ "merge" }</span>
+                    }
+                    <span class={class}>{ state }</span>
+                    { action }
+                </div>
+                <div class="revision-tools">
+                    <details class="updown">
+                        <summary>{ "up / down SQL" }</summary>
+                        <h3>{ "up" }</h3>
+                        <pre class="code sql">{ revision.up.trim_end() }</pre>
+                        <h3>{ "down" }</h3>
+                        <pre class="code sql">{ revision.down.trim_end() }</pre>
+                    </details>
+                    <details class="export-menu" data-testid={format!("export-{id}")}>
+                        <summary>{ "export" }</summary>
+                        <div class="menu">
+                            { for ExportFormat::ALL.iter().map(|&format| {
+                                let id = id.clone();
+                                html! {
+                                    <button class="button small" data-testid={format!("export-{}-{id}", format.key())}
+                                        disabled={props.busy}
+                                        onclick={props.on_export.reform(move |e: MouseEvent| {
+                                            close_menu(&e);
+                                            (id.clone(), format)
+                                        })}>{ format.label() }</button>
+                                }
+                            }) }
+                        </div>
+                    </details>
+                    { branch }
+                </div>
             </div>
-            <details class="updown">
-                <summary>{ "up / down SQL" }</summary>
-                <h3>{ "up" }</h3>
-                <pre class="code sql">{ revision.up.trim_end() }</pre>
-                <h3>{ "down" }</h3>
-                <pre class="code sql">{ revision.down.trim_end() }</pre>
-            </details>
         </li>
+    }
+}
+
+/// Closes the `<details>` menu a click came from, so the menu does not stay open behind the
+/// export it asked for.
+fn close_menu(e: &MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let details = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("details").ok().flatten());
+    if let Some(details) = details {
+        let _ = details.remove_attribute("open");
+    }
+}
+
+/// The row's slice of the graph: lines from the children above, the node, lines to the parents
+/// below, and the lanes that pass by.
+fn lanes(row: &Row, width: usize, applied: bool) -> Html {
+    let x = |lane: usize| (lane * LANE + LANE / 2).to_string();
+    let w = (width * LANE).to_string();
+    html! {
+        <div class="lanes" style={format!("width: {w}px")} aria-hidden="true">
+            <svg viewBox={format!("0 0 {w} 100")} preserveAspectRatio="none" width={w.clone()} height="100%">
+                { for row.through.iter().map(|&l| html! {
+                    <line x1={x(l)} y1="0" x2={x(l)} y2="100" vector-effect="non-scaling-stroke" />
+                }) }
+                { for row.into.iter().map(|&l| html! {
+                    <line x1={x(l)} y1="0" x2={x(row.lane)} y2="50" vector-effect="non-scaling-stroke" />
+                }) }
+                { for row.out.iter().map(|&l| html! {
+                    <line x1={x(row.lane)} y1="50" x2={x(l)} y2="100" vector-effect="non-scaling-stroke" />
+                }) }
+            </svg>
+            <span class={classes!("node", applied.then_some("applied"))}
+                style={format!("left: {}px", row.lane * LANE + LANE / 2 - 5)}></span>
+        </div>
+    }
+}
+
+fn confirm_dialog(confirm: &PendingDowngrade, props: &Props) -> Html {
+    let target = confirm.target.clone();
+    html! {
+        <div class="overlay">
+            <div class="dialog" role="alertdialog" aria-labelledby="confirm-title" data-testid="confirm-downgrade">
+                <h3 id="confirm-title">{ "This downgrade throws data away" }</h3>
+                <p>{ format!("Reverting {} loses:", confirm.ids.join(", ")) }</p>
+                <ul class="losses">{ for confirm.losses.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                <p class="muted small">{ "A later upgrade brings the columns and tables back, but not what was in them. Take a backup first if you may want it." }</p>
+                <div class="dialog-buttons">
+                    <button class="button" data-testid="confirm-downgrade-no"
+                        onclick={props.on_confirm_downgrade.reform(|_: MouseEvent| None)}>{ "Keep my data" }</button>
+                    <button class="button danger" data-testid="confirm-downgrade-yes"
+                        onclick={props.on_confirm_downgrade.reform(move |_: MouseEvent| Some(target.clone()))}>{ "Downgrade anyway" }</button>
+                </div>
+            </div>
+        </div>
     }
 }
