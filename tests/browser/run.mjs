@@ -116,6 +116,9 @@ test('a console write and a model edit are kept across a reload', async () => {
     assert.equal(await tableRows('users'), 5);
     const model = await page.inputValue('[data-testid="model-editor"]');
     await page.fill('[data-testid="model-editor"]', `${model}\n-- a note of mine`);
+    // The model is kept in the database a moment after typing stops; the page is not
+    // settled until it is.
+    await settled();
 
     await page.reload();
     await settled();

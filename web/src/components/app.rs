@@ -9,15 +9,23 @@ use super::migration_panel::MigrationPanel;
 use super::model_panel::ModelPanel;
 use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
+use super::project_panel::ProjectPanel;
 use crate::services::demo;
-use crate::services::protocol::{Message, Request};
+use crate::services::download;
+use crate::lessons::progress::LessonAction;
+use crate::services::protocol::{ExportFormat, Message, Outcome, Request, Step};
+use crate::services::project::Project;
 use crate::services::DbClient;
 use crate::state::{Action, AppState, Phase, Place};
 
-/// Where the model text is kept between visits; the database keeps itself (see the worker).
+/// Where an earlier build kept the model text. The database keeps it now (`_strata_meta`); this
+/// is only read, for a database of that build that has no model of its own yet.
 const MODEL_KEY: &str = "strata.model";
 
 #[function_component(App)]
+/// How long the model editor must be left alone before its text is kept in the database.
+const MODEL_SAVE_DELAY_MS: i32 = 300;
+
 pub fn app() -> Html {
     let state = use_reducer(|| AppState {
         model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
@@ -32,7 +40,25 @@ pub fn app() -> Html {
         use_memo((), move |()| {
             let on_message = {
                 let dispatcher = dispatcher.clone();
-                Callback::from(move |message| dispatcher.dispatch(Action::Received(message)))
+            // A share link in the address is read once, and taken out of the address so a reload
+            // does not load it again over what the visitor did since.
+            let link = take_share_link();
+            let link_error = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+                let link_error = link_error.clone();
+                Callback::from(move |message: Message| {
+                    let delivered = deliver(&message);
+                    let first_reply = matches!(message, Message::Reply(_));
+                    dispatcher.dispatch(Action::Received(message));
+                    if let Err(e) = delivered {
+                        dispatcher.dispatch(Action::ProjectFailed(e));
+                    }
+                    // A bad link is reported after Open's reply, which would otherwise clear it.
+                    if first_reply {
+                        if let Some(e) = link_error.borrow_mut().take() {
+                            dispatcher.dispatch(Action::ProjectFailed(e));
+                        }
+                    }
+                })
             };
             match DbClient::spawn(on_message) {
                 Ok(client) => {
@@ -44,6 +70,17 @@ pub fn app() -> Html {
                     });
                     Some(client)
                 }
+                    match link.map(|fragment| Project::from_share_fragment(&fragment)) {
+                        Some(Ok(project)) => {
+                            dispatcher.dispatch(Action::SentProject);
+                            client.send(Request::Load {
+                                project,
+                                browse: Some(browse),
+                            });
+                        }
+                        Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
+                        None => {}
+                    }
                 Err(message) => {
                     dispatcher.dispatch(Action::Received(Message::Fatal { message }));
                     None
@@ -53,14 +90,149 @@ pub fn app() -> Html {
     };
 
     {
-        let model = state.model.clone();
-        use_effect_with(model, |model| save_model(model));
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        let due = state.phase == Phase::Ready && state.pending == 0 && state.model_unsaved();
+        let key = (state.model_text().to_owned(), state.language, due);
+        use_effect_with(key, move |(text, language, due)| {
+            let timer = due
+                .then(|| {
+                    let (text, language) = (text.clone(), *language);
+                    let keep = wasm_bindgen::closure::Closure::once(move || {
+                        if let Some(client) = client.as_ref() {
+                            dispatcher.dispatch(Action::ModelKept(text.clone(), language));
+                            dispatcher.dispatch(Action::Sent {
+                                clears_output: false,
+                            });
+                            client.send(Request::SaveModel {
+                                model: text,
+                                language,
+                            });
+                        }
+                    });
+                    use wasm_bindgen::JsCast;
+                    let handle = web_sys::window()?
+                        .set_timeout_with_callback_and_timeout_and_arguments_0(
+                            keep.as_ref().unchecked_ref(),
+                            MODEL_SAVE_DELAY_MS,
+                        )
+                        .ok()?;
+                    Some((handle, keep))
+                })
+                .flatten();
+            move || {
+                if let (Some((handle, _keep)), Some(window)) = (timer, web_sys::window()) {
+                    window.clear_timeout_with_handle(handle);
+                }
+            }
+        });
     }
 
     let send = {
         let client = client.clone();
         let dispatcher = state.dispatcher();
         move |request: Request, clears_output: bool| {
+    // Project requests: their errors and notices show in the Database column's backups box.
+    let send_project = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentProject);
+                client.send(request);
+            }
+        }
+    };
+    let on_export_project = {
+        let send_project = send_project.clone();
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |()| {
+            send_project(Request::ExportProject {
+                model: model.clone(),
+                language,
+                share: false,
+            })
+        })
+    };
+    let on_share = {
+        let send_project = send_project.clone();
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |()| {
+            send_project(Request::ExportProject {
+                model: model.clone(),
+                language,
+                share: true,
+            })
+        })
+    };
+    let on_export_sqlite = {
+        let send_project = send_project.clone();
+        Callback::from(move |()| send_project(Request::ExportSqlite))
+    };
+    let on_import_project = {
+        let send_project = send_project.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        Callback::from(move |file: web_sys::File| {
+            let (send_project, dispatcher, browse) =
+                (send_project.clone(), dispatcher.clone(), browse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                let Some(text) = text else {
+                    let message = format!("{} cannot be read; nothing was changed", file.name());
+                    dispatcher.dispatch(Action::ProjectFailed(message));
+                    return;
+                };
+                match Project::from_json(&text) {
+                    Ok(project) => send_project(Request::Load {
+                        project,
+                        browse: Some(browse),
+                    }),
+                    Err(e) => dispatcher.dispatch(Action::ProjectFailed(e.to_string())),
+                }
+            });
+        })
+    };
+    let on_import_sqlite = {
+        let send_project = send_project.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        Callback::from(move |file: web_sys::File| {
+            let (send_project, dispatcher, browse) =
+                (send_project.clone(), dispatcher.clone(), browse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
+                else {
+                    let message = format!("{} cannot be read; nothing was changed", file.name());
+                    dispatcher.dispatch(Action::ProjectFailed(message));
+                    return;
+                };
+                use base64::Engine as _;
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                send_project(Request::ImportSqlite {
+                    name: file.name(),
+                    base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                    browse: Some(browse),
+                });
+            });
+        })
+    };
+    let on_backup = {
+        let send_project = send_project.clone();
+        Callback::from(move |()| {
+            send_project(Request::Backup {
+                label: "taken by hand".to_owned(),
+            })
+        })
+    };
+    let on_restore = {
+        let send_project = send_project.clone();
+        Callback::from(move |id: String| send_project(Request::Restore { id }))
+    };
+
             if let Some(client) = client.as_ref() {
                 dispatcher.dispatch(Action::Sent { clears_output });
                 client.send(request);
@@ -225,10 +397,20 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class="app" data-ready={(state.phase == Phase::Ready && state.pending == 0).to_string()}>
-            <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset} />
-            <main class="columns">
-                <ModelPanel text={state.model.clone()} on_edit={on_model}
+        <div class="app" data-ready={(state.phase == Phase::Ready && state.pending == 0 && !state.model_unsaved()).to_string()}>
+            <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset}
+                on_export_project={on_export_project} on_import_project={on_import_project}
+                on_export_sqlite={on_export_sqlite} on_import_sqlite={on_import_sqlite} on_share={on_share}
+                on_lessons={on_lesson.reform(|()| LessonAction::Toggle)} lessons_open={state.lessons.progress.open} />
+            <main class={classes!("columns", state.lessons.progress.open.then_some("with-lessons"))}>
+                if state.lessons.progress.open {
+                    <LessonPanel lessons={lessons.clone()} state={state.lessons.clone()} busy={state.busy()}
+                        on_action={on_lesson} on_steps={on_lesson_steps} />
+                }
+                <ModelPanel text={AttrValue::from(state.model_text().to_owned())} on_edit={on_model}
+                    language={state.language} on_language={on_language}
+                    error_line={state.model_error_line()}
+                    error={state.model_error_line().and(state.error.clone()).map(AttrValue::from)}
                     diagram={state.migration.as_ref().map_or_else(|| state.snapshot.diagram.clone(), |m| m.diagram.clone())}
                     compared={state.migration.is_some()} />
                 <section class="column migration">
@@ -257,9 +439,56 @@ fn load_model() -> Option<String> {
     local_storage()?.get_item(MODEL_KEY).ok()?
 }
 
-fn save_model(model: &str) {
-    // Storage can be full or disabled; the model then simply lasts as long as the page.
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(MODEL_KEY, model);
+/// Hands an exported file to the browser's download, the moment the worker's reply arrives.
+fn deliver(message: &Message) -> Result<(), String> {
+    let Message::Reply(reply) = message else {
+        return Ok(());
+    };
+    match &reply.outcome {
+        Ok(Outcome::ProjectExported {
+            project,
+            share: false,
+        }) => download::download_text("strata-project.json", &project.to_json(), "application/json"),
+        Ok(Outcome::SqliteExported { base64 }) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map_err(|e| format!("the database file arrived damaged ({e}); nothing was downloaded"))?;
+            download::download_bytes("strata.sqlite", &bytes, "application/vnd.sqlite3")
+        }
+        _ => Ok(()),
     }
 }
+
+/// The share link's fragment, if the page was opened with one; the address keeps the rest.
+fn take_share_link() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    if !hash.starts_with("#project=") {
+        return None;
+    }
+    let rest = format!(
+        "{}{}",
+        window.location().pathname().unwrap_or_default(),
+        window.location().search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rest));
+    }
+    Some(hash)
+}
+
+/// The page's address without its fragment, which a share link's fragment is appended to.
+fn page_url() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.find('#') {
+        Some(at) => href[..at].to_owned(),
+        None => href,
+    }
+}
+                <ProjectPanel backups={state.snapshot.backups.clone()}
+                    share_link={state.share_link.as_ref().map(|fragment| AttrValue::from(format!("{}{fragment}", page_url())))}
+                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
+                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />

@@ -9,4 +9,5 @@ pub mod migration_panel;
 pub mod model_panel;
 pub mod revisions_panel;
 pub mod schema_diagram;
+pub mod project_panel;
 pub mod version_panel;

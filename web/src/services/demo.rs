@@ -3,6 +3,8 @@
 
 use strata_core::revision::Revision;
 
+use super::project::Project;
+
 /// The rows the demo adds once its revisions are applied.
 pub const SEED_SQL: &str = include_str!("../../examples/demo/seed.sql");
 
@@ -12,6 +14,20 @@ pub const MODEL_SQL: &str = concat!(
     "\n",
     include_str!("../../examples/demo/0002_add_identities.up.sql"),
 );
+
+/// The same project as SQLModel classes, for the model editor's SQLModel tab.
+pub const MODEL_SQLMODEL: &str = include_str!("../../examples/demo/model.py");
+
+/// The demo as a project: both revisions applied and the seed rows added. A first visit and
+/// Reset load exactly this, through the same path as an imported project file.
+pub fn project() -> Project {
+    Project {
+        revisions: revisions().iter().map(Revision::render).collect(),
+        applied: "head".to_owned(),
+        data: SEED_SQL.to_owned(),
+        ..Project::empty(MODEL_SQL)
+    }
+}
 
 /// The demo's revisions, oldest first, as strata revisions (ids, parents, checksums).
 pub fn revisions() -> Vec<Revision> {

@@ -19,6 +19,15 @@ use strata_core::schema::Schema;
 use strata_core::Rename;
 
 use super::demo;
+
+/// Lesson steps, checks and the simulated app, on top of this engine's own methods.
+mod lesson;
+/// Loading, exporting and importing whole databases, the model text, and backups.
+mod transfer;
+#[cfg(test)]
+mod workbench_tests;
+pub use transfer::{BASELINE_ID, META_TABLE};
+use super::project::ModelLanguage;
 use super::protocol::{
     Browsed, Candidate, Cell, Diagram, DiagramColumn, DiagramTable, Grid, LintBadge, Mark,
     Migration, Outcome, Reply, Request, RevisionView, Snapshot, Storage, TableSummary,
@@ -35,7 +44,7 @@ const PROJECT_DDL: &str = "CREATE TABLE IF NOT EXISTS _strata_project (\n  \
     position INTEGER PRIMARY KEY,\n  id TEXT NOT NULL UNIQUE,\n  file TEXT NOT NULL\n)";
 
 /// Tables that belong to strata, not to the visitor's schema.
-pub const STRATA_TABLES: [&str; 2] = [VERSION_TABLE, PROJECT_TABLE];
+pub const STRATA_TABLES: [&str; 3] = [VERSION_TABLE, PROJECT_TABLE, META_TABLE];
 
 /// An open database, where it lives, and the project's revisions.
 pub struct Engine {
@@ -43,6 +52,10 @@ pub struct Engine {
     storage: Storage,
     /// Parents before children, as stored in [`PROJECT_TABLE`].
     revisions: Vec<Revision>,
+    /// Where backups are kept: a database of its own (see `transfer.rs`).
+    backups: Connection,
+    /// The table the data grid showed last, for requests that do not say.
+    last_browse: Option<String>,
 }
 
 impl Engine {
@@ -53,6 +66,8 @@ impl Engine {
             conn,
             storage,
             revisions: Vec::new(),
+            backups: Connection::open_in_memory().map_err(|e| e.to_string())?,
+            last_browse: None,
         };
         if engine.is_empty().map_err(|e| e.to_string())? {
             engine.seed()?;
@@ -98,8 +113,11 @@ impl Engine {
     /// Answers one request. Never panics on bad input: a failure becomes an `Err` outcome and
     /// leaves the database as it was.
     pub fn handle(&mut self, request: Request) -> Reply {
+        // Keeping the model text is sent while the visitor types, so its reply skips the
+        // snapshot (the reducer keeps the one it has).
+        let quiet = matches!(request, Request::SaveModel { .. });
         let (outcome, browse) = match request {
-            Request::Open { browse } => (Ok(Outcome::Done), browse),
+            Request::Open { browse } => (self.opened(), browse),
             Request::Browse { table } => (Ok(Outcome::Done), Some(table)),
             Request::Execute { sql, browse } => {
                 (self.execute(&sql).map_err(|e| e.to_string()), browse)
@@ -135,7 +153,58 @@ impl Engine {
                 browse,
             ),
             Request::Upgrade { target, browse } => (self.upgrade(&target), browse),
-            Request::Downgrade { target, browse } => (self.downgrade(&target), browse),
+            Request::Downgrade {
+                target,
+                browse,
+                confirmed,
+            } => (self.downgrade_checked(&target, confirmed), browse),
+            Request::Merge { message, browse } => (
+                self.merge(&message).map(|id| Outcome::Saved { id }),
+                browse,
+            ),
+            Request::CreateAll {
+                model,
+                language,
+                apply,
+                browse,
+            } => (self.create_all(&model, language, apply), browse),
+            Request::Export { id, format } => (self.export(&id, format), None),
+            Request::Steps { steps, browse } => (self.run_steps(&steps), browse),
+            Request::Check {
+                lesson,
+                checks,
+                browse,
+            } => (
+                Ok(Outcome::Checked {
+                    lesson,
+                    passed: self.check(&checks),
+                }),
+                browse,
+            ),
+            Request::AppWrite {
+                deployed,
+                writes,
+                browse,
+            } => (self.app_write(&deployed, &writes), browse),
+            Request::Load { project, browse } => (self.load(&project), browse),
+            Request::SaveModel { model, language } => (self.save_model(&model, language), None),
+            Request::ExportProject {
+                model,
+                language,
+                share,
+            } => (
+                self.export_project(&model, language)
+                    .map(|project| Outcome::ProjectExported { project, share }),
+                self.last_browse.clone(),
+            ),
+            Request::ExportSqlite => (self.export_sqlite(), self.last_browse.clone()),
+            Request::ImportSqlite {
+                name,
+                base64,
+                browse,
+            } => (self.import_sqlite(&name, &base64), browse),
+            Request::Backup { label } => (self.backup(&label), self.last_browse.clone()),
+            Request::Restore { id } => (self.restore(&id), self.last_browse.clone()),
         };
         let snapshot = match self.snapshot(browse.as_deref()) {
             Ok(snapshot) => snapshot,
@@ -147,6 +216,18 @@ impl Engine {
                     snapshot: Snapshot {
                         storage: self.storage.clone(),
                         ..Snapshot::default()
+        if quiet {
+            return Reply {
+                outcome,
+                snapshot: Snapshot {
+                    storage: self.storage.clone(),
+                    ..Snapshot::default()
+                },
+            };
+        }
+        if browse.is_some() {
+            self.last_browse.clone_from(&browse);
+        }
                     },
                 };
             }
@@ -287,7 +368,97 @@ impl Engine {
         })
     }
 
-    /// Empties the database and seeds the demo again.
+    /// The findings that depend on the rows (NOT NULL, UNIQUE, CHECK, foreign keys over
+    /// existing data), counted against the live database when it is where the migration
+    /// starts; elsewhere its rows say nothing about the migration, so nothing is counted.
+    fn data_findings(&self, autogen: &Autogen) -> Vec<LintBadge> {
+        let live = match strata_core::introspect_excluding(&self.conn, &STRATA_TABLES) {
+            Ok(live) if live == autogen.from => live,
+            _ => return Vec::new(),
+        };
+        let checks = strata_core::data_checks(&autogen.up, &live);
+        strata_core::runner::check_data(&self.conn, &checks)
+            .unwrap_or_default()
+            .iter()
+            .map(badge)
+            .collect()
+    }
+
+    /// A downgrade that asks first: when the revisions it would revert throw data away and the
+    /// visitor has not agreed yet, nothing runs and the reply lists what would be lost.
+    fn downgrade_checked(&mut self, target: &str, confirmed: bool) -> Result<Outcome, String> {
+        if !confirmed {
+            let graph = self.graph()?;
+            let path = migrate::downgrade_path(&self.conn, &graph, &Target::parse(target), &options())
+                .map_err(|e| e.to_string())?;
+            let losses = migrate::data_loss(&path);
+            if !losses.is_empty() {
+                return Ok(Outcome::ConfirmDowngrade {
+                    target: target.to_owned(),
+                    ids: path.iter().map(|r| r.id.clone()).collect(),
+                    losses,
+                });
+            }
+        }
+        self.downgrade(target)
+    }
+
+    /// What SQLModel's `create_all()` would do to the live database; with `apply`, does it (the
+    /// tables it creates, in one transaction) so the visitor sees exactly what it leaves alone.
+    fn create_all(&mut self, model: &str, language: ModelLanguage, apply: bool) -> Result<Outcome, String> {
+        let model = parse_model(model, language)?;
+        let live = strata_core::introspect_excluding(&self.conn, &STRATA_TABLES)
+            .map_err(|e| e.to_string())?;
+        let sim = strata_core::sqlmodel::create_all(&live, &model.schema);
+        if apply && !sim.statements.is_empty() {
+            let tx = self.conn.transaction().map_err(|e| sqlite_message(&e))?;
+            for statement in &sim.statements {
+                tx.execute_batch(statement).map_err(|e| {
+                    format!("create_all() failed at `{statement}`: {}; no changes were applied", sqlite_message(&e))
+                })?;
+            }
+            tx.commit().map_err(|e| sqlite_message(&e))?;
+        }
+        Ok(Outcome::CreateAll(CreateAllReport {
+            created: sim.created_tables.clone(),
+            statements: sim.statements.clone(),
+            skipped: sim.skipped.iter().map(|s| s.describe()).collect(),
+            applied: apply,
+        }))
+    }
+
+    /// One revision in another tool's format, made by strata-core's exporters.
+    fn export(&self, id: &str, format: ExportFormat) -> Result<Outcome, String> {
+        let graph = self.graph()?;
+        let id = graph.resolve(id).map_err(|e| e.to_string())?;
+        let file = |name: String, text: String| ExportFile { name, text };
+        let (files, notes) = match format {
+            ExportFormat::Sql => {
+                let rev = graph.get(&id).ok_or_else(|| format!("no revision {id}"))?;
+                let f = export::sql_files(rev, VERSION_TABLE);
+                (vec![file(f.up_name, f.up), file(f.down_name, f.down)], Vec::new())
+            }
+            ExportFormat::Alembic | ExportFormat::Postgres => {
+                let input = export::ExportInput::for_revision(&graph, &id, VERSION_TABLE)
+                    .map_err(|e| e.to_string())?;
+                if format == ExportFormat::Alembic {
+                    (vec![file(format!("{id}.py"), export::alembic(&input))], Vec::new())
+                } else {
+                    let pg = export::postgres(&input);
+                    (
+                        vec![
+                            file(format!("{id}.postgres.up.sql"), pg.up),
+                            file(format!("{id}.postgres.down.sql"), pg.down),
+                        ],
+                        pg.notes,
+                    )
+                }
+            }
+        };
+        Ok(Outcome::Exported(ExportView { id, format, files, notes }))
+    }
+
+    /// Replaces the database with the demo again (atomically, as any project load).
     fn reset(&mut self) -> Result<(), String> {
         self.drop_all().map_err(|e| sqlite_message(&e))?;
         self.revisions.clear();
@@ -315,8 +486,9 @@ impl Engine {
         self.conn.execute_batch("VACUUM")
     }
 
-    /// Builds the demo: its revisions saved in the project table, applied by strata's runner
-    /// (so `schema_version` holds real rows), then its rows.
+    /// Loads the demo project: its revisions saved in the project table, applied by strata's
+    /// runner (so `schema_version` holds real rows), then its rows. Each revision is stamped
+    /// with its creation time, so a first visit and every Reset give the same database.
     fn seed(&mut self) -> Result<(), String> {
         let revisions = demo::revisions();
         let clock = SeedClock(RefCell::new(
@@ -325,23 +497,7 @@ impl Engine {
                 .map(|r| r.created.replace('T', " ").replace('Z', ""))
                 .collect(),
         ));
-        for rev in &revisions {
-            self.store(rev).map_err(|e| sqlite_message(&e))?;
-        }
-        self.revisions = revisions;
-        let graph = self.graph()?;
-        migrate::upgrade(
-            &mut self.conn,
-            &graph,
-            &Target::Head,
-            &options(),
-            &clock,
-            &mut |_| {},
-        )
-        .map_err(|e| e.to_string())?;
-        self.conn
-            .execute_batch(&format!("BEGIN; {} COMMIT;", demo::SEED_SQL))
-            .map_err(|e| sqlite_message(&e))
+        self.load_with(&demo::project(), &clock).map(|_| ())
     }
 
     fn is_empty(&self) -> rusqlite::Result<bool> {
@@ -357,9 +513,9 @@ impl Engine {
             let mut stmt = self.conn.prepare(
                 "SELECT name FROM sqlite_schema \
                  WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-                 AND name <> ?1 ORDER BY name",
+                 AND name NOT IN (?1, ?2) ORDER BY name",
             )?;
-            let rows = stmt.query_map([PROJECT_TABLE], |row| row.get(0))?;
+            let rows = stmt.query_map([PROJECT_TABLE, META_TABLE], |row| row.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut tables = Vec::with_capacity(names.len());
@@ -470,6 +626,9 @@ fn diagram(from: &Schema, to: &Schema) -> Diagram {
                 for o in &old.columns {
                     if !t.columns.iter().any(|c| c.name == o.name) {
                         cols.push(DiagramColumn {
+            // The backup store is apart from the database; if it cannot be read the panels
+            // still show the database.
+            backups: self.backup_views().unwrap_or_default(),
                             name: o.name.to_string(),
                             decl_type: o.decl_type.to_string(),
                             status: Mark::Removed,

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use strata_core::Rename;
 
+use super::project::{ModelLanguage, Project};
+
 /// How many rows a grid carries at most; the rest is counted, not sent.
 pub const GRID_ROW_LIMIT: usize = 200;
 
@@ -56,7 +58,77 @@ pub struct Envelope<T> {
 }
 
 /// What the worker sends back: either what the page asked for, or a message from the worker
+        /// Whether the visitor has agreed to the data loss the downgrade reports. Without it a
+        /// downgrade that throws data away only answers [`Outcome::ConfirmDowngrade`].
+        #[serde(default)]
+        confirmed: bool,
+    },
+    /// Records a merge revision joining every head (no SQL of its own).
+    Merge {
+        message: String,
+        browse: Option<String>,
+    },
+    /// Simulates SQLModel's `create_all()` against the live database; `apply` runs what it would
+    /// create, in one transaction.
+    CreateAll {
+        model: String,
+        language: ModelLanguage,
+        apply: bool,
+        browse: Option<String>,
+    },
+    /// One revision as an Alembic script, PostgreSQL SQL or plain up/down SQL files.
+    Export { id: String, format: ExportFormat },
+    /// Runs a lesson's steps in order (its setup, its "show me", or one of its tools), stopping
+    /// at the first that fails.
+    Steps {
+        steps: Vec<Step>,
+        browse: Option<String>,
+    },
+    /// Evaluates a lesson's checks against the database; nothing is written.
+    Check {
+        lesson: String,
+        checks: Vec<String>,
+        browse: Option<String>,
+    },
+    /// One write of a lesson's simulated app: `deployed` says which of `writes` the app runs
+    /// now (1-based), and a failure is recorded in the database instead of failing the request.
+    AppWrite {
+        deployed: String,
+        writes: Vec<String>,
+        browse: Option<String>,
+    },
+    /// Replaces the whole database with a project, atomically: it is built aside and copied
+    /// over only when every step succeeded. Answers [`Outcome::Loaded`].
+    Load {
+        project: Project,
+        browse: Option<String>,
+    },
+    /// Keeps the model editor's text in the database. Sent while the visitor types, so it is
+    /// answered with [`Outcome::ModelSaved`] and an empty snapshot the page ignores.
+    SaveModel {
+        model: String,
+        language: ModelLanguage,
+    },
+    /// The project for a file (`share: false`) or a share link: the page's model, the
+    /// revisions, the newest applied revision and every row.
+    ExportProject {
+        model: String,
+        language: ModelLanguage,
+        share: bool,
+    },
+    /// The live database file.
+    ExportSqlite,
+    /// A SQLite file (standard base64) becomes the database, and its schema the baseline
+    /// revision, recorded as applied.
+    ImportSqlite {
+        name: String,
+        base64: String,
+        browse: Option<String>,
 /// itself.
+    /// Copies the database into the backup store (apart from the database).
+    Backup { label: String },
+    /// Puts a backup back in place of the database, atomically.
+    Restore { id: String },
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Message {
     /// The worker has opened the database and listens for requests.
@@ -106,6 +178,104 @@ pub struct Migration {
     /// Renames the diff could offer; each is confirmed by the visitor, never guessed.
     pub candidates: Vec<Candidate>,
     pub up_sql: String,
+    /// A downgrade that would throw data away, not run: the page asks before it resends the
+    /// request with `confirmed`.
+    ConfirmDowngrade {
+        target: String,
+        ids: Vec<String>,
+        losses: Vec<String>,
+    },
+    /// What `create_all()` would do (or did, when `applied`).
+    CreateAll(CreateAllReport),
+    /// A revision exported in another tool's format.
+    Exported(ExportView),
+    /// A lesson's steps ran, up to the first that failed (`failed` says which and why; the
+    /// steps before it stay done, as each migration commits on its own). `model` is the model
+    /// text the steps left for the editor, `notes` what they had to say (a batched
+    /// backfill's progress, for example).
+    Stepped {
+        model: Option<String>,
+        notes: Vec<String>,
+        failed: Option<String>,
+    },
+    /// Which of a lesson's checks pass, in the order they were asked.
+    Checked { lesson: String, passed: Vec<bool> },
+    /// One write of the simulated app: which version wrote, and why it failed if it did.
+    AppWrote {
+        version: usize,
+        error: Option<String>,
+    },
+    /// The database was replaced (project load, `.sqlite` import, restore, reset); the model
+    /// goes into the editor. Open answers it too when the database keeps a model.
+    Loaded {
+        model: String,
+        language: ModelLanguage,
+    },
+    /// The model text was kept; the reply's snapshot is empty and not to be shown.
+    ModelSaved,
+    /// The project, for a file or (with `share`) a link.
+    ProjectExported { project: Project, share: bool },
+    /// The database file, in standard base64.
+    SqliteExported { base64: String },
+    /// A backup was stored under this id.
+    BackedUp { id: String },
+}
+
+/// The formats a revision exports to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Alembic,
+    Postgres,
+    Sql,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [ExportFormat::Alembic, ExportFormat::Postgres, ExportFormat::Sql];
+
+    /// The word used in data-testids and file names.
+    pub fn key(self) -> &'static str {
+        match self {
+            ExportFormat::Alembic => "alembic",
+            ExportFormat::Postgres => "postgres",
+            ExportFormat::Sql => "sql",
+        }
+    }
+
+    /// The menu entry.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Alembic => "Alembic script",
+            ExportFormat::Postgres => "PostgreSQL SQL",
+            ExportFormat::Sql => "Plain SQL files",
+        }
+    }
+}
+
+/// An exported revision: the files it makes and the notes that go with them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportView {
+    pub id: String,
+    pub format: ExportFormat,
+    pub files: Vec<ExportFile>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// `create_all()` against the live database: the tables it creates and what it passes over.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateAllReport {
+    pub created: Vec<String>,
+    pub statements: Vec<String>,
+    /// Every difference it leaves as it is, one sentence each.
+    pub skipped: Vec<String>,
+    /// Whether the statements were run.
+    pub applied: bool,
     pub down_sql: String,
     /// How long autogenerate took in the worker, in milliseconds.
     pub millis: f64,
@@ -211,6 +381,20 @@ pub struct TableSummary {
 pub struct Browsed {
     pub table: String,
     pub grid: Grid,
+    /// The stored backups, newest first.
+    #[serde(default)]
+    pub backups: Vec<BackupView>,
+}
+
+/// One stored backup of the whole database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BackupView {
+    pub id: String,
+    pub label: String,
+    /// When it was taken, `YYYY-MM-DD HH:MM:SS` UTC.
+    pub created: String,
+    /// The size of the database file it holds.
+    pub bytes: u64,
 }
 
 /// Where the database lives, so the page can say whether a reload keeps it.

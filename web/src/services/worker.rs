@@ -19,6 +19,10 @@ use super::protocol::{Envelope, Message, Request, Storage};
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
 
+/// The backups' own file in the same pool: apart from the database, so restoring one never
+/// touches the others and a backup never contains the earlier ones.
+const BACKUPS: &str = "/strata-backups.sqlite3";
+
 /// Opens the database and answers requests until the page goes away.
 pub fn run() {
     wasm_bindgen_futures::spawn_local(async {
@@ -67,9 +71,19 @@ async fn open() -> Result<Engine, String> {
             },
         ),
     };
-    conn.map_err(|e| e.to_string())
+    let persistent = storage == Storage::Opfs;
+    let mut engine = conn
+        .map_err(|e| e.to_string())
         .and_then(|conn| Engine::open(conn, storage))
-        .map_err(|e| format!("cannot open the database: {e}"))
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    if persistent {
+        // Without the file, backups last as long as the tab, which is still useful; the
+        // engine already keeps them in memory, so a failure here is not fatal.
+        if let Ok(store) = Connection::open(BACKUPS) {
+            let _ = engine.keep_backups_in(store);
+        }
+    }
+    Ok(engine)
 }
 
 fn send(scope: &DedicatedWorkerGlobalScope, id: u32, body: Message) {

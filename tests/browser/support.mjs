@@ -1,0 +1,109 @@
+// Shared helpers of the browser tests: serve a playground build on loopback, start Debian's
+// headless Chromium, and drive the page the way a visitor would.
+//
+// Holds no tests itself, so `node --test tests/browser/*.mjs` passes over it quickly.
+
+import assert from 'node:assert/strict';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const dist = resolve(process.env.STRATA_DIST ?? resolve(import.meta.dirname, '../../dist'));
+export const shots = process.env.SCREENSHOT_DIR ?? tmpdir();
+export const viewport = { width: 1280, height: 800 };
+
+// WebAssembly streaming compilation needs exactly application/wasm, so the types are spelled out.
+const types = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.wasm': 'application/wasm',
+    '.svg': 'image/svg+xml',
+    '.json': 'application/json',
+};
+
+/** Serves dist/ on a free loopback port; resolves to { base, close }. */
+export async function serve() {
+    assert.ok(existsSync(join(dist, 'index.html')),
+        `${dist} holds no build: run scripts/serve (or trunk build --release) first`);
+    const server = createServer((req, res) => {
+        const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+        const file = join(dist, path.endsWith('/') ? join(path, 'index.html') : path);
+        if (!file.startsWith(dist) || !existsSync(file) || !statSync(file).isFile()) {
+            res.writeHead(404).end('not found');
+            return;
+        }
+        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+        createReadStream(file).pipe(res);
+    });
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+    return {
+        base: `http://127.0.0.1:${server.address().port}/`,
+        close: () => new Promise((ok) => server.close(ok)),
+    };
+}
+
+/** Starts Chromium with the flags this machine's closed network needs. */
+export function launch() {
+    return chromium.launch({
+        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+        // Without the background-networking flags Chromium keeps calling home, and this
+        // machine's closed network refuses every call.
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+}
+
+/**
+ * A fresh profile (its OPFS starts empty) with one page, whose uncaught errors are collected
+ * in `errors`.
+ */
+export async function freshPage(browser) {
+    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+    });
+    return { context, page, errors };
+}
+
+/** A visitor's view of one page: the usual questions and actions, bound to it. */
+export function driver(page) {
+    const settled = () => page.waitForSelector('.app[data-ready="true"]', { timeout: 20_000 });
+    return {
+        settled,
+        async click(testid) {
+            await page.click(`[data-testid="${testid}"]`);
+            await settled();
+        },
+        async runSql(sql) {
+            await page.fill('[data-testid="console-input"]', sql);
+            await page.click('[data-testid="console-run"]');
+            await settled();
+        },
+        async tableRows(table) {
+            return Number(await page.textContent(`[data-testid="table-${table}"] .rows`));
+        },
+        gridText: () => page.textContent('[data-testid="data-grid"]'),
+        versions: () => page.$$eval('[data-testid="schema-version-table"] tbody tr',
+            (rows) => rows.map((row) => row.cells[0].textContent)),
+        /** The revision graph's nodes, sorted by id, as [id, state]. */
+        async nodes() {
+            const list = await page.$$eval('[data-testid^="revision-"][data-state]',
+                (items) => items.map((li) => [li.dataset.testid.slice('revision-'.length), li.dataset.state]));
+            return list.sort();
+        },
+        model: () => page.inputValue('[data-testid="model-editor"]'),
+        /** The page fits the viewport without scrolling, then a screenshot is kept. */
+        async shot(name) {
+            const size = await page.evaluate(() => [
+                document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+            assert.deepEqual(size, [viewport.width, viewport.height], `${name}: the page fits 1280x800 without scrolling`);
+            await page.screenshot({ path: join(shots, `${name}-1280x800.png`) });
+        },
+    };
+}
