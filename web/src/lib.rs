@@ -4,6 +4,8 @@
 //! worker, where it owns the database (see `services::worker` for why).
 
 pub mod components;
+pub mod graph;
+pub mod lessons;
 pub mod services;
 pub mod state;
 

@@ -9,8 +9,12 @@ use yew::Reducible;
 
 use strata_core::Rename;
 
+use crate::lessons::progress::{LessonAction, LessonState};
 use crate::services::demo;
-use crate::services::protocol::{Message, Migration, Outcome, Reply, Snapshot};
+use crate::services::project::ModelLanguage;
+use crate::services::protocol::{
+    CreateAllReport, ExportView, Message, Migration, Outcome, Reply, Snapshot,
+};
 
 /// The table the data grid shows until the visitor picks another one.
 pub const FIRST_TABLE: &str = "users";
@@ -31,12 +35,12 @@ pub enum Place {
     #[default]
     Console,
     Migration,
+    /// Project import/export, share links and backups (the Database column's backups box).
+    Project,
 }
 
 /// Everything the page shows.
 #[derive(Clone, Debug, PartialEq)]
-    /// Project import/export, share links and backups (the Database column's backups box).
-    Project,
 pub struct AppState {
     pub phase: Phase,
     /// The database as the last reply found it.
@@ -63,10 +67,6 @@ pub struct AppState {
     pub message: String,
     /// What the last migration step did, in words.
     pub notice: Option<String>,
-}
-
-impl Default for AppState {
-    fn default() -> AppState {
     /// Which tab of the model editor is active; each language keeps its own text.
     pub language: ModelLanguage,
     /// The SQLModel tab's text.
@@ -95,6 +95,10 @@ pub struct PendingDowngrade {
     pub target: String,
     pub ids: Vec<String>,
     pub losses: Vec<String>,
+}
+
+impl Default for AppState {
+    fn default() -> AppState {
         AppState {
             phase: Phase::Booting,
             snapshot: Snapshot::default(),
@@ -111,10 +115,6 @@ pub struct PendingDowngrade {
             renames: Vec::new(),
             message: String::new(),
             notice: None,
-        }
-    }
-}
-
             language: ModelLanguage::Sql,
             sqlmodel: demo::MODEL_SQLMODEL.to_owned(),
             parent: None,
@@ -125,15 +125,15 @@ pub struct PendingDowngrade {
             share_link: None,
             saved_model: None,
             project_notice: None,
+        }
+    }
+}
+
 impl AppState {
     /// Whether a request is on its way, so controls that send one can wait.
     pub fn busy(&self) -> bool {
         self.pending > 0 || self.phase != Phase::Ready
     }
-}
-
-/// A change to the state.
-#[derive(Clone, Debug, PartialEq)]
 
     /// Whether the model editor holds text the database does not keep yet.
     pub fn model_unsaved(&self) -> bool {
@@ -159,6 +159,10 @@ impl AppState {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         digits.parse().ok()
     }
+}
+
+/// A change to the state.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A request left for the worker; `clears_output` drops the last console output first.
     Sent {
@@ -174,9 +178,27 @@ pub enum Action {
     /// The visitor picked a table for the data grid.
     Browse(String),
     EditConsole(String),
+    /// The active model tab's text changed.
     EditModel(String),
+    /// The visitor switched model tabs.
+    SetLanguage(ModelLanguage),
+    /// The next migration builds on this revision (`None`: on the head again).
+    BuildOn(Option<String>),
+    /// The visitor declined a data-losing downgrade, or it was sent again confirmed.
+    DismissConfirm,
+    /// The export or create_all() panel was closed.
+    CloseExport,
+    CloseCreateAll,
+    /// Something happened in the lesson panel.
+    Lesson(LessonAction),
     /// Puts the state back as a first visit finds it, keeping what the database said last.
     Reset,
+    /// A project request (load, import, export, backup, restore) left for the worker.
+    SentProject,
+    /// A project file or share link was refused on the page, before reaching the worker.
+    ProjectFailed(String),
+    /// The model text was sent to the database to be kept.
+    ModelKept(String, ModelLanguage),
 }
 
 impl Reducible for AppState {
@@ -193,12 +215,6 @@ impl Reducible for AppState {
                     next.place = Place::Console;
                 }
             }
-    /// A project request (load, import, export, backup, restore) left for the worker.
-    SentProject,
-    /// A project file or share link was refused on the page, before reaching the worker.
-    ProjectFailed(String),
-    /// The model text was sent to the database to be kept.
-    ModelKept(String, ModelLanguage),
             Action::SentMigration => {
                 next.pending += 1;
                 next.error = None;
@@ -212,29 +228,19 @@ impl Reducible for AppState {
             }
             Action::Received(Message::Reply(reply)) => {
                 let Reply { outcome, snapshot } = *reply;
-                next.pending = next.pending.saturating_sub(1);
+                // A lesson's checks and its simulated app run in the background: they are not
+                // counted as pending, so they never make the page busy.
+                if matches!(outcome, Ok(Outcome::Checked { .. } | Outcome::AppWrote { .. })) {
+                    next.lessons.background = next.lessons.background.saturating_sub(1);
+                } else {
+                    next.pending = next.pending.saturating_sub(1);
+                }
                 // Keeping the model is answered without a snapshot; the last one still holds.
                 if !matches!(outcome, Ok(Outcome::ModelSaved)) {
                     next.snapshot = snapshot;
                 }
                 match outcome {
                     Ok(Outcome::Done) => {}
-                    Ok(Outcome::Autogenerated(migration)) => {
-                        next.notice = migration.changes.is_empty().then(|| {
-                            "The model matches the head revision: nothing to migrate.".to_owned()
-                        });
-                        next.migration = Some(migration);
-                        next.error = None;
-                    }
-                    Ok(Outcome::Saved { id }) => {
-                        next.migration = None;
-                        next.renames.clear();
-                        next.message.clear();
-                        next.error = None;
-                        next.notice = Some(format!("Saved revision {id}. Upgrade to apply it."));
-                    }
-                    Ok(Outcome::Migrated { up, ids, losses }) => {
-                        next.error = None;
                     Ok(Outcome::ModelSaved) => {}
                     Ok(Outcome::Loaded { model, language }) => {
                         // The database was replaced (or opened): its model goes in the editor.
@@ -271,7 +277,67 @@ impl Reducible for AppState {
                         next.error = None;
                         next.project_notice = Some(format!("Backup {id} taken."));
                     }
+                    Ok(Outcome::Autogenerated(migration)) => {
+                        next.notice = migration.changes.is_empty().then(|| {
+                            "The model matches the head revision: nothing to migrate.".to_owned()
+                        });
+                        next.migration = Some(migration);
+                        next.error = None;
+                    }
+                    Ok(Outcome::Saved { id }) => {
+                        next.migration = None;
+                        next.parent = None;
+                        next.renames.clear();
+                        next.message.clear();
+                        next.error = None;
+                        next.notice = Some(format!("Saved revision {id}. Upgrade to apply it."));
+                    }
+                    Ok(Outcome::Migrated { up, ids, losses }) => {
+                        next.error = None;
                         next.notice = Some(migrated(up, &ids, &losses));
+                    }
+                    Ok(Outcome::ConfirmDowngrade { target, ids, losses }) => {
+                        next.error = None;
+                        next.confirm = Some(PendingDowngrade { target, ids, losses });
+                    }
+                    Ok(Outcome::CreateAll(report)) => {
+                        next.error = None;
+                        next.notice = report.applied.then(|| {
+                            format!(
+                                "create_all() ran: {} table{} created, {} difference{} left alone.",
+                                report.created.len(),
+                                if report.created.len() == 1 { "" } else { "s" },
+                                report.skipped.len(),
+                                if report.skipped.len() == 1 { "" } else { "s" },
+                            )
+                        });
+                        next.create_all = Some(report);
+                    }
+                    Ok(Outcome::Exported(export)) => {
+                        next.error = None;
+                        next.export = Some(export);
+                    }
+                    Ok(Outcome::Stepped {
+                        model,
+                        notes,
+                        failed,
+                    }) => {
+                        // A lesson's steps leave their model in the editor, as if typed.
+                        if let Some(model) = model {
+                            next.model = model;
+                            next.language = ModelLanguage::Sql;
+                            next.migration = None;
+                            next.create_all = None;
+                            next.renames.clear();
+                            next.parent = None;
+                        }
+                        next.lessons.reduce(LessonAction::Stepped { notes, failed });
+                    }
+                    Ok(Outcome::Checked { lesson, passed }) => {
+                        next.lessons.reduce(LessonAction::Checked { lesson, passed });
+                    }
+                    Ok(Outcome::AppWrote { version, error }) => {
+                        next.lessons.reduce(LessonAction::AppWrote { version, error });
                     }
                     Ok(outcome) => {
                         next.result = Some(outcome);
@@ -287,15 +353,47 @@ impl Reducible for AppState {
             Action::EditConsole(text) => next.console = text,
             Action::EditModel(text) => {
                 // The shown migration was made from the old text; a stale one would mislead.
-                next.model = text;
+                match next.language {
+                    ModelLanguage::Sql => next.model = text,
+                    ModelLanguage::Sqlmodel => next.sqlmodel = text,
+                }
+                next.migration = None;
+                next.create_all = None;
+            }
+            Action::SetLanguage(language) => {
+                if next.language != language {
+                    next.language = language;
+                    next.migration = None;
+                    next.create_all = None;
+                    next.renames.clear();
+                }
+            }
+            Action::BuildOn(parent) => {
+                next.parent = parent;
                 next.migration = None;
             }
+            Action::DismissConfirm => next.confirm = None,
+            Action::CloseExport => next.export = None,
+            Action::CloseCreateAll => next.create_all = None,
+            Action::Lesson(action) => next.lessons.reduce(action),
             Action::ConfirmRename(rename) => {
                 if !next.renames.contains(&rename) {
                     next.renames.push(rename);
                 }
             }
             Action::EditMessage(text) => next.message = text,
+            Action::SentProject => {
+                next.pending += 1;
+                next.error = None;
+                next.project_notice = None;
+                next.place = Place::Project;
+            }
+            Action::ProjectFailed(message) => {
+                next.error = Some(message);
+                next.project_notice = None;
+                next.place = Place::Project;
+            }
+            Action::ModelKept(model, language) => next.saved_model = Some((model, language)),
             Action::Reset => {
                 let fresh = AppState::default();
                 next.browse = fresh.browse;
@@ -307,6 +405,12 @@ impl Reducible for AppState {
                 next.renames.clear();
                 next.message.clear();
                 next.notice = None;
+                next.sqlmodel = fresh.sqlmodel;
+                next.language = fresh.language;
+                next.parent = None;
+                next.confirm = None;
+                next.create_all = None;
+                next.export = None;
             }
         }
         Rc::new(next)
@@ -376,18 +480,6 @@ mod tests {
         let rows = Outcome::Rows(Grid::default());
         let state = reduce(AppState::default(), [reply(Ok(rows.clone()))]);
         assert_eq!(state.result, Some(rows.clone()));
-            Action::SentProject => {
-                next.pending += 1;
-                next.error = None;
-                next.project_notice = None;
-                next.place = Place::Project;
-            }
-            Action::ProjectFailed(message) => {
-                next.error = Some(message);
-                next.project_notice = None;
-                next.place = Place::Project;
-            }
-            Action::ModelKept(model, language) => next.saved_model = Some((model, language)),
         let state = reduce(state, [reply(Err("near \"x\": syntax error".into()))]);
         assert_eq!(state.result, None);
         assert_eq!(state.error.as_deref(), Some("near \"x\": syntax error"));
@@ -512,24 +604,6 @@ mod tests {
     }
 
     #[test]
-    fn reset_restores_the_demo_texts() {
-        let state = reduce(
-            AppState::default(),
-            [
-                Action::EditModel("CREATE TABLE t(x);".into()),
-                Action::EditConsole("DELETE FROM users".into()),
-                Action::Browse("identities".into()),
-                Action::Reset,
-            ],
-        );
-        let fresh = AppState::default();
-        assert_eq!(
-            (state.model, state.console, state.browse),
-            (fresh.model, fresh.console, fresh.browse)
-        );
-    }
-}
-    #[test]
     fn a_loaded_project_fills_the_editor_and_counts_as_kept() {
         use crate::services::project::ModelLanguage;
         let state = reduce(
@@ -568,3 +642,21 @@ mod tests {
         assert_eq!((state.place, state.error.as_deref()), (Place::Project, Some("bad")));
     }
 
+    #[test]
+    fn reset_restores_the_demo_texts() {
+        let state = reduce(
+            AppState::default(),
+            [
+                Action::EditModel("CREATE TABLE t(x);".into()),
+                Action::EditConsole("DELETE FROM users".into()),
+                Action::Browse("identities".into()),
+                Action::Reset,
+            ],
+        );
+        let fresh = AppState::default();
+        assert_eq!(
+            (state.model, state.console, state.browse),
+            (fresh.model, fresh.console, fresh.browse)
+        );
+    }
+}

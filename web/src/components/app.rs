@@ -6,10 +6,11 @@ use super::console::Console;
 use super::data_grid::DataGrid;
 use super::header::Header;
 use super::migration_panel::MigrationPanel;
+use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
 use super::model_panel::ModelPanel;
 use super::revisions_panel::RevisionsPanel;
-use super::version_panel::VersionPanel;
 use super::project_panel::ProjectPanel;
+use super::version_panel::VersionPanel;
 use crate::services::demo;
 use crate::services::download;
 use crate::lessons::progress::LessonAction;
@@ -22,13 +23,14 @@ use crate::state::{Action, AppState, Phase, Place};
 /// is only read, for a database of that build that has no model of its own yet.
 const MODEL_KEY: &str = "strata.model";
 
-#[function_component(App)]
 /// How long the model editor must be left alone before its text is kept in the database.
 const MODEL_SAVE_DELAY_MS: i32 = 300;
 
+#[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState {
         model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
+        lessons: load_progress(),
         ..AppState::default()
     });
 
@@ -38,12 +40,12 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let browse = state.browse.clone();
         use_memo((), move |()| {
-            let on_message = {
-                let dispatcher = dispatcher.clone();
             // A share link in the address is read once, and taken out of the address so a reload
             // does not load it again over what the visitor did since.
             let link = take_share_link();
             let link_error = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+            let on_message = {
+                let dispatcher = dispatcher.clone();
                 let link_error = link_error.clone();
                 Callback::from(move |message: Message| {
                     let delivered = deliver(&message);
@@ -66,10 +68,8 @@ pub fn app() -> Html {
                         clears_output: false,
                     });
                     client.send(Request::Open {
-                        browse: Some(browse),
+                        browse: Some(browse.clone()),
                     });
-                    Some(client)
-                }
                     match link.map(|fragment| Project::from_share_fragment(&fragment)) {
                         Some(Ok(project)) => {
                             dispatcher.dispatch(Action::SentProject);
@@ -81,6 +81,8 @@ pub fn app() -> Html {
                         Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
                         None => {}
                     }
+                    Some(client)
+                }
                 Err(message) => {
                     dispatcher.dispatch(Action::Received(Message::Fatal { message }));
                     None
@@ -89,6 +91,8 @@ pub fn app() -> Html {
         })
     };
 
+    // The model text is kept in the database once the editor has been left alone for a
+    // moment, so typing sends one request per pause rather than one per key.
     {
         let client = client.clone();
         let dispatcher = state.dispatcher();
@@ -128,10 +132,6 @@ pub fn app() -> Html {
         });
     }
 
-    let send = {
-        let client = client.clone();
-        let dispatcher = state.dispatcher();
-        move |request: Request, clears_output: bool| {
     // Project requests: their errors and notices show in the Database column's backups box.
     let send_project = {
         let client = client.clone();
@@ -233,12 +233,41 @@ pub fn app() -> Html {
         Callback::from(move |id: String| send_project(Request::Restore { id }))
     };
 
+    let send = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request, clears_output: bool| {
             if let Some(client) = client.as_ref() {
                 dispatcher.dispatch(Action::Sent { clears_output });
                 client.send(request);
             }
         }
     };
+    // Lessons: the panel dispatches lesson actions and asks for steps; checks and the simulated
+    // app run on their own while a lesson is started (see lesson_panel.rs).
+    let lessons = use_memo((), |()| crate::lessons::all());
+    let on_lesson = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action| dispatcher.dispatch(Action::Lesson(action)))
+    };
+    let on_lesson_steps = {
+        let (send, on_lesson, browse) = (send.clone(), on_lesson.clone(), state.browse.clone());
+        Callback::from(move |(action, steps): (LessonAction, Vec<Step>)| {
+            on_lesson.emit(action);
+            send(Request::Steps { steps, browse: Some(browse.clone()) }, false);
+        })
+    };
+    {
+        let client = client.clone();
+        let on_lesson = on_lesson.clone();
+        use_lesson_watch(lessons.clone(), &state.lessons, &state.snapshot, &state.browse,
+            Callback::from(move |request| {
+                if let Some(client) = client.as_ref() {
+                    on_lesson.emit(LessonAction::BackgroundSent);
+                    client.send(request);
+                }
+            }));
+    }
     let on_run = {
         let send = send.clone();
         let (sql, browse) = (state.console.clone(), state.browse.clone());
@@ -284,28 +313,33 @@ pub fn app() -> Html {
             }
         }
     };
+    let (language, parent) = (state.language, state.parent.clone());
     let on_autogenerate = {
         let send_migration = send_migration.clone();
-        let (model, renames, browse) = (
-            state.model.clone(),
+        let (model, renames, browse, parent) = (
+            state.model_text().to_owned(),
             state.renames.clone(),
             state.browse.clone(),
+            parent.clone(),
         );
         Callback::from(move |()| {
             send_migration(Request::Autogenerate {
                 model: model.clone(),
                 renames: renames.clone(),
                 browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
             })
         })
     };
     let on_confirm = {
         let send_migration = send_migration.clone();
         let dispatcher = state.dispatcher();
-        let (model, renames, browse) = (
-            state.model.clone(),
+        let (model, renames, browse, parent) = (
+            state.model_text().to_owned(),
             state.renames.clone(),
             state.browse.clone(),
+            parent.clone(),
         );
         Callback::from(move |rename: strata_core::Rename| {
             dispatcher.dispatch(Action::ConfirmRename(rename.clone()));
@@ -315,16 +349,19 @@ pub fn app() -> Html {
                 model: model.clone(),
                 renames,
                 browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
             })
         })
     };
     let on_save = {
         let send_migration = send_migration.clone();
-        let (model, renames, message, browse) = (
-            state.model.clone(),
+        let (model, renames, message, browse, parent) = (
+            state.model_text().to_owned(),
             state.renames.clone(),
             state.message.clone(),
             state.browse.clone(),
+            parent.clone(),
         );
         Callback::from(move |()| {
             send_migration(Request::SaveRevision {
@@ -332,6 +369,8 @@ pub fn app() -> Html {
                 renames: renames.clone(),
                 message: message.clone(),
                 browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
             })
         })
     };
@@ -346,13 +385,75 @@ pub fn app() -> Html {
         })
     };
     let on_downgrade = {
+        let send_migration = send_migration.clone();
         let browse = state.browse.clone();
         Callback::from(move |target: String| {
             send_migration(Request::Downgrade {
                 target,
                 browse: Some(browse.clone()),
+                confirmed: false,
             })
         })
+    };
+    // The visitor's answer to "this downgrade throws data away": yes sends it again, confirmed.
+    let on_confirm_downgrade = {
+        let send_migration = send_migration.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        Callback::from(move |target: Option<String>| {
+            dispatcher.dispatch(Action::DismissConfirm);
+            if let Some(target) = target {
+                send_migration(Request::Downgrade {
+                    target,
+                    browse: Some(browse.clone()),
+                    confirmed: true,
+                })
+            }
+        })
+    };
+    let on_merge = {
+        let send_migration = send_migration.clone();
+        let (message, browse) = (state.message.clone(), state.browse.clone());
+        Callback::from(move |()| {
+            send_migration(Request::Merge {
+                message: message.clone(),
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_build_on = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |parent: Option<String>| dispatcher.dispatch(Action::BuildOn(parent)))
+    };
+    let on_export = {
+        let send_migration = send_migration.clone();
+        Callback::from(move |(id, format): (String, ExportFormat)| {
+            send_migration(Request::Export { id, format })
+        })
+    };
+    let on_close_export = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseExport))
+    };
+    let on_create_all = {
+        let send_migration = send_migration.clone();
+        let (model, browse) = (state.model_text().to_owned(), state.browse.clone());
+        Callback::from(move |apply: bool| {
+            send_migration(Request::CreateAll {
+                model: model.clone(),
+                language,
+                apply,
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_close_create_all = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseCreateAll))
+    };
+    let on_language = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |language| dispatcher.dispatch(Action::SetLanguage(language)))
     };
     let on_message = {
         let dispatcher = state.dispatcher();
@@ -387,6 +488,10 @@ pub fn app() -> Html {
         Phase::Ready => html! {
             <>
                 <VersionPanel grid={state.snapshot.schema_version.clone()} />
+                <ProjectPanel backups={state.snapshot.backups.clone()}
+                    share_link={state.share_link.as_ref().map(|fragment| AttrValue::from(format!("{}{fragment}", page_url())))}
+                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
+                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />
                 <DataGrid tables={state.snapshot.tables.clone()} selected={state.browse.clone()}
                     browsed={state.snapshot.browsed.clone()} on_select={on_select} />
                 <Console sql={state.console.clone()} result={state.result.clone()}
@@ -418,9 +523,17 @@ pub fn app() -> Html {
                     <MigrationPanel migration={state.migration.clone()} message={state.message.clone()}
                         error={error_in(Place::Migration)} notice={state.notice.clone().map(AttrValue::from)}
                         busy={state.busy()} on_autogenerate={on_autogenerate} on_confirm={on_confirm}
-                        on_message={on_message} on_save={on_save} />
+                        on_message={on_message} on_save={on_save}
+                        parent={state.parent.clone().map(AttrValue::from)}
+                        on_cancel_branch={on_build_on.reform(|()| None)}
+                        create_all={state.create_all.clone()} on_create_all={on_create_all}
+                        on_close_create_all={on_close_create_all} />
                     <RevisionsPanel revisions={state.snapshot.revisions.clone()} busy={state.busy()}
-                        on_upgrade={on_upgrade} on_downgrade={on_downgrade} />
+                        on_upgrade={on_upgrade} on_downgrade={on_downgrade}
+                        parent={state.parent.clone()} on_branch={on_build_on}
+                        on_merge={on_merge} on_export={on_export} export={state.export.clone()}
+                        on_close_export={on_close_export} confirm={state.confirm.clone()}
+                        on_confirm_downgrade={on_confirm_downgrade} />
                 </section>
                 <section class="column database">
                     <div class="column-head"><h2>{ "Database" }</h2></div>
@@ -488,7 +601,3 @@ fn page_url() -> String {
         None => href,
     }
 }
-                <ProjectPanel backups={state.snapshot.backups.clone()}
-                    share_link={state.share_link.as_ref().map(|fragment| AttrValue::from(format!("{}{fragment}", page_url())))}
-                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
-                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />

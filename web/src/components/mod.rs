@@ -3,11 +3,13 @@
 pub mod app;
 pub mod console;
 pub mod data_grid;
+pub mod export_dialog;
 pub mod grid_table;
 pub mod header;
+pub mod lesson_panel;
 pub mod migration_panel;
 pub mod model_panel;
+pub mod project_panel;
 pub mod revisions_panel;
 pub mod schema_diagram;
-pub mod project_panel;
 pub mod version_panel;

@@ -1,0 +1,323 @@
+//! The lesson panel: the list of lessons with what is done, the open lesson's text, its task
+//! and checklist, and the controls that start it, hint at it and show how it is done.
+//!
+//! The panel only dispatches lesson actions and asks for steps to run; what a step does is the
+//! worker's business (`services/engine/lesson.rs`) and what the panel shows follows from
+//! `lessons::progress::LessonState`. [`use_lesson_watch`] holds the two things that happen on
+//! their own while a lesson is started: evaluating its checks after every reply, and the
+//! simulated app's writes.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::lessons::markdown;
+use crate::lessons::progress::{LessonAction, LessonState, Progress};
+use crate::lessons::Lesson;
+use crate::services::protocol::{Request, Snapshot, Step};
+
+/// Where the progress through the lessons is kept between visits.
+const PROGRESS_KEY: &str = "strata.lessons";
+
+/// How often the simulated app writes.
+const APP_EVERY_MS: i32 = 300;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lessons: Rc<Vec<Lesson>>,
+    pub state: LessonState,
+    pub busy: bool,
+    pub on_action: Callback<LessonAction>,
+    /// Runs steps in the worker after dispatching the action that says why.
+    pub on_steps: Callback<(LessonAction, Vec<Step>)>,
+}
+
+#[function_component(LessonPanel)]
+pub fn lesson_panel(props: &Props) -> Html {
+    let state = &props.state;
+    let done = props
+        .lessons
+        .iter()
+        .filter(|l| state.is_done(&l.slug))
+        .count();
+    let current = state
+        .progress
+        .current
+        .as_deref()
+        .and_then(|slug| props.lessons.iter().find(|l| l.slug == slug));
+    let chips = props.lessons.iter().map(|lesson| {
+        let slug = lesson.slug.clone();
+        let is_current = current.is_some_and(|c| c.slug == lesson.slug);
+        let is_done = state.is_done(&lesson.slug);
+        html! {
+            <li>
+                <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"))}
+                    data-testid={format!("lesson-{}", lesson.slug)} data-done={is_done.to_string()}
+                    title={lesson.title.clone()} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
+                    onclick={props.on_action.reform(move |_: MouseEvent| LessonAction::Pick(slug.clone()))}>
+                    { lesson.number }
+                </button>
+            </li>
+        }
+    });
+    html! {
+        <section class="lesson-panel" data-testid="lesson-panel" aria-label="Lessons">
+            <div class="lesson-top">
+                <h2>{ "Lessons" }</h2>
+                <span class="badge ok" data-testid="lesson-progress">
+                    { format!("{done} of {} done", props.lessons.len()) }
+                </span>
+                <button class="close" title="Close the lessons" aria-label="Close the lessons"
+                    onclick={props.on_action.reform(|_: MouseEvent| LessonAction::Toggle)}>{ "×" }</button>
+            </div>
+            <ol class="lesson-chips">{ for chips }</ol>
+            if let Some(preview) = &state.preview {
+                <article class="lesson preview" data-testid="lesson-preview">
+                    <div class="lesson-top">
+                        <h3>{ "Preview of a lesson file" }</h3>
+                        <button class="button small" data-testid="lesson-preview-close"
+                            onclick={props.on_action.reform(|_: MouseEvent| LessonAction::Preview(None))}>{ "Close preview" }</button>
+                    </div>
+                    <div class="prose">{ Html::from_html_unchecked(AttrValue::from(markdown::render(preview))) }</div>
+                </article>
+            } else {
+            { match current {
+                Some(lesson) => body(lesson, props),
+                None => html! {
+                    <p class="muted lesson-intro">{ "Each lesson sets up a small project, explains one idea, and gives you a task. Pick one to begin; the numbers go from first steps to production habits." }</p>
+                },
+            } }
+            }
+            // Lesson authors check how a file reads before adding it; what it renders goes
+            // through the same filter as the built-in lessons.
+            <label class="preview-file muted small" title="Render a lesson markdown file here, to check how it reads">
+                { "Preview a lesson file…" }
+                <input type="file" accept=".md,text/markdown,text/plain" data-testid="lesson-preview-file"
+                    onchange={preview_file(props.on_action.clone())} />
+            </label>
+        </section>
+    }
+}
+
+fn body(lesson: &Lesson, props: &Props) -> Html {
+    let state = &props.state;
+    let started = state.progress.started;
+    let start = {
+        let setup = lesson.setup.clone();
+        props
+            .on_steps
+            .reform(move |_: MouseEvent| (LessonAction::Started, setup.clone()))
+    };
+    let show_me = {
+        let steps = lesson.show_me.clone();
+        props
+            .on_steps
+            .reform(move |_: MouseEvent| (LessonAction::StepsSent, steps.clone()))
+    };
+    let text = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.body)));
+    let task = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.task)));
+    let hint = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.hint)));
+    let tools = lesson.tools.iter().enumerate().map(|(i, tool)| {
+        let steps = tool.steps.clone();
+        html! {
+            <button class="button small" data-testid={format!("lesson-tool-{}", i + 1)}
+                disabled={props.busy || !started}
+                onclick={props.on_steps.reform(move |_: MouseEvent| (LessonAction::StepsSent, steps.clone()))}>
+                { &tool.label }
+            </button>
+        }
+    });
+    html! {
+        <article class="lesson" data-testid="lesson">
+            <h3 class="lesson-title">{ format!("{}. {}", lesson.number, lesson.title) }</h3>
+            <div class="prose" data-testid="lesson-text">{ text }</div>
+            <div class="task">
+                <h4>{ "Your task" }</h4>
+                <div class="prose">{ task }</div>
+                if started {
+                    <ul class="checks" data-testid="lesson-checks"
+                        data-checked={state.checked(lesson.checks.len()).to_string()}>
+                        { for lesson.checks.iter().enumerate().map(|(i, check)| {
+                            let pass = state.passed.get(i).copied().unwrap_or(false);
+                            html! {
+                                <li class={classes!(pass.then_some("pass"))} data-pass={pass.to_string()}>
+                                    <span class="mark" aria-hidden="true">{ if pass { "✓" } else { "○" } }</span>
+                                    { &check.what }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                } else {
+                    <p class="muted small">{ "Start sets up the lesson's project and database, replacing what the playground holds now." }</p>
+                }
+                if state.complete() {
+                    <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>
+                }
+            </div>
+            <div class="lesson-controls">
+                if started {
+                    <button class="button" data-testid="lesson-restart" disabled={props.busy}
+                        title="Set the lesson up again from the start" onclick={start}>{ "Restart" }</button>
+                } else {
+                    <button class="button primary" data-testid="lesson-start" disabled={props.busy}
+                        onclick={start}>{ "Start lesson" }</button>
+                }
+                <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
+                    onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
+                <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
+                    title="Do the task for me, step by step" onclick={show_me}>{ "Show me" }</button>
+            </div>
+            if state.hint {
+                <div class="prose hint-text" data-testid="lesson-hint-text">{ hint }</div>
+            }
+            if !lesson.tools.is_empty() {
+                <div class="tools" data-testid="lesson-tools">{ for tools }</div>
+            }
+            if lesson.app.is_some() && started {
+                <p class={classes!("app-status", (state.app.failures > 0).then_some("failing"))} data-testid="lesson-app"
+                    data-writes={state.app.writes.to_string()} data-failures={state.app.failures.to_string()}>
+                    { format!("App v{} running: {} writes, {} failed", state.app.version.max(1), state.app.writes, state.app.failures) }
+                    if let Some(error) = &state.app.last_error {
+                        <span class="small">{ format!(" (last: {error})") }</span>
+                    }
+                </p>
+            }
+            if let Some(failed) = &state.failed {
+                <p class="error" role="alert" data-testid="lesson-error">{ failed }</p>
+            }
+            if !state.notes.is_empty() {
+                <ul class="notes" data-testid="lesson-notes">
+                    { for state.notes.iter().map(|n| html! { <li>{ n }</li> }) }
+                </ul>
+            }
+        </article>
+    }
+}
+
+/// Reads the chosen file and hands its text to the panel.
+fn preview_file(on_action: Callback<LessonAction>) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let on_action = on_action.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                on_action.emit(LessonAction::Preview(text.as_string()));
+            }
+        });
+    })
+}
+
+/// The lessons' side effects while one is started: its checks are evaluated after every reply
+/// (the snapshot changed, so the answer may have), and its simulated app writes on a timer.
+#[hook]
+pub fn use_lesson_watch(
+    lessons: Rc<Vec<Lesson>>,
+    state: &LessonState,
+    snapshot: &Snapshot,
+    browse: &str,
+    send: Callback<Request>,
+) {
+    let current = state
+        .progress
+        .current
+        .as_deref()
+        .and_then(|slug| lessons.iter().find(|l| l.slug == slug))
+        .cloned();
+
+    {
+        let send = send.clone();
+        let lesson = current.clone();
+        let watching = state.watching();
+        let browse = browse.to_owned();
+        // Keyed on the snapshot: a check's own reply carries an equal snapshot, so checking
+        // settles instead of repeating.
+        use_effect_with(
+            (
+                snapshot.clone(),
+                lesson.as_ref().map(|l| l.slug.clone()),
+                watching,
+            ),
+            move |_| {
+                if let (true, Some(lesson)) = (watching, lesson) {
+                    send.emit(Request::Check {
+                        lesson: lesson.slug.clone(),
+                        checks: lesson.check_queries(),
+                        browse: Some(browse),
+                    });
+                }
+            },
+        );
+    }
+
+    // The interval reads how many background requests are waiting through this cell, so a
+    // slow worker is not flooded with writes it cannot keep up with.
+    let waiting = use_mut_ref(|| Rc::new(Cell::new(0u32)));
+    waiting.borrow().set(state.background);
+    {
+        let app = current
+            .as_ref()
+            .filter(|_| state.progress.started)
+            .and_then(|l| l.app.clone().map(|app| (l.slug.clone(), app)));
+        let waiting = waiting.borrow().clone();
+        let browse = browse.to_owned();
+        use_effect_with(app, move |app| {
+            let timer = app.clone().and_then(|(_, app)| {
+                let tick = Closure::<dyn FnMut()>::new(move || {
+                    if waiting.get() < 3 {
+                        send.emit(Request::AppWrite {
+                            deployed: app.deployed.clone(),
+                            writes: app.writes.clone(),
+                            browse: Some(browse.clone()),
+                        });
+                    }
+                });
+                let window = web_sys::window()?;
+                let handle = window
+                    .set_interval_with_callback_and_timeout_and_arguments_0(
+                        tick.as_ref().unchecked_ref(),
+                        APP_EVERY_MS,
+                    )
+                    .ok()?;
+                Some((window, handle, tick))
+            });
+            move || {
+                if let Some((window, handle, tick)) = timer {
+                    window.clear_interval_with_handle(handle);
+                    drop(tick);
+                }
+            }
+        });
+    }
+
+    {
+        let progress = state.progress.clone();
+        use_effect_with(progress, |progress| save_progress(progress));
+    }
+}
+
+/// The progress kept from an earlier visit, or a fresh start.
+pub fn load_progress() -> LessonState {
+    let progress = local_storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str::<Progress>(&text).ok())
+        .unwrap_or_default();
+    LessonState::resume(progress)
+}
+
+fn save_progress(progress: &Progress) {
+    // Storage can be full or disabled; progress then lasts as long as the page.
+    if let (Some(storage), Ok(text)) = (local_storage(), serde_json::to_string(progress)) {
+        let _ = storage.set_item(PROGRESS_KEY, &text);
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
