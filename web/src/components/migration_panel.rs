@@ -106,9 +106,13 @@ fn details(m: &Migration, on_confirm: &Callback<Rename>) -> Html {
                 { for m.changes.iter().enumerate().map(|(i, change)| html! {
                     <li>
                         <span>{ change }</span>
-                        { for m.findings.iter().filter(|f| f.change == i).map(|f| html! {
-                            <span class={classes!("lint", f.kind.clone())} data-testid={format!("lint-{}", f.kind)}
-                                title={format!("{} {}", f.message, f.advice)}>{ &f.kind }</span>
+                        { for m.findings.iter().filter(|f| f.change == i).map(|f| {
+                            let counted = f.rows.map(|n| format!(" · {n} row{}", if n == 1 { "" } else { "s" }));
+                            html! {
+                                <span class={classes!("lint", f.kind.clone(), counted.is_some().then_some("counted"))}
+                                    data-testid={format!("lint-{}", f.kind)}
+                                    title={format!("{} {}", f.message, f.advice)}>{ &f.kind }{ counted.unwrap_or_default() }</span>
+                            }
                         }) }
                     </li>
                 }) }

@@ -26,6 +26,22 @@ pub struct Props {
 #[function_component(ModelPanel)]
 pub fn model_panel(props: &Props) -> Html {
     let gutter = use_node_ref();
+    let editor = use_node_ref();
+    // A new error brings its line into view (a few lines below the top), so the marked gutter
+    // number is never scrolled away.
+    {
+        let (editor, gutter) = (editor.clone(), gutter.clone());
+        use_effect_with(props.error_line, move |line| {
+            if let (Some(line), Some(editor)) = (line, editor.cast::<HtmlTextAreaElement>()) {
+                let height = f64::from(editor.scroll_height()) / lines_in(&editor.value()) as f64;
+                let top = ((*line as f64 - 3.0) * height).max(0.0) as i32;
+                editor.set_scroll_top(top);
+                if let Some(gutter) = gutter.cast::<web_sys::HtmlElement>() {
+                    gutter.set_scroll_top(editor.scroll_top());
+                }
+            }
+        });
+    }
     let on_input = props
         .on_edit
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
@@ -39,7 +55,7 @@ pub fn model_panel(props: &Props) -> Html {
             }
         })
     };
-    let lines = props.text.lines().count().max(1) + usize::from(props.text.ends_with('\n'));
+    let lines = lines_in(&props.text);
     let tab = |language: ModelLanguage, label: &'static str, key: &'static str| {
         let active = props.language == language;
         html! {
@@ -78,7 +94,7 @@ pub fn model_panel(props: &Props) -> Html {
                         }
                     }) }
                 </pre>
-                <textarea class="code editor" data-testid="model-editor" spellcheck="false"
+                <textarea class="code editor" data-testid="model-editor" spellcheck="false" ref={editor}
                     aria-label={label} value={props.text.clone()} oninput={on_input} onscroll={on_scroll} />
             </div>
             if let (Some(_), Some(error)) = (props.error_line, &props.error) {
@@ -89,6 +105,11 @@ pub fn model_panel(props: &Props) -> Html {
             <SchemaDiagram diagram={props.diagram.clone()} compared={props.compared} />
         </section>
     }
+}
+
+/// How many lines the editor shows for `text` (a final newline starts one more).
+fn lines_in(text: &str) -> usize {
+    text.lines().count().max(1) + usize::from(text.ends_with('\n'))
 }
 
 /// An error's place ("line 3" or "line 3, column 5") and its message.

@@ -75,7 +75,7 @@ pub fn revisions_panel(props: &Props) -> Html {
                 if heads.len() > 1 {
                     <button class="button warn-button" data-testid="merge-heads" disabled={props.busy}
                         title={format!("Join the heads {} with a merge revision", heads.join(", "))}
-                        onclick={props.on_merge.reform(|_: MouseEvent| ())}>{ format!("Merge {} heads", heads.len()) }</button>
+                        onclick={props.on_merge.reform(|_: MouseEvent| ())}>{ "Merge heads" }</button>
                 }
                 <button class="button primary" data-testid="upgrade-head" disabled={props.busy}
                     title="Apply every pending revision"
@@ -122,7 +122,7 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                 onclick={props.on_downgrade.reform(move |_: MouseEvent| id.clone())}>{ "Downgrade to here" }</button>
         }
     } else {
-        html! { <span class="muted small">{ "database is here" }</span> }
+        html! { <span class="muted small here">{ "database is here" }</span> }
     };
     let building_here = props.parent.as_deref() == Some(revision.id.as_str());
     let branch = {
@@ -154,7 +154,6 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                         <span class="badge merge">{ "merge" }</span>
                     }
                     <span class={class}>{ state }</span>
-                    { action }
                 </div>
                 <div class="revision-tools">
                     <details class="updown">
@@ -180,7 +179,7 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                             }) }
                         </div>
                     </details>
-                    { branch }
+                    <span class="tool-buttons">{ action }{ branch }</span>
                 </div>
             </div>
         </li>

@@ -64,6 +64,7 @@ impl PartialEq for DbClient {
 impl DbClient {
     /// Starts the worker; every message it sends back is passed to `on_message`.
     pub fn spawn(on_message: Callback<Message>) -> Result<DbClient, String> {
+        mark("strata:spawn");
         let worker =
             start_worker().map_err(|e| format!("cannot start the database worker: {e:?}"))?;
         let shared = Rc::new(Shared {
@@ -85,6 +86,10 @@ impl DbClient {
                     message: format!("unreadable reply from the worker: {e}"),
                 },
             };
+            mark(match &message {
+                Message::Booted => "strata:booted",
+                _ => "strata:reply",
+            });
             if message == Message::Booted {
                 if let Some(shared) = weak.upgrade() {
                     shared.booted.set(true);
@@ -141,6 +146,14 @@ impl DbClient {
 impl Drop for Shared {
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+/// Leaves a named point on the page's performance timeline, so start-up can be taken apart in
+/// the browser's tools and in the tests (`performance.getEntriesByName`).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
     }
 }
 

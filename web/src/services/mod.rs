@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod demo;
+pub mod download;
 pub mod engine;
 pub mod project;
 pub mod protocol;
