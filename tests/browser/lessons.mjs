@@ -185,6 +185,30 @@ test('lesson 10: two heads joined by a merge', async () => {
     await completed('two-heads');
 });
 
+test('lesson 8: back up, then restore the nightly backup', async () => {
+    await start('backups');
+    const before = await page.locator('[data-testid^="restore-"]').count();
+    await d.click('backup-now');
+    assert.equal(await page.locator('[data-testid^="restore-"]').count(), before + 1);
+    await showMe();
+    await completed('backups');
+});
+
+test('lesson 11: rollback strategies, and what a restore throws away', async () => {
+    await start('rollback-strategies');
+    // Restoring the backup goes back to before Zoe signed up.
+    await d.click('lesson-tool-2');
+    await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
+    assert.equal(await d.tableRows('users'), 2);
+    await page.click(tid('lesson-restart'));
+    await page.waitForSelector(`${tid('lesson-checks')}[data-checked="true"]`);
+    await d.settled();
+    // The rollback script keeps her.
+    await d.click('lesson-tool-1');
+    await completed('rollback-strategies');
+    assert.equal(await d.tableRows('users'), 3);
+});
+
 test('lesson text cannot run script, whatever the markdown says', async () => {
     const file = join(tmpdir(), 'strata-evil-lesson.md');
     writeFileSync(file, [

@@ -182,6 +182,8 @@ mod tests {
     fn every_lesson_parses_and_has_what_the_panel_needs() {
         let lessons = all();
         assert_eq!(lessons.len(), FILES.len());
+        // One lesson per topic of the migration guide the issue lists.
+        assert_eq!(lessons.len(), 11);
         for lesson in &lessons {
             assert!(
                 !lesson.title.is_empty() && !lesson.task.trim().is_empty(),

@@ -504,4 +504,8 @@ pub enum Step {
     },
     /// Joins every head with a merge revision.
     Merge { message: String },
+    /// Copies the whole database into the backup store under `label`.
+    Backup { label: String },
+    /// Puts back the newest backup called `label` in place of the database.
+    Restore { label: String },
 }

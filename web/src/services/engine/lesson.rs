@@ -141,6 +141,24 @@ impl Engine {
             Step::Merge { message } => {
                 self.merge(message)?;
             }
+            Step::Backup { label } => {
+                self.backup(label)?;
+            }
+            Step::Restore { label } => {
+                // Lessons name backups by label; restarting a lesson takes another one with the
+                // same label, and the newest is the one that lesson run made.
+                let id: i64 = self
+                    .backups
+                    .query_row(
+                        "SELECT id FROM backup WHERE label = ?1 ORDER BY id DESC LIMIT 1",
+                        [label],
+                        |row| row.get(0),
+                    )
+                    .map_err(|_| format!("there is no backup called {label:?}"))?;
+                if let Outcome::Loaded { model: kept, .. } = self.restore(&id.to_string())? {
+                    *model = Some(kept);
+                }
+            }
         }
         Ok(())
     }
@@ -289,6 +307,8 @@ fn describe(step: &Step) -> String {
         Step::Sql(_) => "sql".into(),
         Step::Backfill { table, .. } => format!("backfill {table}"),
         Step::Merge { .. } => "merge".into(),
+        Step::Backup { label } => format!("backup {label:?}"),
+        Step::Restore { label } => format!("restore {label:?}"),
     }
 }
 
