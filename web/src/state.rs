@@ -237,6 +237,10 @@ impl Reducible for AppState {
                 }
                 // Keeping the model is answered without a snapshot; the last one still holds.
                 if !matches!(outcome, Ok(Outcome::ModelSaved)) {
+                    // The worker may show another table than the one asked for (it was gone).
+                    if let Some(browsed) = &snapshot.browsed {
+                        next.browse.clone_from(&browsed.table);
+                    }
                     next.snapshot = snapshot;
                 }
                 match outcome {

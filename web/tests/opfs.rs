@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use sqlite_wasm_rs::WasmOsCallback;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfgBuilder};
 use strata_web::services::engine::Engine;
+use strata_web::services::project::ModelLanguage;
 use strata_web::services::protocol::{Outcome, Request, Storage};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -78,6 +79,8 @@ fn a_saved_and_applied_revision_survives_reopening_the_database() {
         renames: vec![],
         message: "add phone".into(),
         browse: None,
+        language: ModelLanguage::Sql,
+        parent: None,
     });
     let Ok(Outcome::Saved { id }) = saved.outcome else {
         panic!("{:?}", saved.outcome)

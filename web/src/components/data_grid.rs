@@ -36,7 +36,7 @@ pub fn data_grid(props: &Props) -> Html {
             </div>
             { match &props.browsed {
                 Some(browsed) => html! { <GridTable grid={browsed.grid.clone()} testid="data-grid" /> },
-                None => html! { <p class="muted empty">{ format!("no table named {}", props.selected) }</p> },
+                None => html! { <p class="muted empty">{ "no tables yet: create one with the model or the console" }</p> },
             } }
         </section>
     }

@@ -105,11 +105,17 @@ pub fn lesson_panel(props: &Props) -> Html {
 fn body(lesson: &Lesson, props: &Props) -> Html {
     let state = &props.state;
     let started = state.progress.started;
+    // The first start replaces whatever the visitor had built, so that is kept as a backup
+    // first; a restart only replaces the lesson's own state.
     let start = {
-        let setup = lesson.setup.clone();
+        let mut steps = lesson.setup.clone();
+        if !started {
+            let label = format!("before lesson {}", lesson.number);
+            steps.insert(0, Step::Backup { label });
+        }
         props
             .on_steps
-            .reform(move |_: MouseEvent| (LessonAction::Started, setup.clone()))
+            .reform(move |_: MouseEvent| (LessonAction::Started, steps.clone()))
     };
     let show_me = {
         let steps = lesson.show_me.clone();
@@ -151,7 +157,7 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                         }) }
                     </ul>
                 } else {
-                    <p class="muted small">{ "Start sets up the lesson's project and database, replacing what the playground holds now." }</p>
+                    <p class="muted small">{ "Start sets up the lesson's project and database in place of what the playground holds now; that is kept first as a backup you can restore (Backups, in the Database column)." }</p>
                 }
                 if state.complete() {
                     <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>

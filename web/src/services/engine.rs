@@ -592,12 +592,18 @@ impl Engine {
         } else {
             None
         };
-        let browsed = match browse {
-            Some(table) if names.iter().any(|n| n == table) => Some(Browsed {
+        // A table that is gone (dropped, or not in a freshly loaded project) gives way to the
+        // first of the visitor's tables, so the grid never stays on an empty "no such table".
+        let shown = browse
+            .filter(|table| names.iter().any(|n| n == table))
+            .or_else(|| names.iter().map(String::as_str).find(|n| *n != VERSION_TABLE))
+            .or_else(|| names.first().map(String::as_str));
+        let browsed = match shown {
+            Some(table) => Some(Browsed {
                 table: table.to_owned(),
                 grid: self.table_grid(table)?,
             }),
-            _ => None,
+            None => None,
         };
         // A version table strata cannot read (made by another tool) shows nothing as applied.
         let applied: Vec<String> = migrate::applied(&self.conn, VERSION_TABLE)
@@ -1390,12 +1396,20 @@ mod tests {
     }
 
     #[test]
-    fn browsing_a_missing_table_shows_no_grid() {
+    fn browsing_a_missing_table_shows_the_first_table_instead() {
         let mut engine = demo();
         let reply = engine.handle(Request::Browse {
             table: "nope".into(),
         });
         assert_eq!(reply.outcome, Ok(Outcome::Done));
-        assert_eq!(reply.snapshot.browsed, None);
+        assert_eq!(reply.snapshot.browsed.unwrap().table, "identities");
+        engine
+            .handle(Request::Execute {
+                sql: "DROP TABLE identities; DROP TABLE users; DROP TABLE schema_version;".into(),
+                browse: None,
+            })
+            .outcome
+            .unwrap();
+        assert_eq!(engine.snapshot(Some("users")).unwrap().browsed, None);
     }
 }

@@ -278,6 +278,20 @@ impl Engine {
     }
 }
 
+/// Whether a statement is `CREATE [TEMP] TRIGGER ...` (comments before it allowed).
+fn creates_trigger(text: &str) -> bool {
+    let code: Vec<String> = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("--"))
+        .flat_map(|line| line.split_whitespace().map(str::to_ascii_uppercase))
+        .take(3)
+        .collect();
+    matches!(
+        code.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        ["CREATE", "TRIGGER", ..] | ["CREATE", "TEMP" | "TEMPORARY", "TRIGGER"]
+    )
+}
+
 /// A scratch database built from a project: revisions stored and applied up to the project's
 /// target, the model kept, the rows added. Nothing live is touched.
 fn build(project: &Project, clock: &dyn Clock) -> Result<Connection, String> {
@@ -312,12 +326,40 @@ fn build(project: &Project, clock: &dyn Clock) -> Result<Connection, String> {
         // parent; foreign keys (when enforced) are checked once, at commit.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")
             .map_err(scratch_failed)?;
-        tx.execute_batch(&project.data).map_err(|e| {
-            format!(
-                "the project's data cannot be added ({}); nothing was changed",
-                sqlite_message(&e)
-            )
-        })?;
+        // The data already holds what the triggers wrote when the rows were first made (an
+        // audit log, a counter); firing them again while loading would write it twice, so
+        // they are set aside until the rows are in.
+        let triggers: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL")
+                .map_err(scratch_failed)?;
+            let rows = stmt
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .map_err(scratch_failed)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(scratch_failed)?
+        };
+        for (name, _) in &triggers {
+            tx.execute_batch(&format!("DROP TRIGGER {}", quote_ident(name)))
+                .map_err(scratch_failed)?;
+        }
+        // The data may create triggers of its own (made in the console, outside revisions):
+        // those wait for the rows too.
+        let (created, statements): (Vec<_>, Vec<_>) =
+            strata_core::sql::split_statements(&project.data)
+                .into_iter()
+                .partition(|statement| creates_trigger(&statement.text));
+        for statement in &statements {
+            tx.execute_batch(&statement.text).map_err(|e| {
+                format!(
+                    "the project's data cannot be added (line {}: {}); nothing was changed",
+                    statement.line,
+                    sqlite_message(&e)
+                )
+            })?;
+        }
+        for sql in triggers.iter().map(|(_, sql)| sql).chain(created.iter().map(|c| &c.text)) {
+            tx.execute_batch(sql).map_err(scratch_failed)?;
+        }
         tx.commit().map_err(scratch_failed)?;
     }
     Ok(scratch)
@@ -599,6 +641,31 @@ mod tests {
     }
 
     #[test]
+    fn loading_rows_does_not_fire_the_triggers_that_first_wrote_them_again() {
+        let mut engine = demo_engine();
+        engine
+            .handle(Request::Execute {
+                sql: "CREATE TABLE audit (what TEXT); \
+                      CREATE TRIGGER users_audit AFTER INSERT ON users BEGIN INSERT INTO audit VALUES (new.email); END; \
+                      INSERT INTO users (email, display_name) VALUES ('t@example.com', 'T');"
+                    .into(),
+                browse: None,
+            })
+            .outcome
+            .unwrap();
+        let project = engine.export_project(demo::MODEL_SQL, ModelLanguage::Sql).unwrap();
+        let mut other = demo_engine();
+        other.handle(Request::Load { project, browse: None }).outcome.unwrap();
+        let audit: i64 = other.conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
+        assert_eq!(audit, 1, "the audit row came with the data, and only once");
+        let trigger: i64 = other
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'users_audit'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(trigger, 1, "the trigger is back after the load");
+    }
+
+    #[test]
     fn loading_the_demo_project_gives_the_demo() {
         let mut engine = demo_engine();
         engine
@@ -631,13 +698,14 @@ mod tests {
         let before = engine.snapshot(Some("users")).unwrap();
         let mut project = demo::project();
         project.data.push_str("\nINSERT INTO nowhere VALUES (1);");
+        let line = project.data.lines().count();
         let reply = engine.handle(Request::Load {
             project,
             browse: Some("users".into()),
         });
         let message = reply.outcome.unwrap_err();
         assert!(
-            message.starts_with("the project's data cannot be added (no such table: nowhere)"),
+            message.starts_with(&format!("the project's data cannot be added (line {line}: no such table: nowhere)")),
             "{message}"
         );
         assert!(message.ends_with("nothing was changed"), "{message}");
