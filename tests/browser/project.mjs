@@ -157,7 +157,7 @@ test('a corrupted project file, a non-SQLite file and a damaged database are ref
     const badData = JSON.parse(projectFile.bytes.toString('utf8'));
     badData.data += '\nINSERT INTO users (id, email, display_name) VALUES (1, \'dup\', \'Dup\');';
     await upload('import-project', 'dup.json', JSON.stringify(badData));
-    assert.match(await errorText(), /data cannot be added \(UNIQUE constraint failed: users\.id\); nothing was changed/);
+    assert.match(await errorText(), /data cannot be added \(line \d+: UNIQUE constraint failed: users\.id\); nothing was changed/);
     assert.deepEqual(await state(), before);
 
     await upload('import-sqlite', 'notes.txt', 'these are my notes, not a database'.repeat(8));

@@ -143,28 +143,20 @@ pub fn app() -> Html {
             }
         }
     };
-    let on_export_project = {
+    // The project file and the share link carry the same project; only where it goes differs.
+    let export_project = |share: bool| {
         let send_project = send_project.clone();
         let (model, language) = (state.model_text().to_owned(), state.language);
         Callback::from(move |()| {
             send_project(Request::ExportProject {
                 model: model.clone(),
                 language,
-                share: false,
+                share,
             })
         })
     };
-    let on_share = {
-        let send_project = send_project.clone();
-        let (model, language) = (state.model_text().to_owned(), state.language);
-        Callback::from(move |()| {
-            send_project(Request::ExportProject {
-                model: model.clone(),
-                language,
-                share: true,
-            })
-        })
-    };
+    let on_export_project = export_project(false);
+    let on_share = export_project(true);
     let on_export_sqlite = {
         let send_project = send_project.clone();
         Callback::from(move |()| send_project(Request::ExportSqlite))
