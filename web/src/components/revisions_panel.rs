@@ -157,7 +157,7 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                 </div>
                 <div class="revision-tools">
                     <details class="updown">
-                        <summary>{ "up / down SQL" }</summary>
+                        <summary title="The revision's up and down SQL">{ "SQL" }</summary>
                         <h3>{ "up" }</h3>
                         <pre class="code sql">{ revision.up.trim_end() }</pre>
                         <h3>{ "down" }</h3>
