@@ -523,10 +523,23 @@ impl Engine {
         self.seed()
     }
 
+    /// Drops every table and view. Dropping a parent before its children is refused while
+    /// foreign keys are enforced (rusqlite's bundled SQLite enforces them by default, the
+    /// browser's does not), so enforcement is off for the drop and put back as it was after.
     fn drop_all(&mut self) -> rusqlite::Result<()> {
+        let enforced: bool = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+        self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        let dropped = self.drop_all_objects();
+        if enforced {
+            self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        }
+        dropped
+    }
+
+    fn drop_all_objects(&mut self) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
-        // Foreign keys are off by default in SQLite and stay off here, so the drop order of
-        // tables that refer to each other does not matter.
         let objects: Vec<(String, String)> = {
             let mut stmt = tx.prepare(
                 "SELECT type, name FROM sqlite_schema \

@@ -51,22 +51,7 @@ impl Engine {
     ) -> Result<(), String> {
         match step {
             Step::Clear {} => {
-                // Dropping a parent table before its children is refused while foreign keys
-                // are enforced (they are in native builds), so they are off for the drop.
-                let enforced: bool = self
-                    .conn
-                    .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
-                    .map_err(|e| sqlite_message(&e))?;
-                self.conn
-                    .execute_batch("PRAGMA foreign_keys = OFF")
-                    .map_err(|e| sqlite_message(&e))?;
-                let dropped = self.drop_all();
-                if enforced {
-                    self.conn
-                        .execute_batch("PRAGMA foreign_keys = ON")
-                        .map_err(|e| sqlite_message(&e))?;
-                }
-                dropped.map_err(|e| sqlite_message(&e))?;
+                self.drop_all().map_err(|e| sqlite_message(&e))?;
                 self.revisions.clear();
                 // An empty project table keeps the database from looking brand new, which
                 // would make the next reload seed the demo over the lesson.
