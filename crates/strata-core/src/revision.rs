@@ -232,6 +232,14 @@ impl Revision {
                 let dir = match words.next() {
                     Some("up") => Direction::Up,
                     Some("down") => Direction::Down,
+                    // Inside a section, any other `-- +...` line is the SQL's own comment (a
+                    // view's "-- +1 day grace" note); only in the header is it a mistyped marker.
+                    _ if section.is_some() => {
+                        let sql = if section == Some(Direction::Up) { &mut up } else { &mut down };
+                        sql.push_str(line);
+                        sql.push('\n');
+                        continue;
+                    }
                     other => return Err(err(n, format!("unknown section marker `-- +{}`; use `-- +up` or `-- +down`", other.unwrap_or("")))),
                 };
                 let k = dir as usize;
@@ -766,6 +774,15 @@ mod tests {
         assert_eq!(Target::parse("-1"), Target::Relative(-1));
         assert_eq!(Target::parse("base"), Target::Base);
         assert_eq!(Target::parse("abd"), Target::Revision("abd".into()));
+    }
+
+    #[test]
+    fn a_comment_that_looks_like_a_marker_stays_in_its_section() {
+        let view = "CREATE VIEW v AS\nSELECT 1\n-- +1 day grace period\n-- + note\nWHERE 1;";
+        let r = Revision::new("r1", vec![], "view", "t", view, "DROP VIEW v;");
+        let back = Revision::parse(&r.render()).unwrap();
+        assert_eq!((back.up.as_str(), back.down.as_str()), (r.up.as_str(), r.down.as_str()));
+        assert!(matches!(Revision::parse("-- id: r1\n-- +upp\nSELECT 1;"), Err(RevisionError::Format { line: 2, .. })));
     }
 
     #[test]
