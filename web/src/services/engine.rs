@@ -56,6 +56,10 @@ pub struct Engine {
     backups: Connection,
     /// The table the data grid showed last, for requests that do not say.
     last_browse: Option<String>,
+    /// Why the saved revisions could not be read when the database was opened, if they could
+    /// not: the database still opens (so Reset, Import and Restore can repair it) and Open
+    /// says what is wrong.
+    unreadable: Option<String>,
 }
 
 impl Engine {
@@ -68,11 +72,15 @@ impl Engine {
             revisions: Vec::new(),
             backups: Connection::open_in_memory().map_err(|e| e.to_string())?,
             last_browse: None,
+            unreadable: None,
         };
         if engine.is_empty().map_err(|e| e.to_string())? {
             engine.seed()?;
         } else {
-            engine.revisions = engine.load_project()?;
+            match engine.load_project() {
+                Ok(revisions) => engine.revisions = revisions,
+                Err(e) => engine.unreadable = Some(e),
+            }
         }
         Ok(engine)
     }
@@ -102,7 +110,10 @@ impl Engine {
             .map(|file| Revision::parse(file))
             .collect::<Result<_, _>>()
             .map_err(|e| {
-                format!("a saved revision cannot be read ({e}); Reset returns to the demo")
+                format!(
+                    "a saved revision cannot be read ({e}); the database opened without its \
+                     revisions: Reset, Import project or Restore a backup to go on"
+                )
             })
     }
 
@@ -117,7 +128,10 @@ impl Engine {
         // snapshot (the reducer keeps the one it has).
         let quiet = matches!(request, Request::SaveModel { .. });
         let (outcome, browse) = match request {
-            Request::Open { browse } => (self.opened(), browse),
+            Request::Open { browse } => match self.unreadable.take() {
+                Some(problem) => (Err(problem), browse),
+                None => (self.opened(), browse),
+            },
             Request::Browse { table } => (Ok(Outcome::Done), Some(table)),
             Request::Execute { sql, browse } => {
                 (self.execute(&sql).map_err(|e| e.to_string()), browse)
@@ -251,10 +265,29 @@ impl Engine {
         if sql.trim().is_empty() {
             return Err(ConsoleError::Empty);
         }
+        // A script that ends the console's own transaction would keep half of itself, and one
+        // that attaches a file could reach the backups; both are refused before anything runs.
+        for (n, statement) in strata_core::sql::split_statements(sql).iter().enumerate() {
+            let word = leading_keyword(&statement.text);
+            if matches!(word.as_str(), "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "ATTACH" | "DETACH") {
+                return Err(ConsoleError::Refused {
+                    statement: n + 1,
+                    keyword: word,
+                });
+            }
+        }
         self.conn.execute_batch("SAVEPOINT console")?;
-        match run_script(&self.conn, sql) {
-            Ok(outcome) => {
+        // The script may have touched strata's own project table; what it left must still read
+        // as a project, or the panel and the next visit would disagree with the database.
+        let outcome = run_script(&self.conn, sql).and_then(|outcome| {
+            let revisions = self.load_project().map_err(ConsoleError::Project)?;
+            Graph::new(revisions.clone()).map_err(|e| ConsoleError::Project(e.to_string()))?;
+            Ok((outcome, revisions))
+        });
+        match outcome {
+            Ok((outcome, revisions)) => {
                 self.conn.execute_batch("RELEASE console")?;
+                self.revisions = revisions;
                 Ok(outcome)
             }
             Err(e) => {
@@ -367,6 +400,17 @@ impl Engine {
         let seed = format!("{}|{message}|{created}|{body}", parents.join(","));
         let id = revision::derive_id(&seed);
         let rev = make(&id, parents, &created);
+        // What is stored must read back as the same revision, or the next visit could not
+        // open the project; refusing here keeps the saved project readable.
+        match Revision::parse(&rev.render()) {
+            Ok(back) if back.up == rev.up && back.down == rev.down && back.parents == rev.parents => {}
+            Ok(_) => {
+                return Err("this revision would not read back as written (a line of its SQL looks like a `-- +up` or `-- +down` marker); change that line; nothing was saved".into())
+            }
+            Err(e) => {
+                return Err(format!("this revision would not read back ({e}); change that line of its SQL; nothing was saved"))
+            }
+        }
         let mut all = self.revisions.clone();
         all.push(rev.clone());
         Graph::new(all).map_err(|e| e.to_string())?;
@@ -868,6 +912,10 @@ enum ConsoleError {
         statement: usize,
         source: rusqlite::Error,
     },
+    /// A statement the console does not run (transaction control, ATTACH).
+    Refused { statement: usize, keyword: String },
+    /// The script left strata's project table unreadable.
+    Project(String),
 }
 
 impl std::fmt::Display for ConsoleError {
@@ -878,6 +926,18 @@ impl std::fmt::Display for ConsoleError {
                 f,
                 "statement {statement}: {}; no changes were applied",
                 sqlite_message(source)
+            ),
+            ConsoleError::Refused { statement, keyword } if keyword == "ATTACH" || keyword == "DETACH" => write!(
+                f,
+                "statement {statement}: {keyword} is not available in the console (the playground's files are its own); nothing was run"
+            ),
+            ConsoleError::Refused { statement, keyword } => write!(
+                f,
+                "statement {statement}: {keyword} is not needed here: every console script already runs in one transaction, kept whole or not at all; nothing was run"
+            ),
+            ConsoleError::Project(problem) => write!(
+                f,
+                "the script would leave strata's project table unreadable ({problem}); no changes were applied"
             ),
         }
     }
@@ -921,6 +981,24 @@ fn run_script(conn: &Connection, sql: &str) -> Result<Outcome, ConsoleError> {
         Some(grid) => Outcome::Rows(grid),
         None => Outcome::Changed { statements, rows },
     })
+}
+
+/// The first keyword of a statement, upper-cased, after any comments before it.
+fn leading_keyword(text: &str) -> String {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    rest.split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
 }
 
 /// Reads up to [`GRID_ROW_LIMIT`] rows of a statement and counts the rest.

@@ -195,3 +195,69 @@ fn findings_that_depend_on_rows_are_counted_against_the_live_data() {
         m.findings
     );
 }
+
+#[test]
+fn a_project_whose_revisions_cannot_be_read_still_opens_and_says_so() {
+    let mut engine = demo_engine();
+    engine
+        .conn
+        .execute_batch("UPDATE _strata_project SET file = 'not a revision' WHERE id = '0002';")
+        .unwrap();
+    let conn = std::mem::replace(&mut engine.conn, Connection::open_in_memory().unwrap());
+    let mut reopened = Engine::open(conn, Storage::Opfs).unwrap();
+    let error = reopened.handle(Request::Open { browse: None }).outcome.unwrap_err();
+    assert!(error.starts_with("a saved revision cannot be read"), "{error}");
+    assert!(error.contains("Reset"), "{error}");
+    // Reset repairs it.
+    assert!(reopened.handle(Request::Reset).outcome.is_ok());
+    assert_eq!(reopened.snapshot(None).unwrap().revisions.len(), 2);
+}
+
+#[test]
+fn a_view_with_a_marker_like_comment_saves_and_reads_back() {
+    let mut engine = demo_engine();
+    let model = format!(
+        "{}\nCREATE VIEW named AS\nSELECT display_name FROM users\n-- +1 day grace is the app's business\nWHERE id > 0;",
+        demo::MODEL_SQL
+    );
+    let id = save(&mut engine, &model, "add a view", None);
+    let conn = std::mem::replace(&mut engine.conn, Connection::open_in_memory().unwrap());
+    let reopened = Engine::open(conn, Storage::Opfs).unwrap();
+    let revisions = reopened.snapshot(None).unwrap().revisions;
+    assert!(revisions.iter().any(|r| r.id == id && r.up.contains("-- +1 day grace")));
+}
+
+#[test]
+fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
+    let mut engine = demo_engine();
+    for script in ["DELETE FROM users; COMMIT; SELEC 1", "DELETE FROM users;\n-- done\nend", "ATTACH 'x.db' AS x"] {
+        let error = engine
+            .handle(Request::Execute { sql: script.into(), browse: None })
+            .outcome
+            .unwrap_err();
+        assert!(error.contains("nothing was run"), "{error}");
+        let users: i64 = engine.conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(users, 4, "{script}");
+    }
+}
+
+#[test]
+fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
+    let mut engine = demo_engine();
+    let error = engine
+        .handle(Request::Execute {
+            sql: "UPDATE _strata_project SET file = 'x' WHERE id = '0002';".into(),
+            browse: None,
+        })
+        .outcome
+        .unwrap_err();
+    assert!(error.contains("project table unreadable"), "{error}");
+    assert_eq!(engine.snapshot(None).unwrap().revisions.len(), 2);
+    // A change that leaves a readable project is kept, and the panel follows it.
+    let outcome = engine.handle(Request::Execute {
+        sql: "DELETE FROM _strata_project WHERE id = '0002';".into(),
+        browse: None,
+    });
+    assert!(outcome.outcome.is_ok(), "{:?}", outcome.outcome);
+    assert_eq!(outcome.snapshot.revisions.len(), 1);
+}
