@@ -236,7 +236,7 @@ impl Reducible for AppState {
                     next.pending = next.pending.saturating_sub(1);
                 }
                 // Keeping the model is answered without a snapshot; the last one still holds.
-                if !matches!(outcome, Ok(Outcome::ModelSaved)) {
+                if !matches!(outcome, Ok(Outcome::ModelSaved | Outcome::ModelNotKept(_))) {
                     // The worker may show another table than the one asked for (it was gone).
                     if let Some(browsed) = &snapshot.browsed {
                         next.browse.clone_from(&browsed.table);
@@ -246,6 +246,12 @@ impl Reducible for AppState {
                 match outcome {
                     Ok(Outcome::Done) => {}
                     Ok(Outcome::ModelSaved) => {}
+                    Ok(Outcome::ModelNotKept(reason)) => {
+                        next.place = Place::Migration;
+                        next.error = Some(format!(
+                            "the model text was not kept in the database ({reason}); the database is unchanged, and the text stays in the editor"
+                        ));
+                    }
                     Ok(Outcome::Loaded { model, language }) => {
                         // The database was replaced (or opened): its model goes in the editor.
                         match language {
@@ -259,6 +265,9 @@ impl Reducible for AppState {
                         next.renames.clear();
                         next.parent = None;
                         next.confirm = None;
+                        next.export = None;
+                        next.message.clear();
+                        next.notice = None;
                         next.error = None;
                         if next.place == Place::Project {
                             next.project_notice = Some("Loaded: the database, its revisions and the model were replaced.".to_owned());

@@ -40,8 +40,9 @@ pub fn migration_panel(props: &Props) -> Html {
         .as_ref()
         .is_some_and(|m| !m.changes.is_empty());
     let on_save = props.on_save.clone();
+    let busy = props.busy;
     let on_keydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" && can_save {
+        if e.key() == "Enter" && can_save && !busy {
             on_save.emit(());
         }
     });

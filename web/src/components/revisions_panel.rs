@@ -79,7 +79,7 @@ pub fn revisions_panel(props: &Props) -> Html {
                 }
                 <button class="button primary" data-testid="upgrade-head" disabled={props.busy}
                     title="Apply every pending revision"
-                    onclick={props.on_upgrade.reform(|_: MouseEvent| "heads".to_owned())}>{ "Upgrade head" }</button>
+                    onclick={props.on_upgrade.reform(|_: MouseEvent| "head".to_owned())}>{ "Upgrade head" }</button>
                 <button class="button" data-testid="downgrade-one" disabled={props.busy || !any_applied}
                     title="Revert the newest applied revision"
                     onclick={props.on_downgrade.reform(|_: MouseEvent| "-1".to_owned())}>{ "Downgrade one" }</button>

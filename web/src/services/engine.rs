@@ -192,7 +192,7 @@ impl Engine {
                 apply,
                 browse,
             } => (self.create_all(&model, language, apply), browse),
-            Request::Export { id, format } => (self.export(&id, format), None),
+            Request::Export { id, format } => (self.export(&id, format), self.last_browse.clone()),
             Request::Steps { steps, browse } => (self.run_steps(&steps), browse),
             Request::Check {
                 lesson,
@@ -231,6 +231,9 @@ impl Engine {
             Request::Restore { id } => (self.restore(&id), self.last_browse.clone()),
         };
         if quiet {
+            // A failure to keep the model is reported without a snapshot too, so the panels
+            // keep showing the database, which did not change.
+            let outcome = outcome.or_else(|e| Ok(Outcome::ModelNotKept(e)));
             return Reply {
                 outcome,
                 snapshot: Snapshot {
@@ -246,9 +249,14 @@ impl Engine {
             Ok(snapshot) => snapshot,
             Err(e) => {
                 // A snapshot only reads, so failing here means the database itself is
-                // unreadable; the page still gets an answer it can show.
+                // unreadable; the page still gets an answer it can show, which says whether the
+                // request itself was carried out.
+                let outcome = match outcome {
+                    Ok(_) => format!("the request was carried out, but the database cannot be read afterwards: {e}"),
+                    Err(failed) => format!("{failed}; the database cannot be read either: {e}"),
+                };
                 return Reply {
-                    outcome: Err(format!("cannot read the database: {e}")),
+                    outcome: Err(outcome),
                     snapshot: Snapshot {
                         storage: self.storage.clone(),
                         ..Snapshot::default()
@@ -433,6 +441,16 @@ impl Engine {
     /// Applies revisions up to `target`, each in its own transaction with its version row.
     fn upgrade(&mut self, target: &str) -> Result<Outcome, String> {
         let graph = self.graph()?;
+        // As in Alembic, "head" has no answer while two branches are unmerged; the page's way
+        // out is its Merge heads button, not the CLI command the core's message names.
+        let heads = graph.heads();
+        if Target::parse(target) == Target::Head && heads.len() > 1 {
+            return Err(format!(
+                "there are {} heads ({}): join them with Merge heads first, or apply one branch with its Upgrade to here; nothing was applied",
+                heads.len(),
+                heads.join(", ")
+            ));
+        }
         let ids = migrate::upgrade(
             &mut self.conn,
             &graph,

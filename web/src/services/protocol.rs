@@ -189,6 +189,8 @@ pub enum Outcome {
     CreateAll(CreateAllReport),
     /// A revision exported in another tool's format.
     Exported(ExportView),
+    /// The model text could not be kept in the database (which is unchanged); the reason.
+    ModelNotKept(String),
     /// A lesson's steps ran, up to the first that failed (`failed` says which and why; the
     /// steps before it stay done, as each migration commits on its own). `model` is the model
     /// text the steps left for the editor, `notes` what they had to say (a batched

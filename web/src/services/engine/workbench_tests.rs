@@ -89,6 +89,8 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
         parent: None,
     });
     assert!(refused.outcome.unwrap_err().contains("heads"));
+    let no_head = engine.handle(Request::Upgrade { target: "head".into(), browse: None });
+    assert!(no_head.outcome.unwrap_err().contains("join them with Merge heads first"));
     let Outcome::Saved { id: merge } = ok(engine.handle(Request::Merge { message: String::new(), browse: None })) else {
         panic!()
     };
