@@ -254,6 +254,7 @@ impl Reducible for AppState {
                     }
                     Ok(Outcome::Loaded { model, language }) => {
                         // The database was replaced (or opened): its model goes in the editor.
+                        next.lessons.reduce(LessonAction::Replaced);
                         match language {
                             ModelLanguage::Sql => next.model = model.clone(),
                             ModelLanguage::Sqlmodel => next.sqlmodel = model.clone(),

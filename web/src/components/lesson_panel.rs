@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::lessons::markdown;
-use crate::lessons::progress::{LessonAction, LessonState, Progress};
+use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
 use crate::lessons::Lesson;
 use crate::services::protocol::{Request, Snapshot, Step};
 
@@ -105,14 +105,13 @@ pub fn lesson_panel(props: &Props) -> Html {
 fn body(lesson: &Lesson, props: &Props) -> Html {
     let state = &props.state;
     let started = state.progress.started;
-    // The first start replaces whatever the visitor had built, so that is kept as a backup
-    // first; a restart only replaces the lesson's own state.
+    // Start and Restart both throw away what the database holds, and after a start the
+    // visitor may well have gone on to other work (an import, a project of their own), which
+    // `started` in the kept progress knows nothing about. So every start keeps a backup first.
     let start = {
         let mut steps = lesson.setup.clone();
-        if !started {
-            let label = format!("before lesson {}", lesson.number);
-            steps.insert(0, Step::Backup { label });
-        }
+        let label = format!("before lesson {}", lesson.number);
+        steps.insert(0, Step::Backup { label });
         props
             .on_steps
             .reform(move |_: MouseEvent| (LessonAction::Started, steps.clone()))
@@ -157,7 +156,7 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                         }) }
                     </ul>
                 } else {
-                    <p class="muted small">{ "Start sets up the lesson's project and database in place of what the playground holds now; that is kept first as a backup you can restore (Backups, in the Database column)." }</p>
+                    <p class="muted small">{ format!("Start sets up the lesson's project and database in place of what the playground holds now. Start and Restart both keep that first as a backup called \u{201c}before lesson {}\u{201d}, which you can restore (Backups, in the Database column).", lesson.number) }</p>
                 }
                 if state.complete() {
                     <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>
@@ -166,7 +165,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             <div class="lesson-controls">
                 if started {
                     <button class="button" data-testid="lesson-restart" disabled={props.busy}
-                        title="Set the lesson up again from the start" onclick={start}>{ "Restart" }</button>
+                        title="Set the lesson up again from the start; what the database holds now is kept as a backup first"
+                        onclick={start}>{ "Restart" }</button>
                 } else {
                     <button class="button primary" data-testid="lesson-start" disabled={props.busy}
                         onclick={start}>{ "Start lesson" }</button>
@@ -262,8 +262,8 @@ pub fn use_lesson_watch(
         );
     }
 
-    // The interval reads how many background requests are waiting through this cell, so a
-    // slow worker is not flooded with writes it cannot keep up with.
+    // The interval reads how many background requests are waiting through this cell; its
+    // throttle holds the app back while the worker is behind.
     let waiting = use_mut_ref(|| Rc::new(Cell::new(0u32)));
     waiting.borrow().set(state.background);
     {
@@ -275,8 +275,9 @@ pub fn use_lesson_watch(
         let browse = browse.to_owned();
         use_effect_with(app, move |app| {
             let timer = app.clone().and_then(|(_, app)| {
+                let mut throttle = AppThrottle::default();
                 let tick = Closure::<dyn FnMut()>::new(move || {
-                    if waiting.get() < 3 {
+                    if throttle.tick(waiting.get()) {
                         send.emit(Request::AppWrite {
                             deployed: app.deployed.clone(),
                             writes: app.writes.clone(),

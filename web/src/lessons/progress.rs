@@ -42,7 +42,8 @@ pub struct LessonState {
     /// Step requests sent and not answered yet; checks wait for them.
     pub running: u32,
     pub app: AppRun,
-    /// Checks and app writes sent and not answered yet (they do not make the page busy).
+    /// Checks and app writes sent and not answered yet (they do not make the page busy). Their
+    /// answers are always `Checked` or `AppWrote`, failures included, so only those count down.
     pub background: u32,
     /// The markdown of a lesson file the visitor opened to preview (lesson authors do this).
     pub preview: Option<String>,
@@ -79,6 +80,9 @@ pub enum LessonAction {
         version: usize,
         error: Option<String>,
     },
+    /// The database was replaced (a project load, an import, a restore, Reset): the page
+    /// starts counting its background requests afresh.
+    Replaced,
 }
 
 impl LessonState {
@@ -117,6 +121,9 @@ impl LessonState {
             LessonAction::Started => {
                 self.progress.started = true;
                 self.clear_run();
+                // A count that went wrong (an answer lost to a worker error) would otherwise
+                // hold the simulated app back for the rest of the session.
+                self.background = 0;
                 self.running += 1;
             }
             LessonAction::StepsSent => {
@@ -142,6 +149,7 @@ impl LessonState {
                     self.progress.completed.push(lesson);
                 }
             }
+            LessonAction::Replaced => self.background = 0,
             LessonAction::AppWrote { version, error } => {
                 self.app.writes += 1;
                 self.app.version = version;
@@ -167,6 +175,44 @@ impl LessonState {
     }
 }
 
+/// How many app writes may wait for their answers before the app skips a tick, so a slow
+/// worker is not flooded with writes it cannot keep up with.
+pub const APP_IN_FLIGHT: u32 = 3;
+
+/// How many ticks in a row the app may be held back by that limit before the writes it is
+/// waiting for are taken as lost. The worker answers in order, so this long without a single
+/// answer means the count is wrong, not that the worker is busy with them.
+pub const APP_STALLED_TICKS: u32 = 20;
+
+/// Decides, on each tick of the simulated app's timer, whether it writes. It works from the
+/// page's count of background requests waiting, and never lets a count that stopped going down
+/// stop the app for good: after [`APP_STALLED_TICKS`] held-back ticks, what is waiting then is
+/// set aside as lost, and answers that do arrive later are taken back off that.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppThrottle {
+    stalled: u32,
+    lost: u32,
+}
+
+impl AppThrottle {
+    /// Whether the app writes on this tick, given how many background requests are waiting.
+    pub fn tick(&mut self, waiting: u32) -> bool {
+        // Answers that came after all were not lost; the count already went down for them.
+        self.lost = self.lost.min(waiting);
+        if waiting - self.lost < APP_IN_FLIGHT {
+            self.stalled = 0;
+            return true;
+        }
+        self.stalled += 1;
+        if self.stalled >= APP_STALLED_TICKS {
+            self.lost = waiting;
+            self.stalled = 0;
+            return true;
+        }
+        false
+    }
+}
+
 /// A lesson file's markdown without its front matter; text without front matter is all body.
 fn body_of(text: &str) -> &str {
     text.strip_prefix("+++\n")
@@ -176,7 +222,14 @@ fn body_of(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::rc::Rc;
+
+    use yew::Reducible;
+
     use super::*;
+    use crate::services::project::ModelLanguage;
+    use crate::services::protocol::{Message, Outcome, Reply, Snapshot};
+    use crate::state::{Action, AppState};
 
     fn run(actions: impl IntoIterator<Item = LessonAction>) -> LessonState {
         let mut state = LessonState::default();
@@ -303,6 +356,103 @@ mod tests {
             (state.app.writes, state.app.failures, state.app.version),
             (2, 1, 2)
         );
+    }
+
+    /// The page's state after `actions`, starting from a booted page with a lesson started.
+    fn page(actions: impl IntoIterator<Item = Action>) -> AppState {
+        let mut state = Rc::new(AppState::default());
+        for action in actions {
+            state = state.reduce(action);
+        }
+        (*state).clone()
+    }
+
+    fn reply(outcome: Result<Outcome, String>) -> Action {
+        Action::Received(Message::Reply(Box::new(Reply {
+            outcome,
+            snapshot: Snapshot::default(),
+        })))
+    }
+
+    #[test]
+    fn a_failed_app_write_counts_down_the_background_and_leaves_pending_alone() {
+        let state = page([
+            Action::Received(Message::Booted),
+            Action::Lesson(LessonAction::BackgroundSent),
+            Action::Lesson(LessonAction::BackgroundSent),
+            // An Upgrade is on its way while the app writes.
+            Action::SentMigration,
+            reply(Ok(Outcome::AppWrote {
+                version: 4,
+                error: Some("the app has no version 4".into()),
+            })),
+            reply(Ok(Outcome::Checked {
+                lesson: "x".into(),
+                passed: vec![false],
+            })),
+        ]);
+        assert_eq!(state.pending, 1, "the upgrade still counts as busy");
+        assert!(state.busy());
+        assert_eq!(state.lessons.background, 0);
+        assert_eq!(state.lessons.app.failures, 1);
+        assert_eq!(
+            state.error, None,
+            "an app failure is the lesson's, not the console's"
+        );
+    }
+
+    #[test]
+    fn the_background_count_starts_over_on_start_restart_and_a_replaced_database() {
+        let sent = || Action::Lesson(LessonAction::BackgroundSent);
+        let state = page([sent(), sent(), sent()]);
+        assert_eq!(state.lessons.background, 3);
+        let state = page([sent(), sent(), Action::Lesson(LessonAction::Started)]);
+        assert_eq!(state.lessons.background, 0);
+        let state = page([
+            sent(),
+            sent(),
+            Action::SentProject,
+            reply(Ok(Outcome::Loaded {
+                model: String::new(),
+                language: ModelLanguage::Sql,
+            })),
+        ]);
+        assert_eq!(state.lessons.background, 0);
+        assert_eq!(state.pending, 0);
+        // An answer that was sent before the count started over cannot take it below zero.
+        let state = page([
+            sent(),
+            Action::Lesson(LessonAction::Started),
+            reply(Ok(Outcome::AppWrote {
+                version: 1,
+                error: None,
+            })),
+        ]);
+        assert_eq!(state.lessons.background, 0);
+    }
+
+    #[test]
+    fn the_app_waits_for_answers_but_never_for_ever() {
+        let mut throttle = AppThrottle::default();
+        assert!(throttle.tick(0) && throttle.tick(2));
+        // At the limit it holds back, until the worker has been silent for too long.
+        for _ in 1..APP_STALLED_TICKS {
+            assert!(!throttle.tick(APP_IN_FLIGHT));
+        }
+        assert!(throttle.tick(APP_IN_FLIGHT), "the stuck count is set aside");
+        // The three it gave up on no longer count; new writes do.
+        assert!(throttle.tick(APP_IN_FLIGHT + 1));
+        assert!(throttle.tick(APP_IN_FLIGHT + 2));
+        assert!(!throttle.tick(APP_IN_FLIGHT * 2));
+        // The count going down to one means at most one of the set-aside writes is still
+        // lost; the limit applies to the rest again.
+        assert!(throttle.tick(1));
+        assert!(!throttle.tick(APP_IN_FLIGHT + 1));
+        // An answer arriving resets the patience: a slow worker is not a stuck count.
+        assert!(throttle.tick(APP_IN_FLIGHT));
+        for _ in 1..APP_STALLED_TICKS {
+            assert!(!throttle.tick(APP_IN_FLIGHT + 1));
+        }
     }
 
     #[test]

@@ -510,4 +510,13 @@ pub enum Step {
     Backup { label: String },
     /// Puts back the newest backup called `label` in place of the database.
     Restore { label: String },
+    /// One write of the lesson's simulated app, as its timer would make it: the deployed
+    /// version's write, a failure recorded in `app_errors` and failing the step. Lesson files
+    /// write `app_write = {}`; `lessons::parse` fills in the lesson's `[app]`.
+    AppWrite {
+        #[serde(default)]
+        deployed: String,
+        #[serde(default)]
+        writes: Vec<String>,
+    },
 }

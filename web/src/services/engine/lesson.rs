@@ -129,6 +129,16 @@ impl Engine {
             Step::Backup { label } => {
                 self.backup(label)?;
             }
+            Step::AppWrite { deployed, writes } => {
+                // The same write the page's timer asks for, so a step that deploys a version
+                // can show it working (or failing) at once; a failure is in app_errors too.
+                if let Outcome::AppWrote { version, error } = self.app_write(deployed, writes)? {
+                    match error {
+                        None => notes.push(format!("app v{version} wrote once")),
+                        Some(error) => return Err(format!("app v{version} failed: {error}")),
+                    }
+                }
+            }
             Step::Restore { label } => {
                 // Lessons name backups by label; restarting a lesson takes another one with the
                 // same label, and the newest is the one that lesson run made.
@@ -220,6 +230,10 @@ impl Engine {
     /// One write of the simulated app. `deployed` answers which version of the app is
     /// running; that version's write runs like a console script, and a failure is recorded in
     /// `app_errors`, where the lesson's checks can see it.
+    ///
+    /// This never answers `Err`: the page counts an app write as a background request only
+    /// when its answer is [`Outcome::AppWrote`], so every failure (an unknown version, a write
+    /// the schema refuses, an `app_errors` that cannot be written) is reported inside it.
     pub(super) fn app_write(
         &mut self,
         deployed: &str,
@@ -240,23 +254,30 @@ impl Engine {
             }
         };
         let index = usize::try_from(version).unwrap_or(0);
-        let write = index
-            .checked_sub(1)
-            .and_then(|i| writes.get(i))
-            .ok_or_else(|| format!("the app has no version {version}"))?;
+        let Some(write) = index.checked_sub(1).and_then(|i| writes.get(i)) else {
+            // A version the lesson does not define (the console set it, say) is a deploy that
+            // went wrong; it is not recorded in `app_errors`, because no write was attempted.
+            return Ok(Outcome::AppWrote {
+                version: index,
+                error: Some(format!("the app has no version {version}")),
+            });
+        };
         let error = match self.execute(write) {
             Ok(_) => None,
             Err(e) => {
-                let message = e.to_string();
-                self.conn
-                    .execute_batch(APP_ERRORS_DDL)
-                    .and_then(|()| {
-                        self.conn.execute(
-                            "INSERT INTO app_errors (version, message) VALUES (?1, ?2)",
-                            (version, &message),
-                        )
-                    })
-                    .map_err(|e| sqlite_message(&e))?;
+                let mut message = e.to_string();
+                let recorded = self.conn.execute_batch(APP_ERRORS_DDL).and_then(|()| {
+                    self.conn.execute(
+                        "INSERT INTO app_errors (version, message) VALUES (?1, ?2)",
+                        (version, &message),
+                    )
+                });
+                if let Err(e) = recorded {
+                    message.push_str(&format!(
+                        " (and the failure could not be recorded in app_errors: {})",
+                        sqlite_message(&e)
+                    ));
+                }
                 Some(message)
             }
         };
@@ -294,6 +315,7 @@ fn describe(step: &Step) -> String {
         Step::Merge { .. } => "merge".into(),
         Step::Backup { label } => format!("backup {label:?}"),
         Step::Restore { label } => format!("restore {label:?}"),
+        Step::AppWrite { .. } => "app write".into(),
     }
 }
 
