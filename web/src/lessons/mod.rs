@@ -17,7 +17,7 @@
 //! upgrade = "head"
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
 //! label = "…"
-//! steps = [{ sql = "…" }]
+//! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now
 //! [app]                 # optional simulated app that writes while the lesson is open
 //! deployed = "SELECT version FROM app_deploy"
 //! writes = ["INSERT …", "INSERT …"]
@@ -124,7 +124,31 @@ pub fn parse(name: &str, front: &str, body: &str) -> Result<Lesson, String> {
     if lesson.checks.is_empty() {
         return Err("a lesson needs at least one check".into());
     }
+    lesson.fill_app_writes()?;
     Ok(lesson)
+}
+
+impl Lesson {
+    /// Gives every `app_write = {}` step the lesson's `[app]`, so the file names the app once
+    /// and a step writes exactly as the timer would. A lesson without an app cannot have one.
+    fn fill_app_writes(&mut self) -> Result<(), String> {
+        let app = self.app.clone();
+        let steps = self
+            .setup
+            .iter_mut()
+            .chain(self.show_me.iter_mut())
+            .chain(self.tools.iter_mut().flat_map(|t| t.steps.iter_mut()));
+        for step in steps {
+            if let Step::AppWrite { deployed, writes } = step {
+                let app = app
+                    .as_ref()
+                    .ok_or("an app_write step needs the lesson's [app]")?;
+                deployed.clone_from(&app.deployed);
+                writes.clone_from(&app.writes);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +271,206 @@ mod tests {
                 lesson.slug
             );
         }
+    }
+
+    fn lesson(slug: &str) -> Lesson {
+        all().into_iter().find(|l| l.slug == slug).unwrap()
+    }
+
+    /// Whether the check whose description starts with `what` passes now.
+    fn passes(engine: &mut Engine, lesson: &Lesson, what: &str) -> bool {
+        let index = lesson
+            .checks
+            .iter()
+            .position(|c| c.what.starts_with(what))
+            .unwrap_or_else(|| panic!("{}: no check {what:?}", lesson.slug));
+        check(engine, lesson)[index]
+    }
+
+    fn tool(lesson: &Lesson, label: &str) -> Vec<Step> {
+        let tool = lesson.tools.iter().find(|t| t.label.starts_with(label));
+        tool.unwrap_or_else(|| panic!("{}: no tool {label:?}", lesson.slug))
+            .steps
+            .clone()
+    }
+
+    fn fresh() -> Engine {
+        Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
+    }
+
+    #[test]
+    fn an_app_write_that_cannot_run_is_still_answered_as_an_app_write() {
+        // The page counts only AppWrote answers off its background requests, so an Err here
+        // would be taken off `pending` instead and leave the simulated app held back.
+        let lesson = lesson("expand-contract");
+        let app = lesson.app.clone().unwrap();
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        steps(
+            &mut engine,
+            &[Step::Sql("UPDATE app_deploy SET version = 4;".into())],
+        );
+        let reply = engine.handle(Request::AppWrite {
+            deployed: app.deployed.clone(),
+            writes: app.writes.clone(),
+            browse: None,
+        });
+        assert_eq!(
+            reply.outcome,
+            Ok(Outcome::AppWrote {
+                version: 4,
+                error: Some("the app has no version 4".into())
+            })
+        );
+        // v2 before the expand: the write fails, is recorded, and is still an AppWrote.
+        steps(
+            &mut engine,
+            &[Step::Sql("UPDATE app_deploy SET version = 2;".into())],
+        );
+        let reply = engine.handle(Request::AppWrite {
+            deployed: app.deployed,
+            writes: app.writes,
+            browse: None,
+        });
+        assert!(
+            matches!(&reply.outcome, Ok(Outcome::AppWrote { version: 2, error: Some(e) }) if e.contains("phone")),
+            "{:?}",
+            reply.outcome
+        );
+        assert!(!passes(&mut engine, &lesson, "the app never failed"));
+    }
+
+    #[test]
+    fn an_app_write_step_writes_once_and_fails_the_steps_when_the_write_fails() {
+        let lesson = lesson("expand-contract");
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        // Deploying v2 before the expand: the deploy's own write fails and stops the tool.
+        let reply = engine.handle(Request::Steps {
+            steps: tool(&lesson, "Deploy app v2"),
+            browse: None,
+        });
+        let Ok(Outcome::Stepped {
+            failed: Some(failed),
+            ..
+        }) = reply.outcome
+        else {
+            panic!("{:?}", reply.outcome)
+        };
+        assert!(
+            failed.starts_with("step 2 (app write) failed: app v2 failed: "),
+            "{failed}"
+        );
+        // The step is filled in from the lesson's [app]; a lesson without one cannot use it.
+        let front = r#"{"title":"t","task":"t","hint":"h","setup":[{"app_write":{}}],
+            "checks":[{"what":"w","sql":"SELECT 1"}],"show_me":[]}"#;
+        assert!(parse("99-x", front, "").is_err());
+    }
+
+    #[test]
+    fn lesson_9_cannot_skip_the_dual_write_phase_and_waits_for_v3_to_write() {
+        let lesson = lesson("expand-contract");
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        app_write(&mut engine, &lesson);
+        // Expand, then straight to v3: deployed, but it has not written yet.
+        steps(&mut engine, &lesson.show_me[..3]);
+        steps(
+            &mut engine,
+            &[Step::Sql("UPDATE app_deploy SET version = 3;".into())],
+        );
+        assert!(!passes(&mut engine, &lesson, "app v3 is deployed"));
+        app_write(&mut engine, &lesson);
+        assert!(passes(&mut engine, &lesson, "app v3 is deployed"));
+        // Backfill and contract: no write ever failed, and still the lesson is not done,
+        // because no row shows that v2 ran.
+        steps(&mut engine, &tool(&lesson, "Backfill"));
+        steps(&mut engine, &lesson.show_me[lesson.show_me.len() - 3..]);
+        app_write(&mut engine, &lesson);
+        let passed = check(&mut engine, &lesson);
+        let failing: Vec<_> = lesson
+            .checks
+            .iter()
+            .zip(&passed)
+            .filter(|(_, p)| !**p)
+            .map(|(c, _)| c.what.as_str())
+            .collect();
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert!(failing[0].starts_with("app v2 ran"), "{failing:?}");
+    }
+
+    #[test]
+    fn lesson_1_wants_phone_from_an_applied_revision_not_the_console() {
+        let lesson = lesson("create-all");
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        // The column added by hand, and some other revision applied.
+        steps(
+            &mut engine,
+            &[
+                Step::Sql("ALTER TABLE users ADD COLUMN phone TEXT;".into()),
+                Step::Model(
+                    "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL\n);\n\
+                     CREATE TABLE notes (id INTEGER PRIMARY KEY);\n"
+                        .into(),
+                ),
+                Step::Save {
+                    message: "add notes".into(),
+                    renames: vec![],
+                    parent: None,
+                },
+                Step::Upgrade("head".into()),
+            ],
+        );
+        assert!(passes(&mut engine, &lesson, "users has a phone column"));
+        assert!(!passes(
+            &mut engine,
+            &lesson,
+            "an applied revision adds phone"
+        ));
+    }
+
+    #[test]
+    fn lesson_8_wants_the_original_notes_not_just_some_notes() {
+        let lesson = lesson("backups");
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        steps(
+            &mut engine,
+            &[
+                Step::Downgrade("-1".into()),
+                Step::Sql("UPDATE orders SET note = 'x';".into()),
+            ],
+        );
+        assert!(passes(&mut engine, &lesson, "orders.note is back"));
+        assert!(!passes(&mut engine, &lesson, "the three original notes"));
+    }
+
+    /// Restore keeps the revisions saved after the backup as pending; lesson 8 is built on
+    /// that, and on the next upgrade running the harmful one again.
+    #[test]
+    fn lesson_8_restore_leaves_the_harmful_revision_pending_and_upgrade_runs_it_again() {
+        let lesson = lesson("backups");
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        steps(&mut engine, &lesson.show_me);
+        assert!(check(&mut engine, &lesson).iter().all(|p| *p));
+        let snapshot = engine.snapshot(None).unwrap();
+        assert!(
+            snapshot
+                .revisions
+                .iter()
+                .any(|r| r.message == "drop note from orders" && !r.applied),
+            "{:?}",
+            snapshot.revisions
+        );
+        steps(&mut engine, &[Step::Upgrade("head".into())]);
+        assert!(!passes(&mut engine, &lesson, "orders.note is back"));
+        assert!(!passes(
+            &mut engine,
+            &lesson,
+            "drop note from orders is still"
+        ));
     }
 
     #[test]
