@@ -305,7 +305,7 @@ pub fn use_lesson_watch(
 
     {
         let progress = state.progress.clone();
-        use_effect_with(progress, |progress| save_progress(progress));
+        use_effect_with(progress, save_progress);
     }
 }
 
