@@ -41,7 +41,10 @@ pub struct Project {
     pub model: String,
     /// Parents before children, each a strata revision file.
     pub revisions: Vec<String>,
-    /// The upgrade target after loading: `head`, `base` or a revision id.
+    /// What is applied after loading: `head`, `heads`, `base`, a revision id, or several ids
+    /// separated by commas (the applied revisions that nothing applied builds on, so a
+    /// database with two unmerged branches applied keeps both). A string rather than a list,
+    /// so files written before several ids were possible still read the same way.
     pub applied: String,
     /// SQL run after the upgrade to fill rows (INSERT statements).
     #[serde(default)]
@@ -68,7 +71,7 @@ pub enum ProjectError {
     Revision { number: usize, message: String },
     #[error("the project's revisions do not form a valid graph ({message}); nothing was changed")]
     Graph { message: String },
-    #[error("the project says it is applied up to {applied:?}, which is not head, base or one of its revisions; nothing was changed")]
+    #[error("the project says it is applied up to {applied:?}, which is not head, heads, base, one of its revisions or a comma-separated list of them; nothing was changed")]
     Applied { applied: String },
     #[error("the share link is damaged or cut short ({message}); nothing was changed")]
     Link { message: String },
@@ -141,20 +144,37 @@ impl Project {
 
     /// The revision graph, checked, with `applied` known to name a place in it.
     pub fn graph(&self) -> Result<Graph, ProjectError> {
+        Ok(self.graph_and_targets()?.0)
+    }
+
+    /// The revision graph and the targets `applied` names, each checked: loading upgrades to
+    /// every target in turn. `base` names none.
+    pub fn graph_and_targets(&self) -> Result<(Graph, Vec<Target>), ProjectError> {
         let graph = Graph::new(self.parsed_revisions()?).map_err(|e| ProjectError::Graph {
             message: e.to_string(),
         })?;
-        let known = match Target::parse(&self.applied) {
-            Target::Head | Target::Base => true,
-            Target::Revision(id) => graph.get(&id).is_some(),
-            _ => false,
+        let unknown = || ProjectError::Applied {
+            applied: self.applied.clone(),
         };
-        if !known {
-            return Err(ProjectError::Applied {
-                applied: self.applied.clone(),
-            });
-        }
-        Ok(graph)
+        let targets = if self.applied.contains(',') {
+            // A list holds revision ids only: "head" or "base" beside other targets would
+            // say two different things about where the database stands.
+            self.applied
+                .split(',')
+                .map(|id| match Target::parse(id) {
+                    Target::Revision(id) if graph.get(&id).is_some() => Ok(Target::Revision(id)),
+                    _ => Err(unknown()),
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            match Target::parse(&self.applied) {
+                Target::Base => Vec::new(),
+                target @ (Target::Head | Target::Heads) => vec![target],
+                Target::Revision(id) if graph.get(&id).is_some() => vec![Target::Revision(id)],
+                _ => return Err(unknown()),
+            }
+        };
+        Ok((graph, targets))
     }
 
     /// The URL fragment that carries this project: `#project=` and the zlib-compressed JSON in
@@ -296,6 +316,40 @@ mod tests {
                 applied: "nope".to_owned()
             }
         );
+    }
+
+    #[test]
+    fn applied_may_name_heads_or_several_revisions() {
+        let mut project = sample();
+        for (applied, targets) in [
+            ("base", vec![]),
+            ("heads", vec![Target::Heads]),
+            ("head", vec![Target::Head]),
+            ("0001", vec![Target::Revision("0001".into())]),
+            (
+                "0001, 0002",
+                vec![
+                    Target::Revision("0001".into()),
+                    Target::Revision("0002".into()),
+                ],
+            ),
+        ] {
+            project.applied = applied.to_owned();
+            assert_eq!(project.graph_and_targets().unwrap().1, targets, "{applied}");
+            assert!(Project::from_json(&project.to_json()).is_ok(), "{applied}");
+        }
+        for applied in ["0001,nope", "0001,head", "0001,", ",", "base,0001"] {
+            project.applied = applied.to_owned();
+            let error = Project::from_json(&project.to_json()).unwrap_err();
+            assert_eq!(
+                error,
+                ProjectError::Applied {
+                    applied: applied.to_owned()
+                },
+                "{applied}"
+            );
+            assert!(error.to_string().ends_with("nothing was changed"));
+        }
     }
 
     #[test]
