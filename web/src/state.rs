@@ -252,7 +252,11 @@ impl Reducible for AppState {
                             "the model text was not kept in the database ({reason}); the database is unchanged, and the text stays in the editor"
                         ));
                     }
-                    Ok(Outcome::Loaded { model, language }) => {
+                    Ok(Outcome::Loaded {
+                        model,
+                        language,
+                        notes,
+                    }) => {
                         // The database was replaced (or opened): its model goes in the editor.
                         next.lessons.reduce(LessonAction::Replaced);
                         match language {
@@ -272,6 +276,18 @@ impl Reducible for AppState {
                         next.error = None;
                         if next.place == Place::Project {
                             next.project_notice = Some("Loaded: the database, its revisions and the model were replaced.".to_owned());
+                        }
+                        // What the replacement kept (a backup, pending revisions) is said where
+                        // the visitor is looking.
+                        if !notes.is_empty() {
+                            let notes = notes.join(" ");
+                            match &mut next.project_notice {
+                                Some(notice) if next.place == Place::Project => {
+                                    notice.push(' ');
+                                    notice.push_str(&notes);
+                                }
+                                _ => next.notice = Some(notes),
+                            }
                         }
                     }
                     Ok(Outcome::ProjectExported { project, share }) => {
@@ -627,6 +643,7 @@ mod tests {
                 reply(Ok(Outcome::Loaded {
                     model: "CREATE TABLE t (x);".into(),
                     language: ModelLanguage::Sql,
+                    notes: Vec::new(),
                 })),
             ],
         );

@@ -76,6 +76,7 @@ pub fn app() -> Html {
                             client.send(Request::Load {
                                 project,
                                 browse: Some(browse),
+                                link: true,
                             });
                         }
                         Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
@@ -182,6 +183,7 @@ pub fn app() -> Html {
                     Ok(project) => send_project(Request::Load {
                         project,
                         browse: Some(browse),
+                        link: false,
                     }),
                     Err(e) => dispatcher.dispatch(Action::ProjectFailed(e.to_string())),
                 }

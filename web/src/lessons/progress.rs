@@ -415,6 +415,7 @@ mod tests {
             reply(Ok(Outcome::Loaded {
                 model: String::new(),
                 language: ModelLanguage::Sql,
+                notes: Vec::new(),
             })),
         ]);
         assert_eq!(state.lessons.background, 0);

@@ -210,7 +210,11 @@ impl Engine {
                 writes,
                 browse,
             } => (self.app_write(&deployed, &writes), browse),
-            Request::Load { project, browse } => (self.load(&project), browse),
+            Request::Load {
+                project,
+                browse,
+                link,
+            } => (self.load(&project, link), browse),
             Request::SaveModel { model, language } => (self.save_model(&model, language), None),
             Request::ExportProject {
                 model,
@@ -629,7 +633,8 @@ impl Engine {
                 .map(|r| r.created.replace('T', " ").replace('Z', ""))
                 .collect(),
         ));
-        self.load_with(&demo::project(), &clock).map(|_| ())
+        self.load_with(&demo::project(), &clock, transfer::BEFORE_RESET)
+            .map(|_| ())
     }
 
     fn is_empty(&self) -> rusqlite::Result<bool> {
@@ -1195,7 +1200,10 @@ mod tests {
         assert!(reply.outcome.is_ok(), "{:?}", reply.outcome);
         let reply = engine.handle(Request::Reset);
         assert_eq!(reply.outcome, Ok(Outcome::Done));
-        let after = engine.snapshot(Some("users")).unwrap();
+        let mut after = engine.snapshot(Some("users")).unwrap();
+        // What Reset replaced is kept as a backup; everything else is the fresh demo.
+        let labels: Vec<_> = after.backups.drain(..).map(|b| b.label).collect();
+        assert_eq!(labels, ["before reset"]);
         assert_eq!(after, fresh);
     }
 

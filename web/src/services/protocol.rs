@@ -102,6 +102,10 @@ pub enum Request {
     Load {
         project: Project,
         browse: Option<String>,
+        /// Whether the project came in a share link (opened with the page) rather than a file;
+        /// the backup of what it replaces is labelled accordingly.
+        #[serde(default)]
+        link: bool,
     },
     /// Keeps the model editor's text in the database. Sent while the visitor types, so it is
     /// answered with [`Outcome::ModelSaved`] and an empty snapshot the page ignores.
@@ -212,6 +216,10 @@ pub enum Outcome {
     Loaded {
         model: String,
         language: ModelLanguage,
+        /// Sentences for the visitor about what the replacement kept: the automatic backup of
+        /// what was replaced, revisions a restore kept as pending.
+        #[serde(default)]
+        notes: Vec<String>,
     },
     /// The model text was kept; the reply's snapshot is empty and not to be shown.
     ModelSaved,
