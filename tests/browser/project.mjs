@@ -52,6 +52,11 @@ async function state() {
     return [await ui.versions(), await ui.nodes(), await ui.gridText(), await ui.model()];
 }
 
+/** The backups' labels, newest first. */
+async function backupLabels() {
+    return page.$$eval('.backup-list .label', (labels) => labels.map((l) => l.textContent.trim()));
+}
+
 async function errorText() {
     const error = page.locator('[data-testid="error"]');
     await error.waitFor({ state: 'visible', timeout: 5_000 });
@@ -79,10 +84,14 @@ test('export the project, change everything, import it back: all restored', asyn
     assert.doesNotMatch(project.data, /_strata|schema_version/);
     assert.equal(project.model, model);
 
+    // A first visit's demo holds nothing of the visitor's, so nothing was backed up yet.
+    assert.deepEqual(await backupLabels(), []);
     await ui.click('reset');
     await ui.settled();
     assert.equal(await ui.tableRows('users'), 4);
     assert.doesNotMatch(await ui.model(), /kept with the project/);
+    // What Reset threw away is kept.
+    assert.deepEqual(await backupLabels(), ['before reset']);
 
     await upload('import-project', 'strata-project.json', projectFile.bytes, 'application/json');
     assert.equal(await ui.tableRows('users'), 5);
@@ -91,6 +100,8 @@ test('export the project, change everything, import it back: all restored', asyn
     assert.deepEqual(await ui.versions(), ['0001', '0002']);
     assert.deepEqual(await ui.nodes(), [['0001', 'applied'], ['0002', 'applied']]);
     assert.match(await page.textContent('[data-testid="project-notice"]'), /Loaded/);
+    // The untouched demo that Reset left needed no backup.
+    assert.deepEqual(await backupLabels(), ['before reset']);
     await ui.shot('strata-project-imported');
 
     // The model is kept in the database (OPFS), so a reload finds the imported one.
@@ -107,6 +118,9 @@ test('export the .sqlite file and import it: it becomes the baseline, rows and a
 
     await upload('import-sqlite', 'strata.sqlite', sqliteFile.bytes);
     assert.deepEqual(await ui.nodes(), [['baseline', 'applied']]);
+    assert.match(await page.textContent('[data-testid="project-notice"]'),
+        /The database it replaced is kept as backup \d+ \(before import\)\./);
+    assert.deepEqual(await backupLabels(), ['before import', 'before reset']);
     assert.deepEqual(await ui.versions(), ['baseline']);
     assert.match(await ui.model(), /CREATE TABLE "users"/);
     assert.match(await ui.model(), /CREATE TABLE "identities"/);
@@ -137,8 +151,18 @@ test('a share link carries the project into a fresh browser profile', async () =
     assert.equal(await visitor.gridText(), await ui.gridText());
     assert.equal(await visitor.model(), await ui.model());
     assert.equal(new URL(other.page.url()).hash, '', 'the fragment is cleared once loaded');
+    // A fresh profile's demo needed no backup.
+    assert.deepEqual(await other.page.$$eval('.backup-list .label', (l) => l.length), 0);
     assert.deepEqual(other.errors, []);
     await other.context.close();
+
+    // Opened over a database that holds the visitor's work, the link keeps that work first.
+    await page.goto(link);
+    await page.reload();
+    await ui.settled();
+    assert.deepEqual(await ui.versions(), ['baseline']);
+    assert.equal(new URL(page.url()).hash, '');
+    assert.deepEqual(await backupLabels(), ['before share link', 'before import', 'before reset']);
 });
 
 test('a corrupted project file, a non-SQLite file and a damaged database are refused', async () => {
@@ -209,6 +233,9 @@ test('back up, change the data, restore: the backup comes back whole and survive
     assert.equal(await ui.tableRows('users'), 5);
     assert.equal(await ui.tableRows('identities'), 5);
     assert.deepEqual(await state(), before);
+    assert.match(await page.textContent('[data-testid="project-notice"]'),
+        /kept as backup \d+ \(before restore\)/);
+    assert.equal((await backupLabels())[0], 'before restore');
     await ui.shot('strata-backup-restored');
 });
 
