@@ -90,8 +90,9 @@ test('export the project, change everything, import it back: all restored', asyn
     await ui.settled();
     assert.equal(await ui.tableRows('users'), 4);
     assert.doesNotMatch(await ui.model(), /kept with the project/);
-    // What Reset threw away is kept.
+    // What Reset threw away is kept, and the page says where.
     assert.deepEqual(await backupLabels(), ['before reset']);
+    assert.match(await page.textContent('[data-testid="notice"]'), /kept as backup \d+ \(before reset\)/);
 
     await upload('import-project', 'strata-project.json', projectFile.bytes, 'application/json');
     assert.equal(await ui.tableRows('users'), 5);

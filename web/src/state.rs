@@ -201,6 +201,42 @@ pub enum Action {
     ModelKept(String, ModelLanguage),
 }
 
+impl AppState {
+    /// What follows a replaced database whatever its model: the work in progress on the old
+    /// one is dropped, and what the replacement kept (a backup, pending revisions) is said
+    /// where the visitor is looking.
+    fn replaced(&mut self, notes: &[String], model_too: bool) {
+        self.lessons.reduce(LessonAction::Replaced);
+        self.migration = None;
+        self.create_all = None;
+        self.renames.clear();
+        self.parent = None;
+        self.confirm = None;
+        self.export = None;
+        self.message.clear();
+        self.notice = None;
+        self.error = None;
+        if self.place == Place::Project {
+            self.project_notice = Some(if model_too {
+                "Loaded: the database, its revisions and the model were replaced.".to_owned()
+            } else {
+                "Loaded: the database and its revisions were replaced; the editor keeps its model."
+                    .to_owned()
+            });
+        }
+        if !notes.is_empty() {
+            let notes = notes.join(" ");
+            match &mut self.project_notice {
+                Some(notice) if self.place == Place::Project => {
+                    notice.push(' ');
+                    notice.push_str(&notes);
+                }
+                _ => self.notice = Some(notes),
+            }
+        }
+    }
+}
+
 impl Reducible for AppState {
     type Action = Action;
 
@@ -230,7 +266,10 @@ impl Reducible for AppState {
                 let Reply { outcome, snapshot } = *reply;
                 // A lesson's checks and its simulated app run in the background: they are not
                 // counted as pending, so they never make the page busy.
-                if matches!(outcome, Ok(Outcome::Checked { .. } | Outcome::AppWrote { .. })) {
+                if matches!(
+                    outcome,
+                    Ok(Outcome::Checked { .. } | Outcome::AppWrote { .. })
+                ) {
                     next.lessons.background = next.lessons.background.saturating_sub(1);
                 } else {
                     next.pending = next.pending.saturating_sub(1);
@@ -258,38 +297,15 @@ impl Reducible for AppState {
                         notes,
                     }) => {
                         // The database was replaced (or opened): its model goes in the editor.
-                        next.lessons.reduce(LessonAction::Replaced);
                         match language {
                             ModelLanguage::Sql => next.model = model.clone(),
                             ModelLanguage::Sqlmodel => next.sqlmodel = model.clone(),
                         }
                         next.language = language;
                         next.saved_model = Some((model, language));
-                        next.migration = None;
-                        next.create_all = None;
-                        next.renames.clear();
-                        next.parent = None;
-                        next.confirm = None;
-                        next.export = None;
-                        next.message.clear();
-                        next.notice = None;
-                        next.error = None;
-                        if next.place == Place::Project {
-                            next.project_notice = Some("Loaded: the database, its revisions and the model were replaced.".to_owned());
-                        }
-                        // What the replacement kept (a backup, pending revisions) is said where
-                        // the visitor is looking.
-                        if !notes.is_empty() {
-                            let notes = notes.join(" ");
-                            match &mut next.project_notice {
-                                Some(notice) if next.place == Place::Project => {
-                                    notice.push(' ');
-                                    notice.push_str(&notes);
-                                }
-                                _ => next.notice = Some(notes),
-                            }
-                        }
+                        next.replaced(&notes, true);
                     }
+                    Ok(Outcome::Replaced { notes }) => next.replaced(&notes, false),
                     Ok(Outcome::ProjectExported { project, share }) => {
                         next.error = None;
                         if share {
@@ -326,9 +342,17 @@ impl Reducible for AppState {
                         next.error = None;
                         next.notice = Some(migrated(up, &ids, &losses));
                     }
-                    Ok(Outcome::ConfirmDowngrade { target, ids, losses }) => {
+                    Ok(Outcome::ConfirmDowngrade {
+                        target,
+                        ids,
+                        losses,
+                    }) => {
                         next.error = None;
-                        next.confirm = Some(PendingDowngrade { target, ids, losses });
+                        next.confirm = Some(PendingDowngrade {
+                            target,
+                            ids,
+                            losses,
+                        });
                     }
                     Ok(Outcome::CreateAll(report)) => {
                         next.error = None;
@@ -364,10 +388,19 @@ impl Reducible for AppState {
                         next.lessons.reduce(LessonAction::Stepped { notes, failed });
                     }
                     Ok(Outcome::Checked { lesson, passed }) => {
-                        next.lessons.reduce(LessonAction::Checked { lesson, passed });
+                        next.lessons
+                            .reduce(LessonAction::Checked { lesson, passed });
                     }
-                    Ok(Outcome::AppWrote { version, error }) => {
-                        next.lessons.reduce(LessonAction::AppWrote { version, error });
+                    Ok(Outcome::AppWrote {
+                        run,
+                        version,
+                        error,
+                    }) => {
+                        next.lessons.reduce(LessonAction::AppWrote {
+                            run,
+                            version,
+                            error,
+                        });
                     }
                     Ok(outcome) => {
                         next.result = Some(outcome);
@@ -655,6 +688,51 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_without_a_model_keeps_the_editor_and_names_the_backup() {
+        let state = reduce(
+            AppState::default(),
+            [
+                Action::EditModel("CREATE TABLE mine (x);".into()),
+                Action::SentProject,
+                reply(Ok(Outcome::Replaced {
+                    notes: vec![
+                        "The database it replaced is kept as backup 4 (before restore).".into(),
+                    ],
+                })),
+            ],
+        );
+        assert_eq!(state.model, "CREATE TABLE mine (x);");
+        let notice = state.project_notice.unwrap();
+        assert!(notice.contains("the editor keeps its model"), "{notice}");
+        assert!(notice.ends_with("backup 4 (before restore)."), "{notice}");
+    }
+
+    #[test]
+    fn a_reset_names_the_backup_of_what_it_replaced() {
+        let state = reduce(
+            AppState::default(),
+            [
+                Action::Reset,
+                Action::Sent {
+                    clears_output: true,
+                },
+                reply(Ok(Outcome::Loaded {
+                    model: crate::services::demo::MODEL_SQL.into(),
+                    language: ModelLanguage::Sql,
+                    notes: vec![
+                        "The database it replaced is kept as backup 1 (before reset).".into(),
+                    ],
+                })),
+            ],
+        );
+        assert_eq!(
+            state.notice.as_deref(),
+            Some("The database it replaced is kept as backup 1 (before reset).")
+        );
+        assert_eq!(state.project_notice, None);
+    }
+
+    #[test]
     fn keeping_the_model_keeps_the_last_snapshot() {
         let state = reduce(AppState::default(), [reply(Ok(Outcome::Done))]);
         assert_eq!(state.snapshot.storage, Storage::Opfs);
@@ -670,7 +748,10 @@ mod tests {
     #[test]
     fn a_refused_project_file_shows_its_error_in_the_project_box() {
         let state = reduce(AppState::default(), [Action::ProjectFailed("bad".into())]);
-        assert_eq!((state.place, state.error.as_deref()), (Place::Project, Some("bad")));
+        assert_eq!(
+            (state.place, state.error.as_deref()),
+            (Place::Project, Some("bad"))
+        );
     }
 
     #[test]
@@ -724,7 +805,10 @@ mod tests {
             reduce(ready(), [Action::SentMigration, reply(Err(error.into()))]).model_error_line()
         };
         assert_eq!(with("model line 3: near \"x\": syntax error"), Some(3));
-        assert_eq!(with("model line 12, column 5: the field type `list[int]` is not supported"), Some(12));
+        assert_eq!(
+            with("model line 12, column 5: the field type `list[int]` is not supported"),
+            Some(12)
+        );
         assert_eq!(with("revision abc failed"), None);
     }
 
@@ -755,7 +839,13 @@ mod tests {
     fn a_branch_lasts_until_the_revision_is_saved() {
         let state = reduce(ready(), [Action::BuildOn(Some("0001".into()))]);
         assert_eq!(state.parent.as_deref(), Some("0001"));
-        let state = reduce(state, [Action::SentMigration, reply(Ok(Outcome::Saved { id: "abc".into() }))]);
+        let state = reduce(
+            state,
+            [
+                Action::SentMigration,
+                reply(Ok(Outcome::Saved { id: "abc".into() })),
+            ],
+        );
         assert_eq!(state.parent, None);
     }
 

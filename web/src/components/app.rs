@@ -5,17 +5,17 @@ use yew::prelude::*;
 use super::console::Console;
 use super::data_grid::DataGrid;
 use super::header::Header;
-use super::migration_panel::MigrationPanel;
 use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
+use super::migration_panel::MigrationPanel;
 use super::model_panel::ModelPanel;
-use super::revisions_panel::RevisionsPanel;
 use super::project_panel::ProjectPanel;
+use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
+use crate::lessons::progress::LessonAction;
 use crate::services::demo;
 use crate::services::download;
-use crate::lessons::progress::LessonAction;
-use crate::services::protocol::{ExportFormat, Message, Outcome, Request, Step};
 use crate::services::project::Project;
+use crate::services::protocol::{ExportFormat, Message, Outcome, Request, Step};
 use crate::services::DbClient;
 use crate::state::{Action, AppState, Phase, Place};
 
@@ -248,19 +248,30 @@ pub fn app() -> Html {
         let (send, on_lesson, browse) = (send.clone(), on_lesson.clone(), state.browse.clone());
         Callback::from(move |(action, steps): (LessonAction, Vec<Step>)| {
             on_lesson.emit(action);
-            send(Request::Steps { steps, browse: Some(browse.clone()) }, false);
+            send(
+                Request::Steps {
+                    steps,
+                    browse: Some(browse.clone()),
+                },
+                false,
+            );
         })
     };
     {
         let client = client.clone();
         let on_lesson = on_lesson.clone();
-        use_lesson_watch(lessons.clone(), &state.lessons, &state.snapshot, &state.browse,
+        use_lesson_watch(
+            lessons.clone(),
+            &state.lessons,
+            &state.snapshot,
+            &state.browse,
             Callback::from(move |request| {
                 if let Some(client) = client.as_ref() {
                     on_lesson.emit(LessonAction::BackgroundSent);
                     client.send(request);
                 }
-            }));
+            }),
+        );
     }
     let on_run = {
         let send = send.clone();
@@ -555,12 +566,18 @@ fn deliver(message: &Message) -> Result<(), String> {
         Ok(Outcome::ProjectExported {
             project,
             share: false,
-        }) => download::download_text("strata-project.json", &project.to_json(), "application/json"),
+        }) => download::download_text(
+            "strata-project.json",
+            &project.to_json(),
+            "application/json",
+        ),
         Ok(Outcome::SqliteExported { base64 }) => {
             use base64::Engine as _;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(base64)
-                .map_err(|e| format!("the database file arrived damaged ({e}); nothing was downloaded"))?;
+                .map_err(|e| {
+                    format!("the database file arrived damaged ({e}); nothing was downloaded")
+                })?;
             download::download_bytes("strata.sqlite", &bytes, "application/vnd.sqlite3")
         }
         _ => Ok(()),

@@ -270,11 +270,12 @@ pub fn use_lesson_watch(
         let app = current
             .as_ref()
             .filter(|_| state.progress.started)
-            .and_then(|l| l.app.clone().map(|app| (l.slug.clone(), app)));
+            .and_then(|l| l.app.clone().map(|app| (l.slug.clone(), app, state.run)));
         let waiting = waiting.borrow().clone();
         let browse = browse.to_owned();
         use_effect_with(app, move |app| {
-            let timer = app.clone().and_then(|(_, app)| {
+            // A new run (a restart) starts a new timer, whose writes carry its id.
+            let timer = app.clone().and_then(|(_, app, run)| {
                 let mut throttle = AppThrottle::default();
                 let tick = Closure::<dyn FnMut()>::new(move || {
                     if throttle.tick(waiting.get()) {
@@ -282,6 +283,7 @@ pub fn use_lesson_watch(
                             deployed: app.deployed.clone(),
                             writes: app.writes.clone(),
                             browse: Some(browse.clone()),
+                            run: run.0,
                         });
                     }
                 });

@@ -156,7 +156,7 @@ fn create_all(report: &CreateAllReport, props: &Props) -> Html {
             } else {
                 <p data-testid="create-all-creates">{ format!("It creates {}:", report.created.join(", ")) }</p>
                 <pre class="code sql">{ report.statements.join(";
-") }{ ";" }</pre>
+    ") }{ ";" }</pre>
             }
             if !report.skipped.is_empty() {
                 <p class="warn">{ "…and silently leaves alone:" }</p>

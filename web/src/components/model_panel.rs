@@ -117,5 +117,7 @@ fn split(error: &str) -> (String, &str) {
     error
         .strip_prefix("model ")
         .and_then(|rest| rest.split_once(": "))
-        .map_or((String::new(), error), |(place, message)| (place.to_owned(), message))
+        .map_or((String::new(), error), |(place, message)| {
+            (place.to_owned(), message)
+        })
 }

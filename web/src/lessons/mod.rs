@@ -192,6 +192,7 @@ mod tests {
                 deployed: app.deployed.clone(),
                 writes: app.writes.clone(),
                 browse: None,
+                run: 1,
             });
             assert!(
                 matches!(reply.outcome, Ok(Outcome::AppWrote { error: None, .. })),
@@ -314,10 +315,12 @@ mod tests {
             deployed: app.deployed.clone(),
             writes: app.writes.clone(),
             browse: None,
+            run: 1,
         });
         assert_eq!(
             reply.outcome,
             Ok(Outcome::AppWrote {
+                run: 1,
                 version: 4,
                 error: Some("the app has no version 4".into())
             })
@@ -331,9 +334,10 @@ mod tests {
             deployed: app.deployed,
             writes: app.writes,
             browse: None,
+            run: 1,
         });
         assert!(
-            matches!(&reply.outcome, Ok(Outcome::AppWrote { version: 2, error: Some(e) }) if e.contains("phone")),
+            matches!(&reply.outcome, Ok(Outcome::AppWrote { version: 2, error: Some(e), run: 1 }) if e.contains("phone")),
             "{:?}",
             reply.outcome
         );

@@ -28,6 +28,11 @@ pub struct AppRun {
     pub last_error: Option<String>,
 }
 
+/// Which run of the simulated app is current: every Start, Restart or new lesson begins one,
+/// and an answer to a write sent by an earlier run is not counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RunId(pub u32);
+
 /// The lesson panel's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LessonState {
@@ -42,6 +47,7 @@ pub struct LessonState {
     /// Step requests sent and not answered yet; checks wait for them.
     pub running: u32,
     pub app: AppRun,
+    pub run: RunId,
     /// Checks and app writes sent and not answered yet (they do not make the page busy). Their
     /// answers are always `Checked` or `AppWrote`, failures included, so only those count down.
     pub background: u32,
@@ -75,8 +81,9 @@ pub enum LessonAction {
     BackgroundSent,
     /// A lesson file was opened for preview; `None` closes the preview.
     Preview(Option<String>),
-    /// The simulated app wrote once.
+    /// The simulated app wrote once; `run` is the run that sent the write.
     AppWrote {
+        run: u32,
         version: usize,
         error: Option<String>,
     },
@@ -150,7 +157,8 @@ impl LessonState {
                 }
             }
             LessonAction::Replaced => self.background = 0,
-            LessonAction::AppWrote { version, error } => {
+            LessonAction::AppWrote { run, .. } if RunId(run) != self.run => {}
+            LessonAction::AppWrote { version, error, .. } => {
                 self.app.writes += 1;
                 self.app.version = version;
                 if error.is_some() {
@@ -172,6 +180,7 @@ impl LessonState {
         self.notes.clear();
         self.failed = None;
         self.app = AppRun::default();
+        self.run = RunId(self.run.0.wrapping_add(1));
     }
 }
 
@@ -302,6 +311,7 @@ mod tests {
             stepped(),
             LessonAction::ShowHint,
             LessonAction::AppWrote {
+                run: 2,
                 version: 1,
                 error: Some("no such column".into()),
             },
@@ -344,10 +354,12 @@ mod tests {
     fn the_app_counts_writes_and_failures() {
         let state = run([
             LessonAction::AppWrote {
+                run: 0,
                 version: 1,
                 error: None,
             },
             LessonAction::AppWrote {
+                run: 0,
                 version: 2,
                 error: Some("no such column: phone".into()),
             },
@@ -356,6 +368,31 @@ mod tests {
             (state.app.writes, state.app.failures, state.app.version),
             (2, 1, 2)
         );
+    }
+
+    #[test]
+    fn a_write_sent_before_a_restart_does_not_count_in_the_new_run() {
+        let state = run([
+            LessonAction::Pick("expand-contract".into()),
+            LessonAction::Started,
+            stepped(),
+        ]);
+        let before = state.run.0;
+        let mut state = state;
+        state.reduce(LessonAction::Started);
+        // The failing write of the first run answers after the restart.
+        state.reduce(LessonAction::AppWrote {
+            run: before,
+            version: 3,
+            error: Some("no such column: phone".into()),
+        });
+        assert_eq!(state.app, AppRun::default());
+        state.reduce(LessonAction::AppWrote {
+            run: state.run.0,
+            version: 1,
+            error: None,
+        });
+        assert_eq!((state.app.writes, state.app.failures), (1, 0));
     }
 
     /// The page's state after `actions`, starting from a booted page with a lesson started.
@@ -383,6 +420,7 @@ mod tests {
             // An Upgrade is on its way while the app writes.
             Action::SentMigration,
             reply(Ok(Outcome::AppWrote {
+                run: 0,
                 version: 4,
                 error: Some("the app has no version 4".into()),
             })),
@@ -425,6 +463,7 @@ mod tests {
             sent(),
             Action::Lesson(LessonAction::Started),
             reply(Ok(Outcome::AppWrote {
+                run: 0,
                 version: 1,
                 error: None,
             })),

@@ -17,7 +17,8 @@ pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), String
 }
 
 fn download(name: &str, parts: &js_sys::Array, mime: &str) -> Result<(), String> {
-    let fail = |what: &str| format!("the browser would not {what} for {name}; nothing was downloaded");
+    let fail =
+        |what: &str| format!("the browser would not {what} for {name}; nothing was downloaded");
     let options = BlobPropertyBag::new();
     options.set_type(mime);
     let blob = Blob::new_with_u8_array_sequence_and_options(parts, &options)

@@ -96,6 +96,9 @@ pub enum Request {
         deployed: String,
         writes: Vec<String>,
         browse: Option<String>,
+        /// Which run of the lesson's app sent it; the answer carries it back, so a write sent
+        /// before a restart is not counted in the new run.
+        run: u32,
     },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
     /// over only when every step succeeded. Answers [`Outcome::Loaded`].
@@ -166,7 +169,7 @@ pub struct Reply {
 /// What a successful request produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
-    /// Nothing to report beyond the snapshot (open, browse, reset).
+    /// Nothing to report beyond the snapshot (open, browse).
     Done,
     /// The last statement of a console script returned rows.
     Rows(Grid),
@@ -206,8 +209,10 @@ pub enum Outcome {
     },
     /// Which of a lesson's checks pass, in the order they were asked.
     Checked { lesson: String, passed: Vec<bool> },
-    /// One write of the simulated app: which version wrote, and why it failed if it did.
+    /// One write of the simulated app: which run sent it, which version wrote, and why it
+    /// failed if it did.
     AppWrote {
+        run: u32,
         version: usize,
         error: Option<String>,
     },
@@ -221,6 +226,9 @@ pub enum Outcome {
         #[serde(default)]
         notes: Vec<String>,
     },
+    /// The database was replaced by one that keeps no model text (a backup taken before the
+    /// model was kept), so the editor keeps its own; `notes` as for `Loaded`.
+    Replaced { notes: Vec<String> },
     /// The model text was kept; the reply's snapshot is empty and not to be shown.
     ModelSaved,
     /// The project, for a file or (with `share`) a link.
@@ -241,7 +249,11 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 3] = [ExportFormat::Alembic, ExportFormat::Postgres, ExportFormat::Sql];
+    pub const ALL: [ExportFormat; 3] = [
+        ExportFormat::Alembic,
+        ExportFormat::Postgres,
+        ExportFormat::Sql,
+    ];
 
     /// The word used in data-testids and file names.
     pub fn key(self) -> &'static str {
@@ -513,11 +525,17 @@ pub enum Step {
         batch: u32,
     },
     /// Joins every head with a merge revision.
-    Merge { message: String },
+    Merge {
+        message: String,
+    },
     /// Copies the whole database into the backup store under `label`.
-    Backup { label: String },
+    Backup {
+        label: String,
+    },
     /// Puts back the newest backup called `label` in place of the database.
-    Restore { label: String },
+    Restore {
+        label: String,
+    },
     /// One write of the lesson's simulated app, as its timer would make it: the deployed
     /// version's write, a failure recorded in `app_errors` and failing the step. Lesson files
     /// write `app_write = {}`; `lessons::parse` fills in the lesson's `[app]`.

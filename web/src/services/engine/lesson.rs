@@ -132,7 +132,9 @@ impl Engine {
             Step::AppWrite { deployed, writes } => {
                 // The same write the page's timer asks for, so a step that deploys a version
                 // can show it working (or failing) at once; a failure is in app_errors too.
-                if let Outcome::AppWrote { version, error } = self.app_write(deployed, writes)? {
+                if let Outcome::AppWrote { version, error, .. } =
+                    self.app_write(deployed, writes, 0)?
+                {
                     match error {
                         None => notes.push(format!("app v{version} wrote once")),
                         Some(error) => return Err(format!("app v{version} failed: {error}")),
@@ -238,6 +240,7 @@ impl Engine {
         &mut self,
         deployed: &str,
         writes: &[String],
+        run: u32,
     ) -> Result<Outcome, String> {
         // Not knowing the version is the app failing too (its table was dropped, say), and it
         // is reported the same way rather than as a failed request.
@@ -245,6 +248,7 @@ impl Engine {
             Ok(version) => version,
             Err(e) => {
                 return Ok(Outcome::AppWrote {
+                    run,
                     version: 0,
                     error: Some(format!(
                         "cannot tell which app version is deployed: {}",
@@ -258,6 +262,7 @@ impl Engine {
             // A version the lesson does not define (the console set it, say) is a deploy that
             // went wrong; it is not recorded in `app_errors`, because no write was attempted.
             return Ok(Outcome::AppWrote {
+                run,
                 version: index,
                 error: Some(format!("the app has no version {version}")),
             });
@@ -282,6 +287,7 @@ impl Engine {
             }
         };
         Ok(Outcome::AppWrote {
+            run,
             version: index,
             error,
         })

@@ -367,7 +367,7 @@ impl Engine {
                 language,
                 notes,
             },
-            None => Outcome::Done,
+            None => Outcome::Replaced { notes },
         })
     }
 
@@ -1558,6 +1558,38 @@ mod tests {
         }
         let message = import(&mut engine, "none.sqlite", &sqlite_bytes("")).unwrap_err();
         assert!(message.contains("no tables"), "{message}");
+    }
+
+    #[test]
+    fn a_backup_without_a_model_restores_and_leaves_the_editor_its_own() {
+        let mut engine = demo_engine();
+        // A database from before the model was kept: the meta table holds nothing.
+        engine
+            .conn
+            .execute_batch("DELETE FROM _strata_meta")
+            .unwrap();
+        let reply = engine.handle(Request::Backup {
+            label: "no model".into(),
+        });
+        assert_eq!(reply.outcome, Ok(Outcome::BackedUp { id: "1".into() }));
+        engine.save_model("-- changed", ModelLanguage::Sql).unwrap();
+        engine
+            .handle(Request::Execute {
+                sql: "DELETE FROM identities".into(),
+                browse: None,
+            })
+            .outcome
+            .unwrap();
+        let reply = engine.handle(Request::Restore { id: "1".into() });
+        assert_eq!(
+            reply.outcome,
+            Ok(Outcome::Replaced {
+                notes: vec![
+                    "The database it replaced is kept as backup 2 (before restore).".into()
+                ],
+            })
+        );
+        assert!(rows(&engine, "identities") > 0);
     }
 
     #[test]
