@@ -77,7 +77,10 @@ fn free(lanes: &mut Vec<Option<&str>>) -> usize {
 mod tests {
     use super::*;
 
-    fn rows(revs: &[(&str, &[&str])]) -> Vec<(usize, Vec<usize>, Vec<usize>, Vec<usize>)> {
+    /// A row as (lane, into, out, through).
+    type Lanes = (usize, Vec<usize>, Vec<usize>, Vec<usize>);
+
+    fn rows(revs: &[(&str, &[&str])]) -> Vec<Lanes> {
         let owned: Vec<(String, Vec<String>)> = revs
             .iter()
             .map(|(id, ps)| (id.to_string(), ps.iter().map(|p| p.to_string()).collect()))
