@@ -117,6 +117,41 @@ fn hand_edited_revisions_are_exported_verbatim_and_say_so() {
 }
 
 #[test]
+fn hand_written_creates_export_as_operations() {
+    // Spelled the way a person writes it, not the way strata plans it, but it only creates
+    // new objects and its down only drops them: the op.* form is equivalent.
+    let base = Revision::new("aaaa", vec![], "base", CREATED, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n", "DROP TABLE users;\n");
+    let rev = Revision::new(
+        "bbbb",
+        vec!["aaaa".into()],
+        "identities",
+        CREATED,
+        "create table identities (\n  id integer primary key,\n  user_id integer not null references users (id)\n);\ncreate index identities_user on identities (user_id);\n",
+        "DROP INDEX identities_user;\nDROP TABLE identities;\n",
+    );
+    let g = Graph::new(vec![base, rev]).unwrap();
+    for id in ["aaaa", "bbbb"] {
+        let input = ExportInput::for_revision(&g, id, "schema_version").unwrap();
+        assert!(input.faithful, "{id}");
+        let script = alembic(&input);
+        assert!(script.contains("op.create_table(") && !script.contains("edited by hand"), "{script}");
+    }
+
+    // A down that drops something else, a table made from a query, or a row written: verbatim.
+    for (up, down) in [
+        ("CREATE TABLE t (x INT UNIQUE);", "DROP TABLE users;"),
+        ("CREATE TABLE t AS SELECT 1 AS x;", "DROP TABLE t;"),
+        ("CREATE TABLE t (x INT);\nINSERT INTO t VALUES (1);", "DROP TABLE t;"),
+    ] {
+        let base = Revision::new("aaaa", vec![], "base", CREATED, "CREATE TABLE users (id INTEGER PRIMARY KEY);\n", "DROP TABLE users;\n");
+        let rev = Revision::new("bbbb", vec!["aaaa".into()], "t", CREATED, up, down);
+        let g = Graph::new(vec![base, rev]).unwrap();
+        let input = ExportInput::for_revision(&g, "bbbb", "schema_version").unwrap();
+        assert!(!input.faithful, "{up} / {down}");
+    }
+}
+
+#[test]
 fn alembic_script_header_follows_the_graph() {
     let case = cases().into_iter().find(|c| c.name == "add_column_native").unwrap();
     let input = ExportInput::from_schemas("cafe01", vec!["base01".into(), "side02".into()], "merge and add", CREATED, case.from.schema, case.to.schema, vec![]);

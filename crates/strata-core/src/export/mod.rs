@@ -104,7 +104,7 @@ impl ExportInput {
         };
         let renames = renames_in_sql(&rev.up);
         let (up, _) = plans(&from, &to, &renames);
-        let faithful = same_statements(&up.body_sql(), &rev.up);
+        let faithful = same_statements(&up.body_sql(), &rev.up) || creates_only(&rev.up, &rev.down);
         Ok(ExportInput {
             id: rev.id.clone(),
             parents: rev.parents.clone(),
@@ -155,6 +155,51 @@ fn sub_graph(graph: &Graph, head: &str, stand_in: Option<&Revision>) -> Result<G
         revs.push(Revision::new(&r.id, r.parents.clone(), "parents of a merge", &r.created, "", ""));
     }
     Ok(Graph::new(revs)?)
+}
+
+/// Whether a hand-written revision only creates new tables, indexes, views and triggers, and
+/// its down only drops what the up created. Such a revision does nothing beyond the schema
+/// change (no rows are written, none can be lost on the way up), so strata's own plan between
+/// the two schemas is equivalent to it, however the SQL is spelled.
+fn creates_only(up: &str, down: &str) -> bool {
+    const KINDS: [&str; 4] = ["table", "index", "view", "trigger"];
+    // The kind of object, its name and the statement's words, for
+    // `verb [UNIQUE] kind [IF [NOT] EXISTS] name ...`.
+    let object = |text: &str, verb: &str| -> Option<(String, String, Vec<String>)> {
+        let toks: Vec<String> = sql::tokenize(text).into_iter().filter(|t| !t.is_trivia()).map(|t| t.text(text).to_string()).collect();
+        let lower: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
+        if lower.first().map(String::as_str) != Some(verb) {
+            return None;
+        }
+        let mut i = 1;
+        if lower.get(i).map(String::as_str) == Some("unique") {
+            i += 1;
+        }
+        let kind = lower.get(i)?.clone();
+        if !KINDS.contains(&kind.as_str()) {
+            return None;
+        }
+        i += 1;
+        while matches!(lower.get(i).map(String::as_str), Some("if" | "not" | "exists")) {
+            i += 1;
+        }
+        let name = sql::unquote(toks.get(i)?).to_ascii_lowercase();
+        Some((kind, name, lower))
+    };
+    let mut created = Vec::new();
+    for st in sql::split_statements(up) {
+        match object(&st.text, "create") {
+            // CREATE TABLE ... AS SELECT writes rows; a table's definition has no other SELECT.
+            Some((kind, _, words)) if kind == "table" && words.iter().any(|w| w == "select") => return false,
+            Some((_, name, _)) => created.push(name),
+            None if sql::normalize(&st.text).is_empty() => {}
+            None => return false,
+        }
+    }
+    !created.is_empty()
+        && sql::split_statements(down).iter().all(|st| {
+            sql::normalize(&st.text).is_empty() || object(&st.text, "drop").is_some_and(|(_, name, _)| created.contains(&name))
+        })
 }
 
 /// Whether two scripts hold the same statements, ignoring comments, spacing and keyword case.
