@@ -293,7 +293,8 @@ test('autogenerate and apply of a 20-table model change', async (t) => {
     const autogenMs = Number(autogen.match(/in ([\d.]+) ms/)[1]);
     t.diagnostic(`20-table change: autogenerate ${autogenMs} ms + apply ${applyMs} ms in the worker = ${(autogenMs + applyMs).toFixed(1)} ms; ${roundTrip} ms driven from the test (three round trips, typing and rendering included)`);
     assert.equal(rows.length, 3);
-    // The target is 50 ms (issue 4); the guard is looser so a busy CI machine does not flake.
+    // The target is 50 ms (issue 4); the figure is printed above, not asserted: a timed
+    // assertion would only measure how busy the machine is.
     await click('reset');
 });
 
