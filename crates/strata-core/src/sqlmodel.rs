@@ -502,6 +502,8 @@ struct Class {
     bases: Vec<Expr>,
     table: bool,
     tablename: Option<(String, usize, usize)>,
+    /// `__table_args__ = (UniqueConstraint(...), Index(...),)`, read when the table is built.
+    table_args: Option<Expr>,
     fields: Vec<FieldDef>,
     /// Names assigned in the body without an annotation: the members of an Enum class.
     members: Vec<String>,
@@ -638,7 +640,7 @@ impl Parser {
             self.expect_op(")")?;
         }
         self.expect_op(":")?;
-        let mut class = Class { name, line: kw.line, col: kw.col, bases, table, tablename: None, fields: Vec::new(), members: Vec::new() };
+        let mut class = Class { name, line: kw.line, col: kw.col, bases, table, tablename: None, table_args: None, fields: Vec::new(), members: Vec::new() };
         if !matches!(self.peek().tok, Tok::Newline) {
             // A one-line body such as `class A(SQLModel): pass`.
             self.skip_statement();
@@ -707,6 +709,7 @@ impl Parser {
                     })
                 }
             },
+            "__table_args__" if value.is_some() => class.table_args = value,
             "__table_args__" | "__mapper_args__" => {
                 return Err(SqlModelError::Unsupported {
                     line,
@@ -837,15 +840,18 @@ impl Parser {
             Tok::Op(open @ ("(" | "[")) => {
                 let close = if open == "(" { ")" } else { "]" };
                 let mut items = Vec::new();
+                let mut trailing_comma = false;
                 while !self.is_op(close) {
                     items.push(self.expr()?);
-                    if !self.is_op(",") {
+                    trailing_comma = self.is_op(",");
+                    if !trailing_comma {
                         break;
                     }
                     self.next();
                 }
                 self.expect_op(close)?;
-                if open == "(" && items.len() == 1 {
+                // `(x)` is x itself; `(x,)` is a tuple of one.
+                if open == "(" && items.len() == 1 && !trailing_comma {
                     return Ok(items.pop().unwrap());
                 }
                 ExprKind::Seq(items)
@@ -1426,6 +1432,9 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
             ));
         }
         t.primary_key = Some(PrimaryKey { name: None, columns: pk, autoincrement: false, on_conflict: None, desc_on_column: false });
+        if let Some(args) = inherited_table_args(class, &by_name, 0) {
+            table_args(args, &mut t, &mut indexes)?;
+        }
         t.canonicalize();
         owners.push((class.line, Rename::Table { from: String::new(), to: table_name.clone() }));
         if let Some((_, l, _)) = &class.tablename {
@@ -1456,6 +1465,80 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
         schema.add_table(b.table);
     }
     Ok(Model { schema, renames: renames_from_comments(&lexed.comments, &owners) })
+}
+
+/// The `__table_args__` a table class has: its own, or else the first a base class defined in
+/// the file has, as Python's attribute lookup finds it.
+fn inherited_table_args<'a>(class: &'a Class, by_name: &BTreeMap<&str, &'a Class>, depth: usize) -> Option<&'a Expr> {
+    if depth > 50 {
+        return None;
+    }
+    class.table_args.as_ref().or_else(|| {
+        class.bases.iter().find_map(|b| by_name.get(b.dotted()?.as_str()).and_then(|base| inherited_table_args(base, by_name, depth + 1)))
+    })
+}
+
+/// Adds what `__table_args__` declares to table `t`: `UniqueConstraint("a", "b", name=...)` as a
+/// table UNIQUE constraint and `Index("name", "a", "b", unique=...)` as an index, as SQLAlchemy
+/// creates them. Anything else in it is refused, since strata could not say what it does.
+fn table_args(args: &Expr, t: &mut Table, indexes: &mut Vec<Index>) -> Result<()> {
+    let hint = "write __table_args__ = (UniqueConstraint(\"a\", \"b\"), Index(\"name\", \"a\"),)";
+    let items = match &args.kind {
+        ExprKind::Seq(items) => items.as_slice(),
+        _ => return Err(unsupported(args, "a `__table_args__` that is not a tuple", hint)),
+    };
+    let column = |e: &Expr, what: &str| -> Result<KeyPart> {
+        match &e.kind {
+            ExprKind::Str(name) if t.column(name).is_some() => Ok(KeyPart::new(name.clone())),
+            ExprKind::Str(name) => Err(invalid(e.line, e.col, format!("{what} names column {name}, which table {} does not have", t.name))),
+            _ => Err(unsupported(e, &format!("a column of {what} given as `{}`", e.shown()), "name the column as a string, \"column\"")),
+        }
+    };
+    let mut uniques = Vec::new();
+    for item in items {
+        let ExprKind::Call(func, call_args, kwargs) = &item.kind else {
+            return Err(unsupported(item, &format!("`{}` in __table_args__", item.shown()), "only UniqueConstraint(...) and Index(...) are read; put table options in a SQL model"));
+        };
+        match func.last_name().as_deref() {
+            Some("UniqueConstraint") => {
+                let mut name = None;
+                for (k, v, l, c) in kwargs {
+                    match (k.as_str(), &v.kind) {
+                        ("name", ExprKind::Str(n)) => name = Some(Name(n.clone())),
+                        _ => return Err(invalid(*l, *c, format!("UniqueConstraint({k}=...) is not supported; only name=\"...\" is"))),
+                    }
+                }
+                let columns = call_args.iter().map(|a| column(a, "UniqueConstraint")).collect::<Result<Vec<_>>>()?;
+                if columns.is_empty() {
+                    return Err(invalid(item.line, item.col, "UniqueConstraint needs at least one column"));
+                }
+                uniques.push(Unique { name, columns, on_conflict: None });
+            }
+            Some("Index") => {
+                let Some(ExprKind::Str(name)) = call_args.first().map(|a| &a.kind) else {
+                    return Err(invalid(item.line, item.col, "Index needs its name as the first argument, Index(\"name\", \"column\")"));
+                };
+                let mut unique = false;
+                for (k, v, l, c) in kwargs {
+                    match k.as_str() {
+                        "unique" => unique = bool_arg(k, v)?,
+                        _ => return Err(invalid(*l, *c, format!("Index({k}=...) is not supported; only unique= is"))),
+                    }
+                }
+                let parts = call_args[1..]
+                    .iter()
+                    .map(|a| column(a, "Index").map(|k| IndexPart { expr: Sql::new(k.name.0.clone()), collate: None, desc: false }))
+                    .collect::<Result<Vec<_>>>()?;
+                if parts.is_empty() {
+                    return Err(invalid(item.line, item.col, format!("Index {name} needs at least one column")));
+                }
+                indexes.push(Index { name: Name(name.clone()), table: t.name.clone(), unique, parts, where_clause: None });
+            }
+            _ => return Err(unsupported(item, &format!("`{}` in __table_args__", item.shown()), "only UniqueConstraint(...) and Index(...) are read; add other constraints in a SQL model")),
+        }
+    }
+    t.uniques.extend(uniques);
+    Ok(())
 }
 
 /// Gathers the fields of `class` and of its bases that are defined in the file, bases first,

@@ -69,25 +69,15 @@ mod tests {
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 
-    /// The SQLModel tab starts as close to the demo as SQLModel can say it: what differs is
-    /// only what SQLModel writes its own way (NOT NULL on primary keys, `ix_` index names) or
-    /// strata's SQLModel reader does not take (a composite UNIQUE in `__table_args__`).
+    /// The SQLModel tab says the same schema as the SQL tab, so switching tabs gives nothing
+    /// to autogenerate either.
     #[test]
     fn the_sqlmodel_tab_describes_the_same_tables() {
         let graph = Graph::new(revisions()).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(MODEL_SQLMODEL).unwrap();
         let autogen =
             strata_core::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
-        let changes: Vec<String> = autogen.up.changes.iter().map(|c| c.describe()).collect();
-        assert_eq!(
-            changes,
-            [
-                "alter table identities: change nullability of column id; drop unique (provider, subject)",
-                "alter table users: change nullability of column id",
-                "drop index identities_user_id",
-                "create index ix_identities_user_id on identities",
-            ]
-        );
+        assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 
     #[test]
