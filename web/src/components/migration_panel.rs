@@ -155,8 +155,7 @@ fn create_all(report: &CreateAllReport, props: &Props) -> Html {
                 <p class="muted" data-testid="create-all-creates">{ "It creates nothing: every table of the model exists already." }</p>
             } else {
                 <p data-testid="create-all-creates">{ format!("It creates {}:", report.created.join(", ")) }</p>
-                <pre class="code sql">{ report.statements.join(";
-    ") }{ ";" }</pre>
+                <pre class="code sql">{ report.statements.join(";\n") }{ ";" }</pre>
             }
             if !report.skipped.is_empty() {
                 <p class="warn">{ "…and silently leaves alone:" }</p>
