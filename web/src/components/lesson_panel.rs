@@ -283,7 +283,7 @@ pub fn use_lesson_watch(
                             deployed: app.deployed.clone(),
                             writes: app.writes.clone(),
                             browse: Some(browse.clone()),
-                            run: run.0,
+                            run,
                         });
                     }
                 });

@@ -28,11 +28,6 @@ pub struct AppRun {
     pub last_error: Option<String>,
 }
 
-/// Which run of the simulated app is current: every Start, Restart or new lesson begins one,
-/// and an answer to a write sent by an earlier run is not counted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct RunId(pub u32);
-
 /// The lesson panel's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LessonState {
@@ -47,7 +42,9 @@ pub struct LessonState {
     /// Step requests sent and not answered yet; checks wait for them.
     pub running: u32,
     pub app: AppRun,
-    pub run: RunId,
+    /// Which run of the simulated app is current: every Start, Restart or new lesson begins
+    /// one, and an answer to a write sent by an earlier run is not counted.
+    pub run: u32,
     /// Checks and app writes sent and not answered yet (they do not make the page busy). Their
     /// answers are always `Checked` or `AppWrote`, failures included, so only those count down.
     pub background: u32,
@@ -157,7 +154,7 @@ impl LessonState {
                 }
             }
             LessonAction::Replaced => self.background = 0,
-            LessonAction::AppWrote { run, .. } if RunId(run) != self.run => {}
+            LessonAction::AppWrote { run, .. } if run != self.run => {}
             LessonAction::AppWrote { version, error, .. } => {
                 self.app.writes += 1;
                 self.app.version = version;
@@ -180,7 +177,7 @@ impl LessonState {
         self.notes.clear();
         self.failed = None;
         self.app = AppRun::default();
-        self.run = RunId(self.run.0.wrapping_add(1));
+        self.run = self.run.wrapping_add(1);
     }
 }
 
@@ -377,7 +374,7 @@ mod tests {
             LessonAction::Started,
             stepped(),
         ]);
-        let before = state.run.0;
+        let before = state.run;
         let mut state = state;
         state.reduce(LessonAction::Started);
         // The failing write of the first run answers after the restart.
@@ -388,7 +385,7 @@ mod tests {
         });
         assert_eq!(state.app, AppRun::default());
         state.reduce(LessonAction::AppWrote {
-            run: state.run.0,
+            run: state.run,
             version: 1,
             error: None,
         });
