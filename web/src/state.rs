@@ -458,22 +458,13 @@ impl Reducible for AppState {
             }
             Action::ModelKept(model, language) => next.saved_model = Some((model, language)),
             Action::Reset => {
+                // What the database holds (the model, revisions, the work on them) comes back
+                // with Reset's answer, as for any replaced database; the texts the database does
+                // not keep go back to the demo's here.
                 let fresh = AppState::default();
                 next.browse = fresh.browse;
                 next.console = fresh.console;
-                next.model = fresh.model;
-                next.result = None;
-                next.error = None;
-                next.migration = None;
-                next.renames.clear();
-                next.message.clear();
-                next.notice = None;
                 next.sqlmodel = fresh.sqlmodel;
-                next.language = fresh.language;
-                next.parent = None;
-                next.confirm = None;
-                next.create_all = None;
-                next.export = None;
             }
         }
         Rc::new(next)
@@ -763,6 +754,14 @@ mod tests {
                 Action::EditConsole("DELETE FROM users".into()),
                 Action::Browse("identities".into()),
                 Action::Reset,
+                Action::Sent {
+                    clears_output: true,
+                },
+                reply(Ok(Outcome::Loaded {
+                    model: crate::services::demo::MODEL_SQL.into(),
+                    language: ModelLanguage::Sql,
+                    notes: Vec::new(),
+                })),
             ],
         );
         let fresh = AppState::default();
