@@ -205,6 +205,11 @@ fn skip_number(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// A statement's tokens as written, without whitespace and comments.
+pub fn words(src: &str) -> Vec<String> {
+    tokenize(src).into_iter().filter(|t| !t.is_trivia()).map(|t| t.text(src).to_string()).collect()
+}
+
 /// The name a name token stands for: quotes removed and doubled quotes undone.
 pub fn unquote(text: &str) -> String {
     let b = text.as_bytes();

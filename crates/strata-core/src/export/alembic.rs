@@ -124,8 +124,7 @@ enum Kind {
 }
 
 fn classify(sql_text: &str) -> Kind {
-    let toks: Vec<String> =
-        sql::tokenize(sql_text).into_iter().filter(|t| !t.is_trivia()).map(|t| t.text(sql_text).to_string()).collect();
+    let toks = sql::words(sql_text);
     let w = |i: usize| toks.get(i).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
     let n = |i: usize| toks.get(i).map(|s| sql::unquote(s)).unwrap_or_default();
     match (w(0).as_str(), w(1).as_str()) {

@@ -166,7 +166,7 @@ fn creates_only(up: &str, down: &str) -> bool {
     // The kind of object, its name and the statement's words, for
     // `verb [UNIQUE] kind [IF [NOT] EXISTS] name ...`.
     let object = |text: &str, verb: &str| -> Option<(String, String, Vec<String>)> {
-        let toks: Vec<String> = sql::tokenize(text).into_iter().filter(|t| !t.is_trivia()).map(|t| t.text(text).to_string()).collect();
+        let toks = sql::words(text);
         let lower: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
         if lower.first().map(String::as_str) != Some(verb) {
             return None;
@@ -217,11 +217,7 @@ pub fn renames_in_sql(text: &str) -> Vec<Rename> {
     let mut tables: Vec<(String, String)> = Vec::new();
     let mut columns: Vec<(String, String, String)> = Vec::new();
     for st in sql::split_statements(text) {
-        let toks: Vec<String> = sql::tokenize(&st.text)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .map(|t| t.text(&st.text).to_string())
-            .collect();
+        let toks = sql::words(&st.text);
         let w = |i: usize| toks.get(i).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
         let name = |i: usize| toks.get(i).map(|s| sql::unquote(s)).unwrap_or_default();
         if w(0) == "alter" && w(1) == "table" {
