@@ -131,6 +131,20 @@ fn rename_comments_become_rename_hints() {
     );
 }
 
+/// The playground's demo model is what a visitor meets first on the SQLModel tab, so it is held
+/// to what SQLModel itself creates from it (the web crate checks that it says the same schema as
+/// the demo's SQL).
+#[test]
+fn the_playground_demo_model_is_what_sqlmodel_creates() {
+    let py = pyenv::root().join("web/examples/demo/model.py");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("real.sqlite");
+    real_create_all(&py, &db);
+    let real = introspect::introspect(&Connection::open(&db).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&py).unwrap();
+    assert_eq!(schema_from_sqlmodel(&text).unwrap(), real);
+}
+
 /// Every unsupported or invalid form, with the exact message and where it points.
 #[test]
 fn every_unsupported_form_is_an_error_at_its_line_and_column() {

@@ -1,10 +1,10 @@
-CREATE TABLE identities (
+CREATE TABLE logins (
 	id INTEGER, 
-	user_id INTEGER NOT NULL, 
-	provider VARCHAR NOT NULL, 
+	account_id INTEGER NOT NULL, 
+	issuer VARCHAR NOT NULL, 
 	subject VARCHAR NOT NULL, 
 	PRIMARY KEY (id), 
-	UNIQUE (provider, subject)
+	UNIQUE (issuer, subject)
 );
 CREATE TABLE membership (
 	team VARCHAR NOT NULL, 
@@ -15,5 +15,5 @@ CREATE TABLE membership (
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_membership_team_person UNIQUE (team, person)
 );
-CREATE INDEX identities_user_id ON identities (user_id);
 CREATE UNIQUE INDEX ix_membership_role_since ON membership (role, since);
+CREATE INDEX logins_by_account ON logins (account_id);

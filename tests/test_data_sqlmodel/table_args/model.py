@@ -6,16 +6,16 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-class Identity(SQLModel, table=True):
-    __tablename__ = "identities"
+class Login(SQLModel, table=True):
+    __tablename__ = "logins"
     __table_args__ = (
-        UniqueConstraint("provider", "subject"),
-        Index("identities_user_id", "user_id"),
+        UniqueConstraint("issuer", "subject"),
+        Index("logins_by_account", "account_id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, nullable=True)
-    user_id: int
-    provider: str
+    account_id: int
+    issuer: str
     subject: str
 
 
