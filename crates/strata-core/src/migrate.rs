@@ -430,9 +430,18 @@ pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
 /// The schema that revision `id` and everything it builds on produce, built the same way as
 /// [`head_schema`]; this is where a revision on a side branch starts from.
 pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema> {
+    schema_at_all(graph, &[id.to_owned()], version_table)
+}
+
+/// The schema that the revisions `ids` and everything they build on produce together: several
+/// unmerged branches applied side by side, as a database can hold them. No ids give the empty
+/// schema.
+pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
     let mut conn = Connection::open_in_memory()?;
-    let id = graph.resolve(id)?;
-    let keep = graph.ancestors(&id);
+    let mut keep = std::collections::BTreeSet::new();
+    for id in ids {
+        keep.extend(graph.ancestors(&graph.resolve(id)?));
+    }
     for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
         let script = Script {
             steps: rev.statements(Direction::Up).into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
