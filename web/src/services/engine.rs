@@ -86,25 +86,7 @@ impl Engine {
     }
 
     fn load_project(&self) -> Result<Vec<Revision>, String> {
-        let exists: bool = self
-            .conn
-            .query_row(
-                "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-                [PROJECT_TABLE],
-                |row| row.get(0),
-            )
-            .map_err(|e| e.to_string())?;
-        if !exists {
-            return Ok(Vec::new());
-        }
-        let files: Vec<String> = (|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT file FROM _strata_project ORDER BY position")?;
-            let rows = stmt.query_map([], |row| row.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()
-        })()
-        .map_err(|e| e.to_string())?;
+        let files = transfer::project_files(&self.conn).map_err(|e| e.to_string())?;
         files
             .iter()
             .map(|file| Revision::parse(file))

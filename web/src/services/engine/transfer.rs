@@ -181,7 +181,9 @@ impl Engine {
     /// revisions (in the console); then the exported rows would not fit the schema the
     /// revisions rebuild, so the data starts with it.
     fn drift_sql(&self, graph: &Graph, current: &[String]) -> Result<String, String> {
-        let expected = applied_schema(graph, current)?;
+        let expected = migrate::schema_at_all(graph, current, VERSION_TABLE).map_err(|e| {
+            format!("cannot work out the schema the applied revisions give ({e})")
+        })?;
         let live = strata_core::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| format!("cannot read the database's schema: {e}"))?;
         let drift = migrate::between(
@@ -486,15 +488,7 @@ fn like_live(scratch: &Connection, live: &Connection) -> rusqlite::Result<()> {
 /// it is not.
 fn check(scratch: &Connection) -> Result<Checked, String> {
     let sqlite = |e: rusqlite::Error| sqlite_message(&e);
-    let verdict: Vec<String> = {
-        let mut stmt = scratch.prepare("PRAGMA quick_check").map_err(sqlite)?;
-        let rows = stmt.query_map([], |row| row.get(0)).map_err(sqlite)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(sqlite)?
-    };
-    if verdict != ["ok"] {
-        let first = verdict.first().cloned().unwrap_or_default();
-        return Err(format!("it is damaged (quick check: {first})"));
-    }
+    sound(scratch, "quick_check")?;
     let revisions = project_files(scratch)
         .map_err(|e| format!("its project cannot be read ({})", sqlite_message(&e)))?
         .iter()
@@ -521,6 +515,22 @@ fn check(scratch: &Connection) -> Result<Checked, String> {
     Ok(Checked { revisions, model })
 }
 
+/// Runs SQLite's `quick_check` or `integrity_check` and says what it found first, unless the
+/// database is sound.
+fn sound(conn: &Connection, pragma: &str) -> Result<(), String> {
+    let verdict: Vec<String> = (|| {
+        let mut stmt = conn.prepare(&format!("PRAGMA {pragma}"))?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()
+    })()
+    .map_err(|e| format!("it is damaged ({})", sqlite_message(&e)))?;
+    if verdict == ["ok"] {
+        return Ok(());
+    }
+    let first = verdict.first().cloned().unwrap_or_default();
+    Err(format!("it is damaged ({}: {first})", pragma.replace('_', " ")))
+}
+
 fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
@@ -530,7 +540,7 @@ fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
 }
 
 /// The revision files of `conn`'s project in order, none when it has no project table.
-fn project_files(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+pub(super) fn project_files(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     if !table_exists(conn, PROJECT_TABLE)? {
         return Ok(Vec::new());
     }
@@ -591,7 +601,10 @@ fn contents(conn: &Connection) -> rusqlite::Result<String> {
         out.push_str(&file);
     }
     if table_exists(conn, VERSION_TABLE)? {
-        let mut stmt = conn.prepare("SELECT version FROM schema_version ORDER BY version")?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT version FROM {} ORDER BY version",
+            quote_ident(VERSION_TABLE)
+        ))?;
         let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
         for row in rows {
             out.push_str(&row?);
@@ -601,29 +614,6 @@ fn contents(conn: &Connection) -> rusqlite::Result<String> {
     out.push_str(&format!("{:?}\n", read_model(conn)?));
     out.push_str(&data_sql(conn)?);
     Ok(out)
-}
-
-/// The schema that the revisions `current` and everything they build on give, built by
-/// upgrading a scratch database to each in turn (so two applied branches are both in it).
-fn applied_schema(graph: &Graph, current: &[String]) -> Result<Schema, String> {
-    if current.is_empty() {
-        return Ok(Schema::default());
-    }
-    let failed = |e: String| format!("cannot work out the schema the applied revisions give ({e})");
-    let mut scratch = Connection::open_in_memory().map_err(|e| failed(sqlite_message(&e)))?;
-    harden(&scratch).map_err(|e| failed(sqlite_message(&e)))?;
-    for id in current {
-        migrate::upgrade(
-            &mut scratch,
-            graph,
-            &Target::Revision(id.clone()),
-            &options(),
-            &PageClock,
-            &mut |_| {},
-        )
-        .map_err(|e| failed(e.to_string()))?;
-    }
-    strata_core::introspect_excluding(&scratch, &STRATA_TABLES).map_err(|e| failed(e.to_string()))
 }
 
 /// What a statement of a project's data is, as far as loading the rows cares. Names are
@@ -869,12 +859,7 @@ fn write_model(conn: &Connection, model: &str, language: ModelLanguage) -> rusql
 /// The model and its language, when the database has them (a database made by an earlier
 /// build, or by another tool, has not).
 fn read_model(conn: &Connection) -> rusqlite::Result<Option<(String, ModelLanguage)>> {
-    let exists: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-        [META_TABLE],
-        |row| row.get(0),
-    )?;
-    if !exists {
+    if !table_exists(conn, META_TABLE)? {
         return Ok(None);
     }
     let value = |key: &str| -> rusqlite::Result<Option<String>> {
@@ -979,7 +964,7 @@ fn data_sql(conn: &Connection) -> rusqlite::Result<String> {
             if !tables.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
                 continue;
             }
-            let name = literal(rusqlite::types::ValueRef::Text(name.as_bytes()));
+            let name = strata_core::sql::quote_str(&name);
             out.push_str(&format!(
                 "DELETE FROM sqlite_sequence WHERE name = {name};\n\
                  INSERT INTO sqlite_sequence (name, seq) VALUES ({name}, {seq});\n"
@@ -1039,15 +1024,7 @@ fn baseline(name: &str, bytes: &[u8], clock: &dyn Clock) -> Result<(Connection, 
     }
     let damaged = |e: rusqlite::Error| refused(format!("it is damaged ({})", sqlite_message(&e)));
     let mut scratch = scratch_from(&bytes).map_err(damaged)?;
-    let verdict: Vec<String> = {
-        let mut stmt = scratch.prepare("PRAGMA integrity_check").map_err(damaged)?;
-        let rows = stmt.query_map([], |row| row.get(0)).map_err(damaged)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(damaged)?
-    };
-    if verdict != ["ok"] {
-        let first = verdict.first().cloned().unwrap_or_default();
-        return Err(refused(format!("it is damaged (integrity check: {first})")));
-    }
+    sound(&scratch, "integrity_check").map_err(refused)?;
     // A file exported from the playground carries strata's own tables; the baseline replaces
     // them, so a re-imported export starts a fresh history from what it holds.
     for table in STRATA_TABLES {
@@ -2151,9 +2128,16 @@ mod tests {
             },
         )
         .unwrap();
-        let enforced: bool = engine
-            .conn
+        // The live connection's foreign-key switch set the other way from a new connection's
+        // default, so only copying it over can keep it.
+        let default: bool = Connection::open_in_memory()
+            .unwrap()
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let enforced = !default;
+        engine
+            .conn
+            .execute_batch(&format!("PRAGMA foreign_keys = {}", if enforced { "ON" } else { "OFF" }))
             .unwrap();
         let bytes = sqlite_bytes(
             "PRAGMA page_size = 1024; CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('one'), ('two');",
