@@ -300,12 +300,19 @@ impl Engine {
     /// counts as holding something, so it is backed up rather than lost unseen.
     fn holds_visitors_work(&self) -> bool {
         let blank = (|| -> rusqlite::Result<bool> {
-            let objects: i64 = self.conn.query_row(
-                "SELECT count(*) FROM sqlite_schema \
-                 WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (?1, ?2, ?3)",
-                rusqlite::params![STRATA_TABLES[0], STRATA_TABLES[1], STRATA_TABLES[2]],
-                |row| row.get(0),
-            )?;
+            // Tables, views, indexes and triggers, except strata's own tables and what
+            // belongs to them.
+            let owners: Vec<String> = {
+                let mut stmt = self.conn.prepare(
+                    "SELECT tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                )?;
+                let rows = stmt.query_map([], |row| row.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let objects = owners
+                .iter()
+                .filter(|t| !STRATA_TABLES.contains(&t.as_str()))
+                .count();
             let revisions = !project_files(&self.conn)?.is_empty();
             let model = read_model(&self.conn)?.is_some_and(|(m, _)| !m.trim().is_empty());
             Ok(objects == 0 && !revisions && !model)
