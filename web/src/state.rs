@@ -266,10 +266,7 @@ impl Reducible for AppState {
                 let Reply { outcome, snapshot } = *reply;
                 // A lesson's checks and its simulated app run in the background: they are not
                 // counted as pending, so they never make the page busy.
-                if matches!(
-                    outcome,
-                    Ok(Outcome::Checked { .. } | Outcome::AppWrote { .. })
-                ) {
+                if outcome.as_ref().is_ok_and(Outcome::is_background) {
                     next.lessons.background = next.lessons.background.saturating_sub(1);
                 } else {
                     next.pending = next.pending.saturating_sub(1);

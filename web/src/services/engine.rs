@@ -234,17 +234,11 @@ impl Engine {
                 // unreadable; the page still gets an answer it can show, which says whether the
                 // request itself was carried out.
                 let outcome = match outcome {
-                    // A lesson's background requests keep their kind, so the page counts them
-                    // off as background work; what went wrong travels inside them.
-                    Ok(Outcome::Checked { lesson, passed }) => Ok(Outcome::Checked {
-                        lesson,
-                        passed: vec![false; passed.len()],
-                    }),
-                    Ok(Outcome::AppWrote { run, version, .. }) => Ok(Outcome::AppWrote {
-                        run,
-                        version,
-                        error: Some(format!("the database cannot be read: {e}")),
-                    }),
+                    // A background answer keeps its kind, so the page counts it off as
+                    // background work; what went wrong travels inside it.
+                    Ok(done) if done.is_background() => {
+                        Ok(done.failed(format!("the database cannot be read: {e}")))
+                    }
                     Ok(_) => Err(format!("the request was carried out, but the database cannot be read afterwards: {e}")),
                     Err(failed) => Err(format!("{failed}; the database cannot be read either: {e}")),
                 };

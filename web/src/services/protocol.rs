@@ -239,6 +239,31 @@ pub enum Outcome {
     BackedUp { id: String },
 }
 
+impl Outcome {
+    /// Whether this answers a request the page sent in the background (a lesson's checks and
+    /// its simulated app): such answers never make the page busy, and never come as `Err`.
+    pub fn is_background(&self) -> bool {
+        matches!(self, Outcome::Checked { .. } | Outcome::AppWrote { .. })
+    }
+
+    /// A background answer turned into its failed form: no check passes, the write failed
+    /// with `error`. Other answers are returned as they are.
+    pub fn failed(self, error: String) -> Outcome {
+        match self {
+            Outcome::Checked { lesson, passed } => Outcome::Checked {
+                lesson,
+                passed: vec![false; passed.len()],
+            },
+            Outcome::AppWrote { run, version, .. } => Outcome::AppWrote {
+                run,
+                version,
+                error: Some(error),
+            },
+            other => other,
+        }
+    }
+}
+
 /// The formats a revision exports to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -545,4 +570,40 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_background_answers_take_a_failure_inside_them() {
+        let checked = Outcome::Checked {
+            lesson: "rename".into(),
+            passed: vec![true, true],
+        };
+        assert!(checked.is_background());
+        assert_eq!(
+            checked.failed("gone".into()),
+            Outcome::Checked {
+                lesson: "rename".into(),
+                passed: vec![false, false]
+            }
+        );
+        let wrote = Outcome::AppWrote {
+            run: 3,
+            version: 2,
+            error: None,
+        };
+        assert_eq!(
+            wrote.failed("gone".into()),
+            Outcome::AppWrote {
+                run: 3,
+                version: 2,
+                error: Some("gone".into())
+            }
+        );
+        assert!(!Outcome::Done.is_background());
+        assert_eq!(Outcome::Done.failed("gone".into()), Outcome::Done);
+    }
 }
