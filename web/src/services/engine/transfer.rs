@@ -51,10 +51,10 @@ const BACKUP_DDL: &str = "CREATE TABLE IF NOT EXISTS backup (\n  \
 const AUTOMATIC_BACKUPS: i64 = 10;
 
 /// The labels of the automatic backups, one per kind of request that replaces the database.
-pub const BEFORE_SHARE_LINK: &str = "before share link";
-pub const BEFORE_IMPORT: &str = "before import";
-pub const BEFORE_RESET: &str = "before reset";
-pub const BEFORE_RESTORE: &str = "before restore";
+pub(super) const BEFORE_SHARE_LINK: &str = "before share link";
+pub(super) const BEFORE_IMPORT: &str = "before import";
+pub(super) const BEFORE_RESET: &str = "before reset";
+pub(super) const BEFORE_RESTORE: &str = "before restore";
 
 /// What every SQLite database file starts with.
 const MAGIC: &[u8] = b"SQLite format 3\0";
