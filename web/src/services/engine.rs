@@ -1036,22 +1036,13 @@ fn run_script(conn: &Connection, sql: &str) -> Result<Outcome, ConsoleError> {
     })
 }
 
-/// The first keyword of a statement, upper-cased, after any comments before it.
+/// The first keyword of a statement, upper-cased, after any comments before it (read by the
+/// core's tokenizer, so comments and quoting are understood the way SQLite reads them).
 fn leading_keyword(text: &str) -> String {
-    let mut rest = text.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
-    rest.split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase()
+    strata_core::sql::words(text)
+        .first()
+        .map(|word| word.to_ascii_uppercase())
+        .unwrap_or_default()
 }
 
 /// Reads up to [`GRID_ROW_LIMIT`] rows of a statement and counts the rest.

@@ -370,6 +370,7 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
         "DELETE FROM users; COMMIT; SELEC 1",
         "DELETE FROM users;\n-- done\nend",
         "ATTACH 'x.db' AS x",
+        "/* first */ begin immediate",
     ] {
         let error = engine
             .handle(Request::Execute {
