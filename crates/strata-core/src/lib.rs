@@ -21,6 +21,7 @@ pub mod runner;
 pub mod schema;
 pub mod sql;
 pub mod sqlmodel;
+pub mod statement;
 
 pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
 pub use error::{Error, Result};

@@ -137,11 +137,13 @@ pub fn tokenize(src: &str) -> Vec<Token> {
                 TokenKind::Word
             }
             _ => {
-                let two = if i + 1 < bytes.len() { &src[i..i + 2] } else { "" };
-                let three = if i + 2 < bytes.len() { &src[i..i + 3] } else { "" };
-                i += if matches!(three, "->>") {
+                // Compared as bytes: the next character may be several bytes long, and a
+                // slice of the text could end inside it.
+                let two = bytes.get(i..i + 2).unwrap_or(b"");
+                let three = bytes.get(i..i + 3).unwrap_or(b"");
+                i += if three == b"->>" {
                     3
-                } else if matches!(two, "<=" | ">=" | "!=" | "<>" | "==" | "||" | "<<" | ">>" | "->") {
+                } else if matches!(two, b"<=" | b">=" | b"!=" | b"<>" | b"==" | b"||" | b"<<" | b">>" | b"->") {
                     2
                 } else {
                     // Step over a whole UTF-8 character so token ranges stay on char boundaries.
@@ -215,12 +217,14 @@ pub fn unquote(text: &str) -> String {
     let b = text.as_bytes();
     if b.len() >= 2 {
         let (first, last) = (b[0], b[b.len() - 1]);
-        let inner = &text[1..text.len() - 1];
+        // Sliced only once both ends are known to be ASCII quotes: a bare name may end in a
+        // character of several bytes (`café`).
+        let inner = || &text[1..text.len() - 1];
         match (first, last) {
-            (b'"', b'"') => return inner.replace("\"\"", "\""),
-            (b'`', b'`') => return inner.replace("``", "`"),
-            (b'\'', b'\'') => return inner.replace("''", "'"),
-            (b'[', b']') => return inner.to_string(),
+            (b'"', b'"') => return inner().replace("\"\"", "\""),
+            (b'`', b'`') => return inner().replace("``", "`"),
+            (b'\'', b'\'') => return inner().replace("''", "'"),
+            (b'[', b']') => return inner().to_string(),
             _ => {}
         }
     }
@@ -391,6 +395,20 @@ mod tests {
     #[test]
     fn rename_ident_rewrites_only_names() {
         assert_eq!(rename_ident("a + 'a' + \"A\"", "a", "b"), "\"b\" + 'a' + \"b\"");
+    }
+
+    #[test]
+    fn non_ascii_text_after_an_operator_is_not_cut_inside_a_character() {
+        // `(` then a two-byte character: a two-byte slice would end inside `é`.
+        let src = "CREATE TABLE café (é TEXT, x CHECK (x<é), y DEFAULT '€'||'é')";
+        let toks = tokenize(src);
+        assert_eq!(toks.iter().map(|t| t.text(src)).collect::<String>(), src);
+        assert!(toks.iter().any(|t| t.kind == TokenKind::Word && t.text(src) == "café"));
+        assert_eq!(unquote("café"), "café");
+        assert_eq!(unquote("\"é\""), "é");
+        for s in ["(é", "<é", "-é", "é(", "x'é", "\"é", "[é", "?é", ":é", "1é", ".é"] {
+            assert_eq!(tokenize(s).iter().map(|t| t.text(s)).collect::<String>(), s);
+        }
     }
 
     #[test]
