@@ -100,7 +100,7 @@ fn change_set() {
     let rev = strata_core::revision::Revision::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let statements = rev.statements(strata_core::revision::Direction::Up).len();
     let mut script = String::new();
-    if rev.up_foreign_keys_off {
+    if rev.up_options.foreign_keys_off {
         script.push_str("PRAGMA foreign_keys = OFF;\n");
     }
     script.push_str("BEGIN;\n");

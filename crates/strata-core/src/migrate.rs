@@ -445,7 +445,7 @@ pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Resu
     for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
         let script = Script {
             steps: rev.statements(Direction::Up).into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
-            foreign_keys_off: rev.up_foreign_keys_off,
+            foreign_keys_off: rev.up_options.foreign_keys_off,
         };
         runner::run(&mut conn, &script, &mut |_, _, _| {}, |_| Ok(true), |_| Ok(()))
             .map_err(|source| MigrateError::Build { id: rev.id.clone(), source: Box::new(source) })?;

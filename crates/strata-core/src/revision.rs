@@ -17,8 +17,14 @@
 //! ALTER TABLE "users" DROP COLUMN "phone";
 //! ```
 //!
-//! A section marker may carry `foreign_keys=off` when its statements drop or rebuild tables (the
-//! runner then switches foreign keys off outside the transaction and checks them before commit).
+//! A section marker may carry options after its name:
+//! - `foreign_keys=off` when its statements drop or rebuild tables (the runner then switches
+//!   foreign keys off outside the transaction and checks them before commit);
+//! - `no-transaction` when its statements must commit one by one (a batched backfill of a large
+//!   table): the version row is then written only after the last statement, and the revision is
+//!   shown as not atomic;
+//! - `data-loss=accepted` when its author accepted, when writing it, that this direction throws
+//!   data away, so that a reviewed revision can run without `--allow-data-loss`.
 //! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
 //! into CRLF changes nothing while any other edit is noticed.
 
@@ -40,10 +46,52 @@ pub struct Revision {
     pub created: String,
     pub up: String,
     pub down: String,
-    pub up_foreign_keys_off: bool,
-    pub down_foreign_keys_off: bool,
+    /// The options of the `-- +up` marker.
+    pub up_options: SectionOptions,
+    /// The options of the `-- +down` marker.
+    pub down_options: SectionOptions,
     /// SHA-256 (hex) of the file text with CRLF turned into LF.
     pub checksum: String,
+}
+
+/// What a section marker says about how its statements run (see the module documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionOptions {
+    /// Run with `PRAGMA foreign_keys = OFF` (table rebuilds and drops need it).
+    pub foreign_keys_off: bool,
+    /// Each statement commits on its own; the version row follows the last one.
+    pub no_transaction: bool,
+    /// The author accepted, when the revision was written, that this direction loses data.
+    pub accepts_data_loss: bool,
+}
+
+impl SectionOptions {
+    /// The words after `-- +up` / `-- +down`, each with a leading space.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if self.foreign_keys_off {
+            out.push_str(" foreign_keys=off");
+        }
+        if self.no_transaction {
+            out.push_str(" no-transaction");
+        }
+        if self.accepts_data_loss {
+            out.push_str(" data-loss=accepted");
+        }
+        out
+    }
+
+    /// Takes one word of a section marker; `false` when it is not an option.
+    fn read(&mut self, word: &str) -> bool {
+        match word {
+            "foreign_keys=off" => self.foreign_keys_off = true,
+            "foreign_keys=on" => self.foreign_keys_off = false,
+            "no-transaction" => self.no_transaction = true,
+            "data-loss=accepted" => self.accepts_data_loss = true,
+            _ => return false,
+        }
+        true
+    }
 }
 
 /// Which way a revision is applied.
@@ -149,8 +197,8 @@ impl Revision {
             created: created.to_string(),
             up: tidy(up),
             down: tidy(down),
-            up_foreign_keys_off: false,
-            down_foreign_keys_off: false,
+            up_options: SectionOptions::default(),
+            down_options: SectionOptions::default(),
             checksum: String::new(),
         };
         r.checksum = checksum(&r.render());
@@ -159,8 +207,18 @@ impl Revision {
 
     /// Sets whether each direction runs with foreign keys off, keeping the checksum current.
     pub fn with_foreign_keys_off(mut self, up: bool, down: bool) -> Revision {
-        self.up_foreign_keys_off = up;
-        self.down_foreign_keys_off = down;
+        self.up_options.foreign_keys_off = up;
+        self.down_options.foreign_keys_off = down;
+        self.checksum = checksum(&self.render());
+        self
+    }
+
+    /// Sets one direction's section options, keeping the checksum current.
+    pub fn with_options(mut self, dir: Direction, options: SectionOptions) -> Revision {
+        match dir {
+            Direction::Up => self.up_options = options,
+            Direction::Down => self.down_options = options,
+        }
         self.checksum = checksum(&self.render());
         self
     }
@@ -186,26 +244,31 @@ impl Revision {
         }
     }
 
-    pub fn foreign_keys_off(&self, dir: Direction) -> bool {
+    /// The options of one direction's section marker.
+    pub fn options(&self, dir: Direction) -> SectionOptions {
         match dir {
-            Direction::Up => self.up_foreign_keys_off,
-            Direction::Down => self.down_foreign_keys_off,
+            Direction::Up => self.up_options,
+            Direction::Down => self.down_options,
         }
+    }
+
+    pub fn foreign_keys_off(&self, dir: Direction) -> bool {
+        self.options(dir).foreign_keys_off
     }
 
     /// The file text: header comment lines, then the `-- +up` and `-- +down` sections.
     pub fn render(&self) -> String {
-        let marker = |name: &str, off: bool| if off { format!("-- +{name} foreign_keys=off\n") } else { format!("-- +{name}\n") };
+        let marker = |name: &str, options: SectionOptions| format!("-- +{name}{}\n", options.render());
         let mut out = String::from("-- strata revision\n");
         out.push_str(&format!("-- id: {}\n", self.id));
         out.push_str(&format!("-- parents: {}\n", self.parents.join(", ")).replace(": \n", ":\n"));
         out.push_str(&format!("-- message: {}\n", self.message).replace(": \n", ":\n"));
         out.push_str(&format!("-- created: {}\n", self.created).replace(": \n", ":\n"));
         out.push('\n');
-        out.push_str(&marker("up", self.up_foreign_keys_off));
+        out.push_str(&marker("up", self.up_options));
         out.push_str(&self.up);
         out.push('\n');
-        out.push_str(&marker("down", self.down_foreign_keys_off));
+        out.push_str(&marker("down", self.down_options));
         out.push_str(&self.down);
         out
     }
@@ -222,7 +285,7 @@ impl Revision {
         let mut section: Option<Direction> = None;
         let mut up = String::new();
         let mut down = String::new();
-        let mut fk = [false, false];
+        let mut options = [SectionOptions::default(); 2];
         let mut seen = [false, false];
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
@@ -250,10 +313,8 @@ impl Revision {
                     return Err(err(n, "the `-- +up` section must come before `-- +down`".into()));
                 }
                 for w in words {
-                    match w {
-                        "foreign_keys=off" => fk[k] = true,
-                        "foreign_keys=on" => fk[k] = false,
-                        other => return Err(err(n, format!("unknown section option `{other}`; the only option is foreign_keys=off"))),
+                    if !options[k].read(w) {
+                        return Err(err(n, format!("unknown section option `{w}`; the options are foreign_keys=off, no-transaction and data-loss=accepted")));
                     }
                 }
                 seen[k] = true;
@@ -307,8 +368,8 @@ impl Revision {
             created,
             up: tidy(&up),
             down: tidy(&down),
-            up_foreign_keys_off: fk[0],
-            down_foreign_keys_off: fk[1],
+            up_options: options[0],
+            down_options: options[1],
             checksum: checksum(text),
         })
     }
@@ -711,6 +772,11 @@ mod tests {
         assert_eq!(back, r);
         let base = Revision::new("b", vec![], "", "", "", "");
         assert_eq!(Revision::parse(&base.render()).unwrap(), base);
+        let every = SectionOptions { foreign_keys_off: true, no_transaction: true, accepts_data_loss: true };
+        let batched = base.with_options(Direction::Up, every);
+        assert!(batched.render().contains("-- +up foreign_keys=off no-transaction data-loss=accepted\n"), "{}", batched.render());
+        assert_eq!(Revision::parse(&batched.render()).unwrap(), batched);
+        assert!(matches!(Revision::parse("-- id: a\n-- +up no-transactions\n"), Err(RevisionError::Format { line: 2, .. })));
     }
 
     #[test]

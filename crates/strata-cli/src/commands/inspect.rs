@@ -203,9 +203,9 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
         anstream::println!("{} {}", paint(BOLD, "File:"), p.display());
     }
     anstream::println!("\n    {}\n", rev.message);
-    anstream::println!("{}{}", paint(BOLD, "-- +up"), if rev.up_foreign_keys_off { " foreign_keys=off" } else { "" });
+    anstream::println!("{}{}", paint(BOLD, "-- +up"), rev.up_options.render());
     anstream::print!("{}", rev.up);
-    anstream::println!("\n{}{}", paint(BOLD, "-- +down"), if rev.down_foreign_keys_off { " foreign_keys=off" } else { "" });
+    anstream::println!("\n{}{}", paint(BOLD, "-- +down"), rev.down_options.render());
     anstream::print!("{}", rev.down);
     Ok(ExitCode::SUCCESS)
 }

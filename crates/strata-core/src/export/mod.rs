@@ -115,8 +115,8 @@ impl ExportInput {
             renames,
             up_sql: rev.up.clone(),
             down_sql: rev.down.clone(),
-            up_foreign_keys_off: rev.up_foreign_keys_off,
-            down_foreign_keys_off: rev.down_foreign_keys_off,
+            up_foreign_keys_off: rev.up_options.foreign_keys_off,
+            down_foreign_keys_off: rev.down_options.foreign_keys_off,
             faithful,
         })
     }
