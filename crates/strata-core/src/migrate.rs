@@ -76,8 +76,8 @@ pub enum MigrateError {
     /// Running the revisions would throw data away and neither the caller nor the revisions
     /// allow it. Counted before anything ran.
     #[error(
-        "this {} would throw data away, so nothing was run:\n{}\nmake a backup, then run again with --allow-data-loss to go ahead; a revision meant to lose it can say so in its file (-- +{} data-loss=accepted, which `strata revision --accept-data-loss` writes)",
-        verb(*direction), bullet(losses.iter().map(ToString::to_string)), section(*direction)
+        "this {} would throw data away, so nothing was run:\n{}\nmake a backup, then run again with --allow-data-loss to go ahead; a revision meant to lose it can say so in its file ({})",
+        verb(*direction), bullet(losses.iter().map(ToString::to_string)), accept_marker(*direction)
     )]
     DataLoss { direction: Direction, losses: Vec<RevisionLoss> },
     /// A revision in the middle of a run would throw away data that only the revisions before
@@ -120,10 +120,11 @@ fn verb(dir: Direction) -> &'static str {
     }
 }
 
-fn section(dir: Direction) -> &'static str {
+/// How a revision file records that its author accepts one direction's loss.
+fn accept_marker(dir: Direction) -> &'static str {
     match dir {
-        Direction::Up => "up",
-        Direction::Down => "down",
+        Direction::Up => "-- +up data-loss=accepted, which `strata revision --accept-data-loss` writes",
+        Direction::Down => "-- +down data-loss=accepted",
     }
 }
 

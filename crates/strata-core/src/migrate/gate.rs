@@ -17,7 +17,7 @@ use crate::revision::{Direction, Graph, Revision};
 #[error(
     "revision {id} ({message}) would throw data away, so it was rolled back and did not run:\n{}\n{}; the database is at {at}\nmake a backup, then run again with --allow-data-loss to go ahead",
     super::bullet(losses.iter().map(ToString::to_string)),
-    if applied.is_empty() { "no revision was applied".to_string() } else { format!("this run applied {} before it, and {} stay applied", applied.join(", "), if applied.len() == 1 { "it" } else { "they" }) }
+    if applied.is_empty() { "no revision was applied".to_string() } else { format!("this run applied {} before it, and {} applied", applied.join(", "), if applied.len() == 1 { "it stays" } else { "they stay" }) }
 )]
 pub struct LossInPath {
     pub id: String,
