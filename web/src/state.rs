@@ -906,7 +906,7 @@ mod tests {
         assert!(state.can_save(), "every question has a no");
         // Changing a no into a yes: the yes replaces it (the page then autogenerates again).
         let state = reduce(state, [Action::ConfirmRename(email.clone())]);
-        assert_eq!(state.renames, [email.clone()]);
+        assert_eq!(state.renames, std::slice::from_ref(&email));
         assert_eq!(state.declined, [Decline::of(&fax).unwrap()]);
         assert!(
             !state.can_save(),
@@ -937,9 +937,7 @@ mod tests {
                 reply(Ok(Outcome::ConfirmUpgrade {
                     target: "head".into(),
                     ids: vec!["0003".into()],
-                    losses: vec![
-                        "0003 (drop names): users.display_name: 4 non-NULL values".into(),
-                    ],
+                    losses: vec!["0003 (drop names): users.display_name: 4 non-NULL values".into()],
                 })),
             ],
         );

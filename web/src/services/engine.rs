@@ -13,8 +13,8 @@ use std::cell::RefCell;
 
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{types::ValueRef, Connection};
-use strata_core::migrate::{self, Autogen, Clock, Options};
 use strata_core::answers::Decline;
+use strata_core::migrate::{self, Autogen, Clock, Options};
 use strata_core::revision::{self, Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::{export, Rename};
@@ -23,17 +23,17 @@ use super::demo;
 
 /// Lesson steps, checks and the simulated app, on top of this engine's own methods.
 mod lesson;
-/// Loading, exporting and importing whole databases, the model text, and backups.
-mod transfer;
 #[cfg(test)]
 mod loss_tests;
+/// Loading, exporting and importing whole databases, the model text, and backups.
+mod transfer;
 #[cfg(test)]
 mod workbench_tests;
 use super::project::ModelLanguage;
 use super::protocol::{
-    Browsed, Cell, CreateAllReport, Diagram, DiagramColumn, DiagramTable, ExportFile,
-    ExportFormat, ExportView, Grid, LintBadge, Mark, Migration, Outcome, Reply, Request,
-    RevisionView, Snapshot, Storage, TableSummary, GRID_ROW_LIMIT,
+    Browsed, Cell, CreateAllReport, Diagram, DiagramColumn, DiagramTable, ExportFile, ExportFormat,
+    ExportView, Grid, LintBadge, Mark, Migration, Outcome, Reply, Request, RevisionView, Snapshot,
+    Storage, TableSummary, GRID_ROW_LIMIT,
 };
 pub use transfer::{BASELINE_ID, META_TABLE};
 
@@ -587,16 +587,28 @@ impl Engine {
             .map(ToString::to_string)
             .collect();
         let ran = match dir {
-            Direction::Up => {
-                migrate::upgrade(&mut self.conn, &graph, &parsed, opts, &PageClock, &mut |_| {})
-            }
-            Direction::Down => {
-                migrate::downgrade(&mut self.conn, &graph, &parsed, opts, &PageClock, &mut |_| {})
-            }
+            Direction::Up => migrate::upgrade(
+                &mut self.conn,
+                &graph,
+                &parsed,
+                opts,
+                &PageClock,
+                &mut |_| {},
+            ),
+            Direction::Down => migrate::downgrade(
+                &mut self.conn,
+                &graph,
+                &parsed,
+                opts,
+                &PageClock,
+                &mut |_| {},
+            ),
         };
         let ids = match ran {
             Ok(ids) => ids,
-            Err(migrate::MigrateError::DataLoss { losses, .. }) => return Err(Refusal::Loss(losses)),
+            Err(migrate::MigrateError::DataLoss { losses, .. }) => {
+                return Err(Refusal::Loss(losses))
+            }
             Err(e) => return Err(other(e)),
         };
         Ok(Outcome::Migrated {
