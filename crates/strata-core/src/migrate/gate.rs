@@ -17,7 +17,7 @@ use crate::revision::{Direction, Graph, Revision};
 #[error(
     "revision {id} ({message}) would throw data away, so it was rolled back and did not run:\n{}\n{}; the database is at {at}\nmake a backup, then run again with --allow-data-loss to go ahead",
     super::bullet(losses.iter().map(ToString::to_string)),
-    if applied.is_empty() { "no revision was applied".to_string() } else { format!("this run applied {} before it, and {} applied", applied.join(", "), if applied.len() == 1 { "it stays" } else { "they stay" }) }
+    done(*direction, applied)
 )]
 pub struct LossInPath {
     pub id: String,
@@ -28,6 +28,19 @@ pub struct LossInPath {
     pub applied: Vec<String>,
     /// The revisions the database is at (`base` when none).
     pub at: String,
+}
+
+/// What the run did before the refused revision, which stays done.
+fn done(dir: Direction, ids: &[String]) -> String {
+    let verb = match dir {
+        Direction::Up => "applied",
+        Direction::Down => "reverted",
+    };
+    match ids {
+        [] => format!("this run {verb} nothing before it"),
+        [one] => format!("this run {verb} {one} before it, and it stays {verb}"),
+        _ => format!("this run {verb} {} before it, and they stay {verb}", ids.join(", ")),
+    }
 }
 
 /// What one revision of a path would throw away, counted in a database.
@@ -243,6 +256,8 @@ mod tests {
         assert_eq!(versions(&conn), ["r1", "r2"]);
         let kept: i64 = conn.query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
         assert_eq!(kept, 2);
+        assert_eq!(done(Direction::Down, &["r3".into()]), "this run reverted r3 before it, and it stays reverted");
+        assert_eq!(done(Direction::Up, &[]), "this run applied nothing before it");
         // From r2 the loss is visible up front: nothing runs, and nothing is said to be applied.
         let e = run(&mut conn, &g, Direction::Up, "head", &Options::default()).unwrap_err();
         assert!(matches!(e, MigrateError::DataLoss { .. }), "{e}");
