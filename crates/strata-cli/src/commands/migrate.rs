@@ -44,9 +44,10 @@ fn migrate_to(project: &Project, target: &str, dir: Direction, opts: &Options, f
     if flags.sql || flags.dry_run {
         let (conn, path) = offline_path(project, &revs.graph, &target, opts, dir)?;
         if flags.sql {
-            // The script may run on another copy of the database, so it names every risk.
+            // The script may run on another copy of the database, so it names every risk,
+            // uncounted.
             for risk in migrate::data_risks(&path, dir) {
-                println!("-- data loss: {risk}");
+                println!("-- may lose data: {risk}");
             }
             print!("{}", migrate::script_sql(&path, dir, &opts.version_table));
         } else {

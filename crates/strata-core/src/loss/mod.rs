@@ -59,13 +59,12 @@ impl Risk {
             Risk::Copy { table, kept, filter: f } => {
                 let mut text = format!("rebuilds table {table} by copying");
                 match kept {
-                    Some(kept) => text.push_str(&format!(" only {}", kept.join(", "))),
-                    None => text.push_str(" its columns"),
+                    Some(kept) => text.push_str(&format!(" what mentions {}; any other column loses its values", kept.join(", "))),
+                    None => text.push_str(" every column"),
                 }
                 if let Some(f) = f {
-                    text.push_str(&format!(" of the rows where {f}"));
+                    text.push_str(&format!(", and only the rows where {f}"));
                 }
-                text.push_str("; what is not copied is deleted");
                 text
             }
             Risk::Delete { table, filter: f } => format!("deletes rows of {table}{}", filter(f)),
@@ -152,5 +151,14 @@ mod tests {
         let bound = Loss { at_most: true, ..loss(None, 3, Cause::NotCopied) };
         assert_eq!(bound.to_string(), "rebuilds usertable without at most 3 rows its copy leaves out");
         assert_eq!([thousands(0), thousands(999), thousands(1000), thousands(1234567)], ["0", "999", "1,000", "1,234,567"]);
+    }
+
+    #[test]
+    fn risks_read_without_a_database_say_what_may_be_lost() {
+        let copy = Risk::Copy { table: "t".into(), kept: Some(vec!["a".into(), "b".into()]), filter: Some("a > 0".into()) };
+        assert_eq!(copy.describe(), "rebuilds table t by copying what mentions a, b; any other column loses its values, and only the rows where a > 0");
+        let update = Risk::Update { table: "t".into(), alias: None, column: "c".into(), value: Some("1".into()), filter: None, joined: false };
+        assert_eq!(update.describe(), "overwrites t.c");
+        assert_eq!(Risk::Delete { table: "t".into(), filter: Some("x = 1".into()) }.describe(), "deletes rows of t where x = 1");
     }
 }
