@@ -209,6 +209,44 @@ test('a downgrade that throws data away asks first; no keeps everything', async 
     assert.ok(!(await tables()).includes('identities'));
 });
 
+test('Save revision waits for a yes or a no to the rename question', async () => {
+    await click('reset');
+    const sql = await model();
+    await page.fill('[data-testid="model-editor"]', sql.replace('display_name TEXT NOT NULL', 'full_name TEXT NOT NULL'));
+    await click('autogenerate');
+    assert.match(await text('rename-prompt'), /display_name to users\.full_name/);
+    await page.fill('[data-testid="revision-message"]', 'names');
+    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), '', 'no answer yet: Save is off');
+    // No: the drop and the add stay, and Save can go.
+    await click('decline-rename');
+    assert.equal(await page.getAttribute('[data-testid="rename-prompt"]', 'data-answer'), 'no');
+    assert.doesNotMatch(await text('migration-up-sql'), /RENAME COLUMN/);
+    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), null);
+    // Changing the answer to yes shows the rename instead.
+    await click('confirm-rename');
+    assert.match(await text('migration-up-sql'), /RENAME COLUMN "display_name" TO "full_name"/);
+    assert.equal(await page.$('[data-testid="rename-prompt"]'), null);
+    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), null);
+    await page.fill('[data-testid="model-editor"]', sql);
+});
+
+test('an upgrade that throws values away asks first, like a downgrade', async () => {
+    await click('reset');
+    const sql = await model();
+    await page.fill('[data-testid="model-editor"]', sql.replace(/\n\s*display_name TEXT NOT NULL,/, ''));
+    await click('autogenerate');
+    await page.fill('[data-testid="revision-message"]', 'drop names');
+    await click('save-revision');
+    await click('upgrade-head');
+    assert.match(await text('confirm-upgrade'), /users\.display_name: \d+ non-NULL values/);
+    await click('confirm-upgrade-no');
+    assert.deepEqual(await versions(), ['0001', '0002']);
+    await click('upgrade-head');
+    await click('confirm-upgrade-yes');
+    assert.equal((await versions()).length, 3);
+    await page.fill('[data-testid="model-editor"]', sql);
+});
+
 test('the page raised no uncaught error', () => {
     assert.deepEqual(pageErrors, []);
 });

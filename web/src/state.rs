@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use strata_core::answers::Decline;
 use strata_core::Rename;
 
 use crate::lessons::progress::{LessonAction, LessonState};
@@ -63,6 +64,8 @@ pub struct AppState {
     pub migration: Option<Migration>,
     /// Renames the visitor confirmed for the next autogenerate and save.
     pub renames: Vec<Rename>,
+    /// Rename questions the visitor answered no (it really was a drop and an add).
+    pub declined: Vec<Decline>,
     /// The message of the next revision.
     pub message: String,
     /// What the last migration step did, in words.
@@ -73,8 +76,8 @@ pub struct AppState {
     pub sqlmodel: String,
     /// The revision the next migration builds on when it is not the head (a branch).
     pub parent: Option<String>,
-    /// A downgrade waiting for the visitor to accept the data it throws away.
-    pub confirm: Option<PendingDowngrade>,
+    /// An upgrade or downgrade waiting for the visitor to accept the data it throws away.
+    pub confirm: Option<PendingMigration>,
     /// The last `create_all()` simulation, until the model changes.
     pub create_all: Option<CreateAllReport>,
     /// The revision export being shown.
@@ -89,9 +92,11 @@ pub struct AppState {
     pub project_notice: Option<String>,
 }
 
-/// A downgrade the worker held back because it loses data.
+/// An upgrade or downgrade the worker held back because it loses data.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PendingDowngrade {
+pub struct PendingMigration {
+    /// Upgrade (`true`) or downgrade.
+    pub up: bool,
     pub target: String,
     pub ids: Vec<String>,
     pub losses: Vec<String>,
@@ -113,6 +118,7 @@ impl Default for AppState {
             place: Place::Console,
             migration: None,
             renames: Vec::new(),
+            declined: Vec::new(),
             message: String::new(),
             notice: None,
             language: ModelLanguage::Sql,
@@ -133,6 +139,15 @@ impl AppState {
     /// Whether a request is on its way, so controls that send one can wait.
     pub fn busy(&self) -> bool {
         self.pending > 0 || self.phase != Phase::Ready
+    }
+
+    /// Whether Save revision can be pressed: there is a migration with changes, and every
+    /// rename question it asks has a yes or a no (the core says which are still open).
+    pub fn can_save(&self) -> bool {
+        self.migration.as_ref().is_some_and(|m| {
+            !m.changes.is_empty()
+                && strata_core::answers::unanswered(&m.candidates, &self.declined).is_empty()
+        })
     }
 
     /// Whether the model editor holds text the database does not keep yet.
@@ -174,6 +189,8 @@ pub enum Action {
     Received(Message),
     /// The visitor confirmed a rename the diff offered; the next autogenerate uses it.
     ConfirmRename(Rename),
+    /// The visitor answered no to a rename the diff offered: the drop and the add stay.
+    DeclineRename(Rename),
     EditMessage(String),
     /// The visitor picked a table for the data grid.
     Browse(String),
@@ -184,7 +201,7 @@ pub enum Action {
     SetLanguage(ModelLanguage),
     /// The next migration builds on this revision (`None`: on the head again).
     BuildOn(Option<String>),
-    /// The visitor declined a data-losing downgrade, or it was sent again confirmed.
+    /// The visitor declined a data-losing upgrade or downgrade, or it was sent again confirmed.
     DismissConfirm,
     /// The export or create_all() panel was closed.
     CloseExport,
@@ -210,6 +227,7 @@ impl AppState {
         self.migration = None;
         self.create_all = None;
         self.renames.clear();
+        self.declined.clear();
         self.parent = None;
         self.confirm = None;
         self.export = None;
@@ -331,6 +349,7 @@ impl Reducible for AppState {
                         next.migration = None;
                         next.parent = None;
                         next.renames.clear();
+                        next.declined.clear();
                         next.message.clear();
                         next.error = None;
                         next.notice = Some(format!("Saved revision {id}. Upgrade to apply it."));
@@ -345,7 +364,21 @@ impl Reducible for AppState {
                         losses,
                     }) => {
                         next.error = None;
-                        next.confirm = Some(PendingDowngrade {
+                        next.confirm = Some(PendingMigration {
+                            up: false,
+                            target,
+                            ids,
+                            losses,
+                        });
+                    }
+                    Ok(Outcome::ConfirmUpgrade {
+                        target,
+                        ids,
+                        losses,
+                    }) => {
+                        next.error = None;
+                        next.confirm = Some(PendingMigration {
+                            up: true,
                             target,
                             ids,
                             losses,
@@ -380,6 +413,7 @@ impl Reducible for AppState {
                             next.migration = None;
                             next.create_all = None;
                             next.renames.clear();
+                            next.declined.clear();
                             next.parent = None;
                         }
                         next.lessons.reduce(LessonAction::Stepped { notes, failed });
@@ -426,6 +460,7 @@ impl Reducible for AppState {
                     next.migration = None;
                     next.create_all = None;
                     next.renames.clear();
+                    next.declined.clear();
                 }
             }
             Action::BuildOn(parent) => {
@@ -437,8 +472,17 @@ impl Reducible for AppState {
             Action::CloseCreateAll => next.create_all = None,
             Action::Lesson(action) => next.lessons.reduce(action),
             Action::ConfirmRename(rename) => {
+                // A yes replaces an earlier no to the same question.
+                next.declined.retain(|d| !d.answers(&rename));
                 if !next.renames.contains(&rename) {
                     next.renames.push(rename);
+                }
+            }
+            Action::DeclineRename(rename) => {
+                if let Some(decline) = Decline::of(&rename) {
+                    if !next.declined.contains(&decline) {
+                        next.declined.push(decline);
+                    }
                 }
             }
             Action::EditMessage(text) => next.message = text,
@@ -810,7 +854,8 @@ mod tests {
 
     #[test]
     fn a_data_losing_downgrade_waits_for_an_answer() {
-        let pending = PendingDowngrade {
+        let pending = PendingMigration {
+            up: false,
             target: "-1".into(),
             ids: vec!["0002".into()],
             losses: vec!["table identities".into()],
@@ -827,6 +872,78 @@ mod tests {
             ],
         );
         assert_eq!(state.confirm, Some(pending));
+        assert!(!state.busy());
+        assert_eq!(reduce(state, [Action::DismissConfirm]).confirm, None);
+    }
+
+    #[test]
+    fn save_revision_waits_until_every_rename_prompt_has_a_yes_or_a_no() {
+        let column = |from: &str, to: &str| Rename::Column {
+            table: "users".into(),
+            from: from.into(),
+            to: to.into(),
+        };
+        let (email, fax) = (column("email", "email_address"), column("fax", "phone"));
+        let question = |r: &Rename| crate::services::protocol::Candidate {
+            question: format!("did you rename {r:?}?"),
+            rename: r.clone(),
+        };
+        let asked = Migration {
+            candidates: vec![question(&email), question(&fax)],
+            ..migration()
+        };
+        let state = reduce(
+            ready(),
+            [
+                Action::SentMigration,
+                reply(Ok(Outcome::Autogenerated(asked.clone()))),
+            ],
+        );
+        assert!(!state.can_save(), "two questions have no answer");
+        let state = reduce(state, [Action::DeclineRename(email.clone())]);
+        assert!(!state.can_save(), "one question is still open");
+        let state = reduce(state, [Action::DeclineRename(fax.clone())]);
+        assert!(state.can_save(), "every question has a no");
+        // Changing a no into a yes: the yes replaces it (the page then autogenerates again).
+        let state = reduce(state, [Action::ConfirmRename(email.clone())]);
+        assert_eq!(state.renames, std::slice::from_ref(&email));
+        assert_eq!(state.declined, [Decline::of(&fax).unwrap()]);
+        assert!(
+            !state.can_save(),
+            "the email question is open again until the new migration comes"
+        );
+        let renamed = Migration {
+            candidates: vec![question(&fax)],
+            ..migration()
+        };
+        let state = reduce(state, [reply(Ok(Outcome::Autogenerated(renamed)))]);
+        assert!(state.can_save());
+        // Saving clears the answers; a migration with nothing in it cannot be saved at all.
+        let state = reduce(state, [reply(Ok(Outcome::Saved { id: "abc".into() }))]);
+        assert!(state.renames.is_empty() && state.declined.is_empty());
+        let empty = reduce(
+            state,
+            [reply(Ok(Outcome::Autogenerated(Migration::default())))],
+        );
+        assert!(!empty.can_save());
+    }
+
+    #[test]
+    fn a_data_losing_upgrade_waits_for_an_answer_like_a_downgrade() {
+        let state = reduce(
+            ready(),
+            [
+                Action::SentMigration,
+                reply(Ok(Outcome::ConfirmUpgrade {
+                    target: "head".into(),
+                    ids: vec!["0003".into()],
+                    losses: vec!["0003 (drop names): users.display_name: 4 non-NULL values".into()],
+                })),
+            ],
+        );
+        let pending = state.confirm.clone().unwrap();
+        assert!(pending.up);
+        assert_eq!(pending.target, "head");
         assert!(!state.busy());
         assert_eq!(reduce(state, [Action::DismissConfirm]).confirm, None);
     }

@@ -4,6 +4,7 @@
 //! introspected into another, [`diff()`] says what differs, [`plan()`] says how to change it, and
 //! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
 
+pub mod answers;
 pub mod diff;
 pub mod error;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod history;
 pub mod import;
 pub mod introspect;
 pub mod lint;
+pub mod loss;
 pub mod migrate;
 pub mod model;
 pub mod parse;

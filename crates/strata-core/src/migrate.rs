@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::diff::{diff, Diff};
+use crate::answers::Decline;
+use crate::diff::{diff, Diff, RenameCandidate};
 use crate::error::Error;
 use crate::history::{self, AppliedRow, Finding};
 use crate::introspect::introspect_excluding;
@@ -24,6 +25,10 @@ use crate::revision::{Direction, Graph, Revision, RevisionError, Target};
 use crate::runner::{self, Script, ScriptStep};
 use crate::schema::Schema;
 use crate::sql::{quote, quote_str};
+
+/// The data-loss gate: what a run would throw away, counted, and the refusals.
+mod gate;
+pub use gate::{data_loss, data_risks, refuse_data_loss, LossInPath, RevisionLoss};
 
 /// The version table's name unless configured otherwise.
 pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
@@ -68,9 +73,18 @@ pub enum MigrateError {
         #[source]
         source: Box<Error>,
     },
-    /// Running the revisions would throw data away and the caller did not allow it.
-    #[error("this downgrade throws data away, so nothing was run:\n{}\nmake a backup, then allow data loss (--allow-data-loss) to go ahead", bullet(losses.iter().cloned()))]
-    DataLoss { losses: Vec<String> },
+    /// Running the revisions would throw data away and neither the caller nor the revisions
+    /// allow it. Counted before anything ran.
+    #[error(
+        "this {} would throw data away, so nothing was run:\n{}\nmake a backup, then run again with --allow-data-loss to go ahead; a revision meant to lose it can say so in its file ({})",
+        verb(*direction), bullet(losses.iter().map(ToString::to_string)), accept_marker(*direction)
+    )]
+    DataLoss { direction: Direction, losses: Vec<RevisionLoss> },
+    /// A revision in the middle of a run would throw away data that only the revisions before
+    /// it put there (so the count before the run could not see it). It was rolled back; the
+    /// revisions this run applied before it stay applied.
+    #[error(transparent)]
+    DataLossInPath(Box<LossInPath>),
     /// A revision does not run on an empty database, so the schema of the head cannot be built.
     #[error("revision {id} does not build on an empty database: {source}")]
     Build {
@@ -96,6 +110,21 @@ impl From<Error> for MigrateError {
 impl From<rusqlite::Error> for MigrateError {
     fn from(e: rusqlite::Error) -> Self {
         MigrateError::Core(Box::new(Error::Sqlite(e)))
+    }
+}
+
+fn verb(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    }
+}
+
+/// How a revision file records that its author accepts one direction's loss.
+fn accept_marker(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Up => "-- +up data-loss=accepted, which `strata revision --accept-data-loss` writes",
+        Direction::Down => "-- +down data-loss=accepted",
     }
 }
 
@@ -191,6 +220,11 @@ pub fn downgrade_path<'g>(conn: &Connection, graph: &'g Graph, target: &Target, 
 
 /// Applies the revisions needed to reach `target`, each in its own transaction with its version
 /// row. Returns the ids that this call applied (not those another process applied meanwhile).
+/// Refuses, before running anything, when the revisions would throw away data the database
+/// holds and neither `opts.allow_data_loss` nor the revisions themselves allow it; each
+/// revision is counted again under the write lock just before it runs (see [`DataLoss`]).
+///
+/// [`DataLoss`]: MigrateError::DataLoss
 pub fn upgrade(
     conn: &mut Connection,
     graph: &Graph,
@@ -200,12 +234,12 @@ pub fn upgrade(
     observer: &mut dyn FnMut(Event),
 ) -> Result<Vec<String>> {
     let path = upgrade_path(conn, graph, target, opts)?;
+    refuse_data_loss(conn, &path, Direction::Up, opts)?;
     run_path(conn, graph, &path, Direction::Up, opts, clock, observer)
 }
 
 /// Reverts revisions down to `target`, children before parents, each in its own transaction.
-/// Refuses, before running anything, when a revision's down SQL throws data away and
-/// `opts.allow_data_loss` is off.
+/// Refuses as [`upgrade`] does when the down SQL would throw data away.
 pub fn downgrade(
     conn: &mut Connection,
     graph: &Graph,
@@ -215,16 +249,8 @@ pub fn downgrade(
     observer: &mut dyn FnMut(Event),
 ) -> Result<Vec<String>> {
     let path = downgrade_path(conn, graph, target, opts)?;
-    let losses = data_loss(&path);
-    if !losses.is_empty() && !opts.allow_data_loss {
-        return Err(MigrateError::DataLoss { losses });
-    }
+    refuse_data_loss(conn, &path, Direction::Down, opts)?;
     run_path(conn, graph, &path, Direction::Down, opts, clock, observer)
-}
-
-/// What reverting `path` throws away, one line per loss, each naming its revision.
-pub fn data_loss(path: &[&Revision]) -> Vec<String> {
-    path.iter().flat_map(|r| r.data_loss(Direction::Down).into_iter().map(move |l| format!("{}: {l}", r.id))).collect()
 }
 
 fn run_path(
@@ -250,6 +276,10 @@ fn run_path(
                 done.push(rev.id.clone());
             }
             Ok(None) => observer(Event::Skipped { revision: rev, direction: dir }),
+            Err(MigrateError::DataLossInPath(mut refused)) => {
+                refused.applied = done;
+                return Err(MigrateError::DataLossInPath(refused));
+            }
             Err(MigrateError::Core(source)) => {
                 let at = applied(conn, &opts.version_table).map(|rows| graph.current(&ids(&rows))).unwrap_or_default();
                 let at = if at.is_empty() { "base".to_string() } else { at.join(", ") };
@@ -302,6 +332,12 @@ fn apply_one(
                 Direction::Up => !have.contains(&rev.id),
                 Direction::Down => have.contains(&rev.id),
             };
+            if go {
+                if let Some(e) = gate::recount(tx, graph, &rows, rev, dir, opts)? {
+                    refusal = Some(e);
+                    return Ok(false);
+                }
+            }
             started.set(clock.millis());
             Ok(go)
         },
@@ -470,6 +506,12 @@ impl Autogen {
         self.up.is_empty()
     }
 
+    /// The rename questions no answer covers yet (see [`crate::answers`]): while there is
+    /// one, no revision may be written from this migration.
+    pub fn unanswered(&self, declined: &[Decline]) -> Vec<&RenameCandidate> {
+        crate::answers::unanswered(&self.diff.rename_candidates, declined)
+    }
+
     /// The revision that records this migration.
     pub fn revision(&self, id: &str, parents: Vec<String>, message: &str, created: &str) -> Revision {
         Revision::new(id, parents, message, created, &self.up.body_sql(), &self.down.body_sql())
@@ -618,8 +660,11 @@ mod tests {
         let clock = Fixed(Cell::new(0.0));
         let g = graph();
         upgrade(&mut conn, &g, &Target::Revision("r2".into()), &Options::default(), &clock, &mut |_| {}).unwrap();
+        conn.execute("INSERT INTO b VALUES ('kept')", []).unwrap();
         let e = downgrade(&mut conn, &g, &Target::Relative(-1), &Options::default(), &clock, &mut |_| {}).unwrap_err();
-        assert!(matches!(&e, MigrateError::DataLoss { losses } if losses == &["r2: drops table b and its rows"]), "{e}");
+        let MigrateError::DataLoss { losses, direction: Direction::Down } = &e else { panic!("{e}") };
+        assert_eq!(losses.iter().map(ToString::to_string).collect::<Vec<_>>(), ["r2 (rev r2): drops table b: 1 row"]);
+        assert!(e.to_string().starts_with("this downgrade would throw data away, so nothing was run:\n  - r2 (rev r2): drops table b: 1 row\nmake a backup"), "{e}");
         assert_eq!(tables(&conn), ["a", "b", "schema_version"]);
         let opts = Options { allow_data_loss: true, ..Options::default() };
         assert_eq!(downgrade(&mut conn, &g, &Target::Relative(-1), &opts, &clock, &mut |_| {}).unwrap(), ["r2"]);

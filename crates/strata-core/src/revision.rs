@@ -25,6 +25,7 @@
 //!   shown as not atomic;
 //! - `data-loss=accepted` when its author accepted, when writing it, that this direction throws
 //!   data away, so that a reviewed revision can run without `--allow-data-loss`.
+//!
 //! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
 //! into CRLF changes nothing while any other edit is noticed.
 
@@ -33,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::sql::{self, TokenKind};
+use crate::sql;
 
 /// One revision: its place in the graph, what it is for, and its SQL both ways.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,40 +375,12 @@ impl Revision {
         })
     }
 
-    /// What running one direction throws away that nothing gives back, one line each: the
-    /// `-- data loss:` notes autogenerate writes, plus `DROP TABLE` (of a table not recreated by
-    /// a later rename, as a rebuild does) and `DROP COLUMN` statements a person wrote.
-    pub fn data_loss(&self, dir: Direction) -> Vec<String> {
-        let text = self.sql(dir);
-        let mut out: Vec<String> = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("-- data loss:").map(|s| s.trim().to_string()))
-            .collect();
-        let noted = |name: &str| out.iter().any(|n| n.to_ascii_lowercase().contains(&name.to_ascii_lowercase()));
-        let stmts = sql::split_statements(text);
-        let words: Vec<Vec<String>> = stmts.iter().map(|s| significant(&s.text)).collect();
-        let mut found = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            let at = |j: usize| w.get(j).map(String::as_str).unwrap_or("");
-            if at(0) == "drop" && at(1) == "table" {
-                let name = if at(2) == "if" { at(4) } else { at(2) };
-                let name = sql::unquote(name);
-                let renamed_back = words[i + 1..].iter().any(|v| {
-                    v.len() >= 6 && v[0] == "alter" && v[1] == "table" && v[3] == "rename" && v[4] == "to" && sql::unquote(&v[5]).eq_ignore_ascii_case(&name)
-                });
-                if !renamed_back && !noted(&name) {
-                    found.push(format!("drops table {name} and its rows"));
-                }
-            } else if at(0) == "alter" && at(1) == "table" && at(3) == "drop" {
-                let col = if at(4) == "column" { at(5) } else { at(4) };
-                let (table, col) = (sql::unquote(at(2)), sql::unquote(col));
-                if !noted(&col) {
-                    found.push(format!("drops column {table}.{col} and its values"));
-                }
-            }
-        }
-        out.extend(found);
-        out
+    /// What running one direction can throw away, read from its SQL (see [`crate::loss`]):
+    /// dropped tables and columns, columns a hand-written rebuild does not copy, DELETEs and
+    /// UPDATEs, each named by table and column. [`crate::loss::count`] says how much of it a
+    /// database holds.
+    pub fn data_loss(&self, dir: Direction) -> Vec<crate::loss::Risk> {
+        crate::loss::read(self.sql(dir))
     }
 
     /// The statements of one direction, each with a label for errors and progress: the comment
@@ -431,15 +404,6 @@ impl Revision {
         }
         out
     }
-}
-
-/// Lower-cased significant tokens of a statement (quoted names keep their quotes).
-fn significant(text: &str) -> Vec<String> {
-    sql::tokenize(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .map(|t| if t.kind == TokenKind::Word { t.text(text).to_ascii_lowercase() } else { t.text(text).to_string() })
-        .collect()
 }
 
 /// A section's text without blank lines around it, ending in one newline when not empty.
@@ -870,12 +834,15 @@ mod tests {
     }
 
     #[test]
-    fn data_loss_reads_notes_and_drops() {
+    fn data_loss_is_read_from_the_sql_not_from_notes() {
+        use crate::loss::Risk;
         let mut r = rev("a", &[], "1");
         r.down = "DROP TABLE a;\nALTER TABLE t DROP COLUMN c;\nCREATE TABLE \"_n\" (x);\nDROP TABLE \"k\";\nALTER TABLE \"_n\" RENAME TO \"k\";\n".into();
-        assert_eq!(r.data_loss(Direction::Down), ["drops table a and its rows", "drops column t.c and its values"]);
+        let risks: Vec<String> = r.data_loss(Direction::Down).iter().map(Risk::describe).collect();
+        assert_eq!(risks, ["drops table a and its rows", "drops column t.c and its values", "drops table k and its rows"]);
+        // A note alone is not a statement; the statement below it is what counts.
         r.down = "-- drop column phone\n-- data loss: drops column users.phone\nALTER TABLE users DROP COLUMN phone;\n".into();
-        assert_eq!(r.data_loss(Direction::Down), ["drops column users.phone"]);
+        assert_eq!(r.data_loss(Direction::Down), [Risk::DropColumn { table: "users".into(), column: "phone".into() }]);
         assert_eq!(r.statements(Direction::Down), vec![("ALTER TABLE users DROP COLUMN phone".to_string(), "drop column phone".to_string())]);
         assert!(r.data_loss(Direction::Up).is_empty());
     }

@@ -97,12 +97,7 @@ impl Project {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(strata_bin());
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("STRATA_DATABASE")
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("CLICOLOR");
+        cmd.args(args).current_dir(self.dir.path()).env_remove("STRATA_DATABASE").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
         cmd
     }
 
@@ -127,9 +122,8 @@ impl Project {
 
     /// The files in migrations/, sorted.
     pub fn revision_files(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(self.path("migrations"))
-            .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let mut v: Vec<String> =
+            std::fs::read_dir(self.path("migrations")).map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
         v.sort();
         v
     }
@@ -164,9 +158,7 @@ pub fn dump(conn: &Connection) -> String {
             let mut q = conn.prepare(&format!("SELECT {cols} FROM \"{name}\" ORDER BY 1")).unwrap();
             let n = q.column_count();
             let rows = q
-                .query_map([], |r| {
-                    (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>()
-                })
+                .query_map([], |r| (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>())
                 .unwrap();
             for row in rows {
                 out.push_str(&format!("  {}\n", row.unwrap().join(" | ")));

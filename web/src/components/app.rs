@@ -359,11 +359,18 @@ pub fn app() -> Html {
             })
         })
     };
+    let on_decline = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |rename: strata_core::Rename| {
+            dispatcher.dispatch(Action::DeclineRename(rename))
+        })
+    };
     let on_save = {
         let send_migration = send_migration.clone();
-        let (model, renames, message, browse, parent) = (
+        let (model, renames, declined, message, browse, parent) = (
             state.model_text().to_owned(),
             state.renames.clone(),
+            state.declined.clone(),
             state.message.clone(),
             state.browse.clone(),
             parent.clone(),
@@ -372,6 +379,7 @@ pub fn app() -> Html {
             send_migration(Request::SaveRevision {
                 model: model.clone(),
                 renames: renames.clone(),
+                declined: declined.clone(),
                 message: message.clone(),
                 browse: Some(browse.clone()),
                 language,
@@ -386,6 +394,7 @@ pub fn app() -> Html {
             send_migration(Request::Upgrade {
                 target,
                 browse: Some(browse.clone()),
+                confirmed: false,
             })
         })
     };
@@ -400,18 +409,29 @@ pub fn app() -> Html {
             })
         })
     };
-    // The visitor's answer to "this downgrade throws data away": yes sends it again, confirmed.
+    // The visitor's answer to "this upgrade (or downgrade) throws data away": yes sends it
+    // again, confirmed.
     let on_confirm_downgrade = {
         let send_migration = send_migration.clone();
         let dispatcher = state.dispatcher();
         let browse = state.browse.clone();
+        let up = state.confirm.as_ref().is_some_and(|c| c.up);
         Callback::from(move |target: Option<String>| {
             dispatcher.dispatch(Action::DismissConfirm);
             if let Some(target) = target {
-                send_migration(Request::Downgrade {
-                    target,
-                    browse: Some(browse.clone()),
-                    confirmed: true,
+                let browse = Some(browse.clone());
+                send_migration(if up {
+                    Request::Upgrade {
+                        target,
+                        browse,
+                        confirmed: true,
+                    }
+                } else {
+                    Request::Downgrade {
+                        target,
+                        browse,
+                        confirmed: true,
+                    }
                 })
             }
         })
@@ -528,6 +548,7 @@ pub fn app() -> Html {
                     <MigrationPanel migration={state.migration.clone()} message={state.message.clone()}
                         error={error_in(Place::Migration)} notice={state.notice.clone().map(AttrValue::from)}
                         busy={state.busy()} on_autogenerate={on_autogenerate} on_confirm={on_confirm}
+                        on_decline={on_decline} declined={state.declined.clone()} can_save={state.can_save()}
                         on_message={on_message} on_save={on_save}
                         parent={state.parent.clone().map(AttrValue::from)}
                         on_cancel_branch={on_build_on.reform(|()| None)}

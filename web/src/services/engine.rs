@@ -13,8 +13,9 @@ use std::cell::RefCell;
 
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{types::ValueRef, Connection};
+use strata_core::answers::Decline;
 use strata_core::migrate::{self, Autogen, Clock, Options};
-use strata_core::revision::{self, Graph, Revision, Target};
+use strata_core::revision::{self, Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::{export, Rename};
 
@@ -22,15 +23,17 @@ use super::demo;
 
 /// Lesson steps, checks and the simulated app, on top of this engine's own methods.
 mod lesson;
+#[cfg(test)]
+mod loss_tests;
 /// Loading, exporting and importing whole databases, the model text, and backups.
 mod transfer;
 #[cfg(test)]
 mod workbench_tests;
 use super::project::ModelLanguage;
 use super::protocol::{
-    Browsed, Candidate, Cell, CreateAllReport, Diagram, DiagramColumn, DiagramTable, ExportFile,
-    ExportFormat, ExportView, Grid, LintBadge, Mark, Migration, Outcome, Reply, Request,
-    RevisionView, Snapshot, Storage, TableSummary, GRID_ROW_LIMIT,
+    Browsed, Cell, CreateAllReport, Diagram, DiagramColumn, DiagramTable, ExportFile, ExportFormat,
+    ExportView, Grid, LintBadge, Mark, Migration, Outcome, Reply, Request, RevisionView, Snapshot,
+    Storage, TableSummary, GRID_ROW_LIMIT,
 };
 pub use transfer::{BASELINE_ID, META_TABLE};
 
@@ -145,16 +148,27 @@ impl Engine {
             Request::SaveRevision {
                 model,
                 renames,
+                declined,
                 message,
                 browse,
                 language,
                 parent,
             } => (
-                self.save_revision_on(&model, language, &renames, &message, parent.as_deref())
-                    .map(|id| Outcome::Saved { id }),
+                self.save_answered(
+                    &model,
+                    language,
+                    (&renames, &declined),
+                    &message,
+                    parent.as_deref(),
+                )
+                .map(|id| Outcome::Saved { id }),
                 browse,
             ),
-            Request::Upgrade { target, browse } => (self.upgrade(&target), browse),
+            Request::Upgrade {
+                target,
+                browse,
+                confirmed,
+            } => (self.upgrade_checked(&target, confirmed), browse),
             Request::Downgrade {
                 target,
                 browse,
@@ -346,6 +360,31 @@ impl Engine {
         self.save_revision_on(model, ModelLanguage::Sql, renames, message, None)
     }
 
+    /// Save revision as the page asks for it: refused, with nothing saved, while a rename
+    /// question has neither a yes (`answers.0`) nor a no (`answers.1`), since saving a drop and
+    /// an add of what was a rename would throw the column's values away.
+    fn save_answered(
+        &mut self,
+        model: &str,
+        language: ModelLanguage,
+        answers: (&[Rename], &[Decline]),
+        message: &str,
+        parent: Option<&str>,
+    ) -> Result<String, String> {
+        let (renames, declined) = answers;
+        let (autogen, _, _) = self.autogenerate_with_diagram(model, language, renames, parent)?;
+        let open = autogen.unanswered(declined);
+        if !open.is_empty() {
+            let questions: Vec<&str> = open.iter().map(|c| c.question.as_str()).collect();
+            return Err(format!(
+                "answer the rename question{} first ({}): Yes keeps the values, No drops them; nothing was saved",
+                if open.len() == 1 { "" } else { "s" },
+                questions.join(" ")
+            ));
+        }
+        self.save_revision_on(model, language, renames, message, parent)
+    }
+
     /// [`Engine::save_revision`] for a model in either language, on the single head or, to start
     /// a branch, on the revision `parent`.
     pub fn save_revision_on(
@@ -443,52 +482,137 @@ impl Engine {
     }
 
     /// Applies revisions up to `target`, each in its own transaction with its version row.
+    /// Lesson steps call it directly: they are scripted, so data loss is theirs to decide.
     fn upgrade(&mut self, target: &str) -> Result<Outcome, String> {
-        let graph = self.graph()?;
-        // As in Alembic, "head" has no answer while two branches are unmerged; the page's way
-        // out is its Merge heads button, not the CLI command the core's message names.
-        let heads = graph.heads();
-        if Target::parse(target) == Target::Head && heads.len() > 1 {
-            return Err(format!(
-                "there are {} heads ({}): join them with Merge heads first, or apply one branch with its Upgrade to here; nothing was applied",
-                heads.len(),
-                heads.join(", ")
-            ));
+        self.migrate(target, Direction::Up, &options())
+    }
+
+    /// Reverts revisions down to `target`. Lesson steps call it directly, as for upgrade.
+    fn downgrade(&mut self, target: &str) -> Result<Outcome, String> {
+        self.migrate(target, Direction::Down, &options())
+    }
+
+    /// An upgrade that asks first: unless the visitor has agreed, it runs through the core's
+    /// data-loss gate, and a refusal becomes the question [`Outcome::ConfirmUpgrade`] (nothing
+    /// ran). What loses nothing in this database (an all-NULL column, an empty table) runs.
+    fn upgrade_checked(&mut self, target: &str, confirmed: bool) -> Result<Outcome, String> {
+        self.migrate_checked(target, Direction::Up, confirmed)
+    }
+
+    /// A downgrade that asks first, as [`Engine::upgrade_checked`] does.
+    fn downgrade_checked(&mut self, target: &str, confirmed: bool) -> Result<Outcome, String> {
+        self.migrate_checked(target, Direction::Down, confirmed)
+    }
+
+    fn migrate_checked(
+        &mut self,
+        target: &str,
+        dir: Direction,
+        confirmed: bool,
+    ) -> Result<Outcome, String> {
+        let gate = Options {
+            allow_data_loss: confirmed,
+            ..options()
+        };
+        match self.migrate_with(target, dir, &gate) {
+            Err(Refusal::Loss(losses)) => {
+                let mut ids: Vec<String> = Vec::new();
+                for l in &losses {
+                    if !ids.contains(&l.revision) {
+                        ids.push(l.revision.clone());
+                    }
+                }
+                let (target, losses) = (
+                    target.to_owned(),
+                    losses.iter().map(ToString::to_string).collect(),
+                );
+                Ok(match dir {
+                    Direction::Up => Outcome::ConfirmUpgrade {
+                        target,
+                        ids,
+                        losses,
+                    },
+                    Direction::Down => Outcome::ConfirmDowngrade {
+                        target,
+                        ids,
+                        losses,
+                    },
+                })
+            }
+            Err(Refusal::Other(e)) => Err(e),
+            Ok(outcome) => Ok(outcome),
         }
-        let ids = migrate::upgrade(
-            &mut self.conn,
-            &graph,
-            &Target::parse(target),
-            &options(),
-            &PageClock,
-            &mut |_| {},
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Outcome::Migrated {
-            up: true,
-            ids,
-            losses: Vec::new(),
+    }
+
+    fn migrate(&mut self, target: &str, dir: Direction, opts: &Options) -> Result<Outcome, String> {
+        self.migrate_with(target, dir, opts).map_err(|e| match e {
+            Refusal::Loss(losses) => migrate::MigrateError::DataLoss {
+                direction: dir,
+                losses,
+            }
+            .to_string(),
+            Refusal::Other(e) => e,
         })
     }
 
-    /// Reverts revisions down to `target`. The playground allows data loss and reports it.
-    fn downgrade(&mut self, target: &str) -> Result<Outcome, String> {
-        let graph = self.graph()?;
-        let target = Target::parse(target);
-        let path = migrate::downgrade_path(&self.conn, &graph, &target, &options())
-            .map_err(|e| e.to_string())?;
-        let losses = migrate::data_loss(&path);
-        let ids = migrate::downgrade(
-            &mut self.conn,
-            &graph,
-            &target,
-            &options(),
-            &PageClock,
-            &mut |_| {},
-        )
-        .map_err(|e| e.to_string())?;
+    /// Runs revisions one way through the core; what they throw away (counted before they
+    /// run) comes back in [`Outcome::Migrated`].
+    fn migrate_with(
+        &mut self,
+        target: &str,
+        dir: Direction,
+        opts: &Options,
+    ) -> Result<Outcome, Refusal> {
+        let graph = self.graph().map_err(Refusal::Other)?;
+        let parsed = Target::parse(target);
+        // As in Alembic, "head" has no answer while two branches are unmerged; the page's way
+        // out is its Merge heads button, not the CLI command the core's message names.
+        let heads = graph.heads();
+        if dir == Direction::Up && parsed == Target::Head && heads.len() > 1 {
+            return Err(Refusal::Other(format!(
+                "there are {} heads ({}): join them with Merge heads first, or apply one branch with its Upgrade to here; nothing was applied",
+                heads.len(),
+                heads.join(", ")
+            )));
+        }
+        let other = |e: migrate::MigrateError| Refusal::Other(e.to_string());
+        let path = match dir {
+            Direction::Up => migrate::upgrade_path(&self.conn, &graph, &parsed, opts),
+            Direction::Down => migrate::downgrade_path(&self.conn, &graph, &parsed, opts),
+        }
+        .map_err(other)?;
+        let losses: Vec<String> = migrate::data_loss(&self.conn, &path, dir)
+            .map_err(other)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let ran = match dir {
+            Direction::Up => migrate::upgrade(
+                &mut self.conn,
+                &graph,
+                &parsed,
+                opts,
+                &PageClock,
+                &mut |_| {},
+            ),
+            Direction::Down => migrate::downgrade(
+                &mut self.conn,
+                &graph,
+                &parsed,
+                opts,
+                &PageClock,
+                &mut |_| {},
+            ),
+        };
+        let ids = match ran {
+            Ok(ids) => ids,
+            Err(migrate::MigrateError::DataLoss { losses, .. }) => {
+                return Err(Refusal::Loss(losses))
+            }
+            Err(e) => return Err(other(e)),
+        };
         Ok(Outcome::Migrated {
-            up: false,
+            up: dir == Direction::Up,
             ids,
             losses,
         })
@@ -508,26 +632,6 @@ impl Engine {
             .iter()
             .map(badge)
             .collect()
-    }
-
-    /// A downgrade that asks first: when the revisions it would revert throw data away and the
-    /// visitor has not agreed yet, nothing runs and the reply lists what would be lost.
-    fn downgrade_checked(&mut self, target: &str, confirmed: bool) -> Result<Outcome, String> {
-        if !confirmed {
-            let graph = self.graph()?;
-            let path =
-                migrate::downgrade_path(&self.conn, &graph, &Target::parse(target), &options())
-                    .map_err(|e| e.to_string())?;
-            let losses = migrate::data_loss(&path);
-            if !losses.is_empty() {
-                return Ok(Outcome::ConfirmDowngrade {
-                    target: target.to_owned(),
-                    ids: path.iter().map(|r| r.id.clone()).collect(),
-                    losses,
-                });
-            }
-        }
-        self.downgrade(target)
     }
 
     /// What SQLModel's `create_all()` would do to the live database; with `apply`, does it (the
@@ -838,6 +942,13 @@ fn parse_model(text: &str, language: ModelLanguage) -> Result<strata_core::Model
     }
 }
 
+/// Why a migration did not run: the data-loss gate, whose losses become the page's question,
+/// or anything else, as its message.
+enum Refusal {
+    Loss(Vec<migrate::RevisionLoss>),
+    Other(String),
+}
+
 fn options() -> Options {
     Options {
         version_table: VERSION_TABLE.to_owned(),
@@ -861,15 +972,7 @@ fn migration(autogen: &Autogen, millis: f64) -> Migration {
     Migration {
         changes: autogen.up.changes.iter().map(|c| c.describe()).collect(),
         findings: autogen.findings.iter().map(badge).collect(),
-        candidates: autogen
-            .diff
-            .rename_candidates
-            .iter()
-            .map(|c| Candidate {
-                question: c.question.clone(),
-                rename: c.rename.clone(),
-            })
-            .collect(),
+        candidates: autogen.diff.rename_candidates.clone(),
         up_sql: autogen.up.body_sql(),
         down_sql: autogen.down.body_sql(),
         millis,
@@ -1333,6 +1436,7 @@ mod tests {
             parent: None,
             model: with_phone(),
             renames: vec![],
+            declined: Vec::new(),
             message: "add phone to users".into(),
             browse: None,
         });
@@ -1345,6 +1449,7 @@ mod tests {
 
         let reply = engine.handle(Request::Upgrade {
             target: "head".into(),
+            confirmed: false,
             browse: Some("users".into()),
         });
         assert_eq!(
@@ -1422,6 +1527,7 @@ mod tests {
         let before = engine.snapshot(Some("identities")).unwrap();
         let reply = engine.handle(Request::Upgrade {
             target: "head".into(),
+            confirmed: false,
             browse: Some("identities".into()),
         });
         let message = reply.outcome.unwrap_err();
@@ -1460,6 +1566,7 @@ mod tests {
                 parent: None,
                 model: model.clone(),
                 renames: vec![],
+                declined: Vec::new(),
                 message: "x".into(),
                 browse: None,
             },

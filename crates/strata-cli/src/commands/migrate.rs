@@ -19,60 +19,79 @@ use crate::output::{paint, BOLD, DIM, OK, WARN};
 const BAR_MIN_STEPS: usize = 20;
 
 pub fn upgrade(project: &Project, args: &UpgradeArgs) -> Result<ExitCode> {
-    let revs = project.revisions()?;
-    let target = Target::parse(&args.target);
-    let opts = Options { version_table: project.version_table().into(), allow_data_loss: false };
-    if args.sql || args.dry_run {
-        let path = offline_path(project, &revs.graph, &target, &opts, Direction::Up)?;
-        if args.sql {
-            print!("{}", migrate::script_sql(&path, Direction::Up, &opts.version_table));
-        } else {
-            dry_run(&path, Direction::Up);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut conn = project.open()?;
-    if args.backup {
-        backup(project, &conn)?;
-    }
-    let done = migrate::upgrade(&mut conn, &revs.graph, &target, &opts, &SystemClock::new(), &mut reporter())?;
-    summary(&conn, project, &revs.graph, done.len(), "applied")
+    let opts = Options { version_table: project.version_table().into(), allow_data_loss: args.allow_data_loss };
+    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup };
+    migrate_to(project, &args.target, Direction::Up, &opts, flags)
 }
 
 pub fn downgrade(project: &Project, args: &DowngradeArgs) -> Result<ExitCode> {
-    let revs = project.revisions()?;
-    let target = Target::parse(&args.target);
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: args.allow_data_loss };
-    if args.sql || args.dry_run {
-        let path = offline_path(project, &revs.graph, &target, &opts, Direction::Down)?;
-        if args.sql {
-            for loss in migrate::data_loss(&path) {
-                println!("-- data loss: {loss}");
+    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup };
+    migrate_to(project, &args.target, Direction::Down, &opts, flags)
+}
+
+/// What upgrade and downgrade have in common apart from their direction.
+#[derive(Clone, Copy)]
+struct Flags {
+    sql: bool,
+    dry_run: bool,
+    backup: bool,
+}
+
+fn migrate_to(project: &Project, target: &str, dir: Direction, opts: &Options, flags: Flags) -> Result<ExitCode> {
+    let revs = project.revisions()?;
+    let target = Target::parse(target);
+    if flags.sql || flags.dry_run {
+        let (conn, path) = offline_path(project, &revs.graph, &target, opts, dir)?;
+        if flags.sql {
+            // The script may run on another copy of the database, so it names every risk,
+            // uncounted.
+            for risk in migrate::data_risks(&path, dir) {
+                println!("-- may lose data: {risk}");
             }
-            print!("{}", migrate::script_sql(&path, Direction::Down, &opts.version_table));
+            print!("{}", migrate::script_sql(&path, dir, &opts.version_table));
         } else {
-            dry_run(&path, Direction::Down);
-            let losses = migrate::data_loss(&path);
-            for loss in &losses {
-                anstream::println!("{} {loss}", paint(WARN, "data loss:"));
-            }
-            if !losses.is_empty() && !args.allow_data_loss {
-                anstream::println!("This downgrade would need --allow-data-loss.");
-            }
+            dry_run(&path, dir);
+            dry_run_losses(conn.as_ref(), &path, dir, opts)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let mut conn = project.open()?;
-    // Check before the backup so a refused downgrade leaves no stray file behind.
-    let path = migrate::downgrade_path(&conn, &revs.graph, &target, &opts)?;
-    if !migrate::data_loss(&path).is_empty() && !args.allow_data_loss {
-        return Err(migrate::MigrateError::DataLoss { losses: migrate::data_loss(&path) }.into());
-    }
-    if args.backup {
+    // Counted before the backup, so a refused run leaves no stray file behind.
+    let path = match dir {
+        Direction::Up => migrate::upgrade_path(&conn, &revs.graph, &target, opts)?,
+        Direction::Down => migrate::downgrade_path(&conn, &revs.graph, &target, opts)?,
+    };
+    migrate::refuse_data_loss(&conn, &path, dir, opts)?;
+    if flags.backup {
         backup(project, &conn)?;
     }
-    let done = migrate::downgrade(&mut conn, &revs.graph, &target, &opts, &SystemClock::new(), &mut reporter())?;
-    summary(&conn, project, &revs.graph, done.len(), "reverted")
+    let clock = SystemClock::new();
+    let done = match dir {
+        Direction::Up => migrate::upgrade(&mut conn, &revs.graph, &target, opts, &clock, &mut reporter())?,
+        Direction::Down => migrate::downgrade(&mut conn, &revs.graph, &target, opts, &clock, &mut reporter())?,
+    };
+    summary(&conn, project, &revs.graph, done.len(), if dir == Direction::Up { "applied" } else { "reverted" })
+}
+
+/// The dry run's word on data loss: counted when the database exists, read from the SQL when
+/// it does not.
+fn dry_run_losses(conn: Option<&rusqlite::Connection>, path: &[&Revision], dir: Direction, opts: &Options) -> Result<()> {
+    let verb = if dir == Direction::Up { "upgrade" } else { "downgrade" };
+    let Some(conn) = conn else {
+        for risk in migrate::data_risks(path, dir) {
+            anstream::println!("{} {risk} (no database to count in)", paint(WARN, "may lose data:"));
+        }
+        return Ok(());
+    };
+    let losses = migrate::data_loss(conn, path, dir)?;
+    for loss in &losses {
+        anstream::println!("{} {loss}", paint(WARN, "data loss:"));
+    }
+    if losses.iter().any(|l| !l.accepted) && !opts.allow_data_loss {
+        anstream::println!("This {verb} would need --allow-data-loss.");
+    }
+    Ok(())
 }
 
 pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
@@ -93,17 +112,17 @@ pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
 }
 
 /// The path for `--sql` and `--dry-run`, read from the database without writing to it (and
-/// from nothing applied when the database does not exist).
-fn offline_path<'g>(project: &Project, graph: &'g Graph, target: &Target, opts: &Options, dir: Direction) -> Result<Vec<&'g Revision>> {
-    let conn = match project.open_read_only()? {
-        Some(c) => c,
-        // An empty in-memory database stands for one that does not exist yet.
-        None => rusqlite::Connection::open_in_memory()?,
+/// from nothing applied when the database does not exist, which is then `None`).
+fn offline_path<'g>(project: &Project, graph: &'g Graph, target: &Target, opts: &Options, dir: Direction) -> Result<(Option<rusqlite::Connection>, Vec<&'g Revision>)> {
+    let conn = project.open_read_only()?;
+    // An empty in-memory database stands for one that does not exist yet.
+    let empty = rusqlite::Connection::open_in_memory()?;
+    let read = conn.as_ref().unwrap_or(&empty);
+    let path = match dir {
+        Direction::Up => migrate::upgrade_path(read, graph, target, opts)?,
+        Direction::Down => migrate::downgrade_path(read, graph, target, opts)?,
     };
-    Ok(match dir {
-        Direction::Up => migrate::upgrade_path(&conn, graph, target, opts)?,
-        Direction::Down => migrate::downgrade_path(&conn, graph, target, opts)?,
-    })
+    Ok((conn, path))
 }
 
 fn dry_run(path: &[&Revision], dir: Direction) {

@@ -1,5 +1,6 @@
 //! One module per group of commands; each calls the core and prints. `run` dispatches.
 
+mod answers;
 mod check;
 mod create_all;
 mod export;
@@ -52,5 +53,13 @@ fn renames(hints: &[String]) -> Result<Vec<strata_core::Rename>> {
     hints
         .iter()
         .map(|h| strata_core::Rename::parse_hint(h).ok_or_else(|| anyhow::anyhow!("--rename {h}: write TABLE.OLD=NEW for a column or OLD=NEW for a table")))
+        .collect()
+}
+
+/// Parses `--no-rename` answers, refusing malformed ones by name.
+fn declines(answers: &[String]) -> Result<Vec<strata_core::answers::Decline>> {
+    answers
+        .iter()
+        .map(|a| strata_core::answers::Decline::parse(a).ok_or_else(|| anyhow::anyhow!("--no-rename {a}: write TABLE.OLD for a column or OLD for a table")))
         .collect()
 }

@@ -1,14 +1,16 @@
 //! `strata revision` and `strata merge`: write new revision files.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use strata_core::migrate;
-use strata_core::revision::{derive_id, Revision};
+use strata_core::revision::{derive_id, Direction, Revision, SectionOptions};
 
+use super::answers::{self, Answers};
 use crate::args::{MergeArgs, RevisionArgs};
 use crate::config::{created_now, Project};
-use crate::output::{paint, BOLD, DIM, OK, WARN};
+use crate::output::{paint, DIM, OK, WARN};
 
 pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
@@ -17,18 +19,23 @@ pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
     let id = new_id(&created, &parents, &args.message);
     let rev = if args.autogenerate {
         let model = project.model()?;
-        let hints = super::renames(&args.rename)?;
-        let auto = migrate::autogenerate(&revs.graph, &model, &hints, project.version_table())?;
-        for r in &auto.diff.ignored_renames {
-            anstream::println!("{} rename {r:?} does not apply to these schemas and was ignored", paint(WARN, "warning:"));
+        let mut answers = Answers { renames: super::renames(&args.rename)?, declined: super::declines(&args.no_rename)?, asked: false };
+        let autogenerate = |renames: &[strata_core::Rename]| Ok(migrate::autogenerate(&revs.graph, &model, renames, project.version_table())?);
+        // Questions are asked only where someone can answer them: stdin and stdout both a
+        // terminal. Anywhere else an open question fails the command.
+        let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        let auto = if terminal {
+            let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout());
+            answers::resolve(&mut answers, autogenerate, Some((&mut input, &mut output)))?
+        } else {
+            answers::resolve(&mut answers, autogenerate, None)?
+        };
+        if answers.asked {
+            anstream::println!("{} {}", paint(DIM, "answered; without a terminal the same answers are:"), answers.flags());
         }
-        for c in &auto.diff.rename_candidates {
-            let hint = match &c.rename {
-                strata_core::Rename::Column { table, from, to } => format!("--rename {table}.{from}={to}"),
-                strata_core::Rename::Table { from, to } => format!("--rename {from}={to}"),
-                strata_core::Rename::Index { from, to } => format!("annotate the index with -- @renamed from={from} ({to})"),
-            };
-            anstream::println!("{} {} If so, run again with {}", paint(WARN, "rename?"), c.question, paint(BOLD, hint));
+        for r in &auto.diff.ignored_renames {
+            let what = strata_core::answers::hint(r).unwrap_or_else(|| "an index rename".into());
+            anstream::println!("{} rename {what} does not apply to these schemas and was ignored", paint(WARN, "warning:"));
         }
         if auto.is_empty() {
             anstream::println!("No changes: the model matches the schema the revisions build. No revision was written.");
@@ -39,6 +46,12 @@ pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
         }
         for f in &auto.findings {
             anstream::println!("{} {}: {}\n    {}", paint(WARN, format!("[{}]", f.kind.label())), f.table, f.message, paint(DIM, &f.advice));
+        }
+        if auto.up.loses_data() && !args.accept_data_loss {
+            anstream::println!(
+                "{} upgrading throws away what the dropped columns or tables hold; `strata upgrade` refuses that without --allow-data-loss, unless the revision is written with --accept-data-loss once reviewed",
+                paint(WARN, "note:")
+            );
         }
         auto.revision(&id, parents, &args.message, &created)
     } else {
@@ -51,8 +64,18 @@ pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
             "-- Write the statements that undo the upgrade here.\n",
         )
     };
+    // Only an explicit flag records the author's consent; autogenerate never does on its own.
+    let rev = if args.accept_data_loss {
+        let options = SectionOptions { accepts_data_loss: true, ..rev.options(Direction::Up) };
+        rev.with_options(Direction::Up, options)
+    } else {
+        rev
+    };
     let path = write(project, &rev)?;
     anstream::println!("{} {}", paint(OK, "Generating"), path.display());
+    if args.accept_data_loss {
+        anstream::println!("  its upgrade is marked data-loss=accepted: it runs without --allow-data-loss");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1967,6 +1967,7 @@ mod tests {
         assert_eq!(reply.snapshot.browsed.unwrap().grid.total, 1);
         let reply = other.handle(Request::Upgrade {
             target: "heads".into(),
+            confirmed: false,
             browse: None,
         });
         assert_eq!(
@@ -2014,6 +2015,7 @@ mod tests {
         let reply = engine.handle(Request::SaveRevision {
             model,
             renames: vec![],
+            declined: Vec::new(),
             message: "audit users".into(),
             browse: None,
             language: ModelLanguage::Sql,
@@ -2022,6 +2024,7 @@ mod tests {
         assert!(reply.outcome.is_ok(), "{:?}", reply.outcome);
         let reply = engine.handle(Request::Upgrade {
             target: "head".into(),
+            confirmed: false,
             browse: None,
         });
         assert!(reply.outcome.is_ok(), "{:?}", reply.outcome);
@@ -2194,6 +2197,7 @@ mod tests {
             let reply = engine.handle(Request::SaveRevision {
                 model,
                 renames: vec![],
+                declined: Vec::new(),
                 message: message.into(),
                 browse: None,
                 language: ModelLanguage::Sql,
@@ -2207,6 +2211,7 @@ mod tests {
         assert!(engine
             .handle(Request::Upgrade {
                 target: "head".into(),
+                confirmed: false,
                 browse: None
             })
             .outcome
@@ -2250,6 +2255,7 @@ mod tests {
         let mut engine = reopened;
         let reply = engine.handle(Request::Upgrade {
             target: "head".into(),
+            confirmed: false,
             browse: None,
         });
         assert!(

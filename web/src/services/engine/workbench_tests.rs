@@ -22,6 +22,7 @@ fn save(engine: &mut Engine, model: &str, message: &str, parent: Option<&str>) -
     match ok(engine.handle(Request::SaveRevision {
         model: model.into(),
         renames: vec![],
+        declined: Vec::new(),
         message: message.into(),
         browse: None,
         language: ModelLanguage::Sql,
@@ -94,6 +95,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
     let refused = engine.handle(Request::SaveRevision {
         model: with_column("x"),
         renames: vec![],
+        declined: Vec::new(),
         message: "more".into(),
         browse: None,
         language: ModelLanguage::Sql,
@@ -102,6 +104,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
     assert!(refused.outcome.unwrap_err().contains("heads"));
     let no_head = engine.handle(Request::Upgrade {
         target: "head".into(),
+        confirmed: false,
         browse: None,
     });
     assert!(no_head
@@ -124,6 +127,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
     // merge is refused.
     ok(engine.handle(Request::Upgrade {
         target: "heads".into(),
+        confirmed: false,
         browse: None,
     }));
     let cols: i64 = engine
