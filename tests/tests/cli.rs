@@ -552,3 +552,8 @@ fn init_with_database_writes_it_relative_to_the_project() {
     let toml = std::fs::read_to_string(dir.path().join("other/strata.toml")).unwrap();
     assert!(toml.contains("database = \"app.db\""), "the variable is a run-time override, not a setting: {toml}");
 }
+
+#[test]
+fn the_readme_cli_story_runs_as_written() {
+    cli_support::story::run_readme_story(cli_support::strata_bin(), None);
+}
