@@ -58,8 +58,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  strata stamp head\n  strata stamp base")]
     Stamp(StampArgs),
     /// For CI: exit 1 with a summary when the model, the revisions and the database disagree
-    #[command(after_help = "Example:\n  strata check || exit 1")]
-    Check(ReadArgs),
+    #[command(after_help = "Examples:\n  strata check || exit 1\n  strata check --no-database   # in a commit hook: the model against the revisions only")]
+    Check(CheckArgs),
     /// Check applied revisions against their files (edited, missing, unknown)
     #[command(after_help = "Example:\n  strata verify --json")]
     Verify(ReadArgs),
@@ -158,6 +158,17 @@ pub struct ReadArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Leave the database out: check only the model against the revisions, which is what a
+    /// commit carries (a local database behind head is no reason to stop a commit)
+    #[arg(long)]
+    pub no_database: bool,
 }
 
 #[derive(Debug, Args)]
