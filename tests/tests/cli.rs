@@ -538,3 +538,29 @@ fn init_with_database_writes_it_relative_to_the_project() {
     let toml = std::fs::read_to_string(dir.path().join("other/strata.toml")).unwrap();
     assert!(toml.contains("database = \"app.db\""), "the variable is a run-time override, not a setting: {toml}");
 }
+
+#[test]
+fn the_readme_cli_story_runs_as_written() {
+    cli_support::story::run_readme_story(cli_support::strata_bin(), None);
+}
+
+#[test]
+fn check_without_the_database_judges_only_what_a_commit_carries() {
+    let p = project_with_model(USERS_V1);
+    p.strata(&["revision", "--autogenerate", "-m", "users"]).ok();
+    p.strata(&["upgrade"]).ok();
+    p.write("schema.sql", USERS_V2);
+    p.strata(&["revision", "--autogenerate", "-m", "phone"]).ok();
+    // The local database is behind head: a reason for `check`, not for a commit hook.
+    assert!(p.strata(&["check"]).fails().contains("database: the database is behind head by 1 revision(s)"));
+    let out = p.strata(&["check", "--no-database"]);
+    assert!(out.ok().contains("ok: the model and the revisions agree"), "{}", out.stdout);
+    assert!(out.stdout.contains("the database was left out (--no-database)"), "{}", out.stdout);
+    // Drift in the database is left out too; a model change no revision makes is not.
+    p.db().execute_batch("CREATE TABLE sneaky (x)").unwrap();
+    p.strata(&["check", "--no-database"]).ok();
+    p.write("schema.sql", &format!("{USERS_V2}CREATE TABLE notes (id INTEGER PRIMARY KEY);\n"));
+    let text = p.strata(&["check", "--no-database"]).fails();
+    assert!(text.contains("model: the model has 1 change(s) no revision makes; run `strata revision --autogenerate -m MSG`"), "{text}");
+    assert!(!text.contains("database:") && !text.contains("drift:"), "{text}");
+}

@@ -20,6 +20,9 @@ use crate::services::protocol::{
 /// The table the data grid shows until the visitor picks another one.
 pub const FIRST_TABLE: &str = "users";
 
+/// The file the Alembic project downloads as.
+pub const ALEMBIC_ZIP: &str = "strata-alembic-project.zip";
+
 /// Whether the database can be used yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -400,6 +403,24 @@ impl Reducible for AppState {
                     Ok(Outcome::Exported(export)) => {
                         next.error = None;
                         next.export = Some(export);
+                    }
+                    Ok(Outcome::AlembicProjectExported {
+                        revisions,
+                        verbatim,
+                        ..
+                    }) => {
+                        next.error = None;
+                        let mut notice = format!(
+                            "Exported {ALEMBIC_ZIP}: {revisions} revision{} as an Alembic project. Unzip it and run alembic upgrade head.",
+                            if revisions == 1 { "" } else { "s" }
+                        );
+                        if !verbatim.is_empty() {
+                            notice.push_str(&format!(
+                                " Written or edited by hand, so their scripts run the SQLite SQL as written: {}.",
+                                verbatim.join(", ")
+                            ));
+                        }
+                        next.notice = Some(notice);
                     }
                     Ok(Outcome::Stepped {
                         model,
@@ -1002,5 +1023,34 @@ mod tests {
         assert!(state.create_all.is_some());
         let state = reduce(state, [Action::CloseExport, Action::EditModel("x".into())]);
         assert_eq!((state.export, state.create_all), (None, None));
+    }
+
+    #[test]
+    fn the_alembic_project_export_says_what_was_downloaded_and_what_runs_as_written() {
+        let exported = |verbatim: Vec<String>| {
+            reply(Ok(Outcome::AlembicProjectExported {
+                base64: String::new(),
+                revisions: 2,
+                verbatim,
+            }))
+        };
+        let state = reduce(ready(), [Action::SentMigration, exported(vec![])]);
+        let notice = state.notice.clone().unwrap();
+        assert!(
+            notice.starts_with(
+                "Exported strata-alembic-project.zip: 2 revisions as an Alembic project."
+            ),
+            "{notice}"
+        );
+        assert!(!notice.contains("by hand"), "{notice}");
+        assert_eq!(state.error, None);
+        let state = reduce(
+            state,
+            [Action::SentMigration, exported(vec!["0002".into()])],
+        );
+        assert!(state
+            .notice
+            .unwrap()
+            .ends_with("run the SQLite SQL as written: 0002."),);
     }
 }

@@ -58,8 +58,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  strata stamp head\n  strata stamp base")]
     Stamp(StampArgs),
     /// For CI: exit 1 with a summary when the model, the revisions and the database disagree
-    #[command(after_help = "Example:\n  strata check || exit 1")]
-    Check(ReadArgs),
+    #[command(after_help = "Examples:\n  strata check || exit 1\n  strata check --no-database   # in a commit hook: the model against the revisions only")]
+    Check(CheckArgs),
     /// Check applied revisions against their files (edited, missing, unknown)
     #[command(after_help = "Example:\n  strata verify --json")]
     Verify(ReadArgs),
@@ -80,13 +80,17 @@ pub enum Command {
         after_help = "Examples:\n  strata create-all --dry-run\n  strata create-all --dry-run --json"
     )]
     CreateAll(CreateAllArgs),
-    /// Export a revision as an Alembic script, PostgreSQL SQL or plain up/down SQL files
+    /// Export a revision as an Alembic script, PostgreSQL SQL or plain up/down SQL files, or the whole history as an Alembic project
     #[command(
         long_about = "Export a revision as an Alembic revision script (alembic), as PostgreSQL SQL with notes \
                       where PostgreSQL differs (postgres), or as plain up/down SQL scripts for the sqlite3 \
                       shell (sql). Without --output the export is printed (upgrade, then downgrade); with \
-                      it the files are written into that folder, never over existing ones.",
-        after_help = "Examples:\n  strata export head --format alembic --output alembic/versions\n  strata export 3f2a --format postgres\n  strata export head --format sql --output out/"
+                      it the files are written into that folder, never over existing ones.\n\n\
+                      alembic-project writes the whole history into a new folder as a runnable Alembic \
+                      project: alembic.ini, env.py (with the SQLModel models as target_metadata when the \
+                      model is a .py file, copied beside it) and versions/ with every revision, chained as \
+                      strata's graph is.",
+        after_help = "Examples:\n  strata export head --format alembic --output alembic/versions\n  strata export 3f2a --format postgres\n  strata export head --format sql --output out/\n  strata export --format alembic-project alembic-project/"
     )]
     Export(ExportArgs),
 }
@@ -181,6 +185,17 @@ pub struct ReadArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Leave the database out: check only the model against the revisions, which is what a
+    /// commit carries (a local database behind head is no reason to stop a commit)
+    #[arg(long)]
+    pub no_database: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Also show creation and apply times, checksums and files
     #[arg(short, long)]
@@ -258,12 +273,15 @@ pub enum ExportFormat {
     Postgres,
     /// Plain up/down SQL scripts for the sqlite3 shell
     Sql,
+    /// The whole history as a runnable Alembic project, written into the folder named instead of a revision
+    AlembicProject,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Revision id (or unique prefix), or head
-    pub revision: String,
+    /// Revision id (or unique prefix), or head; for alembic-project, the folder to create
+    #[arg(value_name = "REVISION|DIR")]
+    pub target: String,
     /// What to export it as
     #[arg(long, value_enum)]
     pub format: ExportFormat,

@@ -1,6 +1,8 @@
 //! Helpers of the CLI end-to-end tests: find (and if needed build) the real `strata` binary,
 //! lay out a project in a temporary folder, run commands in it, and read the database back.
 
+pub mod story;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -17,7 +17,7 @@ use crate::services::download;
 use crate::services::project::Project;
 use crate::services::protocol::{ExportFormat, Message, Outcome, Request, Step};
 use crate::services::DbClient;
-use crate::state::{Action, AppState, Phase, Place};
+use crate::state::{Action, AppState, Phase, Place, ALEMBIC_ZIP};
 
 /// Where an earlier build kept the model text. The database keeps it now (`_strata_meta`); this
 /// is only read, for a database of that build that has no model of its own yet.
@@ -456,6 +456,16 @@ pub fn app() -> Html {
             send_migration(Request::Export { id, format })
         })
     };
+    let on_export_alembic_project = {
+        let send_migration = send_migration.clone();
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |()| {
+            send_migration(Request::ExportAlembicProject {
+                model: model.clone(),
+                language,
+            })
+        })
+    };
     let on_close_export = {
         let dispatcher = state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::CloseExport))
@@ -558,6 +568,7 @@ pub fn app() -> Html {
                         on_upgrade={on_upgrade} on_downgrade={on_downgrade}
                         parent={state.parent.clone()} on_branch={on_build_on}
                         on_merge={on_merge} on_export={on_export} export={state.export.clone()}
+                        on_export_alembic_project={on_export_alembic_project}
                         on_close_export={on_close_export} confirm={state.confirm.clone()}
                         on_confirm_downgrade={on_confirm_downgrade} />
                 </section>
@@ -592,6 +603,15 @@ fn deliver(message: &Message) -> Result<(), String> {
             &project.to_json(),
             "application/json",
         ),
+        Ok(Outcome::AlembicProjectExported { base64, .. }) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map_err(|e| {
+                    format!("the Alembic project arrived damaged ({e}); nothing was downloaded")
+                })?;
+            download::download_bytes(ALEMBIC_ZIP, &bytes, "application/zip")
+        }
         Ok(Outcome::SqliteExported { base64 }) => {
             use base64::Engine as _;
             let bytes = base64::engine::general_purpose::STANDARD

@@ -1,7 +1,8 @@
 //! The revision graph: one node per revision, newest first, drawn on lanes so branches and
 //! merges show; on each node its state, "migrate to here", "branch from here", an Export menu
-//! and its up and down SQL. Also the two questions the panel asks: "this upgrade (or
-//! downgrade) throws data away, go on?" and the exported files.
+//! and its up and down SQL; under them, the whole history as an Alembic project. Also the two
+//! questions the panel asks: "this upgrade (or downgrade) throws data away, go on?" and the
+//! exported files.
 
 use std::collections::BTreeSet;
 
@@ -31,6 +32,8 @@ pub struct Props {
     /// Joins the heads with a merge revision.
     pub on_merge: Callback<()>,
     pub on_export: Callback<(String, ExportFormat)>,
+    /// Downloads every revision as a runnable Alembic project (a zip).
+    pub on_export_alembic_project: Callback<()>,
     pub export: Option<ExportView>,
     pub on_close_export: Callback<()>,
     /// An upgrade or downgrade that waits for the visitor's yes.
@@ -90,6 +93,14 @@ pub fn revisions_panel(props: &Props) -> Html {
                     node(r, row, width, props, current)
                 }) }
             </ol>
+            <div class="revisions-foot">
+                <button class="button subtle small" data-testid="export-alembic-project"
+                    disabled={props.busy || props.revisions.is_empty()}
+                    title="Download every revision as a runnable Alembic project: alembic.ini, env.py and versions/, as a zip"
+                    onclick={props.on_export_alembic_project.reform(|_: MouseEvent| ())}>
+                    { "Export as Alembic project" }
+                </button>
+            </div>
             if let Some(confirm) = &props.confirm {
                 { confirm_dialog(confirm, props) }
             }

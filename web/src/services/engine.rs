@@ -37,6 +37,9 @@ use super::protocol::{
 };
 pub use transfer::{BASELINE_ID, META_TABLE};
 
+/// The folder the Alembic project's zip unpacks into.
+pub const ALEMBIC_FOLDER: &str = "strata-alembic";
+
 /// The name of the table that records applied revisions.
 pub const VERSION_TABLE: &str = migrate::DEFAULT_VERSION_TABLE;
 
@@ -184,6 +187,10 @@ impl Engine {
                 browse,
             } => (self.create_all(&model, language, apply), browse),
             Request::Export { id, format } => (self.export(&id, format), self.last_browse.clone()),
+            Request::ExportAlembicProject { model, language } => (
+                self.export_alembic_project(&model, language),
+                self.last_browse.clone(),
+            ),
             Request::Steps { steps, browse } => (self.run_steps(&steps), browse),
             Request::Check {
                 lesson,
@@ -706,6 +713,39 @@ impl Engine {
             files,
             notes,
         }))
+    }
+
+    /// Every revision as a runnable Alembic project (strata-core's `alembic_project`), zipped
+    /// under one folder so it unpacks as one. A SQLModel model is the models file of the project.
+    fn export_alembic_project(
+        &self,
+        model: &str,
+        language: ModelLanguage,
+    ) -> Result<Outcome, String> {
+        use base64::Engine as _;
+        let graph = self.graph()?;
+        let models = (language == ModelLanguage::Sqlmodel).then_some(export::ModelsFile {
+            name: "models.py",
+            text: model,
+        });
+        let project = export::alembic_project(
+            &graph,
+            VERSION_TABLE,
+            export::project::DEFAULT_DATABASE,
+            models,
+        )
+        .map_err(|e| e.to_string())?;
+        let files: Vec<(String, Vec<u8>)> = project
+            .files
+            .into_iter()
+            .map(|(path, text)| (format!("{ALEMBIC_FOLDER}/{path}"), text.into_bytes()))
+            .collect();
+        let zip = super::zip::write(&files).map_err(|e| e.to_string())?;
+        Ok(Outcome::AlembicProjectExported {
+            base64: base64::engine::general_purpose::STANDARD.encode(zip),
+            revisions: graph.len(),
+            verbatim: project.verbatim,
+        })
     }
 
     /// Replaces the database with the demo again (atomically, as any project load).

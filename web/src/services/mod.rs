@@ -9,5 +9,6 @@ pub mod project;
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+pub mod zip;
 
 pub use client::DbClient;

@@ -87,6 +87,12 @@ pub enum Request {
     },
     /// One revision as an Alembic script, PostgreSQL SQL or plain up/down SQL files.
     Export { id: String, format: ExportFormat },
+    /// Every revision as a runnable Alembic project, zipped; with a SQLModel model the page's
+    /// models file goes in beside `env.py` and gives Alembic its `target_metadata`.
+    ExportAlembicProject {
+        model: String,
+        language: ModelLanguage,
+    },
     /// Runs a lesson's steps in order (its setup, its "show me", or one of its tools), stopping
     /// at the first that fails.
     Steps {
@@ -212,6 +218,13 @@ pub enum Outcome {
     CreateAll(CreateAllReport),
     /// A revision exported in another tool's format.
     Exported(ExportView),
+    /// The Alembic project as a zip archive (standard base64), how many revisions it holds,
+    /// and those whose SQL runs as written because it was written or edited by hand.
+    AlembicProjectExported {
+        base64: String,
+        revisions: usize,
+        verbatim: Vec<String>,
+    },
     /// The model text could not be kept in the database (which is unchanged); the reason.
     ModelNotKept(String),
     /// A lesson's steps ran, up to the first that failed (`failed` says which and why; the

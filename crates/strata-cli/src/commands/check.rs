@@ -8,14 +8,14 @@ use serde::Serialize;
 use strata_core::history::{self, Finding};
 use strata_core::migrate;
 
-use crate::args::{DiffArgs, DiffFormat, ReadArgs};
+use crate::args::{CheckArgs, DiffArgs, DiffFormat, ReadArgs};
 use crate::config::Project;
 use crate::output::{json, paint, BAD, DIM, OK, WARN};
 
-pub fn check(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
+pub fn check(project: &Project, args: &CheckArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
     let model = project.model()?;
-    let conn = project.open_read_only()?;
+    let conn = if args.no_database { None } else { project.open_read_only()? };
     let report = migrate::check(conn.as_ref(), &revs.graph, &model, project.version_table())?;
     if args.json {
         #[derive(Serialize)]
@@ -53,11 +53,14 @@ pub fn check(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
                 anstream::println!("  - {c}");
             }
         }
-        if conn.is_none() {
+        if args.no_database {
+            anstream::println!("{}", paint(DIM, "the database was left out (--no-database); the model and the revisions were checked"));
+        } else if conn.is_none() {
             anstream::println!("{}", paint(DIM, format!("database {} does not exist; only the model and the revisions were checked", project.database.display())));
         }
         if report.ok() {
-            anstream::println!("{} the model, the revisions and the database agree", paint(OK, "ok:"));
+            let what = if conn.is_some() { "the model, the revisions and the database agree" } else { "the model and the revisions agree" };
+            anstream::println!("{} {what}", paint(OK, "ok:"));
         } else {
             let problems = report.model_changes.len() + report.findings.len() + usize::from(!report.pending.is_empty()) + usize::from(!report.drift.is_empty());
             anstream::println!("{} {problems} problem(s) found", paint(BAD, "check failed:"));

@@ -1,6 +1,7 @@
 //! Exports of one revision for the tools our users already run: an Alembic revision script
 //! ([`alembic`]), PostgreSQL SQL with notes where PostgreSQL behaves differently ([`postgres`]),
-//! and plain up/down SQL files ([`sql_files`]). Pure functions of an [`ExportInput`]: the schemas
+//! and plain up/down SQL files ([`sql_files`]); and of the whole history as a runnable Alembic
+//! project ([`alembic_project`]). Pure functions of an [`ExportInput`]: the schemas
 //! before and after the revision, the renames it performs, and its place in the graph.
 //!
 //! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] rebuilds both schemas
@@ -11,6 +12,7 @@
 
 pub mod alembic;
 pub mod postgres;
+pub mod project;
 
 use std::collections::BTreeSet;
 
@@ -26,6 +28,7 @@ use crate::sql;
 
 pub use alembic::alembic;
 pub use postgres::{postgres, PostgresExport};
+pub use project::{alembic_project, AlembicProject, ModelsFile};
 
 /// Why an export could not be made. Nothing is written by the core either way.
 #[derive(Debug, thiserror::Error)]

@@ -297,6 +297,59 @@ fn a_revision_exports_as_alembic_postgres_and_sql_files() {
 }
 
 #[test]
+fn the_whole_history_exports_as_a_zipped_alembic_project() {
+    use base64::Engine as _;
+    let mut engine = demo_engine();
+    let export = |engine: &mut Engine, model: &str, language| match ok(engine.handle(
+        Request::ExportAlembicProject {
+            model: model.into(),
+            language,
+        },
+    )) {
+        Outcome::AlembicProjectExported {
+            base64,
+            revisions,
+            verbatim,
+        } => {
+            let zip = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .unwrap();
+            (crate::services::zip::read(&zip), revisions, verbatim)
+        }
+        other => panic!("{other:?}"),
+    };
+    let text = |files: &[(String, Vec<u8>)], name: &str| -> String {
+        let file = files.iter().find(|(n, _)| n == name);
+        String::from_utf8(file.unwrap_or_else(|| panic!("no {name}")).1.clone()).unwrap()
+    };
+
+    let (files, revisions, verbatim) = export(&mut engine, demo::MODEL_SQL, ModelLanguage::Sql);
+    assert_eq!((revisions, verbatim.len()), (2, 0));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        &names[..3],
+        [
+            "strata-alembic/alembic.ini",
+            "strata-alembic/env.py",
+            "strata-alembic/script.py.mako"
+        ]
+    );
+    let versions: Vec<&&str> = names.iter().filter(|n| n.contains("/versions/")).collect();
+    assert_eq!(versions.len(), 2, "{names:?}");
+    assert!(text(&files, versions[1])
+        .contains("down_revision: Union[str, Sequence[str], None] = \"0001\""));
+    assert!(text(&files, "strata-alembic/env.py").contains("target_metadata = None"));
+
+    // A SQLModel model is the project's models file, as the editor holds it.
+    let (files, _, _) = export(&mut engine, demo::MODEL_SQLMODEL, ModelLanguage::Sqlmodel);
+    assert_eq!(
+        text(&files, "strata-alembic/models.py"),
+        demo::MODEL_SQLMODEL
+    );
+    assert!(text(&files, "strata-alembic/env.py").contains("import models"));
+}
+
+#[test]
 fn findings_that_depend_on_rows_are_counted_against_the_live_data() {
     let mut engine = demo_engine();
     // Four users; a NOT NULL column without a default cannot be added while they are there.
