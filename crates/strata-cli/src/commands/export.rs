@@ -1,6 +1,7 @@
 //! `strata export REV --format alembic|postgres|sql`: one revision for the tools users already
 //! run. The core makes the text; this module prints it or writes it into `--output`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -78,15 +79,31 @@ fn input(graph: &strata_core::revision::Graph, id: &str, version_table: &str) ->
     Ok(input)
 }
 
-/// Writes every file into `dir`, creating it; refuses before writing anything when one exists.
+/// Writes every file into `dir`, creating it. Refuses before writing anything when one of the
+/// names is taken, by a file or by a symbolic link (even one pointing nowhere), and creates each
+/// file exclusively (`O_EXCL`), so nothing is ever written over a file or through a link that
+/// appears meanwhile. When a file cannot be written, the ones this call created are removed.
 fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>> {
     let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
-    if let Some(p) = paths.iter().find(|p| p.exists()) {
-        bail!("{} exists already and nothing was written; remove it or choose another --output", p.display());
+    for p in &paths {
+        if let Ok(meta) = p.symlink_metadata() {
+            let what = if meta.file_type().is_symlink() { "is a symbolic link" } else { "exists already" };
+            bail!("{} {what} and nothing was written (strata writes only new files, never over a file or through a link); remove it or choose another --output", p.display());
+        }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut created: Vec<PathBuf> = Vec::new();
     for (p, (_, text)) in paths.iter().zip(files) {
-        std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+        let written = std::fs::OpenOptions::new().write(true).create_new(true).open(p).map(|mut f| {
+            created.push(p.clone());
+            f.write_all(text.as_bytes())
+        });
+        if let Err(e) = written.and_then(|r| r) {
+            for c in &created {
+                let _ = std::fs::remove_file(c);
+            }
+            return Err(anyhow::Error::new(e).context(format!("cannot create {}; the files of this export were removed again", p.display())));
+        }
     }
     Ok(paths)
 }

@@ -35,6 +35,9 @@ pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
     for note in &imported.notes {
         anstream::println!("{} {note}", paint(WARN, "note:"));
     }
+    for warning in &imported.warnings {
+        anstream::println!("{} {warning}", paint(WARN, "warning:"));
+    }
     // Files written for another database (PostgreSQL syntax, say) are worth knowing about now.
     let all = project.revisions()?;
     if let Err(e) = migrate::head_schema(&all.graph, project.version_table()) {

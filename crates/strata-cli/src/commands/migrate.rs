@@ -2,17 +2,20 @@
 //! revision runs in the core's one-transaction-per-revision loop; this module only prints,
 //! draws the progress bar and writes the backup.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use rusqlite::Connection;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use strata_core::migrate::{self, Event, Options};
 use strata_core::revision::{Direction, Graph, Revision, Target};
 
 use crate::args::{DowngradeArgs, StampArgs, UpgradeArgs};
 use crate::config::{Project, SystemClock};
-use crate::output::{paint, BOLD, DIM, OK, WARN};
+use crate::output::{paint, BAD, BOLD, DIM, OK, WARN};
+use crate::{backup, failure, interrupt, lock};
 
 /// Revisions with at least this many statements, or any table rebuild, get a progress bar
 /// (drawn only when stderr is a terminal).
@@ -31,12 +34,23 @@ pub fn upgrade(project: &Project, args: &UpgradeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut conn = project.open()?;
-    if args.backup {
-        backup(project, &conn)?;
+    let mut conn = open_watched(project)?;
+    let mut run = Run::new(Direction::Up);
+    let result = run_upgrade(project, &mut conn, &revs.graph, &target, &opts, args.backup, &mut run);
+    run.finish(project, &mut conn, &revs.graph, result)
+}
+
+fn run_upgrade(project: &Project, conn: &mut Connection, graph: &Graph, target: &Target, opts: &Options, backup: bool, run: &mut Run) -> Result<usize> {
+    let path = migrate::upgrade_path(conn, graph, target, opts)?;
+    if backup {
+        run.backup(project, conn, path.is_empty())?;
     }
-    let done = migrate::upgrade(&mut conn, &revs.graph, &target, &opts, &SystemClock::new(), &mut reporter())?;
-    summary(&conn, project, &revs.graph, done.len(), "applied")
+    let mut report = reporter();
+    let done = migrate::upgrade(conn, graph, target, opts, &SystemClock::new(), &mut |e| {
+        run.see(&e);
+        report(e)
+    })?;
+    Ok(done.len())
 }
 
 pub fn downgrade(project: &Project, args: &DowngradeArgs) -> Result<ExitCode> {
@@ -62,24 +76,49 @@ pub fn downgrade(project: &Project, args: &DowngradeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut conn = project.open()?;
+    let mut conn = open_watched(project)?;
+    let mut run = Run::new(Direction::Down);
+    let result = run_downgrade(project, &mut conn, &revs.graph, &target, &opts, args.backup, &mut run);
+    run.finish(project, &mut conn, &revs.graph, result)
+}
+
+fn run_downgrade(project: &Project, conn: &mut Connection, graph: &Graph, target: &Target, opts: &Options, backup: bool, run: &mut Run) -> Result<usize> {
     // Check before the backup so a refused downgrade leaves no stray file behind.
-    let path = migrate::downgrade_path(&conn, &revs.graph, &target, &opts)?;
-    if !migrate::data_loss(&path).is_empty() && !args.allow_data_loss {
+    let path = migrate::downgrade_path(conn, graph, target, opts)?;
+    if !migrate::data_loss(&path).is_empty() && !opts.allow_data_loss {
         return Err(migrate::MigrateError::DataLoss { losses: migrate::data_loss(&path) }.into());
     }
-    if args.backup {
-        backup(project, &conn)?;
+    if backup {
+        run.backup(project, conn, path.is_empty())?;
     }
-    let done = migrate::downgrade(&mut conn, &revs.graph, &target, &opts, &SystemClock::new(), &mut reporter())?;
-    summary(&conn, project, &revs.graph, done.len(), "reverted")
+    let mut report = reporter();
+    let done = migrate::downgrade(conn, graph, target, opts, &SystemClock::new(), &mut |e| {
+        run.see(&e);
+        report(e)
+    })?;
+    Ok(done.len())
 }
 
 pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: false };
-    let mut conn = project.open()?;
-    let (added, removed) = migrate::stamp(&mut conn, &revs.graph, &Target::parse(&args.revision), &opts, &SystemClock::new())?;
+    let mut conn = open_watched(project)?;
+    let before = applied_ids(&conn, project);
+    let result = migrate::stamp(&mut conn, &revs.graph, &Target::parse(&args.revision), &opts, &SystemClock::new());
+    interrupt::unwatch(&mut conn);
+    if let Some(signal) = interrupt::received() {
+        let after = applied_ids(&conn, project);
+        let what = match (&before, &after) {
+            (Ok(b), Ok(a)) if a == b => "the version table is as it was; nothing was changed".to_string(),
+            (Ok(_), Ok(_)) => "the stamp had committed before the signal took effect".to_string(),
+            (_, Err(e)) | (Err(e), _) => format!("the version table could not be read afterwards ({e}); run `strata current`"),
+        };
+        anstream::eprintln!("{} {} stopped the stamp: {what}.", paint(BAD, "interrupted:"), signal.name());
+        return Ok(ExitCode::from(signal.exit_code()));
+    }
+    // A lock that stayed held is told by `commands::run`: the stamp is one transaction, so
+    // nothing was changed.
+    let (added, removed) = result?;
     for id in &added {
         anstream::println!("{} {id} recorded as applied (no SQL was run)", paint(OK, "stamped"));
     }
@@ -118,23 +157,131 @@ fn dry_run(path: &[&Revision], dir: Direction) {
     anstream::println!("{}", paint(DIM, "dry run: the database was not touched"));
 }
 
-/// Writes `<database>.<UTC time>.bak` with VACUUM INTO: a consistent copy even while other
-/// connections read, without copying free pages.
-fn backup(project: &Project, conn: &rusqlite::Connection) -> Result<PathBuf> {
-    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace([':', '-'], "");
-    let mut name = project.database.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{stamp}.bak"));
-    let mut path = project.database.with_file_name(name);
-    let mut n = 1;
-    while path.exists() {
-        n += 1;
-        let mut name = project.database.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".{stamp}-{n}.bak"));
-        path = project.database.with_file_name(name);
+/// Opens the database for a command that changes it, with Ctrl-C and SIGTERM made to stop the
+/// running statement (see `interrupt`).
+fn open_watched(project: &Project) -> Result<Connection> {
+    interrupt::listen()?;
+    let mut conn = project.open()?;
+    interrupt::watch(&mut conn)?;
+    Ok(conn)
+}
+
+fn applied_ids(conn: &Connection, project: &Project) -> Result<BTreeSet<String>> {
+    Ok(migrate::applied(conn, project.version_table())?.into_iter().map(|r| r.version).collect())
+}
+
+/// What an upgrade or downgrade has done so far, from the runner's events: which revisions
+/// committed, and which one is running. When a run stops early (a signal, a lock that stayed
+/// held) the report is read back from the database, not assumed: a `COMMIT` that SQLite
+/// reports as interrupted may have committed all the same.
+struct Run {
+    direction: Direction,
+    /// Revisions this run committed, in order.
+    done: Vec<(String, String)>,
+    /// The revision whose transaction was open or about to open (id, message).
+    running: Option<(String, String)>,
+    backup: Option<PathBuf>,
+}
+
+impl Run {
+    fn new(direction: Direction) -> Run {
+        Run { direction, done: Vec::new(), running: None, backup: None }
     }
-    conn.execute("VACUUM INTO ?1", [path.to_string_lossy()]).with_context(|| format!("cannot write backup {}", path.display()))?;
-    anstream::println!("{} {}", paint(OK, "backup written to"), path.display());
-    Ok(path)
+
+    fn see(&mut self, event: &Event) {
+        match event {
+            Event::Begin { revision, .. } => self.running = Some((revision.id.clone(), revision.message.clone())),
+            Event::Done { revision, .. } => {
+                self.running = None;
+                self.done.push((revision.id.clone(), revision.message.clone()));
+            }
+            Event::Skipped { .. } => self.running = None,
+            Event::Step { .. } => {}
+        }
+    }
+
+    /// Writes the `--backup` copy unless there is nothing to do (then no copy is needed, and
+    /// none is written).
+    fn backup(&mut self, project: &Project, conn: &Connection, nothing_to_do: bool) -> Result<()> {
+        if nothing_to_do {
+            anstream::println!("{}", paint(DIM, "nothing to do, so no backup was written"));
+            return Ok(());
+        }
+        let path = backup::write(&project.database, conn)?;
+        anstream::println!("{} {}", paint(OK, "backup written to"), path.display());
+        self.backup = Some(path);
+        Ok(())
+    }
+
+    /// Ends the command: the summary when the run finished, else what a signal or a lock wait
+    /// left behind, read from the database.
+    fn finish(self, project: &Project, conn: &mut Connection, graph: &Graph, result: Result<usize>) -> Result<ExitCode> {
+        interrupt::unwatch(conn);
+        let verb = if self.direction == Direction::Up { "upgrade" } else { "downgrade" };
+        if let Some(signal) = interrupt::received() {
+            anstream::eprintln!("{} {} stopped the {verb}.", paint(BAD, "interrupted:"), signal.name());
+            for line in self.aftermath(project, conn, graph, result.is_ok()) {
+                anstream::eprintln!("  {line}");
+            }
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+        match result {
+            Ok(n) => summary(conn, project, graph, n, if self.direction == Direction::Up { "applied" } else { "reverted" }),
+            Err(e) if failure::is_locked(&e) => {
+                let lines = self.aftermath(project, conn, graph, false);
+                Err(anyhow::anyhow!(
+                    "database {} {} and it was still locked after {}, so the {verb} stopped:\n  {}\n{}",
+                    project.database.display(),
+                    lock::held_by(&project.database),
+                    failure::wait(project.config.busy_timeout_ms),
+                    lines.join("\n  "),
+                    failure::WHAT_TO_DO
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What committed, what did not, and where the database is, as read from it now.
+    fn aftermath(&self, project: &Project, conn: &Connection, graph: &Graph, finished: bool) -> Vec<String> {
+        let up = self.direction == Direction::Up;
+        let mut lines = Vec::new();
+        let applied = match applied_ids(conn, project) {
+            Ok(ids) => ids,
+            Err(e) => {
+                lines.push(format!("the version table could not be read afterwards ({e}); run `strata current` to see where the database is"));
+                return lines;
+            }
+        };
+        let list = |v: &[(String, String)]| v.iter().map(|(id, m)| if m.is_empty() { id.clone() } else { format!("{id} ({m})") }).collect::<Vec<_>>().join(", ");
+        let mut kept = self.done.clone();
+        if let Some((id, message)) = &self.running {
+            let committed = applied.contains(id) == up;
+            let name = if message.is_empty() { id.clone() } else { format!("{id} ({message})") };
+            if committed {
+                kept.push((id.clone(), message.clone()));
+            } else if up {
+                lines.push(format!("revision {name} did not complete and nothing of it was kept (its transaction was rolled back); it is not applied"));
+            } else {
+                lines.push(format!("the downgrade of {name} did not complete and nothing of it was kept (its transaction was rolled back); it is still applied"));
+            }
+        }
+        if !kept.is_empty() {
+            let verb = if up { "applied" } else { "reverted" };
+            let when = if finished { "every revision had committed before the signal came" } else { "committed before the stop, and kept" };
+            lines.push(format!("{verb}: {} ({when})", list(&kept)));
+        } else if self.running.is_none() {
+            lines.push("no revision had started; nothing was changed".into());
+        }
+        if let Some(b) = &self.backup {
+            lines.push(format!("the backup {} was written before", b.display()));
+        }
+        let at = graph.current(&applied);
+        let at = if at.is_empty() { "base".to_string() } else { at.join(", ") };
+        let next = if up { "strata upgrade head" } else { "strata downgrade" };
+        lines.push(format!("the database is at {at}; run `{next}` again to go on"));
+        lines
+    }
 }
 
 /// Prints each revision as it runs and drives a progress bar for long ones.
