@@ -25,14 +25,16 @@ const REBUILD_DOWN: &str = "CREATE TABLE \"_strata_new_items\" (id INTEGER PRIMA
 INSERT INTO \"_strata_new_items\" (id, name, qty) SELECT id, name, qty FROM items;\n\
 DROP TABLE items;\n\
 ALTER TABLE \"_strata_new_items\" RENAME TO items;";
-const ADD_NOTE_UP: &str = "CREATE TABLE \"_strata_new_items\" (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty >= 0), note TEXT NOT NULL DEFAULT '');\n\
+const ADD_NOTE_UP: &str =
+    "CREATE TABLE \"_strata_new_items\" (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty >= 0), note TEXT NOT NULL DEFAULT '');\n\
 INSERT INTO \"_strata_new_items\" (id, name, qty) SELECT id, name, qty FROM items;\n\
 DROP TABLE items;\n\
 ALTER TABLE \"_strata_new_items\" RENAME TO items;\n\
 CREATE INDEX items_name ON items (name);";
 const ADD_NOTE_DOWN: &str = "DROP INDEX items_name;\nALTER TABLE items DROP COLUMN note;";
 /// The schema the four revisions build, so that `strata check` at head finds nothing.
-const HEAD_MODEL: &str = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty >= 0), note TEXT NOT NULL DEFAULT '');\n\
+const HEAD_MODEL: &str =
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty >= 0), note TEXT NOT NULL DEFAULT '');\n\
 CREATE INDEX items_name ON items (name);\n\
 CREATE TABLE audit (at TEXT);\n";
 
@@ -343,7 +345,13 @@ fn a_lock_wait_that_runs_out_names_the_holder_and_what_to_do() {
     let waited = started.elapsed();
     let msg = run.fails();
     let me = format!("is locked by process {} (", std::process::id());
-    for part in [me.as_str(), "still locked after 0.3 s (busy_timeout_ms = 300)", "revision r2 (revision r2) did not complete and nothing of it was kept", "the database is at r1", "Wait for that process to finish"] {
+    for part in [
+        me.as_str(),
+        "still locked after 0.3 s (busy_timeout_ms = 300)",
+        "revision r2 (revision r2) did not complete and nothing of it was kept",
+        "the database is at r1",
+        "Wait for that process to finish",
+    ] {
         assert!(msg.contains(part), "no {part:?} in:\n{msg}");
     }
     assert!(!msg.contains("failed and was rolled back") && !msg.contains("database is locked"), "{msg}");

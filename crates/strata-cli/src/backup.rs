@@ -57,7 +57,8 @@ fn copy_and_check(conn: &Connection, tmp: &Path, path: &Path) -> Result<()> {
         std::fs::remove_file(tmp).with_context(|| format!("cannot remove the leftover {}", tmp.display()))?;
     }
     conn.execute("VACUUM INTO ?1", [tmp.to_string_lossy()]).context("the copy failed")?;
-    let copy = Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).context("cannot open the copy to check it")?;
+    let copy =
+        Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).context("cannot open the copy to check it")?;
     let verdict: Vec<String> = {
         let mut stmt = copy.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;

@@ -59,7 +59,7 @@ pub enum MigrateError {
     #[error("the database's history does not match the revision files, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
     History { findings: Vec<Finding> },
     /// A revision failed; it was rolled back and those before it stay applied.
-    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}")]
+    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}\ncorrect revision {id} (or the rows it trips over), then run the command again")]
     Failed {
         id: String,
         message: String,

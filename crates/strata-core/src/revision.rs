@@ -25,6 +25,10 @@
 //!   shown as not atomic;
 //! - `data-loss=accepted` when its author accepted, when writing it, that this direction throws
 //!   data away, so that a reviewed revision can run without `--allow-data-loss`.
+//!
+//! A line that starts inside a string literal, a quoted name or a block comment is SQL, never a
+//! marker (the tokenizer decides), so every revision strata writes reads back as written.
+//!
 //! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
 //! into CRLF changes nothing while any other edit is noticed.
 
@@ -124,13 +128,13 @@ pub enum RevisionError {
     UnknownParent { id: String, parent: String },
     #[error("revisions {ids} are their own ancestors; fix their `-- parents:` lines")]
     Cycle { ids: String },
-    #[error("no revision matches `{spec}`")]
+    #[error("no revision matches `{spec}`; `strata history` lists them")]
     UnknownRevision { spec: String },
     #[error("`{spec}` matches several revisions ({}); give more characters of the id", matches.join(", "))]
     Ambiguous { spec: String, matches: Vec<String> },
     #[error("there are {} heads ({}); join them with a merge revision first: strata merge -m \"merge heads\" {}", heads.len(), heads.join(", "), heads.join(" "))]
     MultipleHeads { heads: Vec<String> },
-    #[error("there are no revisions yet")]
+    #[error("there are no revisions yet; write the first with `strata revision -m MESSAGE`")]
     NoRevisions,
     #[error("a merge joins at least two heads or branches; got {}", if ids.is_empty() { "none".to_string() } else { ids.join(", ") })]
     NothingToMerge { ids: Vec<String> },

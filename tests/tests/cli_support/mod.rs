@@ -1,5 +1,7 @@
 //! Helpers of the CLI end-to-end tests: find (and if needed build) the real `strata` binary,
 //! lay out a project in a temporary folder, run commands in it, and read the database back.
+// Each test binary includes this module and uses only some of its helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -93,7 +95,6 @@ impl Project {
     /// one, for tests that write large databases many times: no disk flushes to wait for.
     /// Killing a process does not lose what it wrote to the page cache, so a kill -9 test means
     /// the same there.
-    #[allow(dead_code)]
     pub fn init_in_memory_storage() -> Project {
         let shm = Path::new("/dev/shm");
         let dir = if shm.is_dir() { tempfile::tempdir_in(shm).unwrap() } else { tempfile::tempdir().unwrap() };

@@ -27,6 +27,8 @@ pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
         if revs.graph.get(&rev.id).is_some() {
             bail!("revision {} exists already; nothing was imported", rev.id);
         }
+        // Every file must read back before the first is written, so an import is all or nothing.
+        rev.to_file().with_context(|| format!("cannot import {}", args.dir.display()))?;
     }
     for rev in &imported.revisions {
         let path = super::revision::write(project, rev)?;

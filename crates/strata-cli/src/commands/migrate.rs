@@ -23,7 +23,7 @@ const BAR_MIN_STEPS: usize = 20;
 
 pub fn upgrade(project: &Project, args: &UpgradeArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
-    let target = Target::parse(&args.target);
+    let target = target(&args.target)?;
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: false };
     if args.sql || args.dry_run {
         let path = offline_path(project, &revs.graph, &target, &opts, Direction::Up)?;
@@ -55,7 +55,7 @@ fn run_upgrade(project: &Project, conn: &mut Connection, graph: &Graph, target: 
 
 pub fn downgrade(project: &Project, args: &DowngradeArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
-    let target = Target::parse(&args.target);
+    let target = target(&args.target)?;
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: args.allow_data_loss };
     if args.sql || args.dry_run {
         let path = offline_path(project, &revs.graph, &target, &opts, Direction::Down)?;
@@ -104,7 +104,7 @@ pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: false };
     let mut conn = open_watched(project)?;
     let before = applied_ids(&conn, project);
-    let result = migrate::stamp(&mut conn, &revs.graph, &Target::parse(&args.revision), &opts, &SystemClock::new());
+    let result = migrate::stamp(&mut conn, &revs.graph, &target(&args.revision)?, &opts, &SystemClock::new());
     interrupt::unwatch(&mut conn);
     if let Some(signal) = interrupt::received() {
         let after = applied_ids(&conn, project);
@@ -129,6 +129,19 @@ pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
         anstream::println!("The version table already says so; nothing changed.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The target as typed. Targets take hyphens (`-1`), so a mistyped flag arrives here as a
+/// target; a word starting with `-` or `+` that is not `-N`/`+N` can name no revision (ids never
+/// start so), and is a usage error rather than an unknown revision.
+fn target(spec: &str) -> Result<Target> {
+    let target = Target::parse(spec);
+    if let Target::Revision(s) = &target {
+        if s.starts_with(['-', '+']) {
+            return Err(failure::usage(format!("`{s}` is neither a revision nor a target (head, heads, base, +N or -N); see --help for the flags")));
+        }
+    }
+    Ok(target)
 }
 
 /// The path for `--sql` and `--dry-run`, read from the database without writing to it (and
