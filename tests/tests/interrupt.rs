@@ -293,6 +293,7 @@ fn an_interrupted_backup_leaves_no_file_and_changes_nothing() {
     let (status, stderr) = stderr_of(child);
     assert_eq!(status, Some(130), "{stderr}");
     assert!(stderr.contains("no revision had started; nothing was changed"), "{stderr}");
+    assert!(stderr.contains("the backup was not finished, and nothing of it was kept"), "{stderr}");
     assert_eq!(backup_files(&p), Vec::<String>::new());
     assert_eq!(versions(&p.db()), ["r1"]);
 }

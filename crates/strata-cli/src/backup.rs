@@ -57,8 +57,10 @@ fn copy_and_check(conn: &Connection, tmp: &Path, path: &Path) -> Result<()> {
         std::fs::remove_file(tmp).with_context(|| format!("cannot remove the leftover {}", tmp.display()))?;
     }
     conn.execute("VACUUM INTO ?1", [tmp.to_string_lossy()]).context("the copy failed")?;
-    let copy =
+    let mut copy =
         Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).context("cannot open the copy to check it")?;
+    // The check of a large copy takes a while; Ctrl-C stops it as it stops the copy.
+    copy.progress_handler(1000, Some(|| crate::interrupt::received().is_some()))?;
     let verdict: Vec<String> = {
         let mut stmt = copy.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
@@ -69,6 +71,9 @@ fn copy_and_check(conn: &Connection, tmp: &Path, path: &Path) -> Result<()> {
         bail!("the copy failed its integrity check: {}", verdict.join("; "));
     }
     std::fs::File::open(tmp).and_then(|f| f.sync_all()).context("cannot flush the copy to disk")?;
+    if let Some(signal) = crate::interrupt::received() {
+        bail!("{} came while the copy was written", signal.name());
+    }
     if path.symlink_metadata().is_ok() {
         bail!("{} appeared while the copy was written", path.display());
     }

@@ -51,7 +51,9 @@ pub fn holders(database: &Path) -> Vec<String> {
 /// read.
 fn describe(pid: u32) -> String {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let words: Vec<String> = cmdline.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+    // Arguments may hold newlines (`python3 -c "..."`); the message keeps to one line.
+    let words: Vec<String> =
+        cmdline.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     if words.is_empty() {
         return format!("process {pid}");
     }

@@ -194,11 +194,13 @@ struct Run {
     /// The revision whose transaction was open or about to open (id, message).
     running: Option<(String, String)>,
     backup: Option<PathBuf>,
+    /// Whether writing the backup began (it may not have finished).
+    backup_started: bool,
 }
 
 impl Run {
     fn new(direction: Direction) -> Run {
-        Run { direction, done: Vec::new(), running: None, backup: None }
+        Run { direction, done: Vec::new(), running: None, backup: None, backup_started: false }
     }
 
     fn see(&mut self, event: &Event) {
@@ -220,6 +222,7 @@ impl Run {
             anstream::println!("{}", paint(DIM, "nothing to do, so no backup was written"));
             return Ok(());
         }
+        self.backup_started = true;
         let path = backup::write(&project.database, conn)?;
         anstream::println!("{} {}", paint(OK, "backup written to"), path.display());
         self.backup = Some(path);
@@ -232,8 +235,12 @@ impl Run {
         interrupt::unwatch(conn);
         let verb = if self.direction == Direction::Up { "upgrade" } else { "downgrade" };
         if let Some(signal) = interrupt::received() {
-            anstream::eprintln!("{} {} stopped the {verb}.", paint(BAD, "interrupted:"), signal.name());
-            for line in self.aftermath(project, conn, graph, result.is_ok()) {
+            if result.is_ok() {
+                anstream::eprintln!("{} {} came when the {verb} had finished; nothing was rolled back.", paint(BAD, "interrupted:"), signal.name());
+            } else {
+                anstream::eprintln!("{} {} stopped the {verb}.", paint(BAD, "interrupted:"), signal.name());
+            }
+            for line in self.aftermath(project, conn, graph, result.is_ok(), "its transaction was rolled back") {
                 anstream::eprintln!("  {line}");
             }
             return Ok(ExitCode::from(signal.exit_code()));
@@ -241,7 +248,7 @@ impl Run {
         match result {
             Ok(n) => summary(conn, project, graph, n, if self.direction == Direction::Up { "applied" } else { "reverted" }),
             Err(e) if failure::is_locked(&e) => {
-                let lines = self.aftermath(project, conn, graph, false);
+                let lines = self.aftermath(project, conn, graph, false, "it could not take or keep the write lock");
                 Err(anyhow::anyhow!(
                     "database {} {} and it was still locked after {}, so the {verb} stopped:\n  {}\n{}",
                     project.database.display(),
@@ -256,7 +263,7 @@ impl Run {
     }
 
     /// What committed, what did not, and where the database is, as read from it now.
-    fn aftermath(&self, project: &Project, conn: &Connection, graph: &Graph, finished: bool) -> Vec<String> {
+    fn aftermath(&self, project: &Project, conn: &Connection, graph: &Graph, finished: bool, why: &str) -> Vec<String> {
         let up = self.direction == Direction::Up;
         let mut lines = Vec::new();
         let applied = match applied_ids(conn, project) {
@@ -274,9 +281,9 @@ impl Run {
             if committed {
                 kept.push((id.clone(), message.clone()));
             } else if up {
-                lines.push(format!("revision {name} did not complete and nothing of it was kept (its transaction was rolled back); it is not applied"));
+                lines.push(format!("revision {name} did not complete and nothing of it was kept ({why}); it is not applied"));
             } else {
-                lines.push(format!("the downgrade of {name} did not complete and nothing of it was kept (its transaction was rolled back); it is still applied"));
+                lines.push(format!("the downgrade of {name} did not complete and nothing of it was kept ({why}); it is still applied"));
             }
         }
         if !kept.is_empty() {
@@ -286,8 +293,10 @@ impl Run {
         } else if self.running.is_none() {
             lines.push("no revision had started; nothing was changed".into());
         }
-        if let Some(b) = &self.backup {
-            lines.push(format!("the backup {} was written before", b.display()));
+        match &self.backup {
+            Some(b) => lines.push(format!("the backup {} was written before", b.display())),
+            None if self.backup_started => lines.push("the backup was not finished, and nothing of it was kept".into()),
+            None => {}
         }
         let at = graph.current(&applied);
         let at = if at.is_empty() { "base".to_string() } else { at.join(", ") };
