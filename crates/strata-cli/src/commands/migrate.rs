@@ -1,14 +1,15 @@
 //! `strata upgrade`, `downgrade` and `stamp`: the commands that change a database. Each
-//! revision runs in the core's one-transaction-per-revision loop; this module only prints,
-//! draws the progress bar and writes the backup.
+//! revision runs in the core's one-transaction-per-revision loop; this module prints, draws
+//! the progress bar, writes the backup, and, when a signal or a lock stops a run, reads back
+//! from the database what committed and says so.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use rusqlite::Connection;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rusqlite::Connection;
 use strata_core::migrate::{self, Event, Options};
 use strata_core::revision::{Direction, Graph, Revision, Target};
 
@@ -101,10 +102,11 @@ fn run_downgrade(project: &Project, conn: &mut Connection, graph: &Graph, target
 
 pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
+    let target = target(&args.revision)?;
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: false };
     let mut conn = open_watched(project)?;
     let before = applied_ids(&conn, project);
-    let result = migrate::stamp(&mut conn, &revs.graph, &target(&args.revision)?, &opts, &SystemClock::new());
+    let result = migrate::stamp(&mut conn, &revs.graph, &target, &opts, &SystemClock::new());
     interrupt::unwatch(&mut conn);
     if let Some(signal) = interrupt::received() {
         let after = applied_ids(&conn, project);
