@@ -81,10 +81,10 @@ pub fn listen() -> Result<()> {
 
 /// Makes a signal stop the statements of `conn` (see the module documentation). Every step of
 /// the virtual machine asks the handler, so no statement, however short, runs after a signal.
-/// The handler reads one atomic; on a one-million-row table rebuild in memory (release build,
-/// best of 8) that cost 511 ms against 480 ms without it, about 6%, and less on disk, where
-/// writing dominates. Asking every 1000 steps would cost nothing measurable but would let
-/// short statements (a `COMMIT`, a small revision) run after the signal.
+/// The handler reads one atomic: 1.01x on the CLI benchmark's 1000-table change set, and 6% at
+/// most, on a one-million-row rebuild in memory where SQLite does nothing but step
+/// (docs/benchmarks.md). Asking less often would let short statements (a `COMMIT`, a small
+/// revision) run after the signal.
 pub fn watch(conn: &mut Connection) -> Result<()> {
     *WATCHED.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn.get_interrupt_handle());
     conn.progress_handler(1, Some(|| received().is_some()))?;
