@@ -153,8 +153,8 @@ fn create_all_dry_run_lists_what_it_creates_and_what_it_silently_skips() {
     assert!(skipped.iter().all(|s| s["description"].as_str().is_some_and(|d| !d.is_empty())), "{skipped:?}");
     assert!(json["after"]["tables"]["team"].is_object(), "the schema afterwards has team: {}", json["after"]);
 
-    // Without --dry-run strata refuses, and says how to get either answer.
-    let refused = p.strata(&["create-all"]).fails();
+    // Without --dry-run strata refuses as a usage error, and says how to get either answer.
+    let refused = p.strata(&["create-all"]).usage();
     assert!(refused.contains("does not run create_all() for real") && refused.contains("--dry-run") && refused.contains("nothing was changed"), "{refused}");
     assert_eq!(dump(&p.db()), before, "neither the dry run nor the refusal touched the database");
 }

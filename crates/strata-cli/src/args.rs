@@ -227,6 +227,7 @@ pub struct MergeArgs {
 #[derive(Debug, Args)]
 pub struct StampArgs {
     /// Revision id (or unique prefix), head, heads or base
+    #[arg(allow_hyphen_values = true)]
     pub revision: String,
 }
 

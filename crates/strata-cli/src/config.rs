@@ -63,8 +63,19 @@ impl Default for Config {
 pub struct Project {
     pub config: Config,
     pub database: PathBuf,
+    /// Where the database setting came from, and its text as written there.
+    pub database_setting: (Setting, String),
     pub model: PathBuf,
     pub migrations: PathBuf,
+}
+
+/// Where a setting came from, so a message can say where to change it (and whether the mistake
+/// is on the command line, a usage error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    File,
+    Flag,
+    Environment,
 }
 
 /// A revision and the file it came from.
@@ -82,7 +93,8 @@ impl Project {
             None => find_config()?,
         };
         let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let cfg: Config = toml::from_str(&text).with_context(|| format!("{} is not a valid strata project file", path.display()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let cfg: Config = toml::from_str(text).with_context(|| format!("{} is not a valid strata project file", path.display()))?;
         // Paths inside the current folder are shown relative to it, as the user would type them.
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = match std::env::current_dir() {
@@ -90,8 +102,16 @@ impl Project {
             Err(_) => root,
         };
         let at = |p: &str| if Path::new(p).is_absolute() { PathBuf::from(p) } else { root.join(p) };
+        // clap reads --database and STRATA_DATABASE into one value; the variable is the source
+        // when it holds exactly that value.
+        let database_setting = match database {
+            None => (Setting::File, cfg.database.clone()),
+            Some(d) if std::env::var_os("STRATA_DATABASE").is_some_and(|v| v == d.as_os_str()) => (Setting::Environment, d.to_string_lossy().into_owned()),
+            Some(d) => (Setting::Flag, d.to_string_lossy().into_owned()),
+        };
         Ok(Project {
             database: database.map(Path::to_path_buf).unwrap_or_else(|| at(&cfg.database)),
+            database_setting,
             model: at(&cfg.model),
             migrations: at(&cfg.migrations),
             config: cfg,
@@ -136,36 +156,78 @@ impl Project {
             );
         }
         let text = std::fs::read_to_string(&self.model).with_context(|| format!("cannot read the model {}", self.model.display()))?;
+        // Editors on Windows often save a byte-order mark; it is not part of the model.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         if ext == "py" {
             // The error already says "line L, column C: ..."; led by the path it reads as the
             // `file:line:column` editors and terminals know.
-            return strata_core::sqlmodel::from_sqlmodel(&text).with_context(|| self.model.display().to_string());
+            return strata_core::sqlmodel::from_sqlmodel(text).with_context(|| self.model.display().to_string());
         }
-        strata_core::from_sql(&text).with_context(|| format!("model {}", self.model.display()))
+        strata_core::from_sql(text).with_context(|| format!("model {}", self.model.display()))
     }
 
     /// Opens the database for writing (creating the file if needed), waiting for other writers.
     /// Foreign keys are enforced as an application would have them, so a revision cannot leave
     /// orphaned rows; the runner switches them off around table rebuilds and checks them after.
+    /// An empty name or `:memory:` is refused: SQLite would migrate a temporary database that
+    /// is gone when the command ends, and report success.
     pub fn open(&self) -> Result<Connection> {
+        if let Some(what) = self.not_a_file() {
+            let (setting, text) = &self.database_setting;
+            let (place, is_usage) = match setting {
+                Setting::File => ("`database` in strata.toml".to_string(), false),
+                Setting::Flag => ("--database".to_string(), true),
+                Setting::Environment => ("STRATA_DATABASE".to_string(), true),
+            };
+            let message = format!(
+                "the database is {what} ({place} is {text:?}), so there is no file for this command to change and nothing was done; \
+                 name a database file in {place}, such as \"app.db\""
+            );
+            return Err(if is_usage { crate::failure::usage(message) } else { anyhow::anyhow!(message) });
+        }
         if let Some(parent) = self.database.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let conn = Connection::open(&self.database).with_context(|| format!("cannot open database {}", self.database.display()))?;
-        conn.busy_timeout(std::time::Duration::from_millis(self.config.busy_timeout_ms))?;
+        // Without SQLITE_OPEN_URI, a name such as `file:x` is a file of that name like any other.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&self.database, flags).with_context(|| format!("cannot open database {}", self.database.display()))?;
+        self.wait_for_locks(&mut conn)?;
         conn.execute_batch("PRAGMA foreign_keys = ON")?;
         Ok(conn)
     }
 
-    /// Opens the database read-only; `None` when the file does not exist (it is not created).
+    /// Opens the database to read it; `None` when the file does not exist (it is not created).
+    ///
+    /// The connection is opened read-write but set to `query_only`, and that is deliberate: a
+    /// write that was cut short (kill -9, power loss) leaves a *hot journal* beside the
+    /// database, and SQLite lets nobody read the file until a connection that can write has
+    /// rolled it back. A read-only connection cannot, and fails with "attempt to write a
+    /// readonly database" until some writer happens along; this one rolls the journal back on
+    /// its first read, which restores the last committed state and writes nothing else, while
+    /// `query_only` refuses any statement that would change the database.
     pub fn open_read_only(&self) -> Result<Option<Connection>> {
-        if !self.database.exists() {
+        if self.not_a_file().is_some() || !self.database.exists() {
             return Ok(None);
         }
-        let conn = Connection::open_with_flags(&self.database, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_context(|| format!("cannot open database {}", self.database.display()))?;
-        conn.busy_timeout(std::time::Duration::from_millis(self.config.busy_timeout_ms))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&self.database, flags).with_context(|| format!("cannot open database {}", self.database.display()))?;
+        self.wait_for_locks(&mut conn)?;
+        conn.execute_batch("PRAGMA query_only = ON")?;
         Ok(Some(conn))
+    }
+
+    /// Why the database setting names no file: it is empty or SQLite's in-memory database.
+    fn not_a_file(&self) -> Option<&'static str> {
+        match self.database_setting.1.trim() {
+            "" => Some("not named"),
+            ":memory:" => Some("SQLite's in-memory database"),
+            _ => None,
+        }
+    }
+
+    fn wait_for_locks(&self, conn: &mut Connection) -> Result<()> {
+        conn.busy_handler(Some(crate::lock::waiter(std::time::Duration::from_millis(self.config.busy_timeout_ms))))?;
+        Ok(())
     }
 }
 

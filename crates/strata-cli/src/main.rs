@@ -1,9 +1,15 @@
 //! The `strata` binary: parses arguments, runs one command, and turns the outcome into an exit
-//! code (0 success, 1 failure or a failed check, 2 usage errors as clap reports them).
+//! code: 0 success, 1 failure or a failed check, 2 usage errors (clap's own, and those the
+//! commands find in the arguments), 128 + the signal number when Ctrl-C (130) or SIGTERM (143)
+//! stopped a migration.
 
 mod args;
+mod backup;
 mod commands;
 mod config;
+mod failure;
+mod interrupt;
+mod lock;
 mod output;
 
 use std::process::ExitCode;
@@ -16,7 +22,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             output::error(&e);
-            ExitCode::FAILURE
+            failure::exit_code(&e)
         }
     }
 }

@@ -23,7 +23,29 @@ pub struct SqlFile {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
     pub revisions: Vec<Revision>,
+    /// What the import left out or filled in, one sentence each.
     pub notes: Vec<String>,
+    /// What looks wrong with the folder itself; the import still went ahead.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something about the folder a person should look at before applying the revisions.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportWarning {
+    /// The numbers jump: `first..=last` have no file between `after` and `before` (a migration
+    /// lost, or never committed, that a database may have run).
+    #[error("{} missing: the numbering jumps from {after} to {before}; if a migration was lost, find it before applying these revisions, and if the numbers were skipped on purpose, ignore this", missing(*first, *last, *digits))]
+    Gap { first: u64, last: u64, digits: usize, after: String, before: String },
+}
+
+/// `003 is` or `003 to 005 are`, padded as the files are.
+fn missing(first: u64, last: u64, digits: usize) -> String {
+    if first == last {
+        format!("{first:0digits$} is")
+    } else {
+        format!("{first:0digits$} to {last:0digits$} are")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +67,9 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
     let mut ups: BTreeMap<u64, (&str, &SqlFile)> = BTreeMap::new();
     let mut downs: BTreeMap<String, &SqlFile> = BTreeMap::new();
     let mut notes = Vec::new();
-    for f in files {
+    // A file saved by a Windows editor may start with a byte-order mark; SQLite would not read it.
+    let files: Vec<SqlFile> = files.iter().map(|f| SqlFile { name: f.name.clone(), text: f.text.strip_prefix('\u{feff}').unwrap_or(&f.text).to_string() }).collect();
+    for f in &files {
         let Some(stem) = f.name.strip_suffix(".sql") else { continue };
         let Some((number, _)) = numbered(stem) else {
             notes.push(format!("{} skipped: its name does not start with a number and `_`", f.name));
@@ -68,6 +92,13 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
     if ups.is_empty() {
         return Err(ImportError::Empty);
     }
+    let mut warnings = Vec::new();
+    for ((a, (after, _)), (b, (before, _))) in ups.iter().zip(ups.iter().skip(1)) {
+        if b - a > 1 {
+            let digits = before.split_once('_').map_or(0, |(n, _)| n.len());
+            warnings.push(ImportWarning::Gap { first: a + 1, last: b - 1, digits, after: format!("{after}.sql"), before: format!("{before}.sql") });
+        }
+    }
     let mut revisions: Vec<Revision> = Vec::new();
     let mut prev = parent.map(str::to_string);
     for (stem, f) in ups.values() {
@@ -84,7 +115,7 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
         prev = Some(rev.id.clone());
         revisions.push(rev);
     }
-    Ok(Imported { revisions, notes })
+    Ok(Imported { revisions, notes, warnings })
 }
 
 /// `("001", "initial_schema")` for `001_initial_schema`, as the number and the rest.
@@ -215,6 +246,26 @@ mod tests {
                 "002_add_user_phone_rollback.sql: left out `DELETE FROM schema_version WHERE version = '1.1.0'` (strata keeps its own version table)",
             ]
         );
+    }
+
+    #[test]
+    fn gaps_in_the_numbering_are_warned_about_and_the_import_goes_on() {
+        let files = [file("001_a.sql", "SELECT 1;"), file("002_b.sql", "SELECT 2;"), file("004_d.sql", "SELECT 4;"), file("009_i.sql", "SELECT 9;")];
+        let got = import(&files, None, "", "schema_version").unwrap();
+        assert_eq!(got.revisions.len(), 4);
+        let text: Vec<String> = got.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].starts_with("003 is missing: the numbering jumps from 002_b.sql to 004_d.sql;"), "{}", text[0]);
+        assert!(text[1].starts_with("005 to 008 are missing: the numbering jumps from 004_d.sql to 009_i.sql;"), "{}", text[1]);
+        let whole = import(&files[..2], None, "", "schema_version").unwrap();
+        assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_sql() {
+        let got = import(&[file("001_a.sql", "\u{feff}-- Description: with a mark\nCREATE TABLE t (x);\n")], None, "", "schema_version").unwrap();
+        assert_eq!(got.revisions[0].message, "with a mark");
+        assert!(got.revisions[0].up.starts_with("-- Description"), "{:?}", got.revisions[0].up);
     }
 
     #[test]

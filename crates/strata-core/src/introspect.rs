@@ -30,7 +30,7 @@ pub fn introspect_excluding(conn: &Connection, ignore: &[&str]) -> Result<Schema
         if ignored(&tbl_name) {
             continue;
         }
-        let wrap = |source| Error::Parse { object: format!("{kind} {name}"), source };
+        let wrap = |cause| Error::Parse { object: format!("{kind} {name}"), cause };
         match kind.as_str() {
             "table" => {
                 if starts_with_words(&sql, &["create", "virtual"]) {

@@ -64,14 +64,14 @@ pub enum MigrateError {
     #[error("the database's history does not match the revision files, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
     History { findings: Vec<Finding> },
     /// A revision failed; it was rolled back and those before it stay applied.
-    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{source}")]
+    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}\ncorrect revision {id} (or the rows it trips over), then run the command again")]
     Failed {
         id: String,
         message: String,
         /// The revisions the database is at after the failure (`base` when none).
         at: String,
-        #[source]
-        source: Box<Error>,
+        /// Part of the message, not `source()` (see `error.rs`).
+        cause: Box<Error>,
     },
     /// Running the revisions would throw data away and neither the caller nor the revisions
     /// allow it. Counted before anything ran.
@@ -86,11 +86,11 @@ pub enum MigrateError {
     #[error(transparent)]
     DataLossInPath(Box<LossInPath>),
     /// A revision does not run on an empty database, so the schema of the head cannot be built.
-    #[error("revision {id} does not build on an empty database: {source}")]
+    #[error("revision {id} does not build on an empty database: {cause}")]
     Build {
         id: String,
-        #[source]
-        source: Box<Error>,
+        /// Part of the message, not `source()` (see `error.rs`).
+        cause: Box<Error>,
     },
     /// The version table exists but was made by something else (such as the guide's shell
     /// script, which has no checksum column).
@@ -99,6 +99,17 @@ pub enum MigrateError {
     /// Boxed: the core's error is large and this one travels through every `?`.
     #[error(transparent)]
     Core(Box<Error>),
+}
+
+impl MigrateError {
+    /// SQLite's result code when SQLite refused something (see [`Error::sqlite_code`]); a
+    /// revision that met a lock held past the busy timeout answers `DatabaseBusy`.
+    pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        match self {
+            MigrateError::Core(e) | MigrateError::Failed { cause: e, .. } | MigrateError::Build { cause: e, .. } => e.sqlite_code(),
+            _ => None,
+        }
+    }
 }
 
 impl From<Error> for MigrateError {
@@ -283,7 +294,7 @@ fn run_path(
             Err(MigrateError::Core(source)) => {
                 let at = applied(conn, &opts.version_table).map(|rows| graph.current(&ids(&rows))).unwrap_or_default();
                 let at = if at.is_empty() { "base".to_string() } else { at.join(", ") };
-                return Err(MigrateError::Failed { id: rev.id.clone(), message: rev.message.clone(), at, source });
+                return Err(MigrateError::Failed { id: rev.id.clone(), message: rev.message.clone(), at, cause: source });
             }
             Err(e) => return Err(e),
         }
@@ -372,7 +383,7 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
         Target::Head => graph.ancestors(graph.single_head()?),
         Target::Heads => graph.revisions().map(|r| r.id.clone()).collect(),
         Target::Revision(s) => graph.ancestors(&graph.resolve(s)?),
-        Target::Relative(_) => return Err(RevisionError::BadTarget { spec: format!("{target:?}"), verb: "stamp (use a revision, head or base)" }.into()),
+        Target::Relative(_) => return Err(RevisionError::BadTarget { spec: target.to_string(), verb: "stamp (use a revision, head or base)" }.into()),
     };
     let table = &opts.version_table;
     let mut added = Vec::new();
@@ -484,7 +495,7 @@ pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Resu
             foreign_keys_off: rev.up_options.foreign_keys_off,
         };
         runner::run(&mut conn, &script, &mut |_, _, _| {}, |_| Ok(true), |_| Ok(()))
-            .map_err(|source| MigrateError::Build { id: rev.id.clone(), source: Box::new(source) })?;
+            .map_err(|cause| MigrateError::Build { id: rev.id.clone(), cause: Box::new(cause) })?;
     }
     Ok(introspect_excluding(&conn, &[version_table])?)
 }
@@ -562,8 +573,8 @@ pub struct CheckReport {
     pub pending: Vec<String>,
     /// History findings (edited, unknown, skipped revisions; several heads).
     pub findings: Vec<Finding>,
-    /// Changes between the database and the head's schema when the database claims to be at
-    /// head (someone changed it by hand).
+    /// Changes that would turn the database's schema into the schema of the revisions its
+    /// version rows record as applied (someone changed it by hand, or stamped the wrong revision).
     pub drift: Vec<String>,
 }
 
@@ -591,9 +602,15 @@ pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_ta
         report.findings = history::validate(&rows, graph);
         let have = ids(&rows);
         report.pending = graph.pending(&have).into_iter().map(|r| r.id.clone()).collect();
-        if let (true, Some(head)) = (report.pending.is_empty() && !graph.is_empty(), &head) {
+        // The live schema is compared with the schema of what the version rows say is applied,
+        // behind head as much as at it: a database changed by hand, or stamped at the wrong
+        // revision, shows here. Rows naming revisions that have no file, or skipping one, are
+        // findings already, and leave no schema to compare with.
+        let broken = report.findings.iter().any(|f| matches!(f, Finding::Unknown { .. } | Finding::Missing { .. }));
+        if !graph.is_empty() && !broken {
+            let applied_schema = schema_at_all(graph, &graph.current(&have), version_table)?;
             let live = introspect_excluding(conn, &[version_table])?;
-            report.drift = diff(&live, head, &[]).changes.iter().map(|c| c.describe()).collect();
+            report.drift = diff(&live, &applied_schema, &[]).changes.iter().map(|c| c.describe()).collect();
         }
     }
     Ok(report)
@@ -714,6 +731,33 @@ mod tests {
         let head = autogenerate(&g, &model, &[], DEFAULT_VERSION_TABLE).unwrap();
         assert!(head.up.body_sql().contains("DROP TABLE \"b\""), "{}", head.up.body_sql());
         assert!(schema_at(&g, "nope", DEFAULT_VERSION_TABLE).is_err());
+    }
+
+    #[test]
+    fn check_finds_drift_behind_head_when_the_stamp_is_wrong() {
+        let g = Graph::new(vec![
+            rev("r1", None, "CREATE TABLE a (x INTEGER);", "DROP TABLE a;"),
+            rev("r2", Some("r1"), "CREATE TABLE b (y TEXT);", "DROP TABLE b;"),
+            rev("r3", Some("r2"), "CREATE TABLE c (z);", "DROP TABLE c;"),
+        ])
+        .unwrap();
+        let model = crate::model::from_sql("CREATE TABLE a (x INTEGER); CREATE TABLE b (y TEXT); CREATE TABLE c (z);").unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
+        let clock = Fixed(Cell::new(0.0));
+        upgrade(&mut conn, &g, &Target::Revision("r2".into()), &Options::default(), &clock, &mut |_| {}).unwrap();
+        // Honestly behind head: pending, but no drift.
+        let honest = check(Some(&conn), &g, &model, DEFAULT_VERSION_TABLE).unwrap();
+        assert_eq!((honest.pending.clone(), honest.drift.clone()), (vec!["r3".to_string()], vec![]));
+        // Stamped back to r1 although r2's table is there: the database is behind head either
+        // way, and the stamp is wrong.
+        stamp(&mut conn, &g, &Target::Revision("r1".into()), &Options::default(), &clock).unwrap();
+        let wrong = check(Some(&conn), &g, &model, DEFAULT_VERSION_TABLE).unwrap();
+        assert_eq!(wrong.pending, ["r2", "r3"]);
+        assert_eq!(wrong.drift.len(), 1, "{:?}", wrong.drift);
+        assert!(wrong.drift[0].contains('b'), "{:?}", wrong.drift);
+        // Stamped to base with tables present is caught too.
+        stamp(&mut conn, &g, &Target::Base, &Options::default(), &clock).unwrap();
+        assert_eq!(check(Some(&conn), &g, &model, DEFAULT_VERSION_TABLE).unwrap().drift.len(), 2);
     }
 
     #[test]

@@ -26,6 +26,9 @@
 //! - `data-loss=accepted` when its author accepted, when writing it, that this direction throws
 //!   data away, so that a reviewed revision can run without `--allow-data-loss`.
 //!
+//! A line that starts inside a string literal, a quoted name or a block comment is SQL, never a
+//! marker (the tokenizer decides), so every revision strata writes reads back as written.
+//!
 //! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
 //! into CRLF changes nothing while any other edit is noticed.
 
@@ -34,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::sql;
+use crate::sql::{self, TokenKind};
 
 /// One revision: its place in the graph, what it is for, and its SQL both ways.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,13 +128,13 @@ pub enum RevisionError {
     UnknownParent { id: String, parent: String },
     #[error("revisions {ids} are their own ancestors; fix their `-- parents:` lines")]
     Cycle { ids: String },
-    #[error("no revision matches `{spec}`")]
+    #[error("no revision matches `{spec}`; `strata history` lists them")]
     UnknownRevision { spec: String },
     #[error("`{spec}` matches several revisions ({}); give more characters of the id", matches.join(", "))]
     Ambiguous { spec: String, matches: Vec<String> },
     #[error("there are {} heads ({}); join them with a merge revision first: strata merge -m \"merge heads\" {}", heads.len(), heads.join(", "), heads.join(" "))]
     MultipleHeads { heads: Vec<String> },
-    #[error("there are no revisions yet")]
+    #[error("there are no revisions yet; write the first with `strata revision -m MESSAGE`")]
     NoRevisions,
     #[error("a merge joins at least two heads or branches; got {}", if ids.is_empty() { "none".to_string() } else { ids.join(", ") })]
     NothingToMerge { ids: Vec<String> },
@@ -143,6 +146,9 @@ pub enum RevisionError {
     NotApplied { id: String },
     #[error("`{spec}` is not a target for {verb}")]
     BadTarget { spec: String, verb: &'static str },
+    /// A revision whose file would not read back as the same revision.
+    #[error("revision {id} cannot be written as a file strata reads back: {problem}; nothing was written")]
+    Unreadable { id: String, problem: String },
     #[error("invalid revision id `{id}`: use letters, digits, `_`, `-` and `.` only, not starting with `+` or `-`, and not head, heads or base")]
     BadId { id: String },
 }
@@ -274,6 +280,33 @@ impl Revision {
         out
     }
 
+    /// The file text, checked to read back as this very revision: what strata writes, strata
+    /// can read. The error names what would change, and the caller writes nothing.
+    pub fn to_file(&self) -> Result<String, RevisionError> {
+        let text = self.render();
+        let problem = match Revision::parse(&text) {
+            Ok(back) if back == *self => return Ok(text),
+            Ok(back) => {
+                let field = if back.up != self.up || back.down != self.down {
+                    let marker = [(&self.up, "up"), (&self.down, "down")].into_iter().find_map(|(sql, dir)| {
+                        let within = Within::of(sql);
+                        sql.lines().enumerate().find(|(i, l)| is_marker(l) && !within.starts_inside(i + 1)).map(|(_, l)| format!("a line of its {dir} SQL, `{}`, reads as a section marker; reword that comment", l.trim()))
+                    });
+                    marker.unwrap_or_else(|| "its SQL changes when read back".into())
+                } else if back.parents != self.parents {
+                    "its parents change when read back".into()
+                } else if back.message != self.message || back.created != self.created {
+                    "its message or creation time spans lines".into()
+                } else {
+                    "its section options change when read back".into()
+                };
+                field
+            }
+            Err(e) => e.to_string(),
+        };
+        Err(RevisionError::Unreadable { id: self.id.clone(), problem })
+    }
+
     /// Reads a revision file. Errors carry the line they concern.
     pub fn parse(text: &str) -> Result<Revision, RevisionError> {
         let body = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
@@ -288,10 +321,13 @@ impl Revision {
         let mut down = String::new();
         let mut options = [SectionOptions::default(); 2];
         let mut seen = [false, false];
+        // A line that starts inside a string, quoted name or block comment is SQL text, however
+        // much it looks like a marker: `'...\n-- +down\n...'` is a value, not a section.
+        let within = Within::of(&body);
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
             let trimmed = line.trim();
-            if let Some(rest) = trimmed.strip_prefix("-- +") {
+            if let Some(rest) = trimmed.strip_prefix("-- +").filter(|_| !within.starts_inside(n)) {
                 let mut words = rest.split_whitespace();
                 let dir = match words.next() {
                     Some("up") => Direction::Up,
@@ -358,6 +394,12 @@ impl Revision {
                 }
             }
         }
+        if let Some((opened, marker)) = within.swallowed_marker(&body) {
+            return Err(err(
+                opened,
+                format!("a string, quoted name or comment opened on this line is never closed, so the `{marker}` marker on line {} is read as part of it; close it", within.line_of_marker(&body, marker)),
+            ));
+        }
         let Some(id) = id else { return Err(err(1, "no `-- id:` line in the header".into())) };
         if !seen[0] {
             return Err(err(body.lines().count().max(1), "no `-- +up` section".into()));
@@ -406,18 +448,103 @@ impl Revision {
     }
 }
 
-/// A section's text without blank lines around it, ending in one newline when not empty.
+/// A section's text without blank lines around it and without trailing spaces, ending in one
+/// newline when not empty. Spaces at the end of a line that continues inside a string (or a
+/// quoted name or block comment) are part of the value and stay.
 fn tidy(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     let start = lines.iter().position(|l| !l.trim().is_empty());
     let end = lines.iter().rposition(|l| !l.trim().is_empty());
     match (start, end) {
         (Some(a), Some(b)) => {
-            let mut out = lines[a..=b].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+            let within = Within::of(s);
+            let kept = lines[a..=b].iter().enumerate().map(|(k, l)| if within.starts_inside(a + k + 2) { *l } else { l.trim_end() });
+            let mut out = kept.collect::<Vec<_>>().join("\n");
             out.push('\n');
             out
         }
         _ => String::new(),
+    }
+}
+
+/// Whether a line would be read as a section marker (outside strings and comments).
+fn is_marker(line: &str) -> bool {
+    line.trim().strip_prefix("-- +").is_some_and(|rest| matches!(rest.split_whitespace().next(), Some("up" | "down")))
+}
+
+/// Which lines of a text start inside a string, quoted name, blob or block comment that began on
+/// an earlier line, read with the SQL tokenizer.
+struct Within {
+    /// 1-based line numbers.
+    lines: BTreeSet<usize>,
+    /// The token that runs to the end of the text unclosed, with the line it opens on.
+    open_at_end: Option<(usize, usize, usize)>,
+}
+
+impl Within {
+    fn of(text: &str) -> Within {
+        let mut lines = BTreeSet::new();
+        let mut open_at_end = None;
+        for t in sql::tokenize(text) {
+            if !matches!(t.kind, TokenKind::String | TokenKind::QuotedIdent | TokenKind::Blob | TokenKind::BlockComment) {
+                continue;
+            }
+            let body = t.text(text);
+            let mut line = t.line;
+            for (k, b) in body.bytes().enumerate() {
+                if b == b'\n' {
+                    line += 1;
+                    if t.start + k + 1 < t.end {
+                        lines.insert(line);
+                    }
+                }
+            }
+            if t.end == text.len() && !closed(t.kind, body) {
+                open_at_end = Some((t.line, t.start, t.end));
+            }
+        }
+        Within { lines, open_at_end }
+    }
+
+    fn starts_inside(&self, line: usize) -> bool {
+        self.lines.contains(&line)
+    }
+
+    /// The line an unclosed token opens on and the first marker it swallows, if it swallows one.
+    fn swallowed_marker<'a>(&self, text: &'a str) -> Option<(usize, &'a str)> {
+        let (line, start, end) = self.open_at_end?;
+        text[start..end].lines().skip(1).find(|l| is_marker(l)).map(|l| (line, l.trim()))
+    }
+
+    /// The line number of the first line inside a token that reads `marker`.
+    fn line_of_marker(&self, text: &str, marker: &str) -> usize {
+        text.lines().enumerate().find(|(i, l)| self.starts_inside(i + 1) && l.trim() == marker).map_or(0, |(i, _)| i + 1)
+    }
+}
+
+/// Whether a string, quoted name, blob or block comment token is closed (the tokenizer lets an
+/// unclosed one run to the end of the text).
+fn closed(kind: TokenKind, text: &str) -> bool {
+    match kind {
+        TokenKind::BlockComment => text.len() >= 4 && text.ends_with("*/"),
+        TokenKind::QuotedIdent if text.starts_with('[') => text.len() >= 2 && text.ends_with(']'),
+        _ => {
+            let text = text.strip_prefix(['x', 'X']).unwrap_or(text);
+            let b = text.as_bytes();
+            let Some(&quote) = b.first() else { return false };
+            let mut i = 1;
+            while i < b.len() {
+                if b[i] == quote {
+                    if b.get(i + 1) == Some(&quote) {
+                        i += 2;
+                        continue;
+                    }
+                    return i + 1 == b.len();
+                }
+                i += 1;
+            }
+            false
+        }
     }
 }
 
@@ -434,6 +561,20 @@ pub enum Target {
     Relative(i64),
     /// An id or a unique prefix of one.
     Revision(String),
+}
+
+impl std::fmt::Display for Target {
+    /// The target as a user writes it (`head`, `+2`, `-1`, `3f2a`), for messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Head => f.write_str("head"),
+            Target::Heads => f.write_str("heads"),
+            Target::Base => f.write_str("base"),
+            Target::Relative(n) if *n < 0 => write!(f, "{n}"),
+            Target::Relative(n) => write!(f, "+{n}"),
+            Target::Revision(s) => f.write_str(s),
+        }
+    }
 }
 
 impl Target {
@@ -651,7 +792,6 @@ impl Graph {
 
     /// The revisions to apply, in order, to reach `target` from `applied`.
     pub fn upgrade_path(&self, applied: &BTreeSet<String>, target: &Target) -> Result<Vec<&Revision>, RevisionError> {
-        let spec = || format!("{target:?}");
         let goal: BTreeSet<String> = match target {
             Target::Head => self.ancestors(self.single_head()?),
             Target::Heads => self.revs.keys().cloned().collect(),
@@ -667,7 +807,7 @@ impl Graph {
                 }
                 return Ok(todo.into_iter().take(n).collect());
             }
-            Target::Relative(_) => return Err(RevisionError::BadTarget { spec: spec(), verb: "upgrade (use downgrade)" }),
+            Target::Relative(_) => return Err(RevisionError::BadTarget { spec: target.to_string(), verb: "upgrade (use downgrade)" }),
         };
         Ok(self.revisions().filter(|r| goal.contains(&r.id) && !applied.contains(&r.id)).collect())
     }
@@ -692,7 +832,7 @@ impl Graph {
                 let keep = self.ancestors(&id);
                 Ok(applied_rev.into_iter().filter(|r| !keep.contains(&r.id)).collect())
             }
-            other => Err(RevisionError::BadTarget { spec: format!("{other:?}"), verb: "downgrade (use -N, a revision or base)" }),
+            other => Err(RevisionError::BadTarget { spec: other.to_string(), verb: "downgrade (use -N, a revision or base)" }),
         }
     }
 }
@@ -813,6 +953,52 @@ mod tests {
         let back = Revision::parse(&r.render()).unwrap();
         assert_eq!((back.up.as_str(), back.down.as_str()), (r.up.as_str(), r.down.as_str()));
         assert!(matches!(Revision::parse("-- id: r1\n-- +upp\nSELECT 1;"), Err(RevisionError::Format { line: 2, .. })));
+    }
+
+    #[test]
+    fn a_marker_line_inside_a_string_literal_reads_back_as_sql() {
+        let up = "INSERT INTO notes (body) VALUES ('first line\n-- +down\n  -- +up  \nlast');\nCREATE TABLE \"odd\n-- +down\" (x);\n/*\n-- +down\n*/\nSELECT 1;";
+        let r = Revision::new("r1", vec![], "markers in values", "t", up, "DELETE FROM notes;");
+        let text = r.to_file().unwrap();
+        let back = Revision::parse(&text).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.statements(Direction::Up).len(), 3, "{}", back.up);
+        assert_eq!(back.down, "DELETE FROM notes;\n");
+    }
+
+    #[test]
+    fn trailing_spaces_inside_a_string_are_kept() {
+        let r = Revision::new("r1", vec![], "spaces", "t", "INSERT INTO t VALUES ('a  \nb');   \n", "");
+        assert_eq!(r.up, "INSERT INTO t VALUES ('a  \nb');\n");
+        assert_eq!(Revision::parse(&r.render()).unwrap(), r);
+    }
+
+    #[test]
+    fn a_revision_that_would_not_read_back_is_refused_with_the_line() {
+        let r = Revision::new("r1", vec![], "comment marker", "t", "SELECT 1;\n-- +down\nSELECT 2;", "SELECT 3;");
+        let e = r.to_file().unwrap_err();
+        assert!(matches!(&e, RevisionError::Unreadable { id, problem } if id == "r1" && problem.contains("`-- +down`")), "{e}");
+        let multi_line_created = Revision::new("r2", vec![], "m", "2026\n-- +up", "SELECT 1;", "");
+        assert!(matches!(multi_line_created.to_file(), Err(RevisionError::Unreadable { .. })));
+        // A well-formed revision passes.
+        Revision::new("r3", vec!["r1".into()], "ok", "t", "SELECT 1;", "SELECT 2;").to_file().unwrap();
+    }
+
+    #[test]
+    fn an_unclosed_string_that_swallows_a_marker_names_where_it_opens() {
+        let text = "-- id: r1\n\n-- +up\nINSERT INTO t VALUES ('oops);\n\n-- +down\nDELETE FROM t;\n";
+        let e = Revision::parse(text).unwrap_err();
+        assert!(matches!(&e, RevisionError::Format { line: 4, message } if message.contains("`-- +down` marker on line 6")), "{e}");
+    }
+
+    #[test]
+    fn targets_print_as_the_user_writes_them() {
+        for spec in ["head", "heads", "base", "+2", "-1", "3f2a"] {
+            assert_eq!(Target::parse(spec).to_string(), spec);
+        }
+        let g = Graph::new(vec![rev("a", &[], "1")]).unwrap();
+        assert_eq!(g.upgrade_path(&set(&[]), &Target::Relative(-1)).unwrap_err().to_string(), "`-1` is not a target for upgrade (use downgrade)");
+        assert_eq!(g.downgrade_path(&set(&["a"]), &Target::Head).unwrap_err().to_string(), "`head` is not a target for downgrade (use -N, a revision or base)");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Helpers of the CLI end-to-end tests: find (and if needed build) the real `strata` binary,
 //! lay out a project in a temporary folder, run commands in it, and read the database back.
+// Each test binary includes this module and uses only some of its helpers.
+#![allow(dead_code)]
 
 pub mod story;
 
@@ -66,6 +68,13 @@ impl Run {
         format!("{}{}", self.stdout, self.stderr)
     }
 
+    /// Asserts exit code 2 (a usage error) and returns stderr and stdout together.
+    #[track_caller]
+    pub fn usage(&self) -> String {
+        assert_eq!(self.code, 2, "expected exit code 2 (usage)\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
     }
@@ -80,6 +89,18 @@ impl Project {
     /// A project made by `strata init`.
     pub fn init() -> Project {
         let p = Project { dir: tempfile::tempdir().unwrap() };
+        p.strata(&["init"]).ok();
+        p
+    }
+
+    /// A project made by `strata init` in memory-backed storage (`/dev/shm`) where there is
+    /// one, for tests that write large databases many times: no disk flushes to wait for.
+    /// Killing a process does not lose what it wrote to the page cache, so a kill -9 test means
+    /// the same there.
+    pub fn init_in_memory_storage() -> Project {
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() { tempfile::tempdir_in(shm).unwrap() } else { tempfile::tempdir().unwrap() };
+        let p = Project { dir };
         p.strata(&["init"]).ok();
         p
     }

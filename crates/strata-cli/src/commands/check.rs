@@ -48,7 +48,10 @@ pub fn check(project: &Project, args: &CheckArgs) -> Result<ExitCode> {
             );
         }
         if !report.drift.is_empty() {
-            anstream::println!("{} the database differs from the schema its revisions build (changed by hand?):", paint(BAD, "drift:"));
+            anstream::println!(
+                "{} the database's schema is not the one its applied revisions build (changed by hand, or stamped at the wrong revision?); these changes would make it so:",
+                paint(BAD, "drift:")
+            );
             for c in &report.drift {
                 anstream::println!("  - {c}");
             }

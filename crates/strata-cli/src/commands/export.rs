@@ -144,19 +144,32 @@ fn alembic_project(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes every file into `dir` (names may hold `/`-separated folders), creating the folders;
-/// refuses before writing anything when one of the files exists.
+/// Writes every file into `dir` (names may hold `/`-separated folders), creating the folders.
+/// Refuses before writing anything when one of the names is taken, by a file or by a symbolic
+/// link (even one pointing nowhere), and creates each file exclusively (`O_EXCL`), so nothing is
+/// ever written over a file or through a link that appears meanwhile. When a file cannot be
+/// written, the ones this call created are removed.
 fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>> {
     let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
-    if let Some(p) = paths.iter().find(|p| p.exists()) {
-        bail!("{} exists already and nothing was written; remove it or choose another --output", p.display());
+    for p in &paths {
+        if let Ok(meta) = p.symlink_metadata() {
+            let what = if meta.file_type().is_symlink() { "is a symbolic link" } else { "exists already" };
+            bail!("{} {what} and nothing was written (strata writes only new files, never over a file or through a link); remove it or choose another --output", p.display());
+        }
     }
     for p in &paths {
         let parent = p.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
+    let mut created: Vec<PathBuf> = Vec::new();
     for (p, (_, text)) in paths.iter().zip(files) {
-        write_new(p, text)?;
+        if let Err(e) = write_new(p, text) {
+            for c in &created {
+                let _ = std::fs::remove_file(c);
+            }
+            return Err(e.context("the files of this export were removed again"));
+        }
+        created.push(p.clone());
     }
     Ok(paths)
 }

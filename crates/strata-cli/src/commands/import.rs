@@ -27,6 +27,8 @@ pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
         if revs.graph.get(&rev.id).is_some() {
             bail!("revision {} exists already; nothing was imported", rev.id);
         }
+        // Every file must read back before the first is written, so an import is all or nothing.
+        rev.to_file().with_context(|| format!("cannot import {}", args.dir.display()))?;
     }
     for rev in &imported.revisions {
         let path = super::revision::write(project, rev)?;
@@ -34,6 +36,9 @@ pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
     }
     for note in &imported.notes {
         anstream::println!("{} {note}", paint(WARN, "note:"));
+    }
+    for warning in &imported.warnings {
+        anstream::println!("{} {warning}", paint(WARN, "warning:"));
     }
     // Files written for another database (PostgreSQL syntax, say) are worth knowing about now.
     let all = project.revisions()?;

@@ -85,6 +85,11 @@ fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
 }
 
 pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
+    if let Some(db) = database.map(|d| d.to_string_lossy()).filter(|d| d.trim().is_empty() || d.trim() == ":memory:") {
+        return Err(crate::failure::usage(format!(
+            "--database {db:?} names no database file, and every command that changes a database would refuse it; nothing was created. Name a file, such as --database app.db"
+        )));
+    }
     let dir = &args.dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let config_path = dir.join(CONFIG_FILE);

@@ -97,8 +97,10 @@ fn new_id(created: &str, parents: &[String], message: &str) -> String {
     derive_id(&format!("{created} {nanos} {} {} {message}", std::process::id(), parents.join(",")))
 }
 
-/// Writes a revision into the migrations folder, never over an existing file.
+/// Writes a revision into the migrations folder, never over an existing file, and only when
+/// the file reads back as the same revision.
 pub fn write(project: &Project, rev: &Revision) -> Result<std::path::PathBuf> {
+    let text = rev.to_file()?;
     std::fs::create_dir_all(&project.migrations).with_context(|| format!("cannot create {}", project.migrations.display()))?;
     let path = project.migrations.join(rev.file_name());
     let mut f = std::fs::OpenOptions::new()
@@ -106,6 +108,6 @@ pub fn write(project: &Project, rev: &Revision) -> Result<std::path::PathBuf> {
         .create_new(true)
         .open(&path)
         .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
-    std::io::Write::write_all(&mut f, rev.render().as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }

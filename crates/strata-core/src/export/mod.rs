@@ -37,15 +37,21 @@ pub enum ExportError {
     #[error("revision {id} is not in the graph; list revisions with `strata history`")]
     UnknownRevision { id: String },
     /// The schema before or after the revision could not be rebuilt from the revisions.
-    #[error("cannot rebuild the schema {which} revision {id}: {source}")]
+    #[error("cannot rebuild the schema {which} revision {id}: {cause}")]
     Schema {
         id: String,
         which: &'static str,
-        #[source]
-        source: crate::migrate::MigrateError,
+        /// Part of the message, not `source()` (see `error.rs`).
+        cause: crate::migrate::MigrateError,
     },
     #[error("cannot read the revision graph: {0}")]
-    Graph(#[from] crate::revision::RevisionError),
+    Graph(crate::revision::RevisionError),
+}
+
+impl From<crate::revision::RevisionError> for ExportError {
+    fn from(e: crate::revision::RevisionError) -> Self {
+        ExportError::Graph(e)
+    }
 }
 
 /// Everything an export needs about one revision.
@@ -96,7 +102,7 @@ impl ExportInput {
     /// produces, and the renames its SQL performs. `version_table` is left out of both schemas.
     pub fn for_revision(graph: &Graph, id: &str, version_table: &str) -> Result<ExportInput, ExportError> {
         let rev = graph.get(id).ok_or_else(|| ExportError::UnknownRevision { id: id.into() })?;
-        let schema_err = |which| move |source| ExportError::Schema { id: id.to_string(), which, source };
+        let schema_err = |which| move |cause| ExportError::Schema { id: id.to_string(), which, cause };
         let to = migrate::head_schema(&sub_graph(graph, id, None)?, version_table).map_err(schema_err("after"))?;
         let from = match rev.parents.len() {
             0 => Schema::default(),

@@ -1,0 +1,83 @@
+//! How a failed command ends: a usage error (the command line itself is wrong, whatever the
+//! project holds) exits 2 as clap's own do, every other failure exits 1; and a lock wait that
+//! ran out is told as such, naming who holds the lock, instead of as whatever statement met it.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use rusqlite::ErrorCode;
+use strata_core::migrate::MigrateError;
+use strata_core::revision::RevisionError;
+
+/// The command line asks for something that cannot be done in any project (a malformed
+/// `--rename`, `upgrade -1`, `--database ""`): exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// A usage error with this message.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    Usage(message.into()).into()
+}
+
+/// 2 for usage errors, 1 for the rest.
+pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+    if is_usage(e) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn is_usage(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<Usage>()
+            || matches!(c.downcast_ref::<RevisionError>(), Some(RevisionError::BadTarget { .. }))
+            || matches!(c.downcast_ref::<MigrateError>(), Some(MigrateError::Revision(RevisionError::BadTarget { .. })))
+    })
+}
+
+/// SQLite's result code of the first SQLite error in the chain, looking inside the core's errors.
+pub fn sqlite_code(e: &anyhow::Error) -> Option<ErrorCode> {
+    e.chain().find_map(|c| {
+        if let Some(m) = c.downcast_ref::<MigrateError>() {
+            return m.sqlite_code();
+        }
+        if let Some(core) = c.downcast_ref::<strata_core::Error>() {
+            return core.sqlite_code();
+        }
+        c.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code)
+    })
+}
+
+/// Whether the command failed because another process held the database locked for longer
+/// than the busy timeout.
+pub fn is_locked(e: &anyhow::Error) -> bool {
+    matches!(sqlite_code(e), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+/// The message for a lock wait that ran out, for commands that did not change anything.
+pub fn locked(database: &Path, timeout_ms: u64) -> anyhow::Error {
+    anyhow::anyhow!(
+        "database {} {} and it was still locked after {}; nothing was changed. {}",
+        database.display(),
+        crate::lock::held_by(database),
+        wait(timeout_ms),
+        WHAT_TO_DO
+    )
+}
+
+/// What to do about a lock that did not go away in time.
+pub const WHAT_TO_DO: &str = "Wait for that process to finish (or stop it), then run the command again; to wait longer, raise busy_timeout_ms in strata.toml";
+
+/// "0.2 s (busy_timeout_ms = 200)".
+pub fn wait(timeout_ms: u64) -> String {
+    format!("{} s (busy_timeout_ms = {timeout_ms})", timeout_ms as f64 / 1000.0)
+}
