@@ -36,7 +36,7 @@ pub enum Error {
     #[error("step {step} ({comment}) ended the transaction it ran in: the statements before it were committed or rolled back by it, those after it were not run and the version row was not written; compare the database with its revisions (`strata check`) before going on\n  statement: {sql}")]
     TransactionEnded { step: usize, comment: String, sql: String },
     /// `PRAGMA quick_check` found problems after hand-written SQL ran.
-    #[error("PRAGMA quick_check reports problems after the statements ran ({details}); the transaction was rolled back and no changes were applied")]
+    #[error("PRAGMA quick_check reports problems in the database after the statements ran ({details}); the transaction was rolled back and no changes were applied")]
     QuickCheck { details: String },
     /// A statement of a `no-transaction` section failed after others had committed.
     #[error("step {step} ({comment}) failed: {message}\n  statement: {sql}\nthis section runs without one transaction (no-transaction): {}; the revision is NOT recorded as applied; fix the cause and run it again: its statements run again from the first, so each must be safe to repeat", committed_list(committed))]

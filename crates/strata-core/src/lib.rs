@@ -23,6 +23,8 @@ pub mod schema;
 pub mod sql;
 pub mod sqlmodel;
 pub mod statement;
+#[cfg(test)]
+mod test_support;
 
 pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
 pub use error::{Error, Result};

@@ -296,17 +296,38 @@ impl Failure {
     }
 }
 
-/// Runs one step statement by statement, as SQLite splits it: each is classified again just
-/// before it runs, and after each the transaction must still be open. Returns the rows the
+/// Runs one step statement by statement, as SQLite splits it. Each statement is classified
+/// before SQLite even prepares it (some pragmas, `writable_schema` among them, take effect while
+/// being prepared), and after each the transaction must still be open. Returns the rows the
 /// step's last statement changed (what a `repeat` step counts).
 fn exec_step(conn: &Connection, step: &ScriptStep) -> Result<u64, Failure> {
-    let mut batch = Batch::new(conn, &step.sql);
+    let sql = step.sql.as_str();
+    let mut pos = skip_empty(sql, 0);
     let mut changed = 0;
-    while let Some(mut stmt) = batch.next()? {
-        let text = stmt.expanded_sql().unwrap_or_else(|| step.sql.clone());
-        if let Some(reason) = statement::breaks_transaction(&statement::classify(&text)) {
-            return Err(Failure::Refused { sql: text.trim().trim_end_matches(';').to_string(), reason: reason.to_string() });
+    while pos < sql.len() {
+        let rest = &sql[pos..];
+        let shown = || sql::split_statements(rest).into_iter().next().map_or_else(|| rest.trim().to_string(), |s| s.text);
+        if let Some(reason) = statement::breaks_transaction(&statement::classify(rest)) {
+            return Err(Failure::Refused { sql: shown(), reason: reason.to_string() });
         }
+        // Prepares the first statement of `rest` only (rusqlite's `prepare` would also prepare
+        // what follows, to check there is nothing).
+        let Some(mut stmt) = Batch::new(conn, rest).next().map_err(|error| Failure::Sqlite { sql: Some(shown()), error })? else {
+            break;
+        };
+        // SQLite keeps the text it compiled, from where it started to just after the
+        // statement: that is where the next statement starts. Parameters would change that
+        // text, and a revision has nothing to bind to them anyway.
+        let compiled = match stmt.expanded_sql() {
+            Some(text) if stmt.parameter_count() == 0 && rest.starts_with(&text) => text,
+            _ => {
+                return Err(Failure::Refused {
+                    sql: shown(),
+                    reason: "strata cannot follow how SQLite reads this statement (does it use `?` or `:name` parameters? a revision has nothing to bind to them)".into(),
+                })
+            }
+        };
+        let text = compiled.trim().trim_end_matches(';').trim_end().to_string();
         let ran = if stmt.column_count() == 0 {
             stmt.raw_execute().map(|n| n as u64)
         } else {
@@ -326,14 +347,22 @@ fn exec_step(conn: &Connection, step: &ScriptStep) -> Result<u64, Failure> {
             }
             result.map(|_| conn.changes())
         };
-        changed = ran.map_err(|error| Failure::Sqlite { sql: Some(text.trim().trim_end_matches(';').to_string()), error })?;
+        changed = ran.map_err(|error| Failure::Sqlite { sql: Some(text.clone()), error })?;
         // Every step runs inside a transaction the runner opened; a connection back in
         // autocommit mode means the statement ended it, whatever it looked like.
         if conn.is_autocommit() {
-            return Err(Failure::Ended { sql: text.trim().trim_end_matches(';').to_string() });
+            return Err(Failure::Ended { sql: text });
         }
+        pos = skip_empty(sql, pos + compiled.len());
     }
     Ok(changed)
+}
+
+/// The offset of the first token at or after `pos` that is neither trivia nor `;`: where the
+/// next statement starts, read the way SQLite skips empty statements.
+fn skip_empty(sql: &str, pos: usize) -> usize {
+    let rest = &sql[pos..];
+    sql::tokenize(rest).into_iter().find(|t| !t.is_trivia() && !t.is_punct(rest, ";")).map_or(sql.len(), |t| pos + t.start)
 }
 
 /// Fails with the first few orphaned rows `PRAGMA foreign_key_check` reports.
@@ -357,7 +386,8 @@ fn foreign_key_check(tx: &Transaction) -> Result<()> {
 
 /// Fails with the first few problems `PRAGMA quick_check` reports.
 fn quick_check(tx: &Transaction) -> Result<()> {
-    let mut stmt = tx.prepare("PRAGMA quick_check(5)")?;
+    // `main.` only: checking every schema would create the temp one.
+    let mut stmt = tx.prepare("PRAGMA main.quick_check(5)")?;
     let rows: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     if rows.len() == 1 && rows[0] == "ok" {
         Ok(())
@@ -380,3 +410,6 @@ pub fn check_data(conn: &Connection, checks: &[DataCheck]) -> Result<Vec<Finding
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;
