@@ -412,6 +412,9 @@ fn apply_one(
         // be recorded: say why, with what committed.
         Err(Error::NotRecorded { committed, why }) if script.no_transaction => {
             let why = match refusal {
+                Some(MigrateError::Changed { reason, .. }) => {
+                    format!("under the write lock it could no longer be recorded: {reason} (another process changed the database while this command ran the statements)")
+                }
                 Some(e) => format!("under the write lock it could no longer be recorded: {e}"),
                 None if why == runner::NOT_CONFIRMED => "another process recorded or reverted this revision while this command ran its statements".into(),
                 None => why,
@@ -738,3 +741,6 @@ mod tests {
         assert_eq!(applied(&conn, "schema_version").unwrap()[0].checksum, g.get("r1").unwrap().checksum);
     }
 }
+
+#[cfg(test)]
+mod atomic_tests;
