@@ -113,7 +113,8 @@ fn dry_run(path: &[&Revision], dir: Direction) {
     }
     let verb = if dir == Direction::Up { "apply" } else { "revert" };
     for rev in path {
-        anstream::println!("would {verb} {} {} ({} statements)", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
+        let atomic = if rev.options(dir).no_transaction { ", not atomic" } else { "" };
+        anstream::println!("would {verb} {} {} ({} statements{atomic})", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
     }
     anstream::println!("{}", paint(DIM, "dry run: the database was not touched"));
 }
@@ -147,6 +148,9 @@ fn reporter() -> impl FnMut(Event) {
             let arrow = if direction == Direction::Up { format!("{from} -> {}", revision.id) } else { format!("{} -> {from}", revision.id) };
             let message = if revision.message.is_empty() { String::new() } else { format!(", {}", revision.message) };
             anstream::println!("Running {verb} {arrow}{message}");
+            if revision.options(direction).no_transaction {
+                anstream::println!("  {} not atomic: each statement commits on its own, and the version row is written after the last", paint(WARN, "note:"));
+            }
             if steps == 0 && !revision.statements(direction.flip()).is_empty() {
                 let side = if direction == Direction::Up { "-- +up" } else { "-- +down" };
                 anstream::println!("  {} its {side} section has no statements; only the version row changes", paint(WARN, "note:"));
@@ -163,6 +167,13 @@ fn reporter() -> impl FnMut(Event) {
             if let Some(b) = &bar {
                 b.set_position(done as u64);
                 b.set_message(label.to_string());
+            }
+        }
+        Event::Repeat { label, runs, rows, total, .. } => {
+            if let Some(b) = &bar {
+                b.set_message(format!("{label}: run {runs}, {total} rows"));
+            } else {
+                anstream::println!("  {} {label}: run {runs} changed {rows} rows ({total} in all)", paint(DIM, "batch:"));
             }
         }
         Event::Done { millis, .. } => {

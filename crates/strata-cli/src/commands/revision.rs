@@ -74,8 +74,10 @@ fn new_id(created: &str, parents: &[String], message: &str) -> String {
     derive_id(&format!("{created} {nanos} {} {} {message}", std::process::id(), parents.join(",")))
 }
 
-/// Writes a revision into the migrations folder, never over an existing file.
+/// Writes a revision into the migrations folder, never over an existing file, and never one
+/// holding a statement that would break its transaction.
 pub fn write(project: &Project, rev: &Revision) -> Result<std::path::PathBuf> {
+    strata_core::atomicity::ensure(rev).with_context(|| format!("revision {} was not written", rev.id))?;
     std::fs::create_dir_all(&project.migrations).with_context(|| format!("cannot create {}", project.migrations.display()))?;
     let path = project.migrations.join(rev.file_name());
     let mut f = std::fs::OpenOptions::new()
