@@ -3,6 +3,7 @@
 //! applied), `strata verify` passes, and the schema is exactly the one the applied revisions
 //! build.
 
+#[allow(dead_code)]
 mod cli_support;
 
 use std::collections::BTreeSet;

@@ -90,18 +90,19 @@ pub enum MigrateError {
     },
     /// A revision that does not run in one transaction (or whose transaction a statement
     /// ended) failed; `source` says what committed. It is not recorded.
-    #[error("revision {id} ({message}) failed and is not recorded as applied; the version table says the database is at {at}\n{source}")]
+    #[error("revision {revision} failed and is not recorded as applied; the version table says the database is at {at}\n{source}")]
     FailedPartly {
-        id: String,
-        message: String,
+        /// The revision as `id (message)`; one field, so this variant stays smaller than
+        /// `Failed` and the error type does not grow.
+        revision: String,
         at: String,
         #[source]
         source: Box<Error>,
     },
     /// Under the write lock, a revision's precondition no longer held: another process changed
     /// the database after this command chose what to run.
-    #[error("revision {id} was not {verb}: {reason}; another process changed the database after this command chose what to run, so nothing of {id} was run; run the command again to decide afresh")]
-    Changed { id: String, verb: &'static str, reason: String },
+    #[error("revision {id} was not {}: {reason}; another process changed the database after this command chose what to run, so nothing of {id} was run; run the command again to decide afresh", if *.upgrade { "applied" } else { "reverted" })]
+    Changed { id: String, upgrade: bool, reason: String },
     /// Running the revisions would throw data away and the caller did not allow it.
     #[error("this downgrade throws data away, so nothing was run:\n{}\nmake a backup, then allow data loss (--allow-data-loss) to go ahead", bullet(losses.iter().cloned()))]
     DataLoss { losses: Vec<String> },
@@ -218,9 +219,9 @@ fn refuse(findings: Vec<Finding>) -> Result<()> {
 /// Why `rev` cannot run `dir` on a database where `have` is applied, or `None` when it can:
 /// an upgrade needs every parent applied, a downgrade needs no child applied.
 fn precondition(graph: &Graph, rev: &Revision, dir: Direction, have: &BTreeSet<String>) -> Option<MigrateError> {
-    let (verb, which, ids): (&'static str, &str, Vec<&String>) = match dir {
-        Direction::Up => ("applied", "parent", rev.parents.iter().filter(|p| !have.contains(*p)).collect()),
-        Direction::Down => ("reverted", "child", graph.children(&rev.id).iter().filter(|c| have.contains(*c)).collect()),
+    let (which, ids): (&str, Vec<&String>) = match dir {
+        Direction::Up => ("parent", rev.parents.iter().filter(|p| !have.contains(*p)).collect()),
+        Direction::Down => ("child", graph.children(&rev.id).iter().filter(|c| have.contains(*c)).collect()),
     };
     if ids.is_empty() {
         return None;
@@ -228,7 +229,7 @@ fn precondition(graph: &Graph, rev: &Revision, dir: Direction, have: &BTreeSet<S
     let names = ids.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
     let (s, is) = if ids.len() == 1 { ("", "is") } else { ("s", "are") };
     let state = if dir == Direction::Up { "not applied" } else { "applied" };
-    Some(MigrateError::Changed { id: rev.id.clone(), verb, reason: format!("its {which}{s} {names} {is} {state}") })
+    Some(MigrateError::Changed { id: rev.id.clone(), upgrade: dir == Direction::Up, reason: format!("its {which}{s} {names} {is} {state}") })
 }
 
 /// The script that runs one direction of a revision: its statements (with `-- @repeat`), its
@@ -320,7 +321,9 @@ fn run_path(
                 let (id, message) = (rev.id.clone(), rev.message.clone());
                 // Only a rollback of the whole revision may be called one.
                 return Err(match *source {
-                    Error::PartlyCommitted { .. } | Error::NotRecorded { .. } | Error::TransactionEnded { .. } => MigrateError::FailedPartly { id, message, at, source },
+                    Error::PartlyCommitted { .. } | Error::NotRecorded { .. } | Error::TransactionEnded { .. } => {
+                        MigrateError::FailedPartly { revision: format!("{id} ({message})"), at, source }
+                    }
                     _ => MigrateError::Failed { id, message, at, source },
                 });
             }

@@ -196,15 +196,17 @@ fn run_each(
     for (i, step) in script.steps.iter().enumerate() {
         progress(RunEvent::Step { done: i, total, label: &step.label });
         let name = format!("step {} ({})", i + 1, step.label);
+        // The failure of this step, with what committed before it: the earlier steps and the
+        // runs of this one that finished.
+        let partly = |committed: &[String], runs: u64, rows: u64, message: String, sql: String| {
+            let mut committed = committed.to_vec();
+            if runs > 0 {
+                committed.push(format!("{runs} run{} of {name} changing {rows} rows", plural(runs)));
+            }
+            Error::PartlyCommitted { step: i + 1, comment: step.label.clone(), sql, message, committed }
+        };
         let (mut runs, mut rows) = (0u64, 0u64);
         loop {
-            let partly = |committed: &[String], runs: u64, rows: u64, message: String, sql: String| {
-                let mut committed = committed.to_vec();
-                if runs > 0 {
-                    committed.push(format!("{runs} run{} of {name} changing {rows} rows", plural(runs)));
-                }
-                Error::PartlyCommitted { step: i + 1, comment: step.label.clone(), sql, message, committed }
-            };
             if runs == MAX_REPEATS {
                 let message = format!("it still changed rows after {MAX_REPEATS} runs, so strata stopped it in case it never finishes (each run must leave fewer rows to do, e.g. `WHERE c IS NULL`)");
                 return Err(partly(&committed, runs, rows, message, step.sql.clone()));

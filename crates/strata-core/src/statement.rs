@@ -248,10 +248,8 @@ impl Reader<'_> {
             as_select: false,
             rest: 0,
         };
-        if self.eat("explain") {
-            if self.eat("query") {
-                self.eat("plan");
-            }
+        if self.eat("explain") && self.eat("query") {
+            self.eat("plan");
         }
         if self.eat("with") {
             self.skip_with();
@@ -294,12 +292,10 @@ impl Reader<'_> {
                 c.if_exists = self.if_exists();
                 c.name = self.qualified();
             }
-            Verb::Alter => {
-                if self.eat("table") {
-                    c.object = Some(Object::Table);
-                    c.name = self.qualified();
-                    c.alter = self.alter();
-                }
+            Verb::Alter if self.eat("table") => {
+                c.object = Some(Object::Table);
+                c.name = self.qualified();
+                c.alter = self.alter();
             }
             Verb::Insert | Verb::Replace => {
                 if c.verb == Verb::Insert && self.eat("or") {
@@ -315,11 +311,7 @@ impl Reader<'_> {
                 }
                 c.name = self.qualified();
             }
-            Verb::Delete => {
-                if self.eat("from") {
-                    c.name = self.qualified();
-                }
-            }
+            Verb::Delete if self.eat("from") => c.name = self.qualified(),
             Verb::Pragma => {
                 c.name = self.qualified();
                 if self.eat_punct("=") {
@@ -372,11 +364,7 @@ impl Reader<'_> {
         c.if_exists = self.if_exists();
         c.name = self.qualified();
         match c.object {
-            Some(Object::Index) => {
-                if self.eat("on") {
-                    c.on = self.qualified();
-                }
-            }
+            Some(Object::Index) if self.eat("on") => c.on = self.qualified(),
             Some(Object::Trigger) => {
                 // [BEFORE | AFTER | INSTEAD OF] event [OF columns] ON table
                 while let Some(t) = self.toks.get(self.i) {

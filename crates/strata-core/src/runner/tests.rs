@@ -67,7 +67,7 @@ fn a_statement_that_leaves_no_transaction_open_is_reported_as_ending_it() {
     let (dir, conn) = database();
     let before = dump(&conn, dir.path());
     let step = ScriptStep::new("INSERT INTO t (x) VALUES (9)", "add a row");
-    let failure = exec_step(&conn, &step).err().expect("no transaction is open");
+    let failure = exec_step(&conn, &step).expect_err("no transaction is open");
     let e = failure.in_transaction(0, &step);
     assert!(matches!(&e, Error::TransactionEnded { step: 1, .. }), "{e:?}");
     let message = e.to_string();

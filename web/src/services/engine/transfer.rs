@@ -508,7 +508,8 @@ fn check(scratch: &Connection) -> Result<Checked, String> {
     let graph = Graph::new(revisions.clone())
         .map_err(|e| format!("its revisions do not form a valid graph ({e})"))?;
     for rev in &revisions {
-        strata_core::atomicity::ensure(rev).map_err(|e| format!("its revision {} cannot run ({e})", rev.id))?;
+        strata_core::atomicity::ensure(rev)
+            .map_err(|e| format!("its revision {} cannot run ({e})", rev.id))?;
     }
     if table_exists(scratch, VERSION_TABLE).map_err(sqlite)? {
         let applied = migrate::applied(scratch, VERSION_TABLE)

@@ -447,11 +447,7 @@ fn a_no_transaction_revision_is_marked_not_atomic_and_upgrades_in_batches() {
         .iter()
         .map(|r| (r.id.as_str(), r.atomic, r.applied))
         .collect();
-    assert_eq!(
-        atomic.last(),
-        Some(&("b3", false, true)),
-        "{atomic:?}"
-    );
+    assert_eq!(atomic.last(), Some(&("b3", false, true)), "{atomic:?}");
     assert!(
         atomic[..atomic.len() - 1].iter().all(|(_, a, _)| *a),
         "{atomic:?}"
