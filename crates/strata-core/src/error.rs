@@ -31,6 +31,23 @@ pub enum Error {
     /// `PRAGMA foreign_key_check` found rows without parents after the plan ran.
     #[error("the migration would leave rows whose foreign keys have no parent ({details}); the transaction was rolled back and no changes were applied")]
     ForeignKeyCheck { details: String },
+    /// A statement would break the transaction it runs in (see `atomicity`); it was not run.
+    #[error("step {step} ({comment}) was not run: {reason}; no changes were applied\n  statement: {sql}")]
+    Refused { step: usize, comment: String, sql: String, reason: String },
+    /// A statement ran and left no transaction open, although nothing recognised it as
+    /// transaction control: what ran before it was committed or rolled back by it.
+    #[error("step {step} ({comment}) ended the transaction it ran in: the statements before it were committed or rolled back by it, those after it were not run and the version row was not written; compare the database with its revisions (`strata check`) before going on\n  statement: {sql}")]
+    TransactionEnded { step: usize, comment: String, sql: String },
+    /// `PRAGMA quick_check` found problems after hand-written SQL ran.
+    #[error("PRAGMA quick_check reports problems in the database after the statements ran ({details}); the transaction was rolled back and no changes were applied")]
+    QuickCheck { details: String },
+    /// A statement of a `no-transaction` section failed after others had committed.
+    #[error("step {step} ({comment}) failed: {message}\n  statement: {sql}\nthis section runs without one transaction (no-transaction): {}; the revision is NOT recorded as applied; fix the cause and run it again: its statements run again from the first, so each must be safe to repeat", committed_list(committed))]
+    PartlyCommitted { step: usize, comment: String, sql: String, message: String, committed: Vec<String> },
+    /// Every statement of a `no-transaction` section committed, but the version row could not
+    /// be written.
+    #[error("every statement of this no-transaction section committed ({}), but {why}; the revision is NOT recorded as applied; running it again runs every statement again, so each must be safe to repeat", committed.join(", "))]
+    NotRecorded { committed: Vec<String>, why: String },
     /// SQLite refused something outside a plan's statements (opening, locking, reading).
     #[error("sqlite: {}", sqlite_message(.0))]
     Sqlite(rusqlite::Error),
@@ -54,3 +71,12 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What committed before a failure in a `no-transaction` section, in words.
+fn committed_list(committed: &[String]) -> String {
+    if committed.is_empty() {
+        "nothing of it had committed before this step".into()
+    } else {
+        format!("{} committed before this step and stay committed", committed.join(", "))
+    }
+}

@@ -5,7 +5,9 @@
 //!
 //! strata runs every revision in its own transaction and writes the version row itself, so
 //! `BEGIN`/`COMMIT` and the statements that touch the old version table are left out (each
-//! removal is reported); everything else is kept as written, comments included.
+//! removal is reported); everything else is kept as written, comments included. A statement a
+//! revision may not contain ([`atomicity`](crate::atomicity): `VACUUM`, `ATTACH`, journal
+//! pragmas, savepoints …) refuses the whole import, naming the file and its line.
 
 use std::collections::BTreeMap;
 
@@ -57,6 +59,8 @@ pub enum ImportError {
     DuplicateNumber { number: u64, first: String, second: String },
     #[error("{file} is a rollback without its migration {expected}; nothing was imported")]
     OrphanRollback { file: String, expected: String },
+    #[error("{file} line {line}: `{statement}`: {reason}; a strata revision runs in one transaction, so remove it from the file (nothing was imported)")]
+    BreaksTransaction { file: String, line: usize, statement: String, reason: String },
     #[error(transparent)]
     Revision(#[from] RevisionError),
 }
@@ -102,9 +106,9 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
     let mut revisions: Vec<Revision> = Vec::new();
     let mut prev = parent.map(str::to_string);
     for (stem, f) in ups.values() {
-        let (up, up_fk) = clean(&f.name, &f.text, version_table, &mut notes);
+        let (up, up_fk) = clean(&f.name, &f.text, version_table, &mut notes)?;
         let (down, down_fk) = match downs.get(*stem) {
-            Some(d) => clean(&d.name, &d.text, version_table, &mut notes),
+            Some(d) => clean(&d.name, &d.text, version_table, &mut notes)?,
             None => {
                 notes.push(format!("{} has no rollback file: its down section is empty, so downgrading past it only removes its version row", f.name));
                 (String::new(), false)
@@ -137,8 +141,8 @@ fn header(text: &str, key: &str) -> Option<String> {
 
 /// The file's statements without transaction control, `PRAGMA foreign_keys` and version-table
 /// bookkeeping, comments kept; and whether the revision should run with foreign keys off (it
-/// switched them off itself, or drops tables).
-fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -> (String, bool) {
+/// switched them off itself, or drops tables). Fails on a statement no revision may contain.
+fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -> Result<(String, bool), ImportError> {
     let text = text.replace("\r\n", "\n");
     let mut out = String::new();
     let mut fk_off = false;
@@ -177,6 +181,10 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
             }
             continue;
         }
+        if let Some(reason) = crate::atomicity::refusal(&s.text, false, false) {
+            let statement = s.text.lines().next().unwrap_or("").trim().to_string();
+            return Err(ImportError::BreaksTransaction { file: file.to_string(), line: s.line, statement, reason });
+        }
         if w(0) == "drop" && w(1) == "table" {
             fk_off = true;
         }
@@ -199,7 +207,7 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
         tidy.push_str(line.trim_end());
         tidy.push('\n');
     }
-    (tidy, fk_off)
+    Ok((tidy, fk_off))
 }
 
 #[cfg(test)]
@@ -275,5 +283,14 @@ mod tests {
         let orphan = import(&[file("1_a.sql", ""), file("2_b_rollback.sql", "")], None, "", "schema_version").unwrap_err();
         assert!(matches!(orphan, ImportError::OrphanRollback { .. }));
         assert_eq!(import(&[], None, "", "schema_version").unwrap_err(), ImportError::Empty);
+    }
+
+    #[test]
+    fn refuses_statements_a_revision_may_not_contain_with_file_and_line() {
+        let files = [file("001_init.sql", "BEGIN;\nCREATE TABLE t (x);\nCOMMIT;\n"), file("002_tune.sql", "-- speed\nCREATE INDEX i ON t (x);\n\nPRAGMA journal_mode = WAL;\n")];
+        let e = import(&files, None, "", "schema_version").unwrap_err();
+        assert_eq!(e.to_string(), "002_tune.sql line 4: `PRAGMA journal_mode = WAL`: this pragma changes how the whole database file is written, not the schema; a strata revision runs in one transaction, so remove it from the file (nothing was imported)");
+        let e = import(&[file("001_a_rollback.sql", "VACUUM;"), file("001_a.sql", "SELECT 1;")], None, "", "schema_version").unwrap_err();
+        assert!(matches!(e, ImportError::BreaksTransaction { ref file, line: 1, .. } if file == "001_a_rollback.sql"), "{e}");
     }
 }

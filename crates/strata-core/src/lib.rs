@@ -5,6 +5,7 @@
 //! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
 
 pub mod answers;
+pub mod atomicity;
 pub mod diff;
 pub mod error;
 pub mod export;
@@ -24,6 +25,8 @@ pub mod schema;
 pub mod sql;
 pub mod sqlmodel;
 pub mod statement;
+#[cfg(test)]
+mod test_support;
 
 pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
 pub use error::{Error, Result};

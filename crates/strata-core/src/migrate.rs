@@ -6,6 +6,15 @@
 //! write lock is taken: two processes upgrading one database at once apply each revision exactly
 //! once, and a failure leaves the database at the last revision that committed. Time comes from a
 //! [`Clock`] the caller passes in, so this module builds for wasm32 and tests are deterministic.
+//!
+//! The path (which revisions to run) is chosen before the lock, from what was applied then;
+//! under the lock each revision's preconditions are checked again against the rows as they are
+//! now: an upgrade needs every parent applied and the revision not yet applied, a downgrade
+//! needs the revision applied and none of its children. When another process changed the
+//! database in between so that a precondition fails, the command stops there with
+//! [`MigrateError::Changed`] (nothing of that revision runs; what this command already did
+//! stays) rather than recomputing a path the user did not ask for: running it again decides
+//! afresh. A revision that is already done is skipped, as before.
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -17,6 +26,7 @@ use crate::answers::Decline;
 use crate::diff::{diff, Diff, RenameCandidate};
 use crate::error::Error;
 use crate::history::{self, AppliedRow, Finding};
+use crate::runner::RunEvent;
 use crate::introspect::introspect_excluding;
 use crate::lint;
 use crate::model::{Model, Rename};
@@ -29,6 +39,8 @@ use crate::sql::{quote, quote_str};
 /// The data-loss gate: what a run would throw away, counted, and the refusals.
 mod gate;
 pub use gate::{data_loss, data_risks, refuse_data_loss, LossInPath, RevisionLoss};
+mod script;
+pub use script::script_sql;
 
 /// The version table's name unless configured otherwise.
 pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
@@ -49,6 +61,9 @@ pub enum Event<'a> {
     Begin { revision: &'a Revision, direction: Direction, index: usize, total: usize, steps: usize },
     /// Statement `done` of `total` of the current revision is starting.
     Step { done: usize, total: usize, label: &'a str },
+    /// A `-- @repeat` statement of a `no-transaction` section committed run `runs`, which
+    /// changed `rows` rows (`total` over all its runs so far).
+    Repeat { revision: &'a Revision, label: &'a str, runs: u64, rows: u64, total: u64 },
     /// The revision and its version row committed.
     Done { revision: &'a Revision, direction: Direction, millis: f64 },
     /// Another process had already done it (seen under the write lock); nothing ran.
@@ -63,6 +78,10 @@ pub enum MigrateError {
     /// The database's history disagrees with the revision files.
     #[error("the database's history does not match the revision files, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
     History { findings: Vec<Finding> },
+    /// A revision file holds statements that would break a revision's transaction (with any
+    /// other history findings).
+    #[error("the revision files hold statements that would break a revision's transaction, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
+    UnsafeSql { findings: Vec<Finding> },
     /// A revision failed; it was rolled back and those before it stay applied.
     #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}\ncorrect revision {id} (or the rows it trips over), then run the command again")]
     Failed {
@@ -85,6 +104,21 @@ pub enum MigrateError {
     /// revisions this run applied before it stay applied.
     #[error(transparent)]
     DataLossInPath(Box<LossInPath>),
+    /// A revision that does not run in one transaction (or whose transaction a statement
+    /// ended) failed; `cause` says what committed. It is not recorded.
+    #[error("revision {revision} failed and is not recorded as applied; the version table says the database is at {at}\n{cause}")]
+    FailedPartly {
+        /// The revision as `id (message)`; one field, so this variant stays smaller than
+        /// `Failed` and the error type does not grow.
+        revision: String,
+        at: String,
+        /// Part of the message, not `source()` (see `error.rs`).
+        cause: Box<Error>,
+    },
+    /// Under the write lock, a revision's precondition no longer held: another process changed
+    /// the database after this command chose what to run.
+    #[error("revision {id} was not {}: {reason}; another process changed the database after this command chose what to run, so nothing of {id} was run; run the command again to decide afresh", if *.upgrade { "applied" } else { "reverted" })]
+    Changed { id: String, upgrade: bool, reason: String },
     /// A revision does not run on an empty database, so the schema of the head cannot be built.
     #[error("revision {id} does not build on an empty database: {cause}")]
     Build {
@@ -205,13 +239,47 @@ fn ids(rows: &[AppliedRow]) -> BTreeSet<String> {
     rows.iter().map(|r| r.version.clone()).collect()
 }
 
-/// The history findings that forbid running anything.
+/// The history findings that forbid running anything, the revisions' SQL included.
 fn blocking(rows: &[AppliedRow], graph: &Graph) -> Result<()> {
-    let findings: Vec<Finding> = history::validate(rows, graph).into_iter().filter(Finding::is_error).collect();
+    refuse(history::validate(rows, graph))
+}
+
+fn refuse(findings: Vec<Finding>) -> Result<()> {
+    let findings: Vec<Finding> = findings.into_iter().filter(Finding::is_error).collect();
     if findings.is_empty() {
         Ok(())
+    } else if findings.iter().any(|f| matches!(f, Finding::BreaksTransaction { .. })) {
+        Err(MigrateError::UnsafeSql { findings })
     } else {
         Err(MigrateError::History { findings })
+    }
+}
+
+/// Why `rev` cannot run `dir` on a database where `have` is applied, or `None` when it can:
+/// an upgrade needs every parent applied, a downgrade needs no child applied.
+fn precondition(graph: &Graph, rev: &Revision, dir: Direction, have: &BTreeSet<String>) -> Option<MigrateError> {
+    let (which, ids): (&str, Vec<&String>) = match dir {
+        Direction::Up => ("parent", rev.parents.iter().filter(|p| !have.contains(*p)).collect()),
+        Direction::Down => ("child", graph.children(&rev.id).iter().filter(|c| have.contains(*c)).collect()),
+    };
+    if ids.is_empty() {
+        return None;
+    }
+    let names = ids.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    let (s, is) = if ids.len() == 1 { ("", "is") } else { ("s", "are") };
+    let state = if dir == Direction::Up { "not applied" } else { "applied" };
+    Some(MigrateError::Changed { id: rev.id.clone(), upgrade: dir == Direction::Up, reason: format!("its {which}{s} {names} {is} {state}") })
+}
+
+/// The script that runs one direction of a revision: its statements (with `-- @repeat`), its
+/// section options, and `PRAGMA quick_check` before commit unless strata generated the SQL.
+pub fn revision_script(rev: &Revision, dir: Direction) -> Script {
+    let options = rev.options(dir);
+    Script {
+        steps: rev.section(dir).into_iter().map(|s| ScriptStep { sql: s.sql, label: s.label, repeat: s.repeat }).collect(),
+        foreign_keys_off: options.foreign_keys_off,
+        no_transaction: options.no_transaction,
+        quick_check: !rev.is_generated(),
     }
 }
 
@@ -275,12 +343,8 @@ fn run_path(
 ) -> Result<Vec<String>> {
     let mut done = Vec::new();
     for (i, rev) in path.iter().enumerate() {
-        let statements = rev.statements(dir);
-        observer(Event::Begin { revision: rev, direction: dir, index: i, total: path.len(), steps: statements.len() });
-        let script = Script {
-            steps: statements.into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
-            foreign_keys_off: rev.foreign_keys_off(dir),
-        };
+        let script = revision_script(rev, dir);
+        observer(Event::Begin { revision: rev, direction: dir, index: i, total: path.len(), steps: script.steps.len() });
         match apply_one(conn, graph, rev, dir, &script, opts, clock, observer) {
             Ok(Some(ms)) => {
                 observer(Event::Done { revision: rev, direction: dir, millis: ms });
@@ -294,7 +358,14 @@ fn run_path(
             Err(MigrateError::Core(source)) => {
                 let at = applied(conn, &opts.version_table).map(|rows| graph.current(&ids(&rows))).unwrap_or_default();
                 let at = if at.is_empty() { "base".to_string() } else { at.join(", ") };
-                return Err(MigrateError::Failed { id: rev.id.clone(), message: rev.message.clone(), at, cause: source });
+                let (id, message) = (rev.id.clone(), rev.message.clone());
+                // Only a rollback of the whole revision may be called one.
+                return Err(match *source {
+                    Error::PartlyCommitted { .. } | Error::NotRecorded { .. } | Error::TransactionEnded { .. } => {
+                        MigrateError::FailedPartly { revision: format!("{id} ({message})"), at, cause: source }
+                    }
+                    _ => MigrateError::Failed { id, message, at, cause: source },
+                });
             }
             Err(e) => return Err(e),
         }
@@ -318,13 +389,20 @@ fn apply_one(
     let table = &opts.version_table;
     // `before` can only return the core's error type; our own refusals travel through here.
     let mut refusal: Option<MigrateError> = None;
-    let started = Cell::new(0.0);
+    let started: Cell<Option<f64>> = Cell::new(None);
     let elapsed = Cell::new(0.0);
     let ran = runner::run(
         conn,
         script,
-        &mut |done, total, label| observer(Event::Step { done, total, label }),
+        &mut |e| match e {
+            RunEvent::Step { done, total, label } => observer(Event::Step { done, total, label }),
+            RunEvent::Repeat { label, runs, rows, total, .. } => observer(Event::Repeat { revision: rev, label, runs, rows, total }),
+        },
+        // Runs under the write lock before the statements, and for a no-transaction section
+        // once more before the version row: everything it decides is read from the rows as
+        // they are now, not as they were when the path was chosen.
         |tx| {
+            refusal = None;
             tx.execute_batch(&version_table_ddl(table))?;
             let rows = match applied(tx, table) {
                 Ok(r) => r,
@@ -334,26 +412,34 @@ fn apply_one(
                     return Ok(false);
                 }
             };
-            if let Err(e) = blocking(&rows, graph) {
+            // The revisions' SQL was checked before the lock (it does not depend on the rows).
+            if let Err(e) = refuse(history::validate_rows(&rows, graph)) {
                 refusal = Some(e);
                 return Ok(false);
             }
             let have = ids(&rows);
-            let go = match dir {
-                Direction::Up => !have.contains(&rev.id),
-                Direction::Down => have.contains(&rev.id),
+            let done = match dir {
+                Direction::Up => have.contains(&rev.id),
+                Direction::Down => !have.contains(&rev.id),
             };
-            if go {
-                if let Some(e) = gate::recount(tx, graph, &rows, rev, dir, opts)? {
-                    refusal = Some(e);
-                    return Ok(false);
-                }
+            if done {
+                return Ok(false);
             }
-            started.set(clock.millis());
-            Ok(go)
+            if let Some(e) = precondition(graph, rev, dir, &have) {
+                refusal = Some(e);
+                return Ok(false);
+            }
+            if let Some(e) = gate::recount(tx, graph, &rows, rev, dir, opts)? {
+                refusal = Some(e);
+                return Ok(false);
+            }
+            if started.get().is_none() {
+                started.set(Some(clock.millis()));
+            }
+            Ok(true)
         },
         |tx| {
-            elapsed.set(clock.millis() - started.get());
+            elapsed.set(clock.millis() - started.get().unwrap_or_default());
             match dir {
                 Direction::Up => {
                     tx.execute(
@@ -367,7 +453,23 @@ fn apply_one(
             }
             Ok(())
         },
-    )?;
+    );
+    let ran = match ran {
+        // A no-transaction section committed its statements, and under the lock it could not
+        // be recorded: say why, with what committed.
+        Err(Error::NotRecorded { committed, why }) if script.no_transaction => {
+            let why = match refusal {
+                Some(MigrateError::Changed { reason, .. }) => {
+                    format!("under the write lock it could no longer be recorded: {reason} (another process changed the database while this command ran the statements)")
+                }
+                Some(e) => format!("under the write lock it could no longer be recorded: {e}"),
+                None if why == runner::NOT_CONFIRMED => "another process recorded or reverted this revision while this command ran its statements".into(),
+                None => why,
+            };
+            return Err(Error::NotRecorded { committed, why }.into());
+        }
+        other => other?,
+    };
     if let Some(e) = refusal {
         return Err(e);
     }
@@ -392,7 +494,7 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
     runner::run(
         conn,
         &Script::default(),
-        &mut |_, _, _| {},
+        &mut |_| {},
         |tx| {
             tx.execute_batch(&version_table_ddl(table))?;
             Ok(true)
@@ -422,49 +524,6 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
     Ok((added, removed))
 }
 
-/// A script for the `sqlite3` shell that does what `upgrade`/`downgrade` would do for `path`,
-/// version rows included, one transaction per revision. Pure: the `--sql` output.
-pub fn script_sql(path: &[&Revision], dir: Direction, version_table: &str) -> String {
-    if path.is_empty() {
-        return "-- nothing to do: the database is already there\n".into();
-    }
-    let table = quote(version_table);
-    let mut out = String::new();
-    out.push_str(&format!("{};\n", version_table_ddl(version_table)));
-    for rev in path {
-        let fk = rev.foreign_keys_off(dir);
-        let verb = match dir {
-            Direction::Up => "upgrade",
-            Direction::Down => "downgrade",
-        };
-        out.push_str(&format!("\n-- {verb} {}: {}\n", rev.id, rev.message));
-        if fk {
-            out.push_str("PRAGMA foreign_keys = OFF;\n");
-        }
-        out.push_str("BEGIN;\n");
-        for (sql, label) in rev.statements(dir) {
-            out.push_str(&format!("-- {label}\n{sql};\n"));
-        }
-        match dir {
-            Direction::Up => out.push_str(&format!(
-                "INSERT INTO {table} (version, applied_at, description, checksum, execution_ms) VALUES ({}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {}, {}, NULL);\n",
-                quote_str(&rev.id),
-                quote_str(&rev.message),
-                quote_str(&rev.checksum)
-            )),
-            Direction::Down => out.push_str(&format!("DELETE FROM {table} WHERE version = {};\n", quote_str(&rev.id))),
-        }
-        if fk {
-            out.push_str("PRAGMA foreign_key_check;\n");
-        }
-        out.push_str("COMMIT;\n");
-        if fk {
-            out.push_str("PRAGMA foreign_keys = ON;\n");
-        }
-    }
-    out
-}
-
 /// The schema the revisions up to the single head produce, built by running them in a scratch
 /// in-memory database (no live database needed). An empty graph gives an empty schema.
 pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
@@ -490,11 +549,9 @@ pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Resu
         keep.extend(graph.ancestors(&graph.resolve(id)?));
     }
     for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
-        let script = Script {
-            steps: rev.statements(Direction::Up).into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
-            foreign_keys_off: rev.up_options.foreign_keys_off,
-        };
-        runner::run(&mut conn, &script, &mut |_, _, _| {}, |_| Ok(true), |_| Ok(()))
+        // A scratch database has nothing worth a quick_check.
+        let script = Script { quick_check: false, ..revision_script(rev, Direction::Up) };
+        runner::run(&mut conn, &script, &mut |_| {}, |_| Ok(true), |_| Ok(()))
             .map_err(|cause| MigrateError::Build { id: rev.id.clone(), cause: Box::new(cause) })?;
     }
     Ok(introspect_excluding(&conn, &[version_table])?)
@@ -527,6 +584,7 @@ impl Autogen {
     pub fn revision(&self, id: &str, parents: Vec<String>, message: &str, created: &str) -> Revision {
         Revision::new(id, parents, message, created, &self.up.body_sql(), &self.down.body_sql())
             .with_foreign_keys_off(self.up.foreign_keys_off, self.down.foreign_keys_off)
+            .mark_generated()
     }
 }
 
@@ -772,3 +830,6 @@ mod tests {
         assert_eq!(applied(&conn, "schema_version").unwrap()[0].checksum, g.get("r1").unwrap().checksum);
     }
 }
+
+#[cfg(test)]
+mod atomic_tests;

@@ -29,6 +29,19 @@
 //! A line that starts inside a string literal, a quoted name or a block comment is SQL, never a
 //! marker (the tokenizer decides), so every revision strata writes reads back as written.
 //!
+//! Inside a `no-transaction` section, a comment line `-- @repeat` just above an `INSERT`,
+//! `UPDATE` or `DELETE` makes strata run that statement again and again, each run in its own
+//! transaction, until a run changes no rows: the batched backfill
+//! (`UPDATE t SET c = … WHERE rowid IN (SELECT rowid FROM t WHERE c IS NULL LIMIT 1000)`).
+//!
+//! **Generated or hand-written.** `revision --autogenerate` (and the playground's Save revision)
+//! adds a header line `-- generated: D`, where `D` is [`sql_digest`] of the up and down SQL it
+//! wrote. strata treats a revision's SQL as its own only while that line is there and `D` still
+//! matches both sections; a revision without the line, or whose SQL was edited since, is
+//! hand-written, and the runner checks the database with `PRAGMA quick_check` before it commits
+//! hand-written SQL. The line is a label, not a signature: it records where the SQL came from so
+//! that review (and the extra check) can tell.
+//!
 //! The checksum covers the whole file with line endings normalised, so a checkout that turns LF
 //! into CRLF changes nothing while any other edit is noticed.
 
@@ -54,9 +67,48 @@ pub struct Revision {
     pub up_options: SectionOptions,
     /// The options of the `-- +down` marker.
     pub down_options: SectionOptions,
+    /// The `-- generated:` header: [`sql_digest`] of the SQL autogenerate wrote (see the module
+    /// documentation); `None` for SQL a person wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
     /// SHA-256 (hex) of the file text with CRLF turned into LF.
     pub checksum: String,
+    /// Where the sections sit in the file the revision was read from, for messages.
+    #[serde(skip)]
+    source: SourceLines,
 }
+
+/// The lines of the file on which each section's marker and first SQL line sit, as read by
+/// [`Revision::parse`]; zero when the revision was made in memory, whose file is its
+/// [`Revision::render`]. Not part of what a revision is, so it never makes two revisions differ.
+#[derive(Clone, Copy, Debug, Default)]
+struct SourceLines {
+    markers: [usize; 2],
+    starts: [usize; 2],
+}
+
+impl PartialEq for SourceLines {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SourceLines {}
+
+/// One statement of a section: its SQL, a label for errors and progress (the comment line just
+/// above it, or else its first line), the line of the file it starts on, and whether a
+/// `-- @repeat` line above it asks for it to run until it changes no rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionStatement {
+    pub sql: String,
+    pub label: String,
+    pub line: usize,
+    pub repeat: bool,
+}
+
+/// The annotation that makes a statement of a `no-transaction` section run until it changes no
+/// rows.
+pub const REPEAT: &str = "-- @repeat";
 
 /// What a section marker says about how its statements run (see the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +205,16 @@ pub enum RevisionError {
     BadId { id: String },
 }
 
+/// The digest autogenerate records in the `-- generated:` header: SHA-256 of the up and down SQL
+/// (line endings normalised), shortened to 16 hex digits, which is plenty to notice an edit.
+pub fn sql_digest(up: &str, down: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(up.replace("\r\n", "\n").as_bytes());
+    h.update(b"\0-- +down\0");
+    h.update(down.replace("\r\n", "\n").as_bytes());
+    format!("{:x}", h.finalize())[..16].to_string()
+}
+
 /// The checksum of a revision file: SHA-256 of its text with CRLF line endings (and a leading
 /// byte-order mark) removed, so the same file checked out on Windows and on Linux agrees.
 pub fn checksum(text: &str) -> String {
@@ -206,16 +268,40 @@ impl Revision {
             down: tidy(down),
             up_options: SectionOptions::default(),
             down_options: SectionOptions::default(),
+            generated: None,
             checksum: String::new(),
+            source: SourceLines::default(),
         };
         r.checksum = checksum(&r.render());
         r
+    }
+
+    /// Records that strata generated this SQL (the `-- generated:` header), keeping the
+    /// checksum current. Only autogenerate calls it.
+    pub fn mark_generated(mut self) -> Revision {
+        self.generated = Some(sql_digest(&self.up, &self.down));
+        self.source = SourceLines::default();
+        self.checksum = checksum(&self.render());
+        self
+    }
+
+    /// Whether the SQL is strata's own, unedited: the `-- generated:` digest matches both
+    /// sections. Everything else is hand-written and gets `PRAGMA quick_check` before commit.
+    pub fn is_generated(&self) -> bool {
+        self.generated.as_deref() == Some(sql_digest(&self.up, &self.down).as_str())
+    }
+
+    /// Whether both directions run in one transaction each (neither section is marked
+    /// `no-transaction`).
+    pub fn is_atomic(&self) -> bool {
+        !self.up_options.no_transaction && !self.down_options.no_transaction
     }
 
     /// Sets whether each direction runs with foreign keys off, keeping the checksum current.
     pub fn with_foreign_keys_off(mut self, up: bool, down: bool) -> Revision {
         self.up_options.foreign_keys_off = up;
         self.down_options.foreign_keys_off = down;
+        self.source = SourceLines::default();
         self.checksum = checksum(&self.render());
         self
     }
@@ -226,6 +312,7 @@ impl Revision {
             Direction::Up => self.up_options = options,
             Direction::Down => self.down_options = options,
         }
+        self.source = SourceLines::default();
         self.checksum = checksum(&self.render());
         self
     }
@@ -271,6 +358,9 @@ impl Revision {
         out.push_str(&format!("-- parents: {}\n", self.parents.join(", ")).replace(": \n", ":\n"));
         out.push_str(&format!("-- message: {}\n", self.message).replace(": \n", ":\n"));
         out.push_str(&format!("-- created: {}\n", self.created).replace(": \n", ":\n"));
+        if let Some(digest) = &self.generated {
+            out.push_str(&format!("-- generated: {digest}\n"));
+        }
         out.push('\n');
         out.push_str(&marker("up", self.up_options));
         out.push_str(&self.up);
@@ -324,6 +414,8 @@ impl Revision {
         // A line that starts inside a string, quoted name or block comment is SQL text, however
         // much it looks like a marker: `'...\n-- +down\n...'` is a value, not a section.
         let within = Within::of(&body);
+        let mut generated = None;
+        let mut source = SourceLines::default();
         for (i, line) in body.lines().enumerate() {
             let n = i + 1;
             let trimmed = line.trim();
@@ -355,6 +447,7 @@ impl Revision {
                     }
                 }
                 seen[k] = true;
+                source.markers[k] = n;
                 section = Some(dir);
                 continue;
             }
@@ -388,6 +481,7 @@ impl Revision {
                         }
                         "message" => message = value.to_string(),
                         "created" => created = value.to_string(),
+                        "generated" => generated = Some(value.to_string()),
                         // Other comment lines in the header are the author's notes.
                         _ => {}
                     }
@@ -404,6 +498,11 @@ impl Revision {
         if !seen[0] {
             return Err(err(body.lines().count().max(1), "no `-- +up` section".into()));
         }
+        // `tidy` drops the blank lines a section starts with; count them so that line numbers
+        // in messages are those of this file.
+        for (k, sql) in [&up, &down].into_iter().enumerate() {
+            source.starts[k] = source.markers[k] + 1 + sql.lines().take_while(|l| l.trim().is_empty()).count();
+        }
         Ok(Revision {
             id,
             parents,
@@ -413,7 +512,9 @@ impl Revision {
             down: tidy(&down),
             up_options: options[0],
             down_options: options[1],
+            generated,
             checksum: checksum(text),
+            source,
         })
     }
 
@@ -428,7 +529,14 @@ impl Revision {
     /// The statements of one direction, each with a label for errors and progress: the comment
     /// line just above it, or else its first line.
     pub fn statements(&self, dir: Direction) -> Vec<(String, String)> {
+        self.section(dir).into_iter().map(|s| (s.sql, s.label)).collect()
+    }
+
+    /// The statements of one direction with their labels, the line of the file each starts on,
+    /// and whether it carries `-- @repeat`.
+    pub fn section(&self, dir: Direction) -> Vec<SectionStatement> {
         let text = self.sql(dir);
+        let start = self.section_start(dir);
         let mut out = Vec::new();
         let mut prev_end = 0;
         for s in sql::split_statements(text) {
@@ -437,14 +545,40 @@ impl Revision {
                 .lines()
                 .rev()
                 .map(str::trim)
-                .find(|l| l.starts_with("--") && !l.starts_with("-- data loss:"))
+                .find(|l| l.starts_with("--") && !l.starts_with("-- data loss:") && !l.starts_with("-- @"))
                 .map(|l| l.trim_start_matches('-').trim().to_string());
+            let repeat = gap.lines().any(|l| l.trim() == REPEAT);
             let first = s.text.lines().next().unwrap_or("").trim();
             let label = comment.filter(|c| !c.is_empty()).unwrap_or_else(|| first.chars().take(70).collect());
             prev_end = s.start + s.text.len();
-            out.push((s.text, label));
+            out.push(SectionStatement { line: start + s.line - 1, sql: s.text, label, repeat });
         }
         out
+    }
+
+    /// The line of the file on which a section's marker (`-- +up` / `-- +down`) sits.
+    pub fn marker_line(&self, dir: Direction) -> usize {
+        match self.source.markers[dir as usize] {
+            0 => self.section_start(dir) - 1,
+            n => n,
+        }
+    }
+
+    /// The line of the file on which a section's first line of SQL sits: as read, or as
+    /// [`Revision::render`] lays the file out.
+    fn section_start(&self, dir: Direction) -> usize {
+        match self.source.starts[dir as usize] {
+            0 => {
+                // The header (five lines, six with `-- generated:`), a blank line, the marker.
+                let up = 5 + usize::from(self.generated.is_some()) + 3;
+                match dir {
+                    Direction::Up => up,
+                    // The up SQL, a blank line, the down marker.
+                    Direction::Down => up + self.up.lines().count() + 2,
+                }
+            }
+            n => n,
+        }
     }
 }
 
@@ -881,6 +1015,48 @@ mod tests {
         assert!(batched.render().contains("-- +up foreign_keys=off no-transaction data-loss=accepted\n"), "{}", batched.render());
         assert_eq!(Revision::parse(&batched.render()).unwrap(), batched);
         assert!(matches!(Revision::parse("-- id: a\n-- +up no-transactions\n"), Err(RevisionError::Format { line: 2, .. })));
+    }
+
+    #[test]
+    fn generated_sql_is_marked_and_any_edit_makes_it_hand_written() {
+        let r = Revision::new("g1", vec![], "add t", "t", "CREATE TABLE t (x);", "DROP TABLE t;");
+        assert!(!r.is_generated() && !r.render().contains("-- generated:"));
+        let g = r.mark_generated();
+        assert!(g.is_generated());
+        let text = g.render();
+        assert!(text.contains(&format!("-- created: t\n-- generated: {}\n\n-- +up\n", sql_digest("CREATE TABLE t (x);\n", "DROP TABLE t;\n"))), "{text}");
+        let back = Revision::parse(&text).unwrap();
+        assert_eq!(back, g);
+        assert!(back.is_generated());
+        // CRLF line endings are not an edit; a changed statement, in either section, is.
+        assert!(Revision::parse(&text.replace('\n', "\r\n")).unwrap().is_generated());
+        assert!(!Revision::parse(&text.replace("(x)", "(x, y)")).unwrap().is_generated());
+        assert!(!Revision::parse(&text.replace("DROP TABLE t;", "DROP TABLE IF EXISTS t;")).unwrap().is_generated());
+        assert!(!Revision::parse(&text.replace("-- generated: ", "-- generated: 0")).unwrap().is_generated());
+        // Options are not SQL: accepting data loss at `revision` time keeps it generated.
+        let accepted = g.clone().with_options(Direction::Down, SectionOptions { accepts_data_loss: true, ..SectionOptions::default() });
+        assert!(accepted.is_generated());
+    }
+
+    #[test]
+    fn sections_know_their_lines_and_repeat_annotations() {
+        let text = "-- strata revision\n-- id: b1\n-- parents:\n-- note\n-- +up no-transaction\n\nALTER TABLE t ADD c;\n-- backfill in batches\n-- @repeat\nUPDATE t SET c = 0\n WHERE rowid IN (SELECT rowid FROM t WHERE c IS NULL LIMIT 2);\n-- +down\nALTER TABLE t DROP c;\n";
+        let r = Revision::parse(text).unwrap();
+        let up = r.section(Direction::Up);
+        assert_eq!(up.iter().map(|s| (s.line, s.repeat, s.label.as_str())).collect::<Vec<_>>(), [(7, false, "ALTER TABLE t ADD c"), (10, true, "backfill in batches")]);
+        assert_eq!(r.section(Direction::Down)[0].line, 13);
+        assert_eq!((r.marker_line(Direction::Up), r.marker_line(Direction::Down)), (5, 12));
+        assert!(!r.is_atomic());
+        // Made in memory, the lines are those of the rendered file.
+        let m = Revision::new("m", vec![], "x", "t", &r.up, &r.down).mark_generated();
+        let rendered = m.render();
+        for dir in [Direction::Up, Direction::Down] {
+            for s in m.section(dir) {
+                let line = rendered.lines().nth(s.line - 1).unwrap();
+                assert!(s.sql.starts_with(line.trim().trim_end_matches(';')), "line {}: {line:?} vs {:?}", s.line, s.sql);
+            }
+            assert!(rendered.lines().nth(m.marker_line(dir) - 1).unwrap().starts_with("-- +"));
+        }
     }
 
     #[test]

@@ -426,8 +426,10 @@ impl Reader<'_> {
 ///
 /// Transaction control would end or escape the transaction the revision and its version row
 /// share; `ATTACH`/`DETACH` and `VACUUM` cannot run inside a transaction, or reach another
-/// file; `writable_schema` lets a statement corrupt the schema; journal, locking and
-/// synchronous settings change how the whole database file is written.
+/// file; `writable_schema` and `schema_version` let a statement corrupt the schema; journal,
+/// locking and synchronous settings change how the whole database file is written; and the
+/// settings [`pragma_breaks_transaction`] names outlive the revision on the connection that
+/// runs the next one.
 pub fn breaks_transaction(c: &Classified) -> Option<&'static str> {
     match c.verb {
         Verb::Begin | Verb::Commit | Verb::Rollback | Verb::Savepoint | Verb::Release => {
@@ -435,16 +437,27 @@ pub fn breaks_transaction(c: &Classified) -> Option<&'static str> {
         }
         Verb::Attach | Verb::Detach => Some("ATTACH and DETACH reach other database files and cannot run inside a transaction"),
         Verb::Vacuum => Some("VACUUM cannot run inside a transaction"),
-        Verb::Pragma => {
-            let name = c.name.as_ref()?.name.to_ascii_lowercase();
-            match name.as_str() {
-                "writable_schema" => Some("PRAGMA writable_schema lets statements corrupt the schema"),
-                "journal_mode" | "locking_mode" | "synchronous" | "temp_store" | "page_size" | "auto_vacuum" => {
-                    Some("this pragma changes how the whole database file is written, not the schema")
-                }
-                "query_only" => Some("PRAGMA query_only would outlive the revision and leave the database read-only"),
-                _ => None,
-            }
+        Verb::Pragma => pragma_breaks_transaction(&c.name.as_ref()?.name, c.pragma_value.is_some()),
+        _ => None,
+    }
+}
+
+/// Why `PRAGMA name` (`sets` when it is given a value) cannot run inside a revision, or `None`
+/// when it can. Reading a connection setting is harmless; setting one would outlive the
+/// revision and change how every later statement on the connection behaves.
+pub fn pragma_breaks_transaction(name: &str, sets: bool) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "writable_schema" => Some("PRAGMA writable_schema lets statements corrupt the schema"),
+        "schema_version" if sets => Some("setting PRAGMA schema_version writes the schema cookie by hand, which corrupts the database"),
+        "journal_mode" | "locking_mode" | "synchronous" | "temp_store" | "page_size" | "auto_vacuum" => {
+            Some("this pragma changes how the whole database file is written, not the schema")
+        }
+        "query_only" => Some("PRAGMA query_only would outlive the revision and leave the database read-only"),
+        "foreign_keys" if sets => Some(
+            "PRAGMA foreign_keys does nothing inside a transaction; mark the section `-- +up foreign_keys=off` (or `-- +down foreign_keys=off`) and strata switches them off around it and checks them before commit",
+        ),
+        "ignore_check_constraints" | "legacy_alter_table" | "recursive_triggers" | "case_sensitive_like" | "trusted_schema" if sets => {
+            Some("this pragma changes the connection, not the schema: it would outlive the revision and change how every later statement behaves")
         }
         _ => None,
     }
@@ -500,7 +513,10 @@ mod tests {
         for text in ["BEGIN", "commit", "END TRANSACTION", "ROLLBACK", "ROLLBACK TO sp", "SAVEPOINT a", "RELEASE a", "ATTACH 'x' AS y", "DETACH y", "VACUUM", "PRAGMA writable_schema = 1", "pragma main.journal_mode=wal", "PRAGMA locking_mode(exclusive)"] {
             assert!(breaks_transaction(&classify(text)).is_some(), "{text}");
         }
-        for text in ["PRAGMA foreign_keys", "SELECT 1", "CREATE TABLE begin (x)", "UPDATE t SET a = 1", ""] {
+        for text in ["PRAGMA foreign_keys = OFF", "PRAGMA schema_version = 7", "PRAGMA ignore_check_constraints(1)", "PRAGMA legacy_alter_table = ON"] {
+            assert!(breaks_transaction(&classify(text)).is_some(), "{text}");
+        }
+        for text in ["PRAGMA foreign_keys", "PRAGMA schema_version", "PRAGMA user_version = 3", "SELECT 1", "CREATE TABLE begin (x)", "UPDATE t SET a = 1", ""] {
             assert!(breaks_transaction(&classify(text)).is_none(), "{text}");
         }
         let c = classify("PRAGMA main.writable_schema = 'on'");

@@ -164,6 +164,10 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                     if revision.parents.len() > 1 {
                         <span class="badge merge">{ "merge" }</span>
                     }
+                    if !revision.atomic {
+                        <span class="badge warn" data-testid={format!("not-atomic-{id}")}
+                            title="no-transaction: its statements commit one by one, and it is recorded only after the last">{ "not atomic" }</span>
+                    }
                     <span class={class}>{ state }</span>
                 </div>
                 <div class="revision-tools">

@@ -17,7 +17,7 @@ use strata_core::answers::Decline;
 use strata_core::migrate::{self, Autogen, Clock, Options};
 use strata_core::revision::{self, Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
-use strata_core::{export, Rename};
+use strata_core::{atomicity, export, Rename};
 
 use super::demo;
 
@@ -458,6 +458,7 @@ impl Engine {
         let seed = format!("{}|{message}|{created}|{body}", parents.join(","));
         let id = revision::derive_id(&seed);
         let rev = make(&id, parents, &created);
+        atomicity::ensure(&rev).map_err(|e| e.to_string())?;
         // What is stored must read back as the same revision, or the next visit could not
         // open the project; refusing here keeps the saved project readable.
         match Revision::parse(&rev.render()) {
@@ -869,6 +870,7 @@ impl Engine {
                 up: r.up.clone(),
                 down: r.down.clone(),
                 applied: applied.contains(&r.id),
+                atomic: r.is_atomic(),
             })
             .collect();
         // The diagram is a picture: a schema strata cannot read leaves it empty, not the page.

@@ -439,6 +439,8 @@ pub struct RevisionView {
     pub up: String,
     pub down: String,
     pub applied: bool,
+    /// Both directions run in one transaction each (no `no-transaction` section).
+    pub atomic: bool,
 }
 
 /// The parts of the database the live panels show.

@@ -21,6 +21,8 @@ struct Entry<'a> {
     created: &'a str,
     is_head: bool,
     is_current: bool,
+    /// Both directions run in one transaction each (no `no-transaction` section).
+    atomic: bool,
     applied_at: Option<&'a str>,
     checksum: &'a str,
     file: Option<String>,
@@ -34,6 +36,7 @@ fn entry<'a>(revs: &'a Revisions, rev: &'a Revision, rows: &'a BTreeMap<String, 
         created: &rev.created,
         is_head: revs.graph.children(&rev.id).is_empty(),
         is_current: current.contains(&rev.id),
+        atomic: rev.is_atomic(),
         applied_at: rows.get(&rev.id).map(|r| r.applied_at.as_str()),
         checksum: &rev.checksum,
         file: revs.files.get(&rev.id).map(|p| p.display().to_string()),
@@ -126,6 +129,9 @@ pub fn history(project: &Project, args: &HistoryArgs) -> Result<ExitCode> {
         if current.contains(&r.id) {
             tags.push_str(&paint(BOLD, " (current)"));
         }
+        if !r.is_atomic() {
+            tags.push_str(&paint(WARN, " (not atomic)"));
+        }
         anstream::println!("{from} -> {}{tags}, {}", paint(BOLD, &r.id), r.message);
         if args.verbose {
             let file = revs.files.get(&r.id).map(|p| p.display().to_string()).unwrap_or_default();
@@ -189,8 +195,15 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
             children: &'a [String],
             file: Option<String>,
             applied: Option<&'a AppliedRow>,
+            atomic: bool,
         }
-        json(&Out { revision: rev, children: revs.graph.children(&id), file: revs.files.get(&id).map(|p| p.display().to_string()), applied: rows.get(&id) })?;
+        json(&Out {
+            revision: rev,
+            children: revs.graph.children(&id),
+            file: revs.files.get(&id).map(|p| p.display().to_string()),
+            applied: rows.get(&id),
+            atomic: rev.is_atomic(),
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     anstream::println!("{} {}", paint(BOLD, "Revision:"), rev.id);
@@ -199,6 +212,15 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
     anstream::println!("{} {}", paint(BOLD, "Children:"), if kids.is_empty() { "(head)".into() } else { kids.join(", ") });
     anstream::println!("{} {}", paint(BOLD, "Created:"), rev.created);
     anstream::println!("{} {}", paint(BOLD, "Applied:"), rows.get(&id).map(|r| r.applied_at.clone()).unwrap_or_else(|| "no".into()));
+    let not_atomic: Vec<&str> = [("up", rev.up_options), ("down", rev.down_options)].into_iter().filter(|(_, o)| o.no_transaction).map(|(d, _)| d).collect();
+    if !not_atomic.is_empty() {
+        anstream::println!(
+            "{} {} (no-transaction: {} commits statement by statement; a failure part way leaves what committed and does not record the revision)",
+            paint(BOLD, "Atomic:"),
+            paint(WARN, "no"),
+            not_atomic.join(" and ")
+        );
+    }
     if let Some(p) = revs.files.get(&id) {
         anstream::println!("{} {}", paint(BOLD, "File:"), p.display());
     }

@@ -177,7 +177,8 @@ fn dry_run(path: &[&Revision], dir: Direction) {
     }
     let verb = if dir == Direction::Up { "apply" } else { "revert" };
     for rev in path {
-        anstream::println!("would {verb} {} {} ({} statements)", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
+        let atomic = if rev.options(dir).no_transaction { ", not atomic" } else { "" };
+        anstream::println!("would {verb} {} {} ({} statements{atomic})", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
     }
     anstream::println!("{}", paint(DIM, "dry run: the database was not touched"));
 }
@@ -205,6 +206,9 @@ struct Run {
     done: Vec<(String, String)>,
     /// The revision whose transaction was open or about to open (id, message).
     running: Option<(String, String)>,
+    /// Whether the running revision's section is `no-transaction`, so that a stop in its middle
+    /// may have left some of its statements committed.
+    running_in_parts: bool,
     backup: Option<PathBuf>,
     /// Whether writing the backup began (it may not have finished).
     backup_started: bool,
@@ -212,18 +216,21 @@ struct Run {
 
 impl Run {
     fn new(direction: Direction) -> Run {
-        Run { direction, done: Vec::new(), running: None, backup: None, backup_started: false }
+        Run { direction, done: Vec::new(), running: None, running_in_parts: false, backup: None, backup_started: false }
     }
 
     fn see(&mut self, event: &Event) {
         match event {
-            Event::Begin { revision, .. } => self.running = Some((revision.id.clone(), revision.message.clone())),
+            Event::Begin { revision, direction, .. } => {
+                self.running = Some((revision.id.clone(), revision.message.clone()));
+                self.running_in_parts = revision.options(*direction).no_transaction;
+            }
             Event::Done { revision, .. } => {
                 self.running = None;
                 self.done.push((revision.id.clone(), revision.message.clone()));
             }
             Event::Skipped { .. } => self.running = None,
-            Event::Step { .. } => {}
+            Event::Step { .. } | Event::Repeat { .. } => {}
         }
     }
 
@@ -292,6 +299,13 @@ impl Run {
             let name = if message.is_empty() { id.clone() } else { format!("{id} ({message})") };
             if committed {
                 kept.push((id.clone(), message.clone()));
+            } else if self.running_in_parts {
+                // Each statement of a no-transaction section commits on its own: what ran before
+                // the stop stays, and only the version row is certainly missing.
+                let state = if up { "it is not recorded as applied" } else { "it is still recorded as applied" };
+                lines.push(format!(
+                    "revision {name} runs without one transaction (no-transaction) and was stopped in its middle: the statements that finished before the stop stay committed, and {state}; its statements are meant to be safe to run again, so run the command again"
+                ));
             } else if up {
                 lines.push(format!("revision {name} did not complete and nothing of it was kept ({why}); it is not applied"));
             } else {
@@ -328,6 +342,9 @@ fn reporter() -> impl FnMut(Event) {
             let arrow = if direction == Direction::Up { format!("{from} -> {}", revision.id) } else { format!("{} -> {from}", revision.id) };
             let message = if revision.message.is_empty() { String::new() } else { format!(", {}", revision.message) };
             anstream::println!("Running {verb} {arrow}{message}");
+            if revision.options(direction).no_transaction {
+                anstream::println!("  {} not atomic: each statement commits on its own, and the version row is written after the last", paint(WARN, "note:"));
+            }
             if steps == 0 && !revision.statements(direction.flip()).is_empty() {
                 let side = if direction == Direction::Up { "-- +up" } else { "-- +down" };
                 anstream::println!("  {} its {side} section has no statements; only the version row changes", paint(WARN, "note:"));
@@ -344,6 +361,13 @@ fn reporter() -> impl FnMut(Event) {
             if let Some(b) = &bar {
                 b.set_position(done as u64);
                 b.set_message(label.to_string());
+            }
+        }
+        Event::Repeat { label, runs, rows, total, .. } => {
+            if let Some(b) = &bar {
+                b.set_message(format!("{label}: run {runs}, {total} rows"));
+            } else {
+                anstream::println!("  {} {label}: run {runs} changed {rows} rows ({total} in all)", paint(DIM, "batch:"));
             }
         }
         Event::Done { millis, .. } => {

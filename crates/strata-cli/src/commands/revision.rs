@@ -97,9 +97,11 @@ fn new_id(created: &str, parents: &[String], message: &str) -> String {
     derive_id(&format!("{created} {nanos} {} {} {message}", std::process::id(), parents.join(",")))
 }
 
-/// Writes a revision into the migrations folder, never over an existing file, and only when
-/// the file reads back as the same revision.
+/// Writes a revision into the migrations folder, never over an existing file, never one
+/// holding a statement that would break its transaction, and only when the file reads back as
+/// the same revision.
 pub fn write(project: &Project, rev: &Revision) -> Result<std::path::PathBuf> {
+    strata_core::atomicity::ensure(rev).with_context(|| format!("revision {} was not written", rev.id))?;
     let text = rev.to_file()?;
     std::fs::create_dir_all(&project.migrations).with_context(|| format!("cannot create {}", project.migrations.display()))?;
     let path = project.migrations.join(rev.file_name());

@@ -85,6 +85,7 @@ impl Engine {
             } => {
                 let parents = self.graph()?.next_parents().map_err(|e| e.to_string())?;
                 let rev = Revision::new(id, parents, message, &PageClock.now_utc(), up, down);
+                strata_core::atomicity::ensure(&rev).map_err(|e| e.to_string())?;
                 let mut all = self.revisions.clone();
                 all.push(rev.clone());
                 Graph::new(all).map_err(|e| e.to_string())?;

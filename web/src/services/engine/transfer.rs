@@ -507,6 +507,10 @@ fn check(scratch: &Connection) -> Result<Checked, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let graph = Graph::new(revisions.clone())
         .map_err(|e| format!("its revisions do not form a valid graph ({e})"))?;
+    for rev in &revisions {
+        strata_core::atomicity::ensure(rev)
+            .map_err(|e| format!("its revision {} cannot run ({e})", rev.id))?;
+    }
     if table_exists(scratch, VERSION_TABLE).map_err(sqlite)? {
         let applied = migrate::applied(scratch, VERSION_TABLE)
             .map_err(|e| format!("its {VERSION_TABLE} table cannot be read ({e})"))?;
@@ -1708,14 +1712,18 @@ mod tests {
             )
             .render(),
         );
-        for project in [in_data, in_revision] {
+        // Rows run with ATTACH forbidden; a revision is refused before it runs.
+        for (project, why) in [
+            (in_data, "too many attached databases"),
+            (in_revision, "ATTACH and DETACH reach other database files"),
+        ] {
             let reply = engine.handle(Request::Load {
                 project,
                 browse: Some("users".into()),
                 link: true,
             });
             let message = reply.outcome.unwrap_err();
-            assert!(message.contains("too many attached databases"), "{message}");
+            assert!(message.contains(why), "{message}");
             assert!(message.ends_with("nothing was changed"), "{message}");
             assert_eq!(
                 reply.snapshot, before,

@@ -465,3 +465,59 @@ fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
     assert!(outcome.outcome.is_ok(), "{:?}", outcome.outcome);
     assert_eq!(outcome.snapshot.revisions.len(), 1);
 }
+
+#[test]
+fn a_no_transaction_revision_is_marked_not_atomic_and_upgrades_in_batches() {
+    use strata_core::revision::{Direction, SectionOptions};
+    let mut engine = demo_engine();
+    let mut project = demo::project();
+    let backfill = Revision::new(
+        "b3",
+        vec!["0002".into()],
+        "shout the names",
+        "2026-12-01T00:00:00Z",
+        "-- @repeat\nUPDATE users SET display_name = upper(display_name) WHERE rowid IN (SELECT rowid FROM users WHERE display_name <> upper(display_name) LIMIT 1);",
+        "",
+    )
+    .with_options(
+        Direction::Up,
+        SectionOptions {
+            no_transaction: true,
+            ..SectionOptions::default()
+        },
+    );
+    project.revisions.push(backfill.render());
+    // Loaded at the demo's head with its rows, so the upgrade has rows to change.
+    project.applied = "0002".into();
+    ok(engine.handle(Request::Load {
+        project,
+        browse: None,
+        link: false,
+    }));
+    // The backfill overwrites every name, which the data-loss question asks about first.
+    ok(engine.handle(Request::Upgrade {
+        target: "head".into(),
+        browse: None,
+        confirmed: true,
+    }));
+    let snapshot = engine.snapshot(None).unwrap();
+    let atomic: Vec<(&str, bool, bool)> = snapshot
+        .revisions
+        .iter()
+        .map(|r| (r.id.as_str(), r.atomic, r.applied))
+        .collect();
+    assert_eq!(atomic.last(), Some(&("b3", false, true)), "{atomic:?}");
+    assert!(
+        atomic[..atomic.len() - 1].iter().all(|(_, a, _)| *a),
+        "{atomic:?}"
+    );
+    let lower: i64 = engine
+        .conn
+        .query_row(
+            "SELECT count(*) FROM users WHERE display_name <> upper(display_name)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lower, 0);
+}
