@@ -49,6 +49,9 @@ const ALWAYS = ['reset', 'lessons', 'storage', 'export-project', 'import-project
     'import-sqlite', 'share-link', 'autogenerate', 'create-all', 'revision-message', 'save-revision',
     'upgrade-head', 'downgrade-one', 'backup-now', 'console-input', 'console-run'];
 
+/** Names that are never shortened. */
+const WHOLE = ['.backup-list .label'];
+
 /** Text panes every state shows, and the least height each must keep. */
 const COMMON_PANES = {
     '[data-testid="model-editor"]': 120,
@@ -60,8 +63,8 @@ const COMMON_PANES = {
  * Runs in the page: what a visitor would find wrong with the layout, as sentences. `spec`
  * names the containers that must not overlap (`panels`), the controls that must be in view
  * (`fixed`) or in view once their panels scroll (`keys`), the panes that must keep a usable
- * height (`panes`: selector → least height, or the content's height when smaller), and whether
- * a dialog is open (then only its own controls are checked for being covered).
+ * height (`panes`: selector → least height, or the content's height when smaller), the names
+ * that are never shortened (`whole`), and whether a dialog is open (then only its own controls are checked for being covered).
  */
 function inspect(spec) {
     const problems = [];
@@ -264,6 +267,12 @@ function inspect(spec) {
             problems.push(`${name(el)} is shortened and its title does not give the full text`);
         }
     }
+    // Some names are short enough to be shown whole, always: they wrap.
+    for (const el of document.querySelectorAll(spec.whole.join(','))) {
+        if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+            problems.push(`${name(el)} is not shown whole`);
+        }
+    }
     for (const g of document.querySelectorAll('[data-testid^="diagram-"]')) {
         const frame = g.querySelector('rect')?.getBoundingClientRect();
         if (!frame) continue;
@@ -399,6 +408,7 @@ for (const size of SIZES) {
                     fixed: [...ALWAYS.map((id) => `[data-testid="${id}"]`), ...(spec.fixed ?? [])],
                     keys: spec.keys ?? [],
                     panes: { ...COMMON_PANES, ...spec.panes },
+                    whole: WHOLE,
                     dialog: spec.dialog ?? false,
                 });
                 assert.deepEqual(problems, [], `${label}, ${state}:\n  ${problems.join('\n  ')}`);
