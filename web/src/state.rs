@@ -283,6 +283,18 @@ impl Reducible for AppState {
                 next.phase = Phase::Failed(message);
                 next.pending = 0;
             }
+            // The client swallows these; the worker's last words reach the page inside the
+            // restart notice.
+            Action::Received(Message::Panicked { .. }) => {}
+            Action::Received(Message::Restarted { message }) => {
+                // Nothing that was in flight will be answered: stop waiting for it. The new
+                // worker is asked to read the database again, and that reply fills the panels.
+                next.pending = 0;
+                next.lessons.background = 0;
+                next.phase = Phase::Booting;
+                next.error = Some(message);
+                next.place = Place::Migration;
+            }
             Action::Received(Message::Reply(reply)) => {
                 let Reply { outcome, snapshot } = *reply;
                 // A lesson's checks and its simulated app run in the background: they are not
@@ -640,6 +652,29 @@ mod tests {
         );
         assert_eq!(state.phase, Phase::Failed("no wasm".into()));
         assert_eq!(state.pending, 0);
+    }
+
+    #[test]
+    fn a_restarted_worker_stops_the_wait_and_shows_why_until_it_has_reopened() {
+        let state = reduce(
+            ready(),
+            [
+                Action::Sent {
+                    clears_output: true,
+                },
+                Action::SentMigration,
+                Action::Received(Message::Restarted {
+                    message: "the database worker crashed (boom)".into(),
+                }),
+            ],
+        );
+        assert_eq!(state.pending, 0, "replies to what was in flight never come");
+        assert_eq!(state.phase, Phase::Booting);
+        assert_eq!(state.error.as_deref(), Some("the database worker crashed (boom)"));
+        assert_eq!(state.place, Place::Migration);
+        let state = reduce(state, [Action::Received(Message::Booted)]);
+        assert_eq!(state.phase, Phase::Ready);
+        assert!(state.error.is_some(), "the notice stays after the new worker is up");
     }
 
     fn migration() -> Migration {

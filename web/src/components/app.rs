@@ -82,6 +82,7 @@ pub fn app() -> Html {
                         Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
                         None => {}
                     }
+                    expose_test_hooks(&client);
                     Some(client)
                 }
                 Err(message) => {
@@ -579,6 +580,24 @@ pub fn app() -> Html {
             </main>
         </div>
     }
+}
+
+/// With `?test-hooks` in the address, the browser tests get `window.strataCrashWorker()`, which
+/// makes the database worker panic, to check that the page survives it.
+fn expose_test_hooks(client: &DbClient) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if !window.location().search().unwrap_or_default().contains("test-hooks") {
+        return;
+    }
+    let client = client.clone();
+    let crash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        client.send(Request::CrashForTest);
+    });
+    let _ = js_sys::Reflect::set(&window, &"strataCrashWorker".into(), crash.as_ref());
+    // The page lives as long as the hook may be called.
+    crash.forget();
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

@@ -232,6 +232,11 @@ impl Engine {
             } => (self.import_sqlite(&name, &base64), browse),
             Request::Backup { label } => (self.backup(&label), self.last_browse.clone()),
             Request::Restore { id } => (self.restore(&id), self.last_browse.clone()),
+            // The worker panics on it before it gets here (see `worker.rs`).
+            Request::CrashForTest => (
+                Err("only the browser's database worker crashes on request".to_owned()),
+                None,
+            ),
         };
         if quiet {
             // A failure to keep the model is reported without a snapshot too, so the panels

@@ -151,6 +151,9 @@ pub enum Request {
     Backup { label: String },
     /// Puts a backup back in place of the database, atomically.
     Restore { id: String },
+    /// Makes the worker panic, so the browser tests can check that a crash restarts it. The page
+    /// sends it only when opened with `?test-hooks` and asked by the test.
+    CrashForTest,
 }
 
 /// A request tagged with the number the page uses to match its reply.
@@ -170,6 +173,11 @@ pub enum Message {
     Reply(Box<Reply>),
     /// The database could not be opened at all; the page cannot do anything useful.
     Fatal { message: String },
+    /// The worker is panicking: its last words, sent just before its module traps.
+    Panicked { message: String },
+    /// Sent by the page's own client, not the worker: the worker died and a new one took its
+    /// place on the database as last saved. Replies to requests that were in flight never come.
+    Restarted { message: String },
 }
 
 /// The answer to one request.

@@ -23,8 +23,25 @@ const DATABASE: &str = "/strata.sqlite3";
 /// touches the others and a backup never contains the earlier ones.
 const BACKUPS: &str = "/strata-backups.sqlite3";
 
+/// How long the worker keeps asking for the saved database while another worker still holds
+/// it (a crashed or cancelled one being torn down, or the previous page of a reload), before it
+/// says so and works in memory.
+const OPFS_PATIENCE_MS: i32 = 6_000;
+
 /// Opens the database and answers requests until the page goes away.
 pub fn run() {
+    // A panic traps the module right after this hook; the page hears the trap as an error and
+    // restarts the worker, and these last words tell it what went wrong.
+    std::panic::set_hook(Box::new(|info| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        send(
+            &scope,
+            0,
+            Message::Panicked {
+                message: info.to_string(),
+            },
+        );
+    }));
     wasm_bindgen_futures::spawn_local(async {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let engine = match open().await {
@@ -39,6 +56,10 @@ pub fn run() {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<Envelope<Request>>(&text) {
+                Ok(Envelope {
+                    body: Request::CrashForTest,
+                    ..
+                }) => panic!("a test asked the database worker to crash"),
                 Ok(Envelope { id, body }) => {
                     let reply = engine.borrow_mut().handle(body);
                     send(&reply_scope, id, Message::Reply(Box::new(reply)));
@@ -62,8 +83,8 @@ pub fn run() {
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports.
 async fn open() -> Result<Engine, String> {
-    let (conn, storage) = match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
-        Ok(_pool) => (Connection::open(DATABASE), Storage::Opfs),
+    let (conn, storage) = match install_patiently().await {
+        Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
         Err(e) => (
             Connection::open_in_memory(),
             Storage::Memory {
@@ -84,6 +105,40 @@ async fn open() -> Result<Engine, String> {
         }
     }
     Ok(engine)
+}
+
+/// Installs the OPFS pool, asking again for a while when it is refused: the files' access
+/// handles are released only when the worker that held them is gone, and a worker that was just
+/// terminated (a crash, a cancel, the page before a reload) may not be gone yet. Giving up at
+/// once would open an empty database in memory and tell the visitor their work is not saved.
+async fn install_patiently() -> Result<(), String> {
+    let mut waited = 0;
+    let mut pause = 50;
+    loop {
+        match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
+            Ok(_pool) => return Ok(()),
+            Err(e) if waited >= OPFS_PATIENCE_MS => {
+                return Err(format!(
+                    "{e}; after {} s of waiting, another tab of the playground probably holds the saved database",
+                    waited / 1000
+                ))
+            }
+            Err(_) => {
+                sleep(pause).await;
+                waited += pause;
+                pause = (pause * 2).min(500);
+            }
+        }
+    }
+}
+
+/// Waits `millis` on the worker's event loop.
+async fn sleep(millis: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn send(scope: &DedicatedWorkerGlobalScope, id: u32, body: Message) {
