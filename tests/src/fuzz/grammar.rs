@@ -362,7 +362,7 @@ pub fn sql_script(rng: &mut Rng) -> String {
     if rng.one_in(20) {
         out.push('\u{feff}');
     }
-    let n = rng.len(4).max(1);
+    let n = rng.len(3).max(1);
     for _ in 0..n {
         if rng.one_in(3) {
             out.push_str(&trivia(rng));
@@ -610,7 +610,7 @@ pub const FILE_SEPARATOR: &str = "\n=== ";
 /// Several revision files in one input, separated by [`FILE_SEPARATOR`] lines, whose parents
 /// mostly name one another so that graphs with branches, merges and cycles are built.
 pub fn revision_set(rng: &mut Rng) -> String {
-    let n = rng.range(1, 6);
+    let n = rng.range(1, 4);
     let ids: Vec<String> = (0..n).map(|i| if rng.one_in(10) { revision_id(rng) } else { format!("r{i}") }).collect();
     let mut files = Vec::new();
     for (i, id) in ids.iter().enumerate() {

@@ -50,7 +50,7 @@ pub fn mutate(rng: &mut Rng, text: &str, rounds: usize, dictionary: &[&str], don
                 } else {
                     rng.pick(dictionary).chars().collect()
                 };
-                let times = if rng.one_in(8) { rng.range(100, 5000) } else { rng.range(2, 20) };
+                let times = if rng.one_in(40) { rng.range(100, 3000) } else { rng.range(2, 20) };
                 let rep: Vec<char> = frag.iter().copied().cycle().take(frag.len() * times).take(200_000).collect();
                 chars.splice(at..at, rep);
             }

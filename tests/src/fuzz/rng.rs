@@ -67,7 +67,7 @@ impl Rng {
     /// characters, while a few need depth or size.
     pub fn len(&mut self, typical: usize) -> usize {
         match self.below(20) {
-            0 => self.below(typical * 40 + 1),
+            0 => self.below(typical * 12 + 1),
             1..=3 => self.below(4),
             _ => self.below(typical + 1),
         }
