@@ -24,6 +24,12 @@ use strata_tests::fuzz::{self, grammar, Format, Rng, Settings};
 const IN_SUITE: u64 = 4000;
 const IN_SUITE_SLOW: u64 = 1500;
 
+/// An input of one of two formats, chosen at random.
+fn either(rng: &mut Rng, a: Format, b: Format) -> String {
+    let format = if rng.coin() { a } else { b };
+    fuzz::input(rng, format)
+}
+
 fn settings(default: u64) -> Settings {
     Settings::from_env(default)
 }
@@ -94,7 +100,7 @@ fn read_create(text: &str) {
 
 #[test]
 fn fuzz_create_readers() {
-    fuzz::run("create", &settings(IN_SUITE), |rng: &mut Rng| fuzz::input(rng, Format::Sql), create_readers);
+    fuzz::run("create", &settings(IN_SUITE), |rng: &mut Rng| either(rng, Format::Schema, Format::Sql), create_readers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ fn sql_model(input: &str) {
 
 #[test]
 fn fuzz_sql_model() {
-    fuzz::run("model", &settings(IN_SUITE_SLOW), |rng: &mut Rng| fuzz::input(rng, Format::Sql), sql_model);
+    fuzz::run("model", &settings(IN_SUITE_SLOW), |rng: &mut Rng| either(rng, Format::Schema, Format::Sql), sql_model);
 }
 
 fn sqlmodel_model(input: &str) {
@@ -141,7 +147,7 @@ fn sqlmodel_model(input: &str) {
 
 #[test]
 fn fuzz_sqlmodel() {
-    fuzz::run("sqlmodel", &settings(IN_SUITE), |rng: &mut Rng| fuzz::input(rng, Format::Python), sqlmodel_model);
+    fuzz::run("sqlmodel", &settings(IN_SUITE), |rng: &mut Rng| either(rng, Format::PythonModel, Format::Python), sqlmodel_model);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -865,3 +865,143 @@ pub fn oversized_links() -> &'static [String] {
         vec![link(&zeros), link(&spaces)]
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Schemas SQLite accepts, so the model front-ends get past their first check.
+
+/// A name unique by `i` in any of the spellings SQLite accepts: bare, non-ASCII, reserved
+/// words and names with spaces or quote characters, each quoted correctly.
+pub fn valid_name(rng: &mut Rng, prefix: &str, i: usize) -> String {
+    match rng.below(10) {
+        0..=3 => format!("{prefix}{i}"),
+        4 => format!("{}{i}", rng.pick(&["café", "名前", "имя", "Ελλάδα", "Größe", "ǅx"])),
+        5 => format!("\"{} {prefix}{i}\"", rng.pick(&["two words", "select", "order", "x\"\"y", "it's", "a]b", "😀"])),
+        6 => format!("[{} {prefix}{i}]", rng.pick(&["select", "order", "x\"y", "it's", "é"])),
+        7 => format!("`{}{i}`", rng.pick(&["x``y", "order", "group by", "é"])),
+        8 => format!("\"{}\"", rng.pick(&["select", "order", "table", "index", "default", "group"]).to_string() + &"_".repeat(i)),
+        _ => format!("{}{prefix}{i}", rng.pick(&["_", "A", "x$"])),
+    }
+}
+
+const VALID_TYPES: &[&str] = &["INTEGER", "INT", "TEXT", "REAL", "BLOB", "NUMERIC", "ANY", "", "VARCHAR(20)", "DECIMAL(10, 2)", "BOOLEAN", "DATETIME", "文字列"];
+
+/// A script of CREATE statements that SQLite mostly accepts: tables with every kind of column
+/// and table constraint over columns that exist, then indexes, views and triggers over those
+/// tables, with rename annotations here and there.
+pub fn valid_schema(rng: &mut Rng) -> String {
+    let mut out = String::new();
+    let mut tables: Vec<(String, Vec<String>)> = Vec::new();
+    let mut next = 0;
+    let mut fresh = || {
+        next += 1;
+        next
+    };
+    for _ in 0..rng.range(1, 4) {
+        let name = valid_name(rng, "t", fresh());
+        let ncols = rng.range(1, 5);
+        let cols: Vec<String> = (0..ncols).map(|_| valid_name(rng, "c", fresh())).collect();
+        let strict = rng.one_in(6);
+        let pk_col = rng.one_in(2).then(|| rng.below(ncols));
+        let mut lines = Vec::new();
+        for (k, c) in cols.iter().enumerate() {
+            let ty = if strict { *rng.pick(&["INTEGER", "INT", "TEXT", "REAL", "BLOB", "ANY"]) } else { *rng.pick(VALID_TYPES) };
+            let mut line = format!("{c} {ty}");
+            if pk_col == Some(k) {
+                line.push_str(rng.word(&[" PRIMARY KEY", " PRIMARY KEY DESC", " PRIMARY KEY AUTOINCREMENT", " PRIMARY KEY ON CONFLICT REPLACE"]));
+            }
+            for _ in 0..rng.below(3) {
+                line.push_str(&match rng.below(9) {
+                    0 => " NOT NULL".to_string(),
+                    1 => " UNIQUE".to_string(),
+                    2 => format!(" DEFAULT {}", rng.pick(&["0", "-1", "'x'", "''", "NULL", "CURRENT_TIMESTAMP", "(1 + 2)", "X'00'", "0.5", "'é'"])),
+                    3 => format!(" CHECK ({c} {})", rng.pick(&["> 0", "IS NOT NULL", "<> ''", "IN (1, 2)", "BETWEEN 0 AND 9"])),
+                    4 => " COLLATE NOCASE".to_string(),
+                    5 if k > 0 && pk_col != Some(k) => format!(" GENERATED ALWAYS AS ({} || 'x'){}", cols[0], rng.word(&["", " STORED", " VIRTUAL"])),
+                    6 if !tables.is_empty() => {
+                        let (t, tc) = rng.pick(&tables).clone();
+                        format!(" REFERENCES {t} ({}){}", rng.pick(&tc), rng.word(&["", " ON DELETE CASCADE", " ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED"]))
+                    }
+                    7 => format!(" CONSTRAINT {} CHECK (length({c}) < 50)", valid_name(rng, "ck", 0)),
+                    _ => String::new(),
+                });
+            }
+            if rng.one_in(12) {
+                line.push_str(&format!(" -- @renamed from={}", valid_name(rng, "old", k)));
+                line.push('\n');
+            }
+            lines.push(line);
+        }
+        if rng.one_in(3) {
+            lines.push(format!("UNIQUE ({})", rng.pick(&cols)));
+        }
+        if rng.one_in(4) {
+            lines.push(format!("CHECK ({} IS NOT 'never')", rng.pick(&cols)));
+        }
+        if pk_col.is_none() && rng.one_in(3) {
+            lines.push(format!("PRIMARY KEY ({})", cols[..rng.range(1, ncols)].join(", ")));
+        }
+        if !tables.is_empty() && rng.one_in(3) {
+            let (t, tc) = rng.pick(&tables).clone();
+            lines.push(format!("FOREIGN KEY ({}) REFERENCES {t} ({})", rng.pick(&cols), rng.pick(&tc)));
+        }
+        let options = if pk_col.is_some() && rng.one_in(6) { " WITHOUT ROWID" } else if strict { " STRICT" } else { "" };
+        let note = if rng.one_in(10) { format!(" /* @renamed from={} */", valid_name(rng, "old", 0)) } else { String::new() };
+        out.push_str(&format!("CREATE TABLE {name}{note} (\n  {}\n){options};\n", lines.join(",\n  ")));
+        tables.push((name, cols));
+    }
+    for _ in 0..rng.below(4) {
+        let (t, cols) = rng.pick(&tables).clone();
+        let c = rng.pick(&cols).clone();
+        let name = valid_name(rng, "x", fresh());
+        out.push_str(&match rng.below(4) {
+            0 => format!("CREATE {}INDEX {name} ON {t} ({c}{});\n", if rng.coin() { "UNIQUE " } else { "" }, rng.word(&["", " DESC", " COLLATE NOCASE"])),
+            1 => format!("CREATE INDEX {name} ON {t} (lower({c}), {c}) WHERE {c} IS NOT NULL;\n"),
+            2 => format!("CREATE VIEW {name} AS SELECT {c}, count(*) AS n FROM {t} GROUP BY {c};\n"),
+            _ => format!(
+                "CREATE TRIGGER {name} AFTER {} ON {t} BEGIN SELECT CASE WHEN 1 THEN 2 END; UPDATE {t} SET {c} = {c} WHERE 0; END;\n",
+                rng.word(&["INSERT", "DELETE", "UPDATE", &format!("UPDATE OF {c}")])
+            ),
+        });
+    }
+    out
+}
+
+/// A SQLModel file that reads: table classes with a primary key and fields of the supported
+/// types and options, enums and base classes, and rename comments.
+pub fn valid_python(rng: &mut Rng) -> String {
+    let mut s = String::from("from typing import Optional\nfrom sqlmodel import Field, SQLModel\nimport enum\n\n");
+    if rng.coin() {
+        s.push_str("class Color(str, enum.Enum):\n    red = \"red\"\n    green = \"green\"\n\n");
+    }
+    if rng.coin() {
+        s.push_str("class Base(SQLModel):\n    note: Optional[str] = None\n\n");
+    }
+    let mut tables: Vec<String> = Vec::new();
+    for n in 0..rng.range(1, 4) {
+        let class = format!("{}{n}", rng.pick(&["Hero", "Team", "Café", "Ünit", "Item"]));
+        let base = if rng.coin() && s.contains("class Base") { "Base" } else { "SQLModel" };
+        s.push_str(&format!("class {class}({base}, table=True):{}\n", if rng.one_in(8) { "  # @renamed from=old" } else { "" }));
+        if rng.one_in(3) {
+            s.push_str(&format!("    __tablename__ = \"{}\"\n", rng.pick(&["heroes", "two words", "select", "名前", "x\"y"]).replace('"', "\\\"")));
+        }
+        s.push_str(rng.word(&["    id: Optional[int] = Field(default=None, primary_key=True)\n", "    id: int = Field(primary_key=True)\n", "    code: str = Field(primary_key=True, max_length=8)\n"]));
+        for f in 0..rng.below(5) {
+            let (ty, opts) = match rng.below(9) {
+                0 => ("str", "max_length=255, index=True".to_string()),
+                1 => ("Optional[int]", "default=None".to_string()),
+                2 => ("float", "default=0.5".to_string()),
+                3 => ("bool", "default=False".to_string()),
+                4 => ("datetime", "sa_column_kwargs={\"server_default\": text(\"CURRENT_TIMESTAMP\")}".to_string()),
+                5 if s.contains("class Color") => ("Color", "default=Color.red".to_string()),
+                6 if !tables.is_empty() => ("Optional[int]", format!("default=None, foreign_key=\"{}.id\", ondelete=\"CASCADE\"", rng.pick(&tables))),
+                7 => ("str", "unique=True".to_string()),
+                _ => ("bytes", "default=None, nullable=True".to_string()),
+            };
+            let name = rng.pick(&["name", "email", "size", "名前", "café", "order", "x"]).to_string() + &f.to_string();
+            s.push_str(&format!("    {name}: {ty} = Field({opts}){}\n", if rng.one_in(8) { "  # @renamed from=old_name" } else { "" }));
+        }
+        s.push('\n');
+        tables.push(class.to_lowercase());
+    }
+    s
+}

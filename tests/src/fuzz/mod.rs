@@ -178,6 +178,10 @@ fn run_here(name: &str, s: &Settings, generate: &dyn Fn(&mut Rng) -> String, tar
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(dir.join("current.txt"), &input);
         }
+        if s.inputs >= 1_000_000 && index > s.start && (index - s.start) % 1_000_000 == 0 {
+            // A long run says how far it is, so that one stopped early still reports a count.
+            println!("fuzz {name}: {} inputs in {:.0?}", index - s.start, started.elapsed());
+        }
         watch.running(index);
         let t = Instant::now();
         let outcome = attempt(target, &input);
@@ -311,8 +315,12 @@ fn regression_files(target: &str) -> Vec<(PathBuf, String)> {
 pub enum Format {
     /// A SQL script.
     Sql,
+    /// A SQL script of CREATE statements, mostly one SQLite accepts.
+    Schema,
     /// A SQLModel file.
     Python,
+    /// A SQLModel file, mostly one strata reads.
+    PythonModel,
     /// One revision file.
     Revision,
     /// Several revision files and targets ([`grammar::revision_set`]).
@@ -331,7 +339,9 @@ pub fn input(rng: &mut Rng, format: Format) -> String {
     let c = corpus();
     let (grammar, seeds, dictionary): (fn(&mut Rng) -> String, &[String], &[&str]) = match format {
         Format::Sql => (grammar::sql_script, &c.sql, grammar::SQL_DICT),
+        Format::Schema => (grammar::valid_schema, &c.sql, grammar::SQL_DICT),
         Format::Python => (grammar::python_model, &c.python, grammar::PY_DICT),
+        Format::PythonModel => (grammar::valid_python, &c.python, grammar::PY_DICT),
         Format::Revision => (grammar::revision_file, &c.revisions, if rng.coin() { grammar::REVISION_DICT } else { grammar::SQL_DICT }),
         Format::RevisionSet => (grammar::revision_set, &c.revision_sets, if rng.coin() { grammar::REVISION_DICT } else { grammar::SQL_DICT }),
         Format::Folder => (grammar::numbered_folder, &c.folders, grammar::SQL_DICT),

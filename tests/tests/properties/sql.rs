@@ -8,12 +8,26 @@ use super::*;
 /// refuses the schema and the generator drops that piece.
 pub(crate) const TRICKY_NAMES: [&str; 9] = ["length", "lower", "count", "typeof", "coalesce", "new", "old", "rowid", "oid"];
 
+/// Names in other scripts. SQLite folds only ASCII case, so `É` and `é` are different names, and
+/// it accepts these characters in bare names.
+pub(crate) const WORLD_NAMES: [&str; 6] = ["café", "Größe", "名前", "имя", "Ελλάδα", "emoji😀"];
+
+/// Reserved words, which name something only when quoted. Like the tricky names, two objects
+/// may draw the same one.
+pub(crate) const KEYWORD_NAMES: [&str; 6] = ["select", "order", "group", "table", "index", "default"];
+
 pub(crate) fn name_for(prefix: &str, id: usize, style: u8) -> String {
-    match style % 11 {
+    match style % 17 {
         0..=5 => format!("{prefix}{id}"),
         6 => format!("{}{id}", prefix.to_ascii_uppercase()),
         7 => format!("{prefix} {id}"),
         8 => format!("{prefix}\"{id}"),
+        11 => format!("{}{id}", WORLD_NAMES[id % WORLD_NAMES.len()]),
+        12 => format!("{prefix}]{id}"),
+        13 => KEYWORD_NAMES[id % KEYWORD_NAMES.len()].to_string(),
+        14 => format!("{prefix}'{id}"),
+        15 => format!("{prefix}.{id}"),
+        16 => format!("{} {prefix}{id}", WORLD_NAMES[id % WORLD_NAMES.len()]),
         // Tables are never called new or old: SQLite's own foreign key actions then confuse
         // the table with the OLD row (a RESTRICT self-reference refuses deleting an unreferenced
         // row), which is no concern of strata's.
@@ -22,18 +36,35 @@ pub(crate) fn name_for(prefix: &str, id: usize, style: u8) -> String {
     }
 }
 
-/// Names are written bare when they can be and the name's length is odd, quoted otherwise, so
-/// both forms meet the engine.
-pub(crate) fn q(name: &str) -> String {
-    if plain_name(name) && name.len() % 2 == 1 {
-        name.to_string()
+/// The name of an index, view or trigger: any of the styles whose names are unique per id.
+pub(crate) fn object_name(prefix: &str, id: usize) -> String {
+    let style = (id * 7 % 17) as u8;
+    if matches!(style, 9 | 10 | 13) {
+        format!("{prefix}{id}")
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        name_for(prefix, id, style)
     }
 }
 
+/// Names are written bare when they can be and their length is odd, otherwise quoted in one of
+/// SQLite's three identifier quotes (chosen by the name), so every form meets the engine.
+pub(crate) fn q(name: &str) -> String {
+    if plain_name(name) && name.chars().count() % 2 == 1 {
+        return name.to_string();
+    }
+    match name.len() % 3 {
+        0 if !name.contains(']') => format!("[{name}]"),
+        1 => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
+/// Whether SQLite reads `name` bare as that name: letters (of any script), digits and `_`, not
+/// starting with a digit, and not a reserved word.
 pub(crate) fn plain_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !KEYWORD_NAMES.iter().any(|k| k.eq_ignore_ascii_case(name))
 }
 
 pub(crate) const ACTIONS: [&str; 5] = ["NO ACTION", "RESTRICT", "SET NULL", "SET DEFAULT", "CASCADE"];

@@ -485,7 +485,7 @@ pub(crate) fn add_index(s: &mut Spec, g: &IndexGen, name: Option<String>) -> Opt
         None => None,
     };
     let id = s.fresh();
-    s.indexes.push(Idx { id, name: name.unwrap_or_else(|| format!("i{id}")), table: t.id, unique: g.unique, parts, where_col });
+    s.indexes.push(Idx { id, name: name.unwrap_or_else(|| object_name("i", id)), table: t.id, unique: g.unique, parts, where_col });
     Some(())
 }
 
@@ -520,13 +520,13 @@ pub(crate) fn make_view(s: &mut Spec, g: &ViewGen, name: Option<String>) -> Opti
         }
     };
     let id = s.fresh();
-    s.views.push(View { id, name: name.unwrap_or_else(|| format!("v{id}")), src });
+    s.views.push(View { id, name: name.unwrap_or_else(|| object_name("v", id)), src });
     Some(())
 }
 
 pub(crate) fn make_trigger(s: &mut Spec, g: &TrigGen, name: Option<String>) -> Option<()> {
     let id = s.fresh();
-    let name = name.unwrap_or_else(|| format!("tr{id}"));
+    let name = name.unwrap_or_else(|| object_name("tr", id));
     let other = match &g.other {
         Some(o) => Some(s.tables[pick(&s.tables, o)?].id),
         None => None,
