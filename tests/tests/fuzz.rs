@@ -206,7 +206,7 @@ fn fuzz_revision_graph() {
 fn numbered_import(input: &str) {
     let files: Vec<SqlFile> = grammar::split_files(input).into_iter().map(|(name, text)| SqlFile { name, text }).collect();
     let version_table = ["schema_version", "Schema_Version", "", "é", "\"schema_version\""][input.len() % 5];
-    let parent = (input.len() % 3 == 0).then_some("r0");
+    let parent = input.len().is_multiple_of(3).then_some("r0");
     if let Ok(imported) = import::import(&files, parent, "2026-01-01T00:00:00Z", version_table) {
         for r in &imported.revisions {
             let _ = Revision::parse(&r.render());

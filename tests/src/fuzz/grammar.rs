@@ -77,7 +77,7 @@ pub fn sql_name(rng: &mut Rng) -> String {
     };
     let sloppy = rng.one_in(20);
     match rng.below(7) {
-        0 | 1 | 2 if raw.chars().all(|c| c.is_alphanumeric() || c == '_') && !raw.is_empty() => raw,
+        0..=2 if raw.chars().all(|c| c.is_alphanumeric() || c == '_') && !raw.is_empty() => raw,
         3 => format!("\"{}\"", if sloppy { raw } else { raw.replace('"', "\"\"") }),
         4 => format!("`{}`", if sloppy { raw } else { raw.replace('`', "``") }),
         5 if !raw.contains(']') || sloppy => format!("[{raw}]"),

@@ -178,7 +178,7 @@ fn run_here(name: &str, s: &Settings, generate: &dyn Fn(&mut Rng) -> String, tar
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(dir.join("current.txt"), &input);
         }
-        if s.inputs >= 1_000_000 && index > s.start && (index - s.start) % 1_000_000 == 0 {
+        if s.inputs >= 1_000_000 && index > s.start && (index - s.start).is_multiple_of(1_000_000) {
             // A long run says how far it is, so that one stopped early still reports a count.
             println!("fuzz {name}: {} inputs in {:.0?}", index - s.start, started.elapsed());
         }
@@ -333,11 +333,14 @@ pub enum Format {
     Toml,
 }
 
+/// A generator of one format's inputs.
+type Grammar = fn(&mut Rng) -> String;
+
 /// One input of `format`: random bytes or characters (one time in five), the format's grammar
 /// (three in ten), or mutations of the grammar's output or of a corpus example (the rest).
 pub fn input(rng: &mut Rng, format: Format) -> String {
     let c = corpus();
-    let (grammar, seeds, dictionary): (fn(&mut Rng) -> String, &[String], &[&str]) = match format {
+    let (grammar, seeds, dictionary): (Grammar, &[String], &[&str]) = match format {
         Format::Sql => (grammar::sql_script, &c.sql, grammar::SQL_DICT),
         Format::Schema => (grammar::valid_schema, &c.sql, grammar::SQL_DICT),
         Format::Python => (grammar::python_model, &c.python, grammar::PY_DICT),

@@ -181,17 +181,17 @@ pub(crate) fn renames(a: &Spec, b: &Spec) -> Vec<Rename> {
     let mut out = Vec::new();
     for ia in &a.indexes {
         if let Some(ib) = b.indexes.iter().find(|i| i.id == ia.id && i.name != ia.name) {
-            out.push(Rename::Index { from: ia.name.clone().into(), to: ib.name.clone().into() });
+            out.push(Rename::Index { from: ia.name.clone(), to: ib.name.clone() });
         }
     }
     for ta in &a.tables {
         let Some(tb) = b.table(ta.id) else { continue };
         if ta.name != tb.name {
-            out.push(Rename::Table { from: ta.name.clone().into(), to: tb.name.clone().into() });
+            out.push(Rename::Table { from: ta.name.clone(), to: tb.name.clone() });
         }
         for ca in &ta.cols {
             if let Some(cb) = tb.col(ca.id).filter(|cb| cb.name != ca.name) {
-                out.push(Rename::Column { table: tb.name.clone().into(), from: ca.name.clone().into(), to: cb.name.clone().into() });
+                out.push(Rename::Column { table: tb.name.clone(), from: ca.name.clone(), to: cb.name.clone() });
             }
         }
     }

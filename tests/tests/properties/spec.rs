@@ -140,7 +140,7 @@ impl Tbl {
     }
     /// Whether the primary key is written on its column rather than as a table constraint.
     pub(crate) fn pk_inline(&self) -> bool {
-        self.pk.as_ref().is_some_and(|p| p.cols.len() == 1 && (p.autoinc || (self.id + p.cols[0].0) % 2 == 0))
+        self.pk.as_ref().is_some_and(|p| p.cols.len() == 1 && (p.autoinc || (self.id + p.cols[0].0).is_multiple_of(2)))
     }
     /// The column that aliases the rowid, as SQLite decides it: `INTEGER PRIMARY KEY DESC` on
     /// the column is not an alias, `PRIMARY KEY (x DESC)` as a table constraint is.

@@ -109,7 +109,7 @@ pub(crate) fn render(s: &Spec, annotate_from: Option<&Spec>) -> String {
         let old_t = annotate_from.and_then(|f| f.table(t.id));
         let cn = |id: usize| q(&t.col(id).unwrap().name);
         let inline_pk = t.pk.as_ref().filter(|_| t.pk_inline());
-        let inline_unique = |u: &Vec<usize>| u.len() == 1 && (t.id + u[0]) % 3 != 0;
+        let inline_unique = |u: &Vec<usize>| u.len() == 1 && !(t.id + u[0]).is_multiple_of(3);
         let inline_fk = |f: &Fk| f.cols.len() == 1 && (t.id + f.cols[0]) % 2 == 1;
         let mut lines: Vec<(String, Option<String>)> = Vec::new();
         for c in &t.cols {
@@ -255,10 +255,10 @@ pub(crate) fn references(s: &Spec, f: &Fk) -> String {
     if !f.implicit {
         r.push_str(&format!(" ({})", f.parent_cols.iter().map(|c| q(&p.col(*c).unwrap().name)).collect::<Vec<_>>().join(", ")));
     }
-    if f.on_delete % 5 != 0 {
+    if !f.on_delete.is_multiple_of(5) {
         r.push_str(&format!(" ON DELETE {}", ACTIONS[f.on_delete as usize % 5]));
     }
-    if f.on_update % 5 != 0 {
+    if !f.on_update.is_multiple_of(5) {
         r.push_str(&format!(" ON UPDATE {}", ACTIONS[f.on_update as usize % 5]));
     }
     if f.deferred {
@@ -277,7 +277,7 @@ pub(crate) fn trigger_sql(s: &Spec, tr: &Trig) -> String {
         TrigOn::Table(t) => {
             let tb = s.table(t).unwrap();
             let cn = |c: usize| q(&tb.col(c).unwrap().name);
-            let timing = if tr.timing % 2 == 0 { "BEFORE" } else { "AFTER" };
+            let timing = if tr.timing.is_multiple_of(2) { "BEFORE" } else { "AFTER" };
             let ev = match tr.event % 4 {
                 0 => "INSERT".to_string(),
                 1 => "UPDATE".to_string(),

@@ -108,7 +108,7 @@ pub(crate) fn valid(s: &Spec, rows: &Source) -> bool {
                 f.parent_cols.clone()
             };
             let keyed = p.pk.as_ref().is_some_and(|pk| pk.cols.iter().map(|c| c.0).collect::<Vec<_>>() == pcols)
-                || p.uniques.iter().any(|u| *u == pcols);
+                || p.uniques.contains(&pcols);
             if !keyed || pcols.len() != f.cols.len() {
                 return false;
             }
