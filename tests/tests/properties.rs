@@ -4,7 +4,10 @@
 //!
 //! Schemas are generated as a Rust value ([`Spec`]) in which every object and every column has
 //! a stable id, so renames keep every reference intact, and every column knows what data it
-//! holds ([`Data`]). A mutation is applied only when the result is a schema SQLite accepts and
+//! holds ([`Data`]). Names come in every form a user may write (`sql.rs`): plain, upper case,
+//! non-ASCII (`café`, `名前`), reserved words (`select`, `order`), and names holding spaces,
+//! `"`, `'`, `]` or `.`, written bare where SQLite allows it and otherwise in each of its three
+//! identifier quotes. A mutation is applied only when the result is a schema SQLite accepts and
 //! that the rows satisfy in both directions (NOT NULL only over NULLs with a DEFAULT, UNIQUE only
 //! over distinct values, foreign keys only where the rows point at parent rows), so a failure of
 //! the property always means a bug in the engine. Runs are seeded: `STRATA_PROPTEST_SEED` and
@@ -14,8 +17,12 @@
 //!
 //! When this finds an engine bug, the reproduction goes to /work/notes/property-bugs.md and the
 //! generator is narrowed around it (a comment `// engine bug: see notes`) until the fix lands.
-//! Bugs 1-11 found so far are fixed, each kept as a named regression test below, and nothing is
-//! narrowed now.
+//! Bugs 1-11 found so far are fixed, each kept as a named regression test in
+//! `properties/regressions.rs`, and nothing is narrowed now.
+//!
+//! The parts: the schema value (`properties/spec.rs`), its SQL (`sql.rs`), what rows allow
+//! (`validity.rs`), generation (`strategies.rs`), mutations (`mutations.rs`), the database side
+//! (`rows.rs`) and the regressions (`regressions.rs`); this file holds the property itself.
 
 use std::collections::{BTreeMap, BTreeSet};
 
