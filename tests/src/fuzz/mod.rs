@@ -11,7 +11,10 @@
 //! again on its own (`STRATA_FUZZ_SEED`, `STRATA_FUZZ_START`, `STRATA_FUZZ_INPUTS=1`).
 //!
 //! Inputs that once made a target panic are kept as files under `tests/fuzz_regressions/<target>/`
-//! and replayed before every run.
+//! and replayed before every run. Failing inputs are also written whole to
+//! `STRATA_FUZZ_FAILURES` (a folder in the system's temporary directory by default). A stack
+//! overflow aborts the process before it can be reported: `STRATA_FUZZ_TRACE=1` writes each
+//! input there before it runs, so the last one written is the culprit.
 
 pub mod corpus;
 pub mod grammar;
