@@ -20,6 +20,9 @@ pub struct Case {
 
 include!(concat!(env!("OUT_DIR"), "/cases.rs"));
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz;
+
 /// Opens an in-memory database built from `sql`, with foreign keys enforced as an application
 /// would have them.
 pub fn db_from(sql: &str) -> Connection {

@@ -47,6 +47,28 @@ fn default_busy_timeout() -> u64 {
     30_000
 }
 
+impl Config {
+    /// Reads the text of a `strata.toml`, refusing values strata could not use.
+    pub fn from_toml(text: &str) -> Result<Config> {
+        // An editor may have saved the file with a byte-order mark; TOML does not allow one.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let cfg: Config = toml::from_str(text)?;
+        // SQLite counts its busy timeout in milliseconds as a 32-bit int; a larger value used
+        // to reach rusqlite's `busy_timeout`, which panics on it.
+        if i32::try_from(cfg.busy_timeout_ms).is_err() {
+            bail!("busy_timeout_ms = {} is longer than SQLite can wait; give at most {} (milliseconds, about 24 days)", cfg.busy_timeout_ms, i32::MAX);
+        }
+        Ok(cfg)
+    }
+
+    /// Applies the connection settings to a newly opened connection: the lock waiter of
+    /// `lock.rs`, which waits up to `busy_timeout_ms` for another connection's lock.
+    pub fn configure(&self, conn: &mut Connection) -> Result<()> {
+        conn.busy_handler(Some(crate::lock::waiter(std::time::Duration::from_millis(self.busy_timeout_ms))))?;
+        Ok(())
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -93,8 +115,7 @@ impl Project {
             None => find_config()?,
         };
         let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let cfg: Config = toml::from_str(text).with_context(|| format!("{} is not a valid strata project file", path.display()))?;
+        let cfg = Config::from_toml(&text).with_context(|| format!("{} is not a valid strata project file", path.display()))?;
         // Paths inside the current folder are shown relative to it, as the user would type them.
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = match std::env::current_dir() {
@@ -226,8 +247,7 @@ impl Project {
     }
 
     fn wait_for_locks(&self, conn: &mut Connection) -> Result<()> {
-        conn.busy_handler(Some(crate::lock::waiter(std::time::Duration::from_millis(self.config.busy_timeout_ms))))?;
-        Ok(())
+        self.config.configure(conn)
     }
 }
 
@@ -263,4 +283,36 @@ impl Clock for SystemClock {
 /// The creation time written into new revisions, to the second.
 pub fn created_now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_tests::fuzz::{self, Format, Rng, Settings};
+
+    /// Reads `text` as strata.toml and, when it is accepted, applies it to a connection as
+    /// `Project::open` does.
+    fn read_config(text: &str) {
+        if let Ok(cfg) = Config::from_toml(text) {
+            let mut conn = Connection::open_in_memory().unwrap();
+            cfg.configure(&mut conn).unwrap();
+        }
+    }
+
+    /// No strata.toml panics strata (issue 11 §4): its reader fuzzed like the core's parsers
+    /// (`tests/tests/fuzz.rs`; `STRATA_FUZZ_INPUTS`, `STRATA_FUZZ_SEED`).
+    #[test]
+    fn fuzz_strata_toml() {
+        fuzz::run("config", &Settings::from_env(4000), |rng: &mut Rng| fuzz::input(rng, Format::Toml), read_config);
+    }
+
+    /// Found by `fuzz_strata_toml`: a busy timeout past what SQLite's int holds reached
+    /// rusqlite's `busy_timeout`, which panics ("too big"), in every command.
+    #[test]
+    fn a_busy_timeout_sqlite_cannot_hold_is_refused_not_a_panic() {
+        let e = Config::from_toml("busy_timeout_ms = 3000000000\n").unwrap_err();
+        assert!(e.to_string().contains("longer than SQLite can wait"), "{e}");
+        let cfg = Config::from_toml("busy_timeout_ms = 2147483647\n").unwrap();
+        cfg.configure(&mut Connection::open_in_memory().unwrap()).unwrap();
+    }
 }

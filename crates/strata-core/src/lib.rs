@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod project;
 pub mod render;
 pub mod revision;
 pub mod runner;

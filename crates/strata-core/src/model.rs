@@ -107,10 +107,16 @@ pub(crate) fn sqlite_message(e: &rusqlite::Error) -> String {
 }
 
 /// The line of the failing token when SQLite reports an offset, else the statement's first line.
+/// SQLite counts the offset in bytes from the start of the statement it was compiling, which
+/// is the start of `stmt` when the split agrees with SQLite's; should they ever disagree, the
+/// offset is kept inside the text and on a character boundary rather than trusted.
 fn error_line(stmt: &sql::Statement, e: &rusqlite::Error) -> usize {
     if let rusqlite::Error::SqlInputError { offset, .. } = e {
         if *offset >= 0 {
-            let upto = (*offset as usize).min(stmt.text.len());
+            let mut upto = (*offset as usize).min(stmt.text.len());
+            while !stmt.text.is_char_boundary(upto) {
+                upto -= 1;
+            }
             return stmt.line + stmt.text[..upto].matches('\n').count();
         }
     }
@@ -242,6 +248,20 @@ mod tests {
         assert!(matches!(e, Error::NotSchema { line: 2, .. }), "{e}");
         let e = from_sql("CREATE TABLE a (x int);\nCREATE TABLE a (y int);").unwrap_err();
         assert!(e.to_string().contains("line 2") && e.to_string().contains("already exists"), "{e}");
+    }
+
+    /// Found while fuzzing: a syntax error whose offset fell inside a character of the model
+    /// text panicked instead of naming the line (see `sql::tests::only_create_trigger_has_a_body`
+    /// for how the offset came to point into another statement).
+    #[test]
+    fn an_error_offset_inside_a_character_names_a_line_without_panicking() {
+        let e = from_sql("CREATE TABLE trigger (begin, ééééééééééééééééé);\nCREATE TABLE x (a b c d e f g h i j k ,)").unwrap_err();
+        assert!(matches!(e, Error::Model { line: 2, .. }), "{e}");
+        let stmt = sql::Statement { text: "CREATE TABLE é (x);\nCREATE TABLE ,".into(), start: 0, line: 4 };
+        let error = rusqlite::Error::SqlInputError { error: rusqlite::ffi::Error::new(1), msg: "near \",\": syntax error".into(), sql: String::new(), offset: 14 };
+        assert_eq!(error_line(&stmt, &error), 4);
+        let error = rusqlite::Error::SqlInputError { error: rusqlite::ffi::Error::new(1), msg: String::new(), sql: String::new(), offset: 1000 };
+        assert_eq!(error_line(&stmt, &error), 5);
     }
 
     #[test]

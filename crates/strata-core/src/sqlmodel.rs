@@ -50,7 +50,7 @@ type Result<T> = std::result::Result<T, SqlModelError>;
 /// renames announced by `# @renamed from=old` comments on a class or field line.
 pub fn from_sqlmodel(text: &str) -> Result<Model> {
     let toks = tokenize(text)?;
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser { toks, pos: 0, nesting: 0 };
     let classes = p.module()?;
     build(&classes, &p.toks)
 }
@@ -520,7 +520,15 @@ struct FieldDef {
 struct Parser {
     toks: Lexed,
     pos: usize,
+    /// How deep the expression being read is nested (brackets, unary minus, `.`, calls,
+    /// subscripts and `|` each add a level), so that no input can recurse past the stack.
+    nesting: usize,
 }
+
+/// The deepest expression read. Python itself stops at 200 nested brackets (and older
+/// versions' parsers near 100); model files nest a few levels, and the playground parses on a
+/// wasm stack of about 1 MiB, where 50 levels leave ample room even in a debug build.
+const MAX_NESTING: usize = 50;
 
 impl Parser {
     fn peek(&self) -> &Token {
@@ -737,10 +745,27 @@ impl Parser {
         Ok(())
     }
 
+    /// One level deeper, or an error past [`MAX_NESTING`].
+    fn deeper(&mut self) -> Result<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(self.err(format!("this expression is nested more than {MAX_NESTING} levels deep; write it more simply")));
+        }
+        Ok(())
+    }
+
     fn expr(&mut self) -> Result<Expr> {
+        let outer = self.nesting;
+        let e = self.binary();
+        self.nesting = outer;
+        e
+    }
+
+    fn binary(&mut self) -> Result<Expr> {
         let mut left = self.unary()?;
         while self.is_op("|") {
             self.next();
+            self.deeper()?;
             let right = self.unary()?;
             let (line, col) = (left.line, left.col);
             left = Expr { kind: ExprKind::BinOr(Box::new(left), Box::new(right)), line, col };
@@ -752,17 +777,24 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr> {
-        if self.is_op("-") {
+        let outer = self.nesting;
+        self.deeper()?;
+        let e = if self.is_op("-") {
             let t = self.next();
-            let e = self.unary()?;
-            return Ok(Expr { kind: ExprKind::Neg(Box::new(e)), line: t.line, col: t.col });
-        }
-        self.postfix()
+            self.unary().map(|e| Expr { kind: ExprKind::Neg(Box::new(e)), line: t.line, col: t.col })
+        } else {
+            self.postfix()
+        };
+        self.nesting = outer;
+        e
     }
 
     fn postfix(&mut self) -> Result<Expr> {
         let mut e = self.atom()?;
         loop {
+            if self.is_op(".") || self.is_op("(") || self.is_op("[") {
+                self.deeper()?;
+            }
             if self.is_op(".") {
                 self.next();
                 let t = self.next();
@@ -1340,7 +1372,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
         // Fields come from the class and its bases defined in this file, bases first.
         let mut fields: Vec<&FieldDef> = Vec::new();
         let mut is_sqlmodel = false;
-        collect_fields(class, &by_name, &mut fields, &mut is_sqlmodel, 0)?;
+        collect_fields(class, &by_name, &mut fields, &mut is_sqlmodel, &mut Visit::default())?;
         if !is_sqlmodel {
             return Err(invalid(class.line, class.col, format!("class {} has table=True but does not derive from SQLModel", class.name)));
         }
@@ -1432,7 +1464,7 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
             ));
         }
         t.primary_key = Some(PrimaryKey { name: None, columns: pk, autoincrement: false, on_conflict: None, desc_on_column: false });
-        if let Some(args) = inherited_table_args(class, &by_name, 0) {
+        if let Some(args) = inherited_table_args(class, &by_name, &mut BTreeSet::new()) {
             table_args(args, &mut t, &mut indexes)?;
         }
         t.canonicalize();
@@ -1468,13 +1500,14 @@ fn build(classes: &[Class], lexed: &Lexed) -> Result<Model> {
 }
 
 /// The `__table_args__` a table class has: its own, or else the first a base class defined in
-/// the file has, as Python's attribute lookup finds it.
-fn inherited_table_args<'a>(class: &'a Class, by_name: &BTreeMap<&str, &'a Class>, depth: usize) -> Option<&'a Expr> {
-    if depth > 50 {
+/// the file has, as Python's attribute lookup finds it. Each class is looked at once, so a
+/// circular or diamond-shaped hierarchy ends.
+fn inherited_table_args<'a>(class: &'a Class, by_name: &BTreeMap<&str, &'a Class>, seen: &mut BTreeSet<&'a str>) -> Option<&'a Expr> {
+    if !seen.insert(class.name.as_str()) {
         return None;
     }
     class.table_args.as_ref().or_else(|| {
-        class.bases.iter().find_map(|b| by_name.get(b.dotted()?.as_str()).and_then(|base| inherited_table_args(base, by_name, depth + 1)))
+        class.bases.iter().find_map(|b| by_name.get(b.dotted()?.as_str()).and_then(|base| inherited_table_args(base, by_name, seen)))
     })
 }
 
@@ -1542,17 +1575,23 @@ fn table_args(args: &Expr, t: &mut Table, indexes: &mut Vec<Index>) -> Result<()
 }
 
 /// Gathers the fields of `class` and of its bases that are defined in the file, bases first,
-/// and notes whether SQLModel is among its ancestors.
+/// and notes whether SQLModel is among its ancestors. Each class is visited once, as Python's
+/// method resolution order lists it once, so a hierarchy of diamonds costs its size and not
+/// the number of paths through it; a class among its own ancestors is an error.
 fn collect_fields<'a>(
     class: &'a Class,
     by_name: &BTreeMap<&str, &'a Class>,
     out: &mut Vec<&'a FieldDef>,
     is_sqlmodel: &mut bool,
-    depth: usize,
+    visit: &mut Visit<'a>,
 ) -> Result<()> {
-    if depth > 50 {
-        return Err(invalid(class.line, class.col, "class hierarchy is circular"));
+    if visit.path.contains(&class.name.as_str()) {
+        return Err(invalid(class.line, class.col, format!("class {} is among its own base classes; Python refuses a circular hierarchy", class.name)));
     }
+    if !visit.seen.insert(class.name.as_str()) {
+        return Ok(());
+    }
+    visit.path.push(class.name.as_str());
     for b in &class.bases {
         let name = b.dotted().unwrap_or_default();
         if name == "SQLModel" || name == "sqlmodel.SQLModel" {
@@ -1561,13 +1600,21 @@ fn collect_fields<'a>(
             if base.table {
                 return Err(unsupported(b, &format!("inheriting from the table class {name}"), "inherit from a non-table base class instead"));
             }
-            collect_fields(base, by_name, out, is_sqlmodel, depth + 1)?;
-        } else if class.table || depth > 0 {
+            collect_fields(base, by_name, out, is_sqlmodel, visit)?;
+        } else if class.table || visit.path.len() > 1 {
             return Err(unsupported(b, &format!("the base class `{}`", b.shown()), "define base classes in the same file, deriving from SQLModel"));
         }
     }
+    visit.path.pop();
     out.extend(class.fields.iter());
     Ok(())
+}
+
+/// The classes a walk up a hierarchy has entered (`seen`) and the chain it is on (`path`).
+#[derive(Default)]
+struct Visit<'a> {
+    seen: BTreeSet<&'a str>,
+    path: Vec<&'a str>,
 }
 
 /// `# @renamed from=old` on a class line (or its `__tablename__` line) renames the table; on a
@@ -1612,5 +1659,45 @@ mod tests {
     fn errors_point_at_line_and_column() {
         let e = from_sqlmodel("class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    x: list[int]\n").unwrap_err();
         assert_eq!(e.position(), (3, 8), "{e}");
+    }
+
+    /// Found by the fuzzer (`fuzz_sqlmodel`): a deeply nested value overflowed the stack, which
+    /// aborts the CLI and kills the playground's worker.
+    #[test]
+    fn deeply_nested_expressions_are_refused_without_overflowing_the_stack() {
+        let deep = |value: String| format!("class A(SQLModel, table=True):\n    id: int = Field(default={value}, primary_key=True)\n");
+        for value in [
+            format!("{}1{}", "(".repeat(5000), ")".repeat(5000)),
+            format!("{}1{}", "[".repeat(5000), "]".repeat(5000)),
+            format!("{}1", "-".repeat(5000)),
+            format!("x{}", ".a".repeat(5000)),
+            format!("f{}", "()".repeat(5000)),
+            format!("x{}", "[0]".repeat(5000)),
+            format!("int{}", " | None".repeat(5000)),
+            format!("{}1{}", "{1: ".repeat(5000), "}".repeat(5000)),
+        ] {
+            let e = from_sqlmodel(&deep(value)).unwrap_err();
+            assert!(e.to_string().contains("nested more than 50 levels"), "{e}");
+        }
+        let fine = deep(format!("{}1{}", "(".repeat(40), ")".repeat(40)));
+        assert!(from_sqlmodel(&fine).is_ok());
+    }
+
+    /// Found while fuzzing: base classes were walked once per path, so a class naming itself
+    /// twice, or a tall lattice of diamonds, took time exponential in its height.
+    #[test]
+    fn circular_and_diamond_hierarchies_are_walked_once() {
+        let e = from_sqlmodel("class B(B, B):\n    x: int\n\nclass T(B, table=True):\n    id: int = Field(primary_key=True)\n").unwrap_err();
+        assert!(e.to_string().contains("among its own base classes"), "{e}");
+        let mut text = String::from("class L0a(SQLModel):\n    x: int\n\nclass L0b(SQLModel):\n    y: int\n\n");
+        for i in 1..60 {
+            for side in ["a", "b"] {
+                text.push_str(&format!("class L{i}{side}(L{p}a, L{p}b):\n    pass\n\n", p = i - 1));
+            }
+        }
+        text.push_str("class T(L59a, L59b, table=True):\n    id: int = Field(primary_key=True)\n");
+        let schema = schema_from_sqlmodel(&text).unwrap();
+        let t = schema.table("t").unwrap();
+        assert_eq!(t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["x", "y", "id"]);
     }
 }
