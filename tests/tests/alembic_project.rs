@@ -7,7 +7,6 @@
 //! For the SQLModel project, `alembic check` (Alembic's autogenerate against the models) must
 //! find nothing to do, and must find the field added to the models afterwards.
 
-#[allow(dead_code)]
 mod cli_support;
 mod pyenv;
 

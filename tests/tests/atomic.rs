@@ -4,7 +4,6 @@
 //! say what committed when they fail; and `upgrade --sql` scripts are as strict as the runner
 //! when the real `sqlite3` shell runs them with `-bail`.
 
-#[allow(dead_code)]
 mod cli_support;
 
 use std::path::Path;

@@ -2,8 +2,6 @@
 //! fuzzer, `tests/fuzz.rs`): each is now refused with exit code 1 and a message that names what
 //! is wrong, and nothing is written.
 
-// Not every helper is used by this file; cli.rs uses the rest.
-#[allow(dead_code)]
 mod cli_support;
 
 use cli_support::Project;

@@ -5,8 +5,6 @@
 //! revision that accepted it. (The README's command-line story runs in cli.rs, through
 //! cli_support/story.rs.)
 
-// Not every helper is used by this file; cli.rs uses the rest.
-#[allow(dead_code)]
 mod cli_support;
 
 use std::process::{Command, Stdio};

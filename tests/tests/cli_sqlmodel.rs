@@ -4,8 +4,6 @@
 //! Running the exported scripts with Alembic and PostgreSQL is `exports.rs`'s job; here the
 //! PostgreSQL output is only checked for its shape.
 
-// Not every helper is used by this file; cli.rs uses the rest.
-#[allow(dead_code)]
 mod cli_support;
 
 use cli_support::{dump, tables, versions, Project};
@@ -224,7 +222,7 @@ fn export_writes_a_revision_as_alembic_postgres_and_sql() {
     other.execute_batch(&p.read(&format!("out/{stem}.sql"))).unwrap();
     assert_eq!(dump(&other), dump(&p.db()));
     other.execute_batch(&p.read(&format!("out/{stem}_rollback.sql"))).unwrap();
-    assert_eq!(versions(&other), [first.clone()]);
+    assert_eq!(versions(&other), std::slice::from_ref(&first));
 
     // A second export into the same folder refuses before writing anything.
     let again = p.strata(&["export", "head", "--format", "sql", "--output", "out"]).fails();

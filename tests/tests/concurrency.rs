@@ -3,7 +3,6 @@
 //! applied), `strata verify` passes, and the schema is exactly the one the applied revisions
 //! build.
 
-#[allow(dead_code)]
 mod cli_support;
 
 use std::collections::BTreeSet;

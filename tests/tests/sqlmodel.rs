@@ -6,7 +6,7 @@
 
 mod pyenv;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rusqlite::Connection;
@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
     v
 }
 
-fn strata_schema(case: &PathBuf) -> Schema {
+fn strata_schema(case: &Path) -> Schema {
     let text = std::fs::read_to_string(case.join("model.py")).unwrap();
     schema_from_sqlmodel(&text).unwrap_or_else(|e| panic!("{}: {e}", case.display()))
 }

@@ -11,7 +11,6 @@
 //! uses for ruff's wheel on PyPI. pre-commit itself (its clone, its hook environment, its stash,
 //! its `git commit` hook) runs unchanged.
 
-#[allow(dead_code)]
 mod cli_support;
 mod pyenv;
 
