@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod atomicity;
+pub mod backups;
 pub mod classify;
 pub mod diff;
 pub mod error;
