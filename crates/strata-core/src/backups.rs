@@ -75,7 +75,8 @@ pub fn restore<K>(
     keep: impl FnOnce(&Connection) -> Result<K, String>,
     stop: &dyn Fn() -> bool,
 ) -> Result<K, RestoreError> {
-    let verdict = integrity(backup).map_err(|e| RestoreError::Read { cause: sqlite_message(&e) })?;
+    // A backup damaged beyond what the check can walk makes the check itself fail.
+    let verdict = integrity(backup).map_err(|e| RestoreError::Damaged { details: sqlite_message(&e) })?;
     if verdict != ["ok"] {
         return Err(RestoreError::Damaged { details: verdict.join("; ") });
     }
@@ -180,7 +181,7 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let damaged = Connection::open(&path).unwrap();
         let e = restore(&mut live, &damaged, |_| Ok(()), &|| false).unwrap_err();
-        assert!(matches!(e, RestoreError::Damaged { .. } | RestoreError::Read { .. }), "{e}");
+        assert!(matches!(e, RestoreError::Damaged { .. }), "{e}");
         assert_eq!(rows(&live), [1]);
         // The lock is given back whatever happened.
         Connection::open(dir.path().join("app.db")).unwrap().execute("INSERT INTO t VALUES (2)", []).unwrap();
