@@ -183,11 +183,30 @@ pub fn from_changes(changes: &[Change], rebuilt: &[String]) -> Classification {
     for table in rebuilt {
         reasons.push(Reason::breaking(format!("rebuilds table {table}"), REBUILD_WHY, REBUILD_INSTEAD));
     }
+    if reasons.is_empty() {
+        reasons.push(nothing());
+    }
     Classification::new(Basis::Changes, reasons)
+}
+
+/// The reason of a revision that changes nothing.
+fn nothing() -> Reason {
+    Reason::additive("changes nothing", "old code is not affected")
 }
 
 fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
     let t = &d.to.name;
+    // Columns this change adds without a value for the rows already there: old code leaves
+    // them NULL, which a foreign key or a UNIQUE on them alone always accepts.
+    let empty_new: Vec<&Name> = d
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(col) if !col.not_null && col.default.is_none() && col.generated.is_none() => Some(&col.name),
+            _ => None,
+        })
+        .collect();
+    let only_new = |names: Vec<&Name>| !names.is_empty() && names.iter().all(|n| empty_new.iter().any(|e| e == n));
     for change in &d.changes {
         match change {
             TableChange::AddColumn(c) => out.push(add_column(t, c)),
@@ -236,6 +255,9 @@ fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
                 "old code's lookups and upserts by the key change, and rows it writes may now collide",
                 format!("add a UNIQUE index on the new key first, move the app to it, then change the key of {t} in a later revision"),
             )),
+            TableChange::AddUnique(u) if only_new(u.columns.iter().map(|k| &k.name).collect()) => {
+                out.push(Reason::additive(format!("adds UNIQUE ({}) on {t}", keys(&u.columns)), "it is on new columns old code leaves NULL, and NULLs never collide"))
+            }
             TableChange::AddUnique(u) => out.push(add_unique(t, &keys(&u.columns))),
             TableChange::DropUnique(u) => out.push(drop_unique(t, &keys(&u.columns))),
             TableChange::AddCheck(c) => out.push(Reason::breaking(
@@ -244,6 +266,10 @@ fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
                 "make the app respect the rule and fix the rows that break it first; add the CHECK in a later revision",
             )),
             TableChange::DropCheck(c) => out.push(Reason::additive(format!("drops CHECK ({}) on {t}", c.expr.as_str()), "every write old code makes still passes")),
+            TableChange::AddForeignKey(f) if only_new(f.columns.iter().collect()) => out.push(Reason::additive(
+                format!("adds a foreign key {t}({}) to {}", names(&f.columns), f.ref_table),
+                "it is on new columns old code leaves NULL, which a foreign key always accepts",
+            )),
             TableChange::AddForeignKey(f) => out.push(Reason::breaking(
                 format!("adds a foreign key {t}({}) to {}", names(&f.columns), f.ref_table),
                 "old code's writes of rows without a parent fail (with foreign keys on), and so does the migration while such rows exist",

@@ -19,18 +19,18 @@ use crate::statement::{classify, Alter, Classified, Object, Verb};
 pub fn from_sql(section: &str) -> Classification {
     let statements: Vec<(String, Classified)> = sql::split_statements(section).into_iter().map(|s| (s.text.clone(), classify(&s.text))).collect();
     let rebuilt = rebuilds(&statements);
-    // Tables that exist only inside this section: created here and not a rebuild's new copy
-    // (which takes an old table's place).
-    let created: BTreeSet<String> = statements
-        .iter()
-        .filter(|(_, c)| c.verb == Verb::Create && matches!(c.object, Some(Object::Table | Object::VirtualTable)))
-        .filter_map(|(_, c)| c.name.as_ref().map(|n| key(&n.name)))
-        .collect();
     let copies: BTreeSet<&String> = rebuilt.values().collect();
-    let new_here = |name: &str| created.contains(&key(name)) && !copies.contains(&key(name));
+    // Tables created by the statements read so far that are not a rebuild's new copy (which
+    // takes an old table's place): no old code uses them. In order, since a name can be
+    // renamed away and then created anew.
+    let mut created: BTreeSet<String> = BTreeSet::new();
     let mut reasons = Vec::new();
     for (text, c) in &statements {
         let name = c.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+        if c.verb == Verb::Create && matches!(c.object, Some(Object::Table | Object::VirtualTable)) && !copies.contains(&key(&name)) {
+            created.insert(key(&name));
+        }
+        let new_here = |name: &str| created.contains(&key(name));
         let short = one_line(text);
         let unknown = || {
             Reason::breaking(
@@ -129,7 +129,7 @@ pub fn from_sql(section: &str) -> Classification {
         ));
     }
     if statements.is_empty() {
-        reasons.push(Reason::additive("changes nothing (no statements)", "old code is not affected"));
+        reasons.push(super::nothing());
     }
     Classification::new(Basis::Statements, reasons)
 }
@@ -183,6 +183,8 @@ pub fn renames(section: &str) -> Vec<Rename> {
     let mut created: BTreeSet<String> = BTreeSet::new();
     // Dropped table (key) -> its original name, for the rebuild copy that takes its place.
     let mut dropped: BTreeMap<String, String> = BTreeMap::new();
+    // A copy (key) -> the columns it fills from a column of another name: (from, into).
+    let mut copied: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     // (original table key, current column key) -> (original column, current spelling).
     let mut columns: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
     // Original table key -> its spelling, for the column renames.
@@ -200,14 +202,22 @@ pub fn renames(section: &str) -> Vec<Rename> {
                 tables.remove(&key(&name));
                 dropped.insert(key(&name), orig);
             }
+            (Verb::Insert, _, _) if created.contains(&key(&name)) => {
+                copied.insert(key(&name), copied_columns(&s.text, c.rest));
+            }
             (Verb::Alter, _, Some(Alter::RenameTo(to))) => {
                 let orig = if created.contains(&key(&name)) {
                     // A rebuild's copy taking the place of the table it replaces; a table
                     // created here and renamed elsewhere is new, not renamed.
-                    match dropped.remove(&key(to)) {
-                        Some(o) => o,
-                        None => continue,
+                    let Some(o) = dropped.remove(&key(to)) else { continue };
+                    // A column the copy fills from a column of another name was renamed by
+                    // the copy (strata renames so when SQLite cannot in place).
+                    for (from, into) in copied.remove(&key(&name)).unwrap_or_default() {
+                        spelled.insert(key(&o), o.clone());
+                        let first = columns.remove(&(key(&o), key(&from))).map_or(from, |(f, _)| f);
+                        columns.insert((key(&o), key(&into)), (first, into));
                     }
+                    o
                 } else {
                     let o = original(&tables, &name);
                     tables.remove(&key(&name));
@@ -231,7 +241,7 @@ pub fn renames(section: &str) -> Vec<Rename> {
     let mut now_called: BTreeMap<String, String> = BTreeMap::new();
     for (from, to) in tables.into_values() {
         now_called.insert(key(&from), to.clone());
-        if key(&from) != key(&to) && !created.contains(&key(&from)) {
+        if key(&from) != key(&to) {
             out.push(Rename::Table { from, to });
         }
     }
@@ -242,6 +252,61 @@ pub fn renames(section: &str) -> Vec<Rename> {
         }
     }
     out
+}
+
+/// The columns `INSERT INTO copy (a, b, …) SELECT x, y, … FROM t` fills from a bare column
+/// of another name: `(x, a)` when `x` is not `a`. Anything else in the select list is left
+/// out (an expression is a conversion, not a rename).
+fn copied_columns(text: &str, rest: usize) -> Vec<(String, String)> {
+    let src = text.get(rest..).unwrap_or("");
+    let toks: Vec<sql::Token> = sql::tokenize(src).into_iter().filter(|t| !t.is_trivia()).collect();
+    let mut i = 0;
+    let mut into = Vec::new();
+    if !toks.first().is_some_and(|t| t.is_punct(src, "(")) {
+        return Vec::new();
+    }
+    i += 1;
+    while let Some(t) = toks.get(i) {
+        i += 1;
+        if t.is_punct(src, ")") {
+            break;
+        }
+        if t.is_name() {
+            into.push(sql::unquote(t.text(src)));
+        }
+    }
+    if !toks.get(i).is_some_and(|t| t.is_word(src, "select")) {
+        return Vec::new();
+    }
+    i += 1;
+    // The select list's items, split at top-level commas, up to FROM.
+    let mut items: Vec<Vec<sql::Token>> = vec![Vec::new()];
+    let mut depth = 0;
+    while let Some(t) = toks.get(i) {
+        i += 1;
+        if depth == 0 && t.is_word(src, "from") {
+            break;
+        }
+        if t.is_punct(src, "(") {
+            depth += 1;
+        } else if t.is_punct(src, ")") {
+            depth -= 1;
+        } else if depth == 0 && t.is_punct(src, ",") {
+            items.push(Vec::new());
+            continue;
+        }
+        items.last_mut().expect("one item at least").push(*t);
+    }
+    into.into_iter()
+        .zip(items)
+        .filter_map(|(to, item)| match item.as_slice() {
+            [one] if one.is_name() => {
+                let from = sql::unquote(one.text(src));
+                (key(&from) != key(&to)).then_some((from, to))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `ALTER TABLE t ADD COLUMN …`: additive unless the new column is NOT NULL without a default

@@ -193,11 +193,10 @@ fn indexes_views_and_triggers_dropped_or_replaced() {
 
 #[test]
 fn nothing_to_do_is_additive() {
-    let c = from_changes(&[], &[]);
-    assert_eq!((c.class, c.summary()), (Class::Additive, "additive".to_string()));
-    let c = from_sql("-- nothing here\n");
-    assert_eq!(c.reasons.len(), 1);
-    assert_eq!(c.class, Class::Additive);
+    for c in [from_changes(&[], &[]), from_sql("-- nothing here\n")] {
+        assert_eq!((c.class, c.summary()), (Class::Additive, "additive".to_string()));
+        assert_eq!(c.reasons.iter().map(|r| r.what.as_str()).collect::<Vec<_>>(), ["changes nothing"]);
+    }
 }
 
 fn sql_check(section: &str, expect: Expect) {
@@ -282,4 +281,34 @@ fn renames_compose_chains_and_swaps() {
     let renamed_then_rebuilt = "ALTER TABLE old RENAME TO new;\nCREATE TABLE _strata_new_new (x);\nINSERT INTO _strata_new_new SELECT x FROM new;\n\
                                 DROP TABLE new;\nALTER TABLE _strata_new_new RENAME TO new;";
     assert_eq!(renames(renamed_then_rebuilt), [Rename::Table { from: "old".into(), to: "new".into() }]);
+}
+
+#[test]
+fn a_foreign_key_or_unique_on_a_new_empty_column_is_additive() {
+    let c = |from: &str, to: &str| {
+        let (a, b) = (schema(from), schema(to));
+        from_changes(&diff(&a, &b, &[]).changes, &[]).reasons.into_iter().map(|r| format!("{}: {}", r.class, r.what)).collect::<Vec<_>>()
+    };
+    let p = "CREATE TABLE p (id INTEGER PRIMARY KEY);";
+    assert_eq!(
+        c(&format!("{p} CREATE TABLE t (a INT)"), &format!("{p} CREATE TABLE t (a INT, b INT REFERENCES p(id), u TEXT UNIQUE)")),
+        ["additive: adds nullable column t.b", "additive: adds nullable column t.u", "additive: adds UNIQUE (u) on t", "additive: adds a foreign key t(b) to p"]
+    );
+    // With a default, every old row holds the same value: a UNIQUE on it fails, and the
+    // default must have a parent.
+    assert_eq!(
+        c(&format!("{p} CREATE TABLE t (a INT)"), &format!("{p} CREATE TABLE t (a INT, b INT DEFAULT 1 REFERENCES p(id), u TEXT DEFAULT 'x' UNIQUE)")),
+        ["additive: adds nullable column t.b", "additive: adds nullable column t.u", "breaking: adds UNIQUE (u) on t", "breaking: adds a foreign key t(b) to p"]
+    );
+}
+
+#[test]
+fn a_column_renamed_by_a_rebuilds_copy_is_a_rename() {
+    let copy = "CREATE TABLE \"_strata_new_t1\" (\"c2_r6\" INTEGER PRIMARY KEY, \"c3\" INTEGER) WITHOUT ROWID;\n\
+                INSERT INTO \"_strata_new_t1\" (\"c2_r6\", \"c3\") SELECT \"c2\", \"c3\" FROM \"t1\";\nDROP TABLE \"t1\";\n\
+                ALTER TABLE \"_strata_new_t1\" RENAME TO \"t1\";\n\
+                CREATE TABLE \"_strata_new_t3\" (\"c4\" INTEGER, \"f5\" INTEGER);\n\
+                INSERT INTO \"_strata_new_t3\" (rowid, \"c4\", \"f5\") SELECT rowid, \"c4\", CAST(\"f5\" AS INTEGER) FROM \"t3\";\nDROP TABLE \"t3\";\n\
+                ALTER TABLE \"_strata_new_t3\" RENAME TO \"t3\";";
+    assert_eq!(renames(copy), [Rename::Column { table: "t1".into(), from: "c2".into(), to: "c2_r6".into() }]);
 }
