@@ -12,24 +12,27 @@ use super::report::{Estimate, Sample};
 pub const TRUSTED_REACH: f64 = 16.0;
 
 /// Fits `fixed + per_row × rows` through the samples: `(fixed, per_row, worst)`, where `worst`
-/// is the largest relative distance of a sample from the line. `None` with fewer than two
-/// sizes. A negative intercept (noise at small sizes) is taken as zero and the slope fitted
-/// through the origin, so the line never predicts less than nothing.
+/// is the largest relative distance of a sample from the line. Least squares weighted by each
+/// sample's rows: the small runs are mostly fixed costs and timer noise (a commit's flush),
+/// the large ones are what the estimate extrapolates from. `None` with fewer than two sizes.
+/// A negative intercept (noise at small sizes) is taken as zero and the slope fitted through
+/// the origin, so the line never predicts less than nothing.
 pub fn fit(samples: &[Sample]) -> Option<(f64, f64, f64)> {
-    let n = samples.len() as f64;
     let sizes: std::collections::BTreeSet<u64> = samples.iter().map(|s| s.rows).collect();
     if sizes.len() < 2 {
         return None;
     }
-    let mx = samples.iter().map(|s| s.rows as f64).sum::<f64>() / n;
-    let my = samples.iter().map(|s| s.millis).sum::<f64>() / n;
-    let sxy: f64 = samples.iter().map(|s| (s.rows as f64 - mx) * (s.millis - my)).sum();
-    let sxx: f64 = samples.iter().map(|s| (s.rows as f64 - mx).powi(2)).sum();
-    let (mut fixed, mut slope) = (0.0, sxy / sxx);
-    fixed += my - slope * mx;
+    let w = |s: &Sample| s.rows.max(1) as f64;
+    let total: f64 = samples.iter().map(w).sum();
+    let mx = samples.iter().map(|s| w(s) * s.rows as f64).sum::<f64>() / total;
+    let my = samples.iter().map(|s| w(s) * s.millis).sum::<f64>() / total;
+    let sxy: f64 = samples.iter().map(|s| w(s) * (s.rows as f64 - mx) * (s.millis - my)).sum();
+    let sxx: f64 = samples.iter().map(|s| w(s) * (s.rows as f64 - mx).powi(2)).sum();
+    let mut slope = sxy / sxx;
+    let mut fixed = my - slope * mx;
     if fixed < 0.0 || slope < 0.0 {
-        let sxy0: f64 = samples.iter().map(|s| s.rows as f64 * s.millis).sum();
-        let sxx0: f64 = samples.iter().map(|s| (s.rows as f64).powi(2)).sum();
+        let sxy0: f64 = samples.iter().map(|s| w(s) * s.rows as f64 * s.millis).sum();
+        let sxx0: f64 = samples.iter().map(|s| w(s) * (s.rows as f64).powi(2)).sum();
         fixed = 0.0;
         slope = (sxy0 / sxx0).max(0.0);
     }
@@ -61,13 +64,13 @@ pub fn estimate(tables: Vec<String>, rows: Vec<u64>, samples: Vec<Sample>) -> Op
     Some(Estimate { tables, rows, millis: fixed + per_row * target as f64, samples, fixed_ms: fixed, per_row_ms: per_row, worst_fit: worst, reach, trust })
 }
 
-/// The sizes to time for an estimate at `target` rows: ×4 apart from 1,000 up to a quarter of
+/// The sizes to time for an estimate at `target` rows: ×4 apart from 1,000 up to a third of
 /// the target, at least three (smaller ones, down to the target itself, when the target is
 /// small). The caller stops early when a run takes too long.
 pub fn sizes(target: u64) -> Vec<u64> {
     let mut out = Vec::new();
     let mut n = 1000u64;
-    while n <= target / 4 {
+    while n <= target / 3 {
         out.push(n);
         n = n.saturating_mul(4);
     }
@@ -104,13 +107,17 @@ mod tests {
         assert!(fixed >= 0.0 && slope >= 0.0, "{fixed} {slope}");
         let (fixed, slope, _) = fit(&[s(1000, 1.0), s(2000, 5.0)]).unwrap();
         assert!(fixed == 0.0 && slope > 0.0, "{fixed} {slope}");
+        // A slow small run (a flush that took long) barely moves the line of the large ones.
+        let (_, slope, _) = fit(&[s(1000, 40.0), s(16000, 32.0), s(64000, 128.0), s(256000, 512.0)]).unwrap();
+        assert!((slope - 0.002).abs() < 0.0002, "{slope}");
         assert!(fit(&[s(1000, 1.0), s(1000, 2.0)]).is_none());
     }
 
     #[test]
-    fn sizes_grow_by_four_up_to_a_quarter_of_the_target() {
-        assert_eq!(sizes(1_000_000), [1000, 4000, 16000, 64000]);
+    fn sizes_grow_by_four_up_to_a_third_of_the_target() {
+        assert_eq!(sizes(1_000_000), [1000, 4000, 16000, 64000, 256000]);
         assert_eq!(sizes(40_000), [2500, 10000, 40000]);
+        assert_eq!(sizes(48_000), [1000, 4000, 16000]);
         assert_eq!(sizes(100), [6, 25, 100]);
         assert_eq!(sizes(20_000), [1250, 5000, 20000]);
         assert_eq!(sizes(1), [1]);
