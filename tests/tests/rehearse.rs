@@ -37,7 +37,12 @@ fn state(p: &Project) -> (Vec<u8>, Vec<String>) {
 #[test]
 fn a_clean_revision_is_rehearsed_with_a_correct_report_and_exits_0() {
     let p = project(300);
-    p.revision("r2", &["r1"], "ALTER TABLE users ADD COLUMN phone TEXT;\nCREATE INDEX users_code ON users (code);", "DROP INDEX users_code;\nALTER TABLE users DROP COLUMN phone;");
+    p.revision(
+        "r2",
+        &["r1"],
+        "ALTER TABLE users ADD COLUMN phone TEXT;\nCREATE INDEX users_code ON users (code);",
+        "DROP INDEX users_code;\nALTER TABLE users DROP COLUMN phone;",
+    );
     let before = state(&p);
     let run = p.strata(&["rehearse", "--json"]);
     let report = run.json();
@@ -199,7 +204,10 @@ fn an_interrupted_rehearsal_leaves_nothing_behind() {
         // Every line up to the end of stderr.
         let rest: Vec<String> = lines.iter().collect();
         assert_eq!(out.status.code(), Some(code), "SIG{name}: {rest:?}");
-        assert!(rest.iter().any(|l| l.contains("stopped the rehearsal; its copy") && l.contains("was removed, and app.db was not touched")), "SIG{name}: {rest:?}");
+        assert!(
+            rest.iter().any(|l| l.contains("stopped the rehearsal; its copy") && l.contains("was removed, and app.db was not touched")),
+            "SIG{name}: {rest:?}"
+        );
         assert_eq!(state(&p), before, "SIG{name}: nothing left behind, and the database as it was");
     }
 }

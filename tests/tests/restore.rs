@@ -160,12 +160,14 @@ fn a_restore_waits_for_the_write_lock_and_names_who_holds_it() {
     let holder = p.db();
     holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO users (id, name) VALUES (1000, 'pending');").unwrap();
     let out = p.strata(&["restore", &backup]).fails();
-    for part in [format!("is locked by process {} (", std::process::id()).as_str(), "still locked after 0.3 s", "nothing was restored and the database was not changed"] {
+    for part in
+        [format!("is locked by process {} (", std::process::id()).as_str(), "still locked after 0.3 s", "nothing was restored and the database was not changed"]
+    {
         assert!(out.contains(part), "no {part:?} in:\n{out}");
     }
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(content(&p.db_path()), before);
-    assert_eq!(backup_names(&p), [backup.clone()]);
+    assert_eq!(backup_names(&p), std::slice::from_ref(&backup));
     // A connection that stays open (without a transaction) sees the restored database next.
     let reader = p.db();
     let n: i64 = reader.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
@@ -301,6 +303,10 @@ fn kill_9_in_the_middle_of_a_restore_leaves_the_old_or_the_new_database() {
         let status = child.wait().unwrap();
         let journal = p.path("app.db-journal").exists();
         let outcome = check(&p, &format!("seed {seed}"));
-        eprintln!("seed {seed}: killed after {} ms ({}), journal left: {journal}: {outcome}", delay.as_millis(), if status.success() { "it had finished" } else { "mid-run" });
+        eprintln!(
+            "seed {seed}: killed after {} ms ({}), journal left: {journal}: {outcome}",
+            delay.as_millis(),
+            if status.success() { "it had finished" } else { "mid-run" }
+        );
     }
 }

@@ -85,7 +85,7 @@ pub fn list(database: &Path) -> Result<(Vec<Found>, Vec<PathBuf>)> {
         found.push((stamp.to_string(), Found { path: entry.path(), name, taken, size }));
     }
     // Newest first: stamps sort as times, and `-N` counts up within a second.
-    found.sort_by(|(a, _), (b, _)| order(b).cmp(&order(a)));
+    found.sort_by_key(|(stamp, _)| std::cmp::Reverse(order(stamp)));
     unfinished.sort();
     Ok((found.into_iter().map(|(_, f)| f).collect(), unfinished))
 }

@@ -121,13 +121,7 @@ fn main() {
         let actual = clock.millis() - started;
         drop(big);
         let samples = estimate.samples.iter().map(|s| format!("{}: {:.0} ms", s.rows, s.millis)).collect::<Vec<_>>().join(", ");
-        println!(
-            "{label:<30} {:>9.0} ms {:>9.0} ms {:>7.2}x {:>7.1}x   {samples}",
-            estimate.millis,
-            actual,
-            estimate.millis / actual,
-            estimate.reach
-        );
+        println!("{label:<30} {:>9.0} ms {:>9.0} ms {:>7.2}x {:>7.1}x   {samples}", estimate.millis, actual, estimate.millis / actual, estimate.reach);
         for f in std::fs::read_dir(dir.path()).unwrap() {
             let _ = std::fs::remove_file(f.unwrap().path());
         }

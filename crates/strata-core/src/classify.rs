@@ -219,7 +219,9 @@ fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
                     out.push(Reason::breaking(
                         format!("changes the type of {t}.{c} from {a} to {b}"),
                         "values are converted to the new type's affinity, and old code may write values that are stored differently",
-                        format!("add a column of type {b} beside {c}, have the app write both, backfill it, move reads to it, then drop {c} in a later revision"),
+                        format!(
+                            "add a column of type {b} beside {c}, have the app write both, backfill it, move reads to it, then drop {c} in a later revision"
+                        ),
                     ));
                 }
                 if changed.not_null && to.not_null {
@@ -255,9 +257,10 @@ fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
                 "old code's lookups and upserts by the key change, and rows it writes may now collide",
                 format!("add a UNIQUE index on the new key first, move the app to it, then change the key of {t} in a later revision"),
             )),
-            TableChange::AddUnique(u) if only_new(u.columns.iter().map(|k| &k.name).collect()) => {
-                out.push(Reason::additive(format!("adds UNIQUE ({}) on {t}", keys(&u.columns)), "it is on new columns old code leaves NULL, and NULLs never collide"))
-            }
+            TableChange::AddUnique(u) if only_new(u.columns.iter().map(|k| &k.name).collect()) => out.push(Reason::additive(
+                format!("adds UNIQUE ({}) on {t}", keys(&u.columns)),
+                "it is on new columns old code leaves NULL, and NULLs never collide",
+            )),
             TableChange::AddUnique(u) => out.push(add_unique(t, &keys(&u.columns))),
             TableChange::DropUnique(u) => out.push(drop_unique(t, &keys(&u.columns))),
             TableChange::AddCheck(c) => out.push(Reason::breaking(
@@ -265,7 +268,9 @@ fn table_reasons(d: &TableDiff, out: &mut Vec<Reason>) {
                 "old code's writes that break it fail, and so does the migration while a row breaks it",
                 "make the app respect the rule and fix the rows that break it first; add the CHECK in a later revision",
             )),
-            TableChange::DropCheck(c) => out.push(Reason::additive(format!("drops CHECK ({}) on {t}", c.expr.as_str()), "every write old code makes still passes")),
+            TableChange::DropCheck(c) => {
+                out.push(Reason::additive(format!("drops CHECK ({}) on {t}", c.expr.as_str()), "every write old code makes still passes"))
+            }
             TableChange::AddForeignKey(f) if only_new(f.columns.iter().collect()) => out.push(Reason::additive(
                 format!("adds a foreign key {t}({}) to {}", names(&f.columns), f.ref_table),
                 "it is on new columns old code leaves NULL, which a foreign key always accepts",
@@ -318,11 +323,12 @@ fn add_column(t: &str, c: &Column) -> Reason {
             "old code's INSERTs do not name it and fail",
             format!("add {name} nullable (or with a DEFAULT), have the app fill it, backfill the old rows, then make it NOT NULL in a later revision"),
         ),
-        (true, Some(d)) => Reason::additive(
-            format!("adds column {t}.{name} NOT NULL DEFAULT {}", d.as_str()),
-            "old code's INSERTs do not name it and get the default",
-        ),
-        (false, _) => Reason::additive(format!("adds nullable column {t}.{name}"), "old code does not know it, and its INSERTs leave it NULL or at its default"),
+        (true, Some(d)) => {
+            Reason::additive(format!("adds column {t}.{name} NOT NULL DEFAULT {}", d.as_str()), "old code's INSERTs do not name it and get the default")
+        }
+        (false, _) => {
+            Reason::additive(format!("adds nullable column {t}.{name}"), "old code does not know it, and its INSERTs leave it NULL or at its default")
+        }
     }
 }
 

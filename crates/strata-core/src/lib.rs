@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: model text is parsed into a desired [`Schema`], a live database is
 //! introspected into another, [`diff()`] says what differs, [`plan()`] says how to change it, and
-//! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
+//! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection,
+//! with `migrate` and the modules whose first line says they are on the connection side.
 
 pub mod answers;
 pub mod atomicity;

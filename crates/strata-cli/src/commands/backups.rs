@@ -47,15 +47,7 @@ pub fn list(project: &Project, args: &BackupsArgs) -> Result<ExitCode> {
             None
         };
         damaged |= integrity_now.as_ref().is_some_and(|v| v != &["ok"]);
-        out.push(Listed {
-            file: f.name,
-            path: f.path.display().to_string(),
-            taken: f.taken,
-            size: f.size,
-            at,
-            checked_when_written: true,
-            integrity_now,
-        });
+        out.push(Listed { file: f.name, path: f.path.display().to_string(), taken: f.taken, size: f.size, at, checked_when_written: true, integrity_now });
     }
     if args.json {
         json(&out)?;
@@ -77,7 +69,11 @@ pub fn list(project: &Project, args: &BackupsArgs) -> Result<ExitCode> {
         }
     }
     for u in &unfinished {
-        anstream::eprintln!("{} {} is an unfinished copy (a backup that was interrupted, or one being written now), not a backup", paint(DIM, "note:"), u.display());
+        anstream::eprintln!(
+            "{} {} is an unfinished copy (a backup that was interrupted, or one being written now), not a backup",
+            paint(DIM, "note:"),
+            u.display()
+        );
     }
     Ok(if damaged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -98,7 +94,8 @@ fn at_words(ids: &[String], graph: &Graph) -> String {
 
 /// A backup opened to read it, never to write it.
 fn open_backup(path: &Path) -> Result<Connection> {
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).with_context(|| format!("cannot open the backup {}", path.display()))
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .with_context(|| format!("cannot open the backup {}", path.display()))
 }
 
 /// The backup the user named: a path as given, or a file name beside the database.
@@ -110,7 +107,11 @@ fn find(project: &Project, named: &Path) -> Result<PathBuf> {
     if named.components().count() == 1 && beside.is_file() {
         return Ok(beside);
     }
-    bail!("there is no backup {}: it is neither a file nor a backup beside {} (`strata backups` lists them); nothing was changed", named.display(), project.database.display())
+    bail!(
+        "there is no backup {}: it is neither a file nor a backup beside {} (`strata backups` lists them); nothing was changed",
+        named.display(),
+        project.database.display()
+    )
 }
 
 pub fn restore(project: &Project, args: &RestoreArgs) -> Result<ExitCode> {
@@ -123,7 +124,8 @@ pub fn restore(project: &Project, args: &RestoreArgs) -> Result<ExitCode> {
     let source = open_backup(&path)?;
     // A file that is no SQLite database (or whose version table is not strata's) is refused
     // before the database is even opened for writing.
-    backups::revisions_at(&source, &revs.graph, project.version_table()).with_context(|| format!("{} is not a database strata can restore; nothing was changed", path.display()))?;
+    backups::revisions_at(&source, &revs.graph, project.version_table())
+        .with_context(|| format!("{} is not a database strata can restore; nothing was changed", path.display()))?;
     interrupt::listen()?;
     let mut live = project.open()?;
     interrupt::watch(&mut live)?;

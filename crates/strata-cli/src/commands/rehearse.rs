@@ -11,9 +11,9 @@ use strata_core::rehearse::{self, MismatchKind, Options, Pass, Progress, Report,
 
 use crate::args::RehearseArgs;
 use crate::config::{Project, SystemClock};
+use crate::interrupt;
 use crate::output::{json, paint, BAD, BOLD, DIM, OK, WARN};
 use crate::scratch::Scratch;
-use crate::interrupt;
 
 pub fn rehearse(project: &Project, args: &RehearseArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
@@ -127,7 +127,10 @@ fn print(report: &Report, name: &str, size: Option<Size>) {
         }
     }
     if report.passed() {
-        anstream::println!("{} every revision went up, down and up again on the copy; nothing was lost that its SQL does not say it throws away.", paint(OK, "Passed:"));
+        anstream::println!(
+            "{} every revision went up, down and up again on the copy; nothing was lost that its SQL does not say it throws away.",
+            paint(OK, "Passed:")
+        );
     } else {
         anstream::println!("The rehearsal failed; {name} was not touched.");
     }
@@ -157,12 +160,8 @@ fn revision(report: &Report, rev: &RevisionReport, size: Option<Size>) {
         );
     }
     if let Some(first) = steps.first() {
-        let changed: Vec<String> = first
-            .rows
-            .iter()
-            .filter(|r| r.before != r.after)
-            .map(|r| format!("{} {} -> {}", r.table, count(r.before), count(r.after)))
-            .collect();
+        let changed: Vec<String> =
+            first.rows.iter().filter(|r| r.before != r.after).map(|r| format!("{} {} -> {}", r.table, count(r.before), count(r.after))).collect();
         let same = first.rows.len() - changed.len();
         let mut line = changed.join(", ");
         if same > 0 {
@@ -206,7 +205,11 @@ fn revision(report: &Report, rev: &RevisionReport, size: Option<Size>) {
         (None, Some(note), _) => anstream::println!("  {:<9} none: {note}", "estimate"),
         (None, None, None) => {
             if let Some(up) = steps.first() {
-                anstream::println!("  {:<9} {} on the database as it is (the rehearsal's own time; --rows N or --scale K for larger tables)", "estimate", ms(up.wall_ms));
+                anstream::println!(
+                    "  {:<9} {} on the database as it is (the rehearsal's own time; --rows N or --scale K for larger tables)",
+                    "estimate",
+                    ms(up.wall_ms)
+                );
             }
         }
         (None, None, Some(_)) => {}

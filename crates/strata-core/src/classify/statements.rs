@@ -117,7 +117,7 @@ pub fn from_sql(section: &str) -> Classification {
         };
         reasons.extend(reason);
     }
-    for (old, _) in &rebuilt {
+    for old in rebuilt.keys() {
         let name = statements
             .iter()
             .find_map(|(_, c)| c.name.as_ref().filter(|n| key(&n.name) == *old && c.verb == Verb::Drop).map(|n| n.name.clone()))

@@ -155,11 +155,17 @@ fn constraints_keys_and_table_options() {
     };
     let base = "CREATE TABLE p (id INTEGER PRIMARY KEY);";
     assert_eq!(
-        c(&format!("{base} CREATE TABLE t (a INT, b INT)"), &format!("{base} CREATE TABLE t (a INT, b INT, UNIQUE (a), CHECK (b > 0), FOREIGN KEY (b) REFERENCES p(id))")),
+        c(
+            &format!("{base} CREATE TABLE t (a INT, b INT)"),
+            &format!("{base} CREATE TABLE t (a INT, b INT, UNIQUE (a), CHECK (b > 0), FOREIGN KEY (b) REFERENCES p(id))")
+        ),
         ["breaking: adds UNIQUE (a) on t", "breaking: adds CHECK (b > 0) on t", "breaking: adds a foreign key t(b) to p"]
     );
     assert_eq!(
-        c(&format!("{base} CREATE TABLE t (a INT, b INT, UNIQUE (a), CHECK (b > 0), FOREIGN KEY (b) REFERENCES p(id))"), &format!("{base} CREATE TABLE t (a INT, b INT)")),
+        c(
+            &format!("{base} CREATE TABLE t (a INT, b INT, UNIQUE (a), CHECK (b > 0), FOREIGN KEY (b) REFERENCES p(id))"),
+            &format!("{base} CREATE TABLE t (a INT, b INT)")
+        ),
         ["breaking: drops UNIQUE (a) on t", "additive: drops CHECK (b > 0) on t", "additive: drops the foreign key t(b) to p"]
     );
     assert_eq!(
@@ -269,14 +275,7 @@ fn renames_compose_chains_and_swaps() {
                 ALTER TABLE \"b\" RENAME COLUMN \"x\" TO \"y\";\nALTER TABLE \"b\" RENAME COLUMN \"y\" TO \"z\";";
     let mut got: Vec<String> = renames(swap).iter().map(|r| format!("{r:?}")).collect();
     got.sort();
-    assert_eq!(
-        got,
-        [
-            r#"Column { table: "b", from: "x", to: "z" }"#,
-            r#"Table { from: "a", to: "b" }"#,
-            r#"Table { from: "b", to: "a" }"#,
-        ]
-    );
+    assert_eq!(got, [r#"Column { table: "b", from: "x", to: "z" }"#, r#"Table { from: "a", to: "b" }"#, r#"Table { from: "b", to: "a" }"#,]);
     // A rename, then a rebuild of the renamed table: the rename survives the rebuild.
     let renamed_then_rebuilt = "ALTER TABLE old RENAME TO new;\nCREATE TABLE _strata_new_new (x);\nINSERT INTO _strata_new_new SELECT x FROM new;\n\
                                 DROP TABLE new;\nALTER TABLE _strata_new_new RENAME TO new;";
@@ -292,13 +291,23 @@ fn a_foreign_key_or_unique_on_a_new_empty_column_is_additive() {
     let p = "CREATE TABLE p (id INTEGER PRIMARY KEY);";
     assert_eq!(
         c(&format!("{p} CREATE TABLE t (a INT)"), &format!("{p} CREATE TABLE t (a INT, b INT REFERENCES p(id), u TEXT UNIQUE)")),
-        ["additive: adds nullable column t.b", "additive: adds nullable column t.u", "additive: adds UNIQUE (u) on t", "additive: adds a foreign key t(b) to p"]
+        [
+            "additive: adds nullable column t.b",
+            "additive: adds nullable column t.u",
+            "additive: adds UNIQUE (u) on t",
+            "additive: adds a foreign key t(b) to p"
+        ]
     );
     // With a default, every old row holds the same value: a UNIQUE on it fails, and the
     // default must have a parent.
     assert_eq!(
         c(&format!("{p} CREATE TABLE t (a INT)"), &format!("{p} CREATE TABLE t (a INT, b INT DEFAULT 1 REFERENCES p(id), u TEXT DEFAULT 'x' UNIQUE)")),
-        ["additive: adds nullable column t.b", "additive: adds nullable column t.u", "breaking: adds UNIQUE (u) on t", "breaking: adds a foreign key t(b) to p"]
+        [
+            "additive: adds nullable column t.b",
+            "additive: adds nullable column t.u",
+            "breaking: adds UNIQUE (u) on t",
+            "breaking: adds a foreign key t(b) to p"
+        ]
     );
 }
 

@@ -170,11 +170,7 @@ fn mismatch(table: &str, column: Option<&str>, kind: MismatchKind) -> Mismatch {
 
 /// Tables that lost rows in one step (present before and after under the same name).
 pub fn lost_rows(before: &Snapshot, after: &Snapshot) -> Vec<(String, u64, u64)> {
-    before
-        .tables
-        .iter()
-        .filter_map(|b| after.table(&b.name).filter(|a| a.rows < b.rows).map(|a| (b.name.clone(), b.rows, a.rows)))
-        .collect()
+    before.tables.iter().filter_map(|b| after.table(&b.name).filter(|a| a.rows < b.rows).map(|a| (b.name.clone(), b.rows, a.rows))).collect()
 }
 
 /// Whether a mismatch of the same kind on the same table and column is among `earlier`.
@@ -182,7 +178,8 @@ pub fn is_among(m: &Mismatch, earlier: &[Mismatch]) -> bool {
     let kind = |k: &MismatchKind| std::mem::discriminant(k);
     earlier.iter().any(|e| {
         kind(&e.kind) == kind(&m.kind)
-            && (matches!(m.kind, MismatchKind::Schema { .. }) || (key(&e.table) == key(&m.table) && e.column.as_deref().map(key) == m.column.as_deref().map(key)))
+            && (matches!(m.kind, MismatchKind::Schema { .. })
+                || (key(&e.table) == key(&m.table) && e.column.as_deref().map(key) == m.column.as_deref().map(key)))
     })
 }
 
@@ -205,13 +202,23 @@ mod tests {
         let kinds = |got: Snapshot| compare(&want, &got).into_iter().map(|m| m.describe()).collect::<Vec<_>>();
         assert!(kinds(want.clone()).is_empty());
         assert_eq!(kinds(snap(vec![table("t", 2, &[("a", "1"), ("b", "9")], "x")])), ["t.b: its values differ (content digest)"]);
-        assert_eq!(kinds(snap(vec![table("t", 1, &[("a", "8"), ("b", "9")], "x")])), ["t: 1 rows instead of 2", "t.a: its values differ (content digest)", "t.b: its values differ (content digest)"]);
+        assert_eq!(
+            kinds(snap(vec![table("t", 1, &[("a", "8"), ("b", "9")], "x")])),
+            ["t: 1 rows instead of 2", "t.a: its values differ (content digest)", "t.b: its values differ (content digest)"]
+        );
         assert_eq!(kinds(snap(vec![table("T", 2, &[("B", "2"), ("A", "1")], "x")])), ["t: the same values, but paired into rows differently"]);
     }
 
     #[test]
     fn a_loss_is_declared_by_the_sql_that_throws_it_away_under_any_of_its_names() {
-        let r1 = Revision::new("r1", vec![], "m", "c", "ALTER TABLE users RENAME COLUMN mail TO email;\nALTER TABLE users RENAME TO people;", "ALTER TABLE people RENAME TO users;\nALTER TABLE users RENAME COLUMN email TO mail;");
+        let r1 = Revision::new(
+            "r1",
+            vec![],
+            "m",
+            "c",
+            "ALTER TABLE users RENAME COLUMN mail TO email;\nALTER TABLE users RENAME TO people;",
+            "ALTER TABLE people RENAME TO users;\nALTER TABLE users RENAME COLUMN email TO mail;",
+        );
         let r2 = Revision::new(
             "r2",
             vec!["r1".into()],

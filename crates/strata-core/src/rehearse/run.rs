@@ -176,11 +176,21 @@ fn problems(report: &Report) -> Vec<Problem> {
         }
         for m in s.mismatches.iter().filter(|m| !m.inherited && m.declared_by.is_none()) {
             let (kind, message) = match (&m.kind, s.pass) {
-                (MismatchKind::Schema { .. }, Pass::Down) => (ProblemKind::SchemaNotRestored, format!("down does not give back the schema from before the up: {}", m.describe())),
-                (MismatchKind::Schema { .. }, _) => (ProblemKind::SchemaNotRestored, format!("up again does not give the schema of the first up: {}", m.describe())),
-                (_, Pass::Up) => (ProblemKind::UndeclaredLoss, format!("{}, and no statement of the revision declares it (a cascade or a trigger?)", m.describe())),
-                (_, Pass::Down) => (ProblemKind::UndeclaredLoss, format!("after up and down, {}, and no statement of the revisions declares that loss", m.describe())),
-                (_, Pass::UpAgain) => (ProblemKind::UndeclaredLoss, format!("after down and up again, {}, and no statement of the revisions declares that loss", m.describe())),
+                (MismatchKind::Schema { .. }, Pass::Down) => {
+                    (ProblemKind::SchemaNotRestored, format!("down does not give back the schema from before the up: {}", m.describe()))
+                }
+                (MismatchKind::Schema { .. }, _) => {
+                    (ProblemKind::SchemaNotRestored, format!("up again does not give the schema of the first up: {}", m.describe()))
+                }
+                (_, Pass::Up) => {
+                    (ProblemKind::UndeclaredLoss, format!("{}, and no statement of the revision declares it (a cascade or a trigger?)", m.describe()))
+                }
+                (_, Pass::Down) => {
+                    (ProblemKind::UndeclaredLoss, format!("after up and down, {}, and no statement of the revisions declares that loss", m.describe()))
+                }
+                (_, Pass::UpAgain) => {
+                    (ProblemKind::UndeclaredLoss, format!("after down and up again, {}, and no statement of the revisions declares that loss", m.describe()))
+                }
             };
             say(kind, message);
         }
@@ -347,7 +357,7 @@ pub fn snapshot(conn: &Connection, version_table: &str) -> Result<Snapshot, Erro
 
 fn table_state(conn: &Connection, name: &str) -> Result<TableState, Error> {
     let mut stmt = conn.prepare(&format!("SELECT * FROM main.{}", quote(name)))?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     // Whole rows are digested with their columns in name order, so a rebuild that reorders
     // columns changes no row digest.
     let mut by_name: Vec<usize> = (0..columns.len()).collect();

@@ -97,7 +97,8 @@ pub fn shape(conn: &Connection, rev: &Revision, version_table: &str) -> Result<S
         v
     };
     let exists = |n: &str| -> bool {
-        conn.query_row("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE", [n], |r| r.get::<_, i64>(0)).unwrap_or(0) > 0
+        conn.query_row("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE", [n], |r| r.get::<_, i64>(0)).unwrap_or(0)
+            > 0
     };
     let mut tables = Vec::new();
     for name in touched(rev, &exists) {
@@ -118,9 +119,8 @@ pub fn shape(conn: &Connection, rev: &Revision, version_table: &str) -> Result<S
             let sample = format!("(SELECT {c} AS v FROM {from} LIMIT {SHAPE_SAMPLE})");
             let (all, present, length): (i64, i64, Option<f64>) =
                 conn.query_row(&format!("SELECT count(*), count(v), avg(length(v)) FROM {sample}"), [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            let class: Option<String> = conn
-                .query_row(&format!("SELECT typeof(v) FROM {sample} WHERE v IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"), [], |r| r.get(0))
-                .ok();
+            let class: Option<String> =
+                conn.query_row(&format!("SELECT typeof(v) FROM {sample} WHERE v IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"), [], |r| r.get(0)).ok();
             let nulls = if all > 0 { (all - present) as f64 / all as f64 } else { 0.0 };
             columns.push(ColumnShape { name: column, affinity: affinity(&decl), not_null, class, length: length.unwrap_or(8.0), nulls });
         }

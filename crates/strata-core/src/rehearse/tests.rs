@@ -55,7 +55,12 @@ fn dump(conn: &Connection) -> String {
 fn a_clean_revision_passes_with_times_rows_and_checks() {
     let g = Graph::new(vec![
         rev("r1", None, USERS, "DROP TABLE users;"),
-        rev("r2", Some("r1"), "ALTER TABLE users ADD COLUMN phone TEXT;\nCREATE INDEX users_name ON users (name);", "DROP INDEX users_name;\nALTER TABLE users DROP COLUMN phone;"),
+        rev(
+            "r2",
+            Some("r1"),
+            "ALTER TABLE users ADD COLUMN phone TEXT;\nCREATE INDEX users_name ON users (name);",
+            "DROP INDEX users_name;\nALTER TABLE users DROP COLUMN phone;",
+        ),
     ])
     .unwrap();
     let (real, mut copy) = setup(&g);
@@ -152,7 +157,12 @@ fn a_down_that_forgets_an_index_does_not_give_back_the_schema() {
 #[test]
 fn rows_that_vanish_without_a_statement_declaring_it_fail_the_first_pass() {
     let g = Graph::new(vec![
-        rev("r1", None, &format!("{USERS}\nCREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);"), "DROP TABLE notes;\nDROP TABLE users;"),
+        rev(
+            "r1",
+            None,
+            &format!("{USERS}\nCREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);"),
+            "DROP TABLE notes;\nDROP TABLE users;",
+        ),
         rev("r2", Some("r1"), "DELETE FROM users WHERE id <= 2;", "SELECT 1;"),
     ])
     .unwrap();
