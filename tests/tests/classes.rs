@@ -83,9 +83,9 @@ fn history_show_and_dry_run_say_additive_or_breaking() {
     let p = project();
     let history = p.strata(&["history"]);
     let lines: Vec<&str> = history.ok().lines().collect();
-    assert!(lines[0].ends_with("(head) (breaking), rename email"), "{lines:?}");
-    assert!(lines[1].ends_with("(additive), add phone"), "{lines:?}");
-    assert!(lines[2].ends_with("(additive), users"), "{lines:?}");
+    assert!(lines[0].ends_with("(head), rename email [breaking]"), "{lines:?}");
+    assert!(lines[1].ends_with(", add phone [additive]"), "{lines:?}");
+    assert!(lines[2].ends_with(", users [additive]"), "{lines:?}");
     let verbose = p.strata(&["history", "--verbose"]);
     assert!(verbose.ok().contains("    breaking: renames column users.email to email_address\n"), "{}", verbose.stdout);
     let json = p.strata(&["history", "--json"]).json();

@@ -141,12 +141,13 @@ pub fn history(project: &Project, args: &HistoryArgs) -> Result<ExitCode> {
         if !r.is_atomic() {
             tags.push_str(&paint(WARN, " (not atomic)"));
         }
+        // The class goes last, after the message, so the line reads as it always did up to it.
         let class = classes.get(&r.id);
-        tags.push_str(&match class.map(|c| c.class) {
-            Some(Class::Additive) => paint(OK, " (additive)"),
-            _ => paint(WARN, " (breaking)"),
-        });
-        anstream::println!("{from} -> {}{tags}, {}", paint(BOLD, &r.id), r.message);
+        let label = match class.map(|c| c.class) {
+            Some(Class::Additive) => paint(OK, "[additive]"),
+            _ => paint(WARN, "[breaking]"),
+        };
+        anstream::println!("{from} -> {}{tags}, {} {label}", paint(BOLD, &r.id), r.message);
         if args.verbose {
             let file = revs.files.get(&r.id).map(|p| p.display().to_string()).unwrap_or_default();
             let applied = match rows.get(&r.id) {
