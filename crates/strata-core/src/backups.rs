@@ -12,6 +12,9 @@
 //! journal that the next connection rolls back, and the database is the old one; after the
 //! commit it is the new one. Nothing else touches the files beside the database. Other
 //! processes that keep the database open see the restored one from their next transaction.
+//! In WAL mode the exclusive lock also waits for every other connection that has read the
+//! database to close (such a connection keeps a shared lock while it is open): a restore of a
+//! WAL database needs the app stopped, and says so when the wait runs out.
 
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
@@ -83,9 +86,16 @@ pub fn restore<K>(
     // Opening a database rolls back a hot journal a killed writer left; the first read here
     // does it before the lock is taken for the restore.
     live.query_row("SELECT count(*) FROM main.sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(|e| RestoreError::Read { cause: sqlite_message(&e) })?;
-    let locked = live
-        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
-        .map_err(|e| RestoreError::Locked { cause: sqlite_message(&e), code: e.sqlite_error_code() });
+    let wal = live.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).map(|m| m.eq_ignore_ascii_case("wal")).unwrap_or(false);
+    let locked = live.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;").map_err(|e| {
+        let mut cause = sqlite_message(&e);
+        if wal {
+            // In WAL mode a connection that has read the database keeps a shared lock on it
+            // while it stays open, so the exclusive lock waits for every one to close.
+            cause.push_str("; the database is in WAL mode, where every connection that has read it keeps it locked while it stays open, so stop the processes that use it (the app) first");
+        }
+        RestoreError::Locked { cause, code: e.sqlite_error_code() }
+    });
     let result = locked.and_then(|()| {
         let kept = keep(live).map_err(|cause| RestoreError::Keep { cause })?;
         copy_in(live, backup, stop)?;
@@ -158,6 +168,28 @@ mod tests {
         assert_eq!(rows(&Connection::open(&kept_path).unwrap()), [1, 2]);
         assert!(!dir.path().join("app.db-journal").exists());
         other.execute("INSERT INTO t VALUES (10)", []).unwrap();
+    }
+
+    #[test]
+    fn a_database_in_wal_mode_is_restored_once_no_other_connection_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut live = db(dir.path(), "app.db", "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);");
+        live.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let backup = db(dir.path(), "old.bak", "CREATE TABLE t (x); INSERT INTO t VALUES (9);");
+        let app = Connection::open(dir.path().join("app.db")).unwrap();
+        assert_eq!(rows(&app), [1, 2]);
+        let e = restore(&mut live, &backup, |_| Ok(()), &|| false).unwrap_err();
+        assert!(matches!(e, RestoreError::Locked { code: Some(rusqlite::ErrorCode::DatabaseBusy), .. }), "{e}");
+        assert!(e.to_string().contains("WAL mode") && e.to_string().contains("the database was not changed"), "{e}");
+        assert_eq!(rows(&app), [1, 2]);
+        drop(app);
+        restore(&mut live, &backup, |_| Ok(()), &|| false).unwrap();
+        let mode: String = live.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        drop(live);
+        let reopened = Connection::open(dir.path().join("app.db")).unwrap();
+        assert_eq!(rows(&reopened), [9]);
+        assert_eq!(integrity(&reopened).unwrap(), ["ok"]);
     }
 
     #[test]

@@ -146,9 +146,14 @@ pub fn restore(project: &Project, args: &RestoreArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(signal.exit_code()));
     }
     let kept = kept.map_err(|e| match e {
-        RestoreError::Locked { code: Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked), .. } => {
+        RestoreError::Locked { code: Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked), cause } => {
+            let wal = if cause.contains("WAL mode") {
+                "; the database is in WAL mode, where every connection that has read it keeps it locked while it stays open, so stop the processes that use it (the app) first"
+            } else {
+                ""
+            };
             anyhow!(
-                "database {} {} and it was still locked after {}, so nothing was restored and the database was not changed. {}",
+                "database {} {} and it was still locked after {}, so nothing was restored and the database was not changed{wal}. {}",
                 project.database.display(),
                 crate::lock::held_by(&project.database),
                 failure::wait(project.config.busy_timeout_ms),
