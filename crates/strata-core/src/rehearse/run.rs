@@ -126,8 +126,9 @@ pub fn rehearse(
         }
     }
     let passes = [(Pass::Down, path.iter().rev().copied().collect::<Vec<_>>()), (Pass::UpAgain, path.clone())];
+    // The database as it is now, carried from each step to the next across the passes.
+    let mut now = states.last().expect("after the first pass").clone();
     for (pass, order) in passes {
-        let mut now = states.last().expect("after the first pass").clone();
         for rev in order {
             let i = path.iter().position(|r| r.id == rev.id).expect("on the path");
             let expected = if pass == Pass::Down { &states[i] } else { &states[i + 1] };

@@ -46,6 +46,14 @@ fn rehearse_all(graph: &Graph, copy: &mut Connection, size: Option<Size>) -> Rep
     rehearse(copy, graph, &Target::Head, &opts, &clock, &mut scratch, &mut |_| {}).unwrap()
 }
 
+/// Each step starts where the one before it left the database (its size and rows).
+fn steps_follow_each_other(report: &Report) {
+    for pair in report.steps.windows(2) {
+        assert_eq!(pair[1].size_before, pair[0].size_after, "{pair:?}");
+        assert_eq!(pair[1].rows.iter().map(|r| r.before).collect::<Vec<_>>(), pair[0].rows.iter().map(|r| r.after).collect::<Vec<_>>());
+    }
+}
+
 fn dump(conn: &Connection) -> String {
     let s = snapshot(conn, DEFAULT_VERSION_TABLE).unwrap();
     format!("{:?}", s.tables)
@@ -78,8 +86,9 @@ fn a_clean_revision_passes_with_times_rows_and_checks() {
         let users = s.rows.iter().find(|r| r.table == "users").unwrap();
         assert_eq!((users.before, users.after), (Some(50), Some(50)));
     }
-    // The index makes the database grow.
+    // The index makes the database grow; each step starts at the size the one before left.
     assert!(report.steps[0].size_after > report.steps[0].size_before, "{:?}", report.steps[0]);
+    steps_follow_each_other(&report);
     assert_eq!(dump(&real), before, "the real database is untouched");
     assert_eq!(migrate::applied(&real, DEFAULT_VERSION_TABLE).unwrap().len(), 1);
 }
@@ -116,6 +125,8 @@ fn a_down_that_silently_changes_values_is_caught_by_the_digests() {
     );
     let again = report.steps.iter().find(|s| s.pass == Pass::UpAgain).unwrap();
     assert!(again.mismatches.iter().all(|m| m.inherited), "{:?}", again.mismatches);
+    // The down's copy left the file larger; the up again starts from there.
+    steps_follow_each_other(&report);
 }
 
 /// The up drops a column that holds values: its SQL says so, so the values missing after down
