@@ -2,10 +2,13 @@
 //!
 //! Data flows one way: model text is parsed into a desired [`Schema`], a live database is
 //! introspected into another, [`diff()`] says what differs, [`plan()`] says how to change it, and
-//! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
+//! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection,
+//! with `migrate` and the modules whose first line says they are on the connection side.
 
 pub mod answers;
 pub mod atomicity;
+pub mod backups;
+pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
@@ -19,8 +22,10 @@ pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod rehearse;
 pub mod render;
 pub mod revision;
+pub mod revision_class;
 pub mod runner;
 pub mod schema;
 pub mod sql;
