@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diff::RenameCandidate;
-use crate::model::Rename;
+use crate::diff::Rename;
 
 /// "No, it really was dropped": the column (or table) a candidate would rename from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

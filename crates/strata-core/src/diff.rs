@@ -8,9 +8,42 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Rename;
 use crate::schema::*;
 use crate::sql;
+
+/// A rename the user asked for. Renames are never guessed: they come from annotations in the
+/// model or from explicit hints (`--rename`, a confirmed prompt).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rename {
+    Table { from: String, to: String },
+    /// `table` is the table's name in the model (after any table rename).
+    Column { table: String, from: String, to: String },
+    Index { from: String, to: String },
+}
+
+impl Rename {
+    /// The same rename seen from the other side, for the down direction. A reversed column
+    /// rename still names its table by the up side's name; `diff` accepts either name of a
+    /// table renamed in the same set.
+    pub fn reversed(&self) -> Rename {
+        match self {
+            Rename::Table { from, to } => Rename::Table { from: to.clone(), to: from.clone() },
+            Rename::Column { table, from, to } => Rename::Column { table: table.clone(), from: to.clone(), to: from.clone() },
+            Rename::Index { from, to } => Rename::Index { from: to.clone(), to: from.clone() },
+        }
+    }
+
+    /// Parses the CLI form `TABLE=NEW` (table rename) or `TABLE.OLD=NEW` (column rename).
+    pub fn parse_hint(s: &str) -> Option<Rename> {
+        let (lhs, to) = s.split_once('=')?;
+        let to = to.trim().to_string();
+        match lhs.split_once('.') {
+            Some((table, from)) => Some(Rename::Column { table: table.trim().into(), from: from.trim().into(), to }),
+            None => Some(Rename::Table { from: lhs.trim().into(), to }),
+        }
+    }
+}
 
 /// One difference between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

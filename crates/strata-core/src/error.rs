@@ -7,7 +7,6 @@
 //! …: step 5 …"). Wrapped errors therefore live in fields named `cause`, never `source`
 //! (which thiserror would expose), and SQLite errors are converted by hand instead of `#[from]`.
 
-use crate::model::sqlite_message;
 use crate::parse::ParseError;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,5 +77,14 @@ fn committed_list(committed: &[String]) -> String {
         "nothing of it had committed before this step".into()
     } else {
         format!("{} committed before this step and stay committed", committed.join(", "))
+    }
+}
+
+/// SQLite's own message, without rusqlite's wrapping.
+pub(crate) fn sqlite_message(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
     }
 }

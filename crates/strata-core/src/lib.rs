@@ -29,11 +29,11 @@ pub mod statement;
 #[cfg(test)]
 mod test_support;
 
-pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
+pub use diff::{diff, Change, Diff, Rename, RenameCandidate, TableChange};
 pub use error::{Error, Result};
 pub use introspect::{introspect, introspect_excluding};
 pub use lint::{data_checks, lint, DataCheck, Finding, FindingKind};
-pub use model::{from_sql, schema_from_sql, Model, Rename};
+pub use model::{from_sql, schema_from_sql, Model};
 pub use plan::{plan, Plan, PlanOptions, Step};
 pub use schema::Schema;
 

@@ -23,13 +23,13 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::answers::Decline;
-use crate::diff::{diff, Diff, RenameCandidate};
+use crate::diff::{diff, Diff, Rename, RenameCandidate};
 use crate::error::Error;
 use crate::history::{self, AppliedRow, Finding};
 use crate::runner::RunEvent;
 use crate::introspect::introspect_excluding;
 use crate::lint;
-use crate::model::{Model, Rename};
+use crate::model::Model;
 use crate::plan::{plan, Plan, PlanOptions};
 use crate::revision::{Direction, Graph, Revision, RevisionError, Target};
 use crate::runner::{self, Script, ScriptStep};

@@ -3,46 +3,11 @@
 //! Rename annotations (`-- @renamed from=old`, `/* @renamed from=old */`) become rename hints.
 
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
-
-use crate::error::{Error, Result};
+use crate::diff::Rename;
+use crate::error::{sqlite_message, Error, Result};
 use crate::introspect;
 use crate::schema::Schema;
 use crate::sql::{self, TokenKind};
-
-/// A rename the user asked for. Renames are never guessed: they come from annotations in the
-/// model or from explicit hints (`--rename`, a confirmed prompt).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Rename {
-    Table { from: String, to: String },
-    /// `table` is the table's name in the model (after any table rename).
-    Column { table: String, from: String, to: String },
-    Index { from: String, to: String },
-}
-
-impl Rename {
-    /// The same rename seen from the other side, for the down direction. A reversed column
-    /// rename still names its table by the up side's name; `diff` accepts either name of a
-    /// table renamed in the same set.
-    pub fn reversed(&self) -> Rename {
-        match self {
-            Rename::Table { from, to } => Rename::Table { from: to.clone(), to: from.clone() },
-            Rename::Column { table, from, to } => Rename::Column { table: table.clone(), from: to.clone(), to: from.clone() },
-            Rename::Index { from, to } => Rename::Index { from: to.clone(), to: from.clone() },
-        }
-    }
-
-    /// Parses the CLI form `TABLE=NEW` (table rename) or `TABLE.OLD=NEW` (column rename).
-    pub fn parse_hint(s: &str) -> Option<Rename> {
-        let (lhs, to) = s.split_once('=')?;
-        let to = to.trim().to_string();
-        match lhs.split_once('.') {
-            Some((table, from)) => Some(Rename::Column { table: table.trim().into(), from: from.trim().into(), to }),
-            None => Some(Rename::Table { from: lhs.trim().into(), to }),
-        }
-    }
-}
 
 /// A parsed model: the schema it describes and the renames it announces.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,15 +60,6 @@ fn check_is_schema(stmt: &sql::Statement) -> Result<()> {
     let first_line = stmt.text.lines().next().unwrap_or("").trim();
     let shown: String = first_line.chars().take(60).collect();
     Err(Error::NotSchema { line: stmt.line, statement: shown })
-}
-
-/// SQLite's own message, without rusqlite's wrapping.
-pub(crate) fn sqlite_message(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// The line of the failing token when SQLite reports an offset, else the statement's first line.

@@ -20,7 +20,7 @@ use rusqlite::{Batch, Connection, Transaction, TransactionBehavior};
 use crate::atomicity;
 use crate::error::{Error, Result};
 use crate::lint::{DataCheck, Finding};
-use crate::model::sqlite_message;
+use crate::error::sqlite_message;
 use crate::plan::Plan;
 use crate::sql;
 use crate::statement;

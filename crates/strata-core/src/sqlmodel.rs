@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{diff, Change, ColumnChanges, TableChange};
-use crate::model::{Model, Rename};
+use crate::diff::Rename;
+use crate::model::Model;
 use crate::render;
 use crate::schema::*;
 
@@ -125,7 +126,7 @@ pub fn create_all(live: &Schema, model: &Schema) -> CreateAll {
     let mut out = CreateAll { after: live.clone(), ..Default::default() };
     let added: Vec<&Table> = d.changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
     let added_keys: BTreeSet<String> = added.iter().map(|t| key(&t.name)).collect();
-    for t in crate::plan::tables_in_dependency_order(added) {
+    for t in crate::schema::tables_in_dependency_order(added) {
         out.created_tables.push(t.name.to_string());
         out.statements.push(render::create_table(t, &t.name));
         out.after.add_table(t.clone());

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diff::{diff, Diff};
 use crate::migrate;
-use crate::model::Rename;
+use crate::diff::Rename;
 use crate::plan::{plan, Plan, PlanOptions};
 use crate::revision::{Direction, Graph, Revision};
 use crate::schema::Schema;
