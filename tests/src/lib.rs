@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{types::Value, Connection};
-use strata_core::{
-    diff, introspect, model, plan, runner, schema::key, schema::Affinity, schema::Schema, Diff, Plan, PlanOptions,
-    Rename,
-};
+use strata_core::{diff, plan, schema::key, schema::Affinity, schema::Schema, Diff, Plan, PlanOptions, Rename};
+use strata_engine::{introspect, model, runner};
 
 /// One data-driven case: a start schema, a target model and the expected up and down SQL.
 pub struct Case {

@@ -35,12 +35,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use serde::Deserialize;
-use strata_core::migrate::{self, MigrateError};
+use strata_engine::migrate::{self, MigrateError};
 use strata_core::revision::{Direction, Graph, Target};
-use strata_core::{
-    diff, introspect, introspect_excluding, model, plan, runner, schema::key, Change, Error, FindingKind, Model,
-    PlanOptions, Rename, TableChange,
-};
+use strata_core::{diff, plan, schema::key, Change, FindingKind, Model, PlanOptions, Rename, TableChange};
+use strata_engine::{introspect, introspect_excluding, model, runner, Error};
 use strata_tests::{db_from, fill, round_trip_on, snapshot};
 
 /// How many cases the YAML files hold; a file that fails to load or a case that is skipped
@@ -322,7 +320,7 @@ fn migrate(case: &Case, current: &str, desired: &str, target: &Model) -> Result<
 
 /// A case whose version bounds exclude the SQLite this build links fails, so it must be listed.
 fn check_version(case: &Case) -> Result<(), String> {
-    let (a, b, c) = strata_core::sqlite_version();
+    let (a, b, c) = strata_engine::sqlite_version();
     let have = vec![a, b, c];
     let parse = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
     if let Some(min) = &case.min_version {

@@ -12,7 +12,8 @@ use std::process::Command;
 use rusqlite::Connection;
 use strata_core::schema::Schema;
 use strata_core::sqlmodel::{create_all, from_sqlmodel, schema_from_sqlmodel, Skipped};
-use strata_core::{introspect, model, Rename};
+use strata_core::{Rename};
+use strata_engine::{introspect, model};
 
 fn cases() -> Vec<PathBuf> {
     let dir = pyenv::root().join("tests/test_data_sqlmodel");

@@ -3,7 +3,8 @@
 //! failing part-way leaves the database exactly as it was, `PRAGMA foreign_keys` included.
 
 use rusqlite::{types::Value, Connection};
-use strata_core::{diff, introspect, model, plan, runner, Error, Plan, PlanOptions, Rename, Schema};
+use strata_core::{diff, plan, Plan, PlanOptions, Rename, Schema};
+use strata_engine::{introspect, model, runner, Error};
 use strata_tests::{db_from, dump};
 
 /// Plans `conn` → `to_sql`, applies it, and checks the database now introspects as the target

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
-use strata_core::migrate::{Clock, DEFAULT_VERSION_TABLE};
+use strata_engine::migrate::{Clock, DEFAULT_VERSION_TABLE};
 use strata_core::revision::{Graph, Revision};
 use strata_core::Model;
 
@@ -184,7 +184,7 @@ impl Project {
             // `file:line:column` editors and terminals know.
             return strata_core::sqlmodel::from_sqlmodel(text).with_context(|| self.model.display().to_string());
         }
-        strata_core::from_sql(text).with_context(|| format!("model {}", self.model.display()))
+        strata_engine::from_sql(text).with_context(|| format!("model {}", self.model.display()))
     }
 
     /// Opens the database for writing (creating the file if needed), waiting for other writers.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use rusqlite::ErrorCode;
-use strata_core::migrate::MigrateError;
+use strata_engine::migrate::MigrateError;
 use strata_core::revision::RevisionError;
 
 /// The command line asks for something that cannot be done in any project (a malformed
@@ -50,7 +50,7 @@ pub fn sqlite_code(e: &anyhow::Error) -> Option<ErrorCode> {
         if let Some(m) = c.downcast_ref::<MigrateError>() {
             return m.sqlite_code();
         }
-        if let Some(core) = c.downcast_ref::<strata_core::Error>() {
+        if let Some(core) = c.downcast_ref::<strata_engine::Error>() {
             return core.sqlite_code();
         }
         c.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code)

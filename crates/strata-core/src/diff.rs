@@ -45,6 +45,14 @@ impl Rename {
     }
 }
 
+/// A parsed model: the schema it describes and the renames it announces, the desired side of
+/// a diff.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Model {
+    pub schema: Schema,
+    pub renames: Vec<Rename>,
+}
+
 /// One difference between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
@@ -560,4 +568,16 @@ impl TableChange {
 
 fn join_parts(p: &[KeyPart]) -> String {
     p.iter().map(|k| &*k.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rename_hint_syntax() {
+        assert_eq!(Rename::parse_hint("users.email=email_address"), Some(Rename::Column { table: "users".into(), from: "email".into(), to: "email_address".into() }));
+        assert_eq!(Rename::parse_hint("a=b"), Some(Rename::Table { from: "a".into(), to: "b".into() }));
+        assert_eq!(Rename::parse_hint("nothing"), None);
+    }
 }

@@ -24,9 +24,15 @@ pub struct PlanOptions {
     pub temp_prefix: String,
 }
 
+/// The oldest SQLite with every `ALTER TABLE` form a plan uses (DROP COLUMN came in 3.35): what a
+/// plan assumes unless told otherwise. The core links no SQLite, so it cannot ask; strata-engine
+/// links a newer one and checks that it is (`sqlite_version`), and a plan for an older SQLite
+/// says which in [`PlanOptions::sqlite_version`].
+pub const MODERN_SQLITE: (u32, u32, u32) = (3, 35, 0);
+
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { sqlite_version: crate::sqlite_version(), temp_prefix: "_strata_new_".into() }
+        PlanOptions { sqlite_version: MODERN_SQLITE, temp_prefix: "_strata_new_".into() }
     }
 }
 

@@ -12,9 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diff::{diff, Change, ColumnChanges, TableChange};
-use crate::diff::Rename;
-use crate::model::Model;
+use crate::diff::{diff, Change, ColumnChanges, Model, Rename, TableChange};
 use crate::render;
 use crate::schema::*;
 

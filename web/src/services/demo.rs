@@ -63,9 +63,9 @@ mod tests {
     #[test]
     fn the_model_is_the_schema_of_the_revisions() {
         let graph = Graph::new(revisions()).unwrap();
-        let model = strata_core::from_sql(MODEL_SQL).unwrap();
+        let model = strata_engine::from_sql(MODEL_SQL).unwrap();
         let autogen =
-            strata_core::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+            strata_engine::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 
@@ -76,7 +76,7 @@ mod tests {
         let graph = Graph::new(revisions()).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(MODEL_SQLMODEL).unwrap();
         let autogen =
-            strata_core::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+            strata_engine::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{types::ValueRef, Connection};
 use strata_core::answers::Decline;
-use strata_core::migrate::{self, Autogen, Clock, Options};
+use strata_engine::migrate::{self, Autogen, Clock, Options};
 use strata_core::revision::{self, Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::{atomicity, export, Rename};
@@ -635,12 +635,12 @@ impl Engine {
     /// existing data), counted against the live database when it is where the migration
     /// starts; elsewhere its rows say nothing about the migration, so nothing is counted.
     fn data_findings(&self, autogen: &Autogen) -> Vec<LintBadge> {
-        let live = match strata_core::introspect_excluding(&self.conn, &STRATA_TABLES) {
+        let live = match strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES) {
             Ok(live) if live == autogen.from => live,
             _ => return Vec::new(),
         };
         let checks = strata_core::data_checks(&autogen.up, &live);
-        strata_core::runner::check_data(&self.conn, &checks)
+        strata_engine::runner::check_data(&self.conn, &checks)
             .unwrap_or_default()
             .iter()
             .map(badge)
@@ -656,7 +656,7 @@ impl Engine {
         apply: bool,
     ) -> Result<Outcome, String> {
         let model = parse_model(model, language)?;
-        let live = strata_core::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| e.to_string())?;
         let sim = strata_core::sqlmodel::create_all(&live, &model.schema);
         if apply && !sim.statements.is_empty() {
@@ -694,7 +694,7 @@ impl Engine {
                 )
             }
             ExportFormat::Alembic | ExportFormat::Postgres => {
-                let input = export::ExportInput::for_revision(&graph, &id, VERSION_TABLE)
+                let input = export::ExportInput::for_revision(&graph, &id, &migrate::Replay { version_table: VERSION_TABLE })
                     .map_err(|e| e.to_string())?;
                 if format == ExportFormat::Alembic {
                     (
@@ -736,7 +736,9 @@ impl Engine {
         });
         let project = export::alembic_project(
             &graph,
-            VERSION_TABLE,
+            &migrate::Replay {
+                version_table: VERSION_TABLE,
+            },
             export::project::DEFAULT_DATABASE,
             models,
         )
@@ -879,7 +881,7 @@ impl Engine {
             })
             .collect();
         // The diagram is a picture: a schema strata cannot read leaves it empty, not the page.
-        let live = strata_core::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map(|schema| diagram(&schema, &schema))
             .unwrap_or_default();
         Ok(Snapshot {
@@ -982,7 +984,7 @@ fn diagram(from: &Schema, to: &Schema) -> Diagram {
 /// Reads the model editor's text in its language.
 fn parse_model(text: &str, language: ModelLanguage) -> Result<strata_core::Model, String> {
     match language {
-        ModelLanguage::Sql => strata_core::from_sql(text).map_err(|e| e.to_string()),
+        ModelLanguage::Sql => strata_engine::from_sql(text).map_err(|e| e.to_string()),
         ModelLanguage::Sqlmodel => {
             strata_core::sqlmodel::from_sqlmodel(text).map_err(|e| format!("model {e}"))
         }

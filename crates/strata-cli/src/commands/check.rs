@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde::Serialize;
 use strata_core::history::{self, Finding};
-use strata_core::migrate;
+use strata_engine::migrate;
 
 use crate::args::{CheckArgs, DiffArgs, DiffFormat, ReadArgs};
 use crate::config::Project;
@@ -106,8 +106,8 @@ pub fn diff(project: &Project, args: &DiffArgs) -> Result<ExitCode> {
     };
     let auto = migrate::live_diff(&conn, &model, &hints, project.version_table())?;
     // Row counts for the findings that depend on data, read from the live rows.
-    let live = strata_core::introspect_excluding(&conn, &[project.version_table()])?;
-    let data = strata_core::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
+    let live = strata_engine::introspect_excluding(&conn, &[project.version_table()])?;
+    let data = strata_engine::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
     if args.json || args.format == DiffFormat::Json {
         #[derive(Serialize)]
         struct Out<'a> {

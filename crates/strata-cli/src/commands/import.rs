@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use strata_core::import::{import, SqlFile};
-use strata_core::migrate;
+use strata_engine::migrate;
 
 use crate::args::ImportArgs;
 use crate::config::{created_now, Project};

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::Connection;
-use strata_core::migrate::{self, Event, Options};
+use strata_engine::migrate::{self, Event, Options};
 use strata_core::revision::{Direction, Graph, Revision, Target};
 
 use crate::args::{DowngradeArgs, StampArgs, UpgradeArgs};

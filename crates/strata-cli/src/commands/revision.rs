@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use strata_core::migrate;
+use strata_engine::migrate;
 use strata_core::revision::{derive_id, Direction, Revision, SectionOptions};
 
 use super::answers::{self, Answers};

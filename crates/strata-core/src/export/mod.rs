@@ -4,8 +4,8 @@
 //! project ([`alembic_project`]). Pure functions of an [`ExportInput`]: the schemas
 //! before and after the revision, the renames it performs, and its place in the graph.
 //!
-//! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] rebuilds both schemas
-//! from the graph and reads the renames back from the revision's own statements, then checks
+//! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] has both schemas
+//! rebuilt from the graph (by the caller's [`HeadSchema`]: strata-engine runs the revisions) and reads the renames back from the revision's own statements, then checks
 //! that planning those schemas gives the revision's SQL again. When it does not (a hand-written
 //! or edited revision), the exports say so and carry the statements verbatim instead of
 //! inventing changes the revision never made.
@@ -18,12 +18,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diff::{diff, Diff};
-use crate::migrate;
-use crate::diff::Rename;
+use crate::diff::{diff, Diff, Rename};
 use crate::plan::{plan, Plan, PlanOptions};
 use crate::revision::{Direction, Graph, Revision};
 use crate::schema::Schema;
+use crate::script::script_sql;
 use crate::sql;
 
 pub use alembic::alembic;
@@ -41,8 +40,8 @@ pub enum ExportError {
     Schema {
         id: String,
         which: &'static str,
-        /// Part of the message, not `source()` (see `error.rs`).
-        cause: crate::migrate::MigrateError,
+        /// Part of the message, not `source()` (see strata-engine's `error.rs`).
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("cannot read the revision graph: {0}")]
     Graph(crate::revision::RevisionError),
@@ -52,6 +51,15 @@ impl From<crate::revision::RevisionError> for ExportError {
     fn from(e: crate::revision::RevisionError) -> Self {
         ExportError::Graph(e)
     }
+}
+
+/// What rebuilds the schema that a graph's single head produces. The core runs no SQL, so the
+/// exports that start from revision files ask their caller: strata-engine runs the revisions in
+/// a scratch database (`migrate::Replay`).
+pub trait HeadSchema {
+    /// The schema that `graph`'s single head and everything it builds on produce (empty for an
+    /// empty graph).
+    fn head_schema(&self, graph: &Graph) -> Result<Schema, Box<dyn std::error::Error + Send + Sync>>;
 }
 
 /// Everything an export needs about one revision.
@@ -99,17 +107,17 @@ impl ExportInput {
     }
 
     /// The input for revision `id` of `graph`: the schema its parents produce, the schema it
-    /// produces, and the renames its SQL performs. `version_table` is left out of both schemas.
-    pub fn for_revision(graph: &Graph, id: &str, version_table: &str) -> Result<ExportInput, ExportError> {
+    /// produces (each built by `schemas`), and the renames its SQL performs.
+    pub fn for_revision(graph: &Graph, id: &str, schemas: &dyn HeadSchema) -> Result<ExportInput, ExportError> {
         let rev = graph.get(id).ok_or_else(|| ExportError::UnknownRevision { id: id.into() })?;
         let schema_err = |which| move |cause| ExportError::Schema { id: id.to_string(), which, cause };
-        let to = migrate::head_schema(&sub_graph(graph, id, None)?, version_table).map_err(schema_err("after"))?;
+        let to = schemas.head_schema(&sub_graph(graph, id, None)?).map_err(schema_err("after"))?;
         let from = match rev.parents.len() {
             0 => Schema::default(),
-            1 => migrate::head_schema(&sub_graph(graph, &rev.parents[0], None)?, version_table).map_err(schema_err("before"))?,
+            1 => schemas.head_schema(&sub_graph(graph, &rev.parents[0], None)?).map_err(schema_err("before"))?,
             // A merge starts from all of its parents applied: a stand-in revision with the same
             // parents and no statements gives the graph the single head head_schema wants.
-            _ => migrate::head_schema(&sub_graph(graph, id, Some(rev))?, version_table).map_err(schema_err("before"))?,
+            _ => schemas.head_schema(&sub_graph(graph, id, Some(rev))?).map_err(schema_err("before"))?,
         };
         let renames = renames_in_sql(&rev.up);
         let (up, _) = plans(&from, &to, &renames);
@@ -332,9 +340,9 @@ pub fn sql_files(rev: &Revision, version_table: &str) -> SqlFiles {
     };
     SqlFiles {
         up_name: format!("{stem}.sql"),
-        up: format!("{}{}", header("upgrade"), migrate::script_sql(&[rev], Direction::Up, version_table)),
+        up: format!("{}{}", header("upgrade"), script_sql(&[rev], Direction::Up, version_table)),
         down_name: format!("{stem}_rollback.sql"),
-        down: format!("{}{}", header("downgrade"), migrate::script_sql(&[rev], Direction::Down, version_table)),
+        down: format!("{}{}", header("downgrade"), script_sql(&[rev], Direction::Down, version_table)),
     }
 }
 

@@ -11,7 +11,7 @@ use strata_core::revision::{Graph, Revision};
 use super::{sqlite_message, Engine, PageClock, PROJECT_DDL};
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Outcome, Step};
-use strata_core::migrate::Clock;
+use strata_engine::migrate::Clock;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
 /// the worker for ever.

@@ -17,8 +17,8 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::config::DbConfig;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OptionalExtension, MAIN_DB};
-use strata_core::migrate::{self, Clock};
-use strata_core::model::Model;
+use strata_engine::migrate::{self, Clock};
+use strata_core::Model;
 use strata_core::revision::{Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::sql;
@@ -184,7 +184,7 @@ impl Engine {
         let expected = migrate::schema_at_all(graph, current, VERSION_TABLE).map_err(|e| {
             format!("cannot work out the schema the applied revisions give ({e})")
         })?;
-        let live = strata_core::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| format!("cannot read the database's schema: {e}"))?;
         let drift = migrate::between(
             &expected,
@@ -1043,7 +1043,7 @@ fn baseline(name: &str, bytes: &[u8], clock: &dyn Clock) -> Result<(Connection, 
             .execute_batch(&format!("DROP TABLE IF EXISTS {}", quote_ident(table)))
             .map_err(damaged)?;
     }
-    let schema = strata_core::introspect_excluding(&scratch, &STRATA_TABLES)
+    let schema = strata_engine::introspect_excluding(&scratch, &STRATA_TABLES)
         .map_err(|e| refused(format!("its schema cannot be read ({e})")))?;
     if schema.tables.is_empty() {
         return Err(refused("it holds no tables".to_owned()));

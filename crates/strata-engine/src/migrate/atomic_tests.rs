@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use super::*;
-use crate::revision::SectionOptions;
+use strata_core::revision::SectionOptions;
 use crate::test_support::{breaker, database, dump, BREAKERS};
 
 struct Fixed(Cell<f64>);

@@ -22,28 +22,25 @@ use std::collections::BTreeSet;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::answers::Decline;
-use crate::diff::{diff, Diff, Rename, RenameCandidate};
+use strata_core::answers::Decline;
+use strata_core::diff::{diff, Diff, Rename, RenameCandidate};
 use crate::error::Error;
-use crate::history::{self, AppliedRow, Finding};
+use strata_core::history::{self, AppliedRow, Finding};
 use crate::runner::RunEvent;
 use crate::introspect::introspect_excluding;
-use crate::lint;
-use crate::model::Model;
-use crate::plan::{plan, Plan, PlanOptions};
-use crate::revision::{Direction, Graph, Revision, RevisionError, Target};
+use strata_core::lint;
+use strata_core::Model;
+use strata_core::plan::{plan, Plan, PlanOptions};
+use strata_core::revision::{Direction, Graph, Revision, RevisionError, Target};
 use crate::runner::{self, Script, ScriptStep};
-use crate::schema::Schema;
-use crate::sql::{quote, quote_str};
+use strata_core::schema::Schema;
+use strata_core::sql::quote;
 
 /// The data-loss gate: what a run would throw away, counted, and the refusals.
 mod gate;
 pub use gate::{data_loss, data_risks, refuse_data_loss, LossInPath, RevisionLoss};
-mod script;
-pub use script::script_sql;
-
-/// The version table's name unless configured otherwise.
-pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
+pub use strata_core::history::{version_table_ddl, DEFAULT_VERSION_TABLE};
+pub use strata_core::script::script_sql;
 
 /// Where the caller's time comes from: the CLI reads the system clock, the playground the
 /// browser's, tests a fixed value.
@@ -191,14 +188,6 @@ impl Default for Options {
     fn default() -> Self {
         Options { version_table: DEFAULT_VERSION_TABLE.into(), allow_data_loss: false }
     }
-}
-
-/// The version table: one row per applied revision.
-pub fn version_table_ddl(table: &str) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {} (\n  version TEXT PRIMARY KEY NOT NULL,\n  applied_at TEXT NOT NULL,\n  description TEXT NOT NULL DEFAULT '',\n  checksum TEXT NOT NULL,\n  execution_ms REAL\n)",
-        quote(table)
-    )
 }
 
 /// The rows of the version table in the order they were applied; none when it does not exist.
@@ -533,6 +522,19 @@ pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
     schema_at(graph, graph.single_head()?, version_table)
 }
 
+/// The schemas revisions produce, built as [`head_schema`] builds them (in a scratch in-memory
+/// database, `version_table` left out): what the core's exports ask for when they start from
+/// revision files (`strata_core::export::HeadSchema`).
+pub struct Replay<'a> {
+    pub version_table: &'a str,
+}
+
+impl strata_core::export::HeadSchema for Replay<'_> {
+    fn head_schema(&self, graph: &Graph) -> std::result::Result<Schema, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(head_schema(graph, self.version_table)?)
+    }
+}
+
 /// The schema that revision `id` and everything it builds on produce, built the same way as
 /// [`head_schema`]; this is where a revision on a side branch starts from.
 pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema> {
@@ -574,10 +576,10 @@ impl Autogen {
         self.up.is_empty()
     }
 
-    /// The rename questions no answer covers yet (see [`crate::answers`]): while there is
+    /// The rename questions no answer covers yet (see [`strata_core::answers`]): while there is
     /// one, no revision may be written from this migration.
     pub fn unanswered(&self, declined: &[Decline]) -> Vec<&RenameCandidate> {
-        crate::answers::unanswered(&self.diff.rename_candidates, declined)
+        strata_core::answers::unanswered(&self.diff.rename_candidates, declined)
     }
 
     /// The revision that records this migration.

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ids, MigrateError, Options, Result};
 use crate::error::Error;
-use crate::history::AppliedRow;
+use strata_core::history::AppliedRow;
 use crate::loss;
-use crate::revision::{Direction, Graph, Revision};
+use strata_core::revision::{Direction, Graph, Revision};
 
 /// A revision refused in the middle of a run (see [`MigrateError::DataLossInPath`]).
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +145,7 @@ mod tests {
 
     use super::*;
     use crate::migrate::{applied, downgrade, upgrade, Clock};
-    use crate::revision::{SectionOptions, Target};
+    use strata_core::revision::{SectionOptions, Target};
 
     struct Fixed(Cell<f64>);
     impl Clock for Fixed {

@@ -7,7 +7,7 @@
 //! …: step 5 …"). Wrapped errors therefore live in fields named `cause`, never `source`
 //! (which thiserror would expose), and SQLite errors are converted by hand instead of `#[from]`.
 
-use crate::parse::ParseError;
+use strata_core::parse::ParseError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

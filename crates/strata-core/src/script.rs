@@ -10,7 +10,9 @@
 //! connection has them), `PRAGMA quick_check` for hand-written SQL, and for a `-- @repeat`
 //! statement, which a script cannot loop, that a second run would change nothing.
 
-use super::{quote, quote_str, version_table_ddl, Direction, Revision};
+use crate::history::version_table_ddl;
+use crate::revision::{Direction, Revision};
+use crate::sql::{quote, quote_str};
 
 /// A script for the `sqlite3` shell that does what `upgrade`/`downgrade` would do for `path`,
 /// one transaction per revision (one per statement in a `no-transaction` section). Pure.

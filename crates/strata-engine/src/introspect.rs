@@ -9,8 +9,8 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::parse;
-use crate::schema::Schema;
+use strata_core::parse;
+use strata_core::schema::Schema;
 
 /// Reads every table, index, view and trigger of the `main` schema, leaving out SQLite's own
 /// `sqlite_*` objects and the tables named in `ignore` (such as the version table).

@@ -17,13 +17,13 @@
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection, Transaction, TransactionBehavior};
 
-use crate::atomicity;
+use strata_core::atomicity;
 use crate::error::{Error, Result};
-use crate::lint::{DataCheck, Finding};
+use strata_core::lint::{DataCheck, Finding};
 use crate::error::sqlite_message;
-use crate::plan::Plan;
-use crate::sql;
-use crate::statement;
+use strata_core::plan::Plan;
+use strata_core::sql;
+use strata_core::statement;
 
 /// How many times a `repeat` step may run before the runner stops it: a statement that never
 /// runs out of rows to change (its `WHERE` does not exclude the rows it already did) would

@@ -8,7 +8,8 @@
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
-use strata_core::{diff, introspect, model, plan, runner, PlanOptions};
+use strata_core::{diff, plan, PlanOptions};
+use strata_engine::{introspect, model, runner};
 
 /// A schema of `n` tables, each with a handful of typed columns, a foreign key to the previous
 /// table, a CHECK, an index, and one view per ten tables.

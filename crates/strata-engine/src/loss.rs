@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Cause, Loss, Risk};
-use crate::sql::quote;
+pub use strata_core::loss::{Cause, Loss, Risk};
+use strata_core::sql::quote;
 
 /// What `risks` would destroy in the database `conn` holds now, one [`Loss`] per table or
 /// column that holds something; a risk that destroys nothing here gives none. A risk naming a
@@ -157,7 +157,7 @@ fn overwritten(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::read;
+    use strata_core::loss::read;
 
     fn db() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
