@@ -263,17 +263,17 @@ test('Save revision waits for a yes or a no to the rename question', async () =>
     await click('autogenerate');
     assert.match(await text('rename-prompt'), /display_name to users\.full_name/);
     await page.fill('[data-testid="revision-message"]', 'names');
-    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), '', 'no answer yet: Save is off');
+    assert.ok(await page.isDisabled('[data-testid="save-revision"]'), 'no answer yet: Save is off');
     // No: the drop and the add stay, and Save can go.
     await click('decline-rename');
     assert.equal(await page.getAttribute('[data-testid="rename-prompt"]', 'data-answer'), 'no');
     assert.doesNotMatch(await text('migration-up-sql'), /RENAME COLUMN/);
-    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), null);
+    assert.ok(await page.isEnabled('[data-testid="save-revision"]'));
     // Changing the answer to yes shows the rename instead.
     await click('confirm-rename');
     assert.match(await text('migration-up-sql'), /RENAME COLUMN "display_name" TO "full_name"/);
     assert.equal(await page.$('[data-testid="rename-prompt"]'), null);
-    assert.equal(await page.getAttribute('[data-testid="save-revision"]', 'disabled'), null);
+    assert.ok(await page.isEnabled('[data-testid="save-revision"]'));
     await page.fill('[data-testid="model-editor"]', sql);
 });
 
