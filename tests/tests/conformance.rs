@@ -505,8 +505,8 @@ const CLOCK: &str = "2026-01-01T00:00:00Z";
 struct FixedClock;
 
 impl migrate::Clock for FixedClock {
-    fn now_utc(&self) -> String {
-        CLOCK.into()
+    fn now(&self) -> migrate::Timestamp {
+        migrate::Timestamp::parse_rfc3339(CLOCK).unwrap()
     }
     fn millis(&self) -> f64 {
         0.0

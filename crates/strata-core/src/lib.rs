@@ -27,6 +27,7 @@ pub mod script;
 pub mod sql;
 pub mod sqlmodel;
 pub mod statement;
+pub mod time;
 #[cfg(test)]
 mod testing;
 

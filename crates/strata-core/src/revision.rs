@@ -276,6 +276,14 @@ impl Revision {
         r
     }
 
+    /// The same revision under another id, keeping the checksum current.
+    pub fn with_id(mut self, id: &str) -> Revision {
+        self.id = id.to_string();
+        self.source = SourceLines::default();
+        self.checksum = checksum(&self.render());
+        self
+    }
+
     /// Records that strata generated this SQL (the `-- generated:` header), keeping the
     /// checksum current. Only autogenerate calls it.
     pub fn mark_generated(mut self) -> Revision {

@@ -116,7 +116,7 @@ impl Part<'_> {
         let (rev, table) = (self.rev, &self.table);
         match self.dir {
             Direction::Up => format!(
-                "INSERT INTO {table} (version, applied_at, description, checksum, execution_ms) VALUES ({}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {}, {}, NULL);\n",
+                "INSERT INTO {table} (version, applied_at, description, checksum, execution_ms) VALUES ({}, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), {}, {}, NULL);\n",
                 quote_str(&rev.id),
                 quote_str(&rev.message),
                 quote_str(&rev.checksum)

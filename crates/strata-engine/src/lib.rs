@@ -1,17 +1,21 @@
 //! strata-engine: the part of strata that touches a SQLite connection, on top of the pure
 //! strata-core. It reads a live schema (`introspect`), turns SQL model text into a schema in a
 //! scratch database (`model`), applies plans and revisions (`runner`, `migrate`) and counts what
-//! a revision would throw away in a real database (`loss`).
+//! a revision would throw away in a real database (`loss`), and keeps revisions (`store`, with
+//! `create_revision`, the one way a new revision is made).
 //!
 //! Only this crate depends on rusqlite; the CLI and the playground reach SQLite through it (the
 //! playground's worker opens the browser's database with the re-exported [`rusqlite`]).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod clock;
 pub mod error;
 pub mod introspect;
 pub mod loss;
 pub mod migrate;
 pub mod model;
 pub mod runner;
+pub mod store;
 #[cfg(test)]
 mod test_support;
 

@@ -40,16 +40,8 @@ use strata_core::sql::quote;
 mod gate;
 pub use gate::{data_loss, data_risks, refuse_data_loss, LossInPath, RevisionLoss};
 pub use strata_core::history::{version_table_ddl, DEFAULT_VERSION_TABLE};
+pub use strata_core::time::{Clock, Timestamp};
 pub use strata_core::script::script_sql;
-
-/// Where the caller's time comes from: the CLI reads the system clock, the playground the
-/// browser's, tests a fixed value.
-pub trait Clock {
-    /// The current UTC time as it should be stored in `applied_at`.
-    fn now_utc(&self) -> String;
-    /// A monotonic reading in milliseconds, for execution times.
-    fn millis(&self) -> f64;
-}
 
 /// What a migration run reports as it goes.
 #[derive(Debug)]
@@ -433,7 +425,7 @@ fn apply_one(
                 Direction::Up => {
                     tx.execute(
                         &format!("INSERT INTO {} (version, applied_at, description, checksum, execution_ms) VALUES (?1, ?2, ?3, ?4, ?5)", quote(table)),
-                        rusqlite::params![rev.id, clock.now_utc(), rev.message, rev.checksum, (elapsed.get() * 1000.0).round() / 1000.0],
+                        rusqlite::params![rev.id, clock.now().rfc3339(), rev.message, rev.checksum, (elapsed.get() * 1000.0).round() / 1000.0],
                     )?;
                 }
                 Direction::Down => {
@@ -479,7 +471,7 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
     let table = &opts.version_table;
     let mut added = Vec::new();
     let mut removed = Vec::new();
-    let now = clock.now_utc();
+    let now = clock.now().rfc3339();
     runner::run(
         conn,
         &Script::default(),
@@ -682,8 +674,8 @@ mod tests {
 
     struct Fixed(Cell<f64>);
     impl Clock for Fixed {
-        fn now_utc(&self) -> String {
-            "2026-01-01T00:00:00Z".into()
+        fn now(&self) -> Timestamp {
+            Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap()
         }
         fn millis(&self) -> f64 {
             self.0.set(self.0.get() + 1.5);

@@ -14,10 +14,13 @@ use std::cell::RefCell;
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{types::ValueRef, Connection};
 use strata_core::answers::Decline;
-use strata_engine::migrate::{self, Autogen, Clock, Options};
-use strata_core::revision::{self, Direction, Graph, Revision, Target};
+use strata_core::revision::{Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
-use strata_core::{atomicity, export, Rename};
+use strata_core::time::Timestamp;
+use strata_core::{export, Rename};
+use strata_engine::migrate::{self, Autogen, Clock, Options};
+use strata_engine::store::{create_revision, Draft, Parents, RevisionStore, TableStore};
+pub use strata_engine::store::{PROJECT_DDL, PROJECT_TABLE};
 
 use super::demo;
 
@@ -42,12 +45,6 @@ pub const ALEMBIC_FOLDER: &str = "strata-alembic";
 
 /// The name of the table that records applied revisions.
 pub const VERSION_TABLE: &str = migrate::DEFAULT_VERSION_TABLE;
-
-/// The strata-owned table that keeps the project's revision files, in the order they were made.
-pub const PROJECT_TABLE: &str = "_strata_project";
-
-const PROJECT_DDL: &str = "CREATE TABLE IF NOT EXISTS _strata_project (\n  \
-    position INTEGER PRIMARY KEY,\n  id TEXT NOT NULL UNIQUE,\n  file TEXT NOT NULL\n)";
 
 /// Tables that belong to strata, not to the visitor's schema.
 pub const STRATA_TABLES: [&str; 3] = [VERSION_TABLE, PROJECT_TABLE, META_TABLE];
@@ -92,17 +89,12 @@ impl Engine {
     }
 
     fn load_project(&self) -> Result<Vec<Revision>, String> {
-        let files = transfer::project_files(&self.conn).map_err(|e| e.to_string())?;
-        files
-            .iter()
-            .map(|file| Revision::parse(file))
-            .collect::<Result<_, _>>()
-            .map_err(|e| {
-                format!(
-                    "a saved revision cannot be read ({e}); the database opened without its \
+        TableStore::new(&self.conn).load().map_err(|e| {
+            format!(
+                "a saved revision cannot be read ({e}); the database opened without its \
                      revisions: Reset, Import project or Restore a backup to go on"
-                )
-            })
+            )
+        })
     }
 
     fn graph(&self) -> Result<Graph, String> {
@@ -413,23 +405,15 @@ impl Engine {
                 "give the revision a message first: it says what the revision is for".into(),
             );
         }
-        let graph = self.graph()?;
-        let parents = match parent {
-            None => graph.next_parents().map_err(|e| e.to_string())?,
-            Some(parent) => vec![graph.resolve(parent).map_err(|e| e.to_string())?],
-        };
         let (autogen, _, _) = self.autogenerate_with_diagram(model, language, renames, parent)?;
         if autogen.is_empty() {
             let what = parent.map_or("the head revision".to_owned(), |p| format!("revision {p}"));
             return Err(format!("nothing to save: the model already matches {what}"));
         }
-        let rev = self.new_revision(
-            parents,
-            message,
-            &autogen.up.body_sql(),
-            |id, parents, created| autogen.revision(id, parents, message, created),
-        )?;
-        Ok(rev)
+        let parents = parent.map_or(Parents::Head, Parents::On);
+        self.new_revision(parents, message, None, |parents, created| {
+            autogen.revision("new", parents, message, created)
+        })
     }
 
     /// Records a merge revision joining every head: it has no SQL, only parents, so applying
@@ -441,57 +425,33 @@ impl Engine {
         } else {
             message
         };
-        let parents = self
-            .graph()?
-            .merge_parents(&["heads".to_owned()])
-            .map_err(|e| e.to_string())?;
-        self.new_revision(parents, message, "", |id, parents, created| {
-            Revision::new(id, parents, message, created, "", "")
+        let heads = ["heads".to_owned()];
+        self.new_revision(Parents::Merge(&heads), message, None, |parents, created| {
+            Revision::new("merge", parents, message, created, "", "")
         })
     }
 
-    /// Gives a new revision its id (derived from its parents, message, time and SQL), checks
-    /// the graph still holds together with it, and stores it.
+    /// Makes and keeps a new revision through the engine's `create_revision` (the id rule, the
+    /// parents, and every check a stored revision passes), in the project table.
     fn new_revision(
         &mut self,
-        parents: Vec<String>,
+        parents: Parents<'_>,
         message: &str,
-        body: &str,
-        make: impl FnOnce(&str, Vec<String>, &str) -> Revision,
+        id: Option<&str>,
+        make: impl FnOnce(Vec<String>, &str) -> Revision,
     ) -> Result<String, String> {
-        let created = PageClock.now_utc();
-        let seed = format!("{}|{message}|{created}|{body}", parents.join(","));
-        let id = revision::derive_id(&seed);
-        let rev = make(&id, parents, &created);
-        atomicity::ensure(&rev).map_err(|e| e.to_string())?;
-        // What is stored must read back as the same revision, or the next visit could not
-        // open the project; refusing here keeps the saved project readable.
-        match Revision::parse(&rev.render()) {
-            Ok(back) if back.up == rev.up && back.down == rev.down && back.parents == rev.parents => {}
-            Ok(_) => {
-                return Err("this revision would not read back as written (a line of its SQL looks like a `-- +up` or `-- +down` marker); change that line; nothing was saved".into())
-            }
-            Err(e) => {
-                return Err(format!("this revision would not read back ({e}); change that line of its SQL; nothing was saved"))
-            }
-        }
-        let mut all = self.revisions.clone();
-        all.push(rev.clone());
-        Graph::new(all).map_err(|e| e.to_string())?;
-        self.store(&rev)
-            .map_err(|e| format!("cannot save the revision: {}", sqlite_message(&e)))?;
+        let graph = self.graph()?;
+        let draft = Draft {
+            message,
+            parents,
+            now: PageClock.now(),
+            id,
+        };
+        let (rev, _) = create_revision(&mut TableStore::new(&self.conn), &graph, draft, make)
+            .map_err(|e| e.to_string())?;
+        let id = rev.id.clone();
         self.revisions.push(rev);
         Ok(id)
-    }
-
-    fn store(&self, rev: &Revision) -> rusqlite::Result<()> {
-        self.conn.execute_batch(PROJECT_DDL)?;
-        self.conn.execute(
-            "INSERT INTO _strata_project (position, id, file) \
-             VALUES ((SELECT coalesce(max(position), 0) + 1 FROM _strata_project), ?1, ?2)",
-            [&rev.id, &rev.render()],
-        )?;
-        Ok(())
     }
 
     /// Applies revisions up to `target`, each in its own transaction with its version row.
@@ -694,8 +654,14 @@ impl Engine {
                 )
             }
             ExportFormat::Alembic | ExportFormat::Postgres => {
-                let input = export::ExportInput::for_revision(&graph, &id, &migrate::Replay { version_table: VERSION_TABLE })
-                    .map_err(|e| e.to_string())?;
+                let input = export::ExportInput::for_revision(
+                    &graph,
+                    &id,
+                    &migrate::Replay {
+                        version_table: VERSION_TABLE,
+                    },
+                )
+                .map_err(|e| e.to_string())?;
                 if format == ExportFormat::Alembic {
                     (
                         vec![file(format!("{id}.py"), export::alembic(&input))],
@@ -804,7 +770,7 @@ impl Engine {
         let clock = SeedClock(RefCell::new(
             demo::revisions()
                 .iter()
-                .map(|r| r.created.replace('T', " ").replace('Z', ""))
+                .map(|r| Timestamp::parse_rfc3339(&r.created).unwrap_or_default())
                 .collect(),
         ));
         self.load_with(&demo::project(), &clock, transfer::BEFORE_RESET)
@@ -1034,10 +1000,8 @@ struct PageClock;
 
 impl Clock for PageClock {
     #[cfg(target_arch = "wasm32")]
-    fn now_utc(&self) -> String {
-        let iso = String::from(js_sys::Date::new_0().to_iso_string());
-        // 2026-11-26T17:13:24.123Z → 2026-11-26 17:13:24, as the demo's rows read.
-        iso.get(..19).unwrap_or(&iso).replace('T', " ")
+    fn now(&self) -> Timestamp {
+        Timestamp(js_sys::Date::now() as i64)
     }
 
     #[cfg(target_arch = "wasm32")]
@@ -1050,11 +1014,8 @@ impl Clock for PageClock {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn now_utc(&self) -> String {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        civil(secs)
+    fn now(&self) -> Timestamp {
+        strata_engine::clock::SystemClock::new().now()
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -1065,37 +1026,15 @@ impl Clock for PageClock {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` of a Unix time (UTC), by Howard Hinnant's days-to-civil algorithm.
-#[cfg(not(target_arch = "wasm32"))]
-fn civil(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rest = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
-}
-
 /// The clock the demo is seeded with: each revision applied at its creation time, in no time,
 /// so the demo is the same on every first visit and after every reset.
-struct SeedClock(RefCell<Vec<String>>);
+struct SeedClock(RefCell<Vec<Timestamp>>);
 
 impl Clock for SeedClock {
-    fn now_utc(&self) -> String {
+    fn now(&self) -> Timestamp {
         let mut times = self.0.borrow_mut();
         if times.is_empty() {
-            String::new()
+            Timestamp::default()
         } else {
             times.remove(0)
         }

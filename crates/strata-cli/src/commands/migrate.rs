@@ -14,7 +14,8 @@ use strata_engine::migrate::{self, Event, Options};
 use strata_core::revision::{Direction, Graph, Revision, Target};
 
 use crate::args::{DowngradeArgs, StampArgs, UpgradeArgs};
-use crate::config::{Project, SystemClock};
+use crate::config::Project;
+use strata_engine::clock::SystemClock;
 use crate::output::{paint, BAD, BOLD, DIM, OK, WARN};
 use crate::{backup, failure, interrupt, lock};
 

@@ -144,13 +144,13 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
-    use crate::migrate::{applied, downgrade, upgrade, Clock};
+    use crate::migrate::{applied, downgrade, upgrade, Clock, Timestamp};
     use strata_core::revision::{SectionOptions, Target};
 
     struct Fixed(Cell<f64>);
     impl Clock for Fixed {
-        fn now_utc(&self) -> String {
-            "2026-01-01T00:00:00Z".into()
+        fn now(&self) -> Timestamp {
+            Timestamp(1_767_225_600_000)
         }
         fn millis(&self) -> f64 {
             self.0.set(self.0.get() + 1.0);

@@ -6,12 +6,12 @@
 //! could not do by hand.
 
 use rusqlite::types::ValueRef;
-use strata_core::revision::{Graph, Revision};
+use strata_core::revision::Revision;
+use strata_engine::store::Parents;
 
-use super::{sqlite_message, Engine, PageClock, PROJECT_DDL};
+use super::{sqlite_message, Engine, PROJECT_DDL};
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Outcome, Step};
-use strata_engine::migrate::Clock;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
 /// the worker for ever.
@@ -83,14 +83,9 @@ impl Engine {
                 up,
                 down,
             } => {
-                let parents = self.graph()?.next_parents().map_err(|e| e.to_string())?;
-                let rev = Revision::new(id, parents, message, &PageClock.now_utc(), up, down);
-                strata_core::atomicity::ensure(&rev).map_err(|e| e.to_string())?;
-                let mut all = self.revisions.clone();
-                all.push(rev.clone());
-                Graph::new(all).map_err(|e| e.to_string())?;
-                self.store(&rev).map_err(|e| sqlite_message(&e))?;
-                self.revisions.push(rev);
+                self.new_revision(Parents::Head, message, Some(id), |parents, created| {
+                    Revision::new(id, parents, message, created, up, down)
+                })?;
             }
             Step::Upgrade(target) => {
                 self.upgrade(target)?;

@@ -17,15 +17,16 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::config::DbConfig;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OptionalExtension, MAIN_DB};
-use strata_engine::migrate::{self, Clock};
-use strata_core::Model;
 use strata_core::revision::{Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::sql;
+use strata_core::Model;
+use strata_engine::migrate::{self, Clock};
+use strata_engine::store::TableStore;
 
 use super::{
-    demo, options, quote_ident, sqlite_message, Engine, PageClock, PROJECT_DDL, PROJECT_TABLE,
-    STRATA_TABLES, VERSION_TABLE,
+    demo, options, quote_ident, sqlite_message, Engine, PageClock, PROJECT_DDL, STRATA_TABLES,
+    VERSION_TABLE,
 };
 use crate::services::project::{ModelLanguage, Project, FORMAT};
 use crate::services::protocol::{BackupView, Outcome, Storage};
@@ -181,9 +182,8 @@ impl Engine {
     /// revisions (in the console); then the exported rows would not fit the schema the
     /// revisions rebuild, so the data starts with it.
     fn drift_sql(&self, graph: &Graph, current: &[String]) -> Result<String, String> {
-        let expected = migrate::schema_at_all(graph, current, VERSION_TABLE).map_err(|e| {
-            format!("cannot work out the schema the applied revisions give ({e})")
-        })?;
+        let expected = migrate::schema_at_all(graph, current, VERSION_TABLE)
+            .map_err(|e| format!("cannot work out the schema the applied revisions give ({e})"))?;
         let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| format!("cannot read the database's schema: {e}"))?;
         let drift = migrate::between(
@@ -264,7 +264,7 @@ impl Engine {
                 let tx = self.backups.transaction()?;
                 tx.execute(
                     "INSERT INTO backup (label, created, image, automatic) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![label, PageClock.now_utc(), bytes, automatic],
+                    rusqlite::params![label, PageClock.now().rfc3339(), bytes, automatic],
                 )?;
                 let id = tx.last_insert_rowid();
                 if automatic {
@@ -539,7 +539,10 @@ fn sound(conn: &Connection, pragma: &str) -> Result<(), String> {
         return Ok(());
     }
     let first = verdict.first().cloned().unwrap_or_default();
-    Err(format!("it is damaged ({}: {first})", pragma.replace('_', " ")))
+    Err(format!(
+        "it is damaged ({}: {first})",
+        pragma.replace('_', " ")
+    ))
 }
 
 fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
@@ -552,12 +555,7 @@ fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
 
 /// The revision files of `conn`'s project in order, none when it has no project table.
 pub(super) fn project_files(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    if !table_exists(conn, PROJECT_TABLE)? {
-        return Ok(Vec::new());
-    }
-    let mut stmt = conn.prepare("SELECT file FROM _strata_project ORDER BY position")?;
-    let rows = stmt.query_map([], |row| row.get(0))?;
-    rows.collect()
+    TableStore::new(conn).files()
 }
 
 /// Appends to `scratch`'s project (a backup about to be restored) the revisions of `live` it
@@ -1055,7 +1053,7 @@ fn baseline(name: &str, bytes: &[u8], clock: &dyn Clock) -> Result<(Connection, 
         renames: Vec::new(),
     };
     let autogen = migrate::between(&Schema::default(), &model, &[]);
-    let created = clock.now_utc().replace(' ', "T") + "Z";
+    let created = clock.now().rfc3339();
     let rev = autogen.revision(
         BASELINE_ID,
         Vec::new(),
@@ -2155,7 +2153,10 @@ mod tests {
         let enforced = !default;
         engine
             .conn
-            .execute_batch(&format!("PRAGMA foreign_keys = {}", if enforced { "ON" } else { "OFF" }))
+            .execute_batch(&format!(
+                "PRAGMA foreign_keys = {}",
+                if enforced { "ON" } else { "OFF" }
+            ))
             .unwrap();
         let bytes = sqlite_bytes(
             "PRAGMA page_size = 1024; CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('one'), ('two');",
