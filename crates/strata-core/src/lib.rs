@@ -28,6 +28,7 @@ pub mod sql;
 pub mod sqlmodel;
 pub mod statement;
 pub mod time;
+pub mod zip;
 #[cfg(test)]
 mod testing;
 

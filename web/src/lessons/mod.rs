@@ -153,11 +153,31 @@ impl Lesson {
 
 #[cfg(test)]
 mod tests {
-    use rusqlite::Connection;
+    use std::rc::Rc;
+
+    use strata_core::time::{Clock, Timestamp};
+    use strata_engine::workspace::Engine;
 
     use super::*;
-    use crate::services::engine::Engine;
+
+    /// 2026-01-01T00:00:00Z for ever: lessons do not depend on the time.
+    struct Fixed;
+
+    impl Clock for Fixed {
+        fn now(&self) -> Timestamp {
+            Timestamp(1_767_225_600_000)
+        }
+
+        fn millis(&self) -> f64 {
+            0.0
+        }
+    }
     use crate::services::protocol::{Outcome, Request, Storage};
+
+    /// The playground's engine on the database at `path`, on the system clock.
+    fn open(path: &str) -> Engine {
+        Engine::open_path(path, Storage::Opfs, Rc::new(Fixed)).unwrap()
+    }
 
     fn steps(engine: &mut Engine, steps: &[Step]) -> Vec<String> {
         let reply = engine.handle(Request::Steps {
@@ -238,8 +258,7 @@ mod tests {
     #[test]
     fn show_me_completes_every_lesson_and_setup_does_not() {
         for lesson in all() {
-            let mut engine =
-                Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
+            let mut engine = open(":memory:");
             steps(&mut engine, &lesson.setup);
             app_write(&mut engine, &lesson);
             let passed = check(&mut engine, &lesson);
@@ -296,7 +315,7 @@ mod tests {
     }
 
     fn fresh() -> Engine {
-        Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
+        open(":memory:")
     }
 
     #[test]
@@ -492,8 +511,7 @@ mod tests {
 
     #[test]
     fn a_failing_step_stops_the_rest_and_says_which() {
-        let mut engine =
-            Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
+        let mut engine = open(":memory:");
         let reply = engine.handle(Request::Steps {
             steps: vec![
                 Step::Sql("CREATE TABLE t (x);".into()),
@@ -529,10 +547,10 @@ mod tests {
         let path = dir.join("lesson.sqlite3");
         let _ = std::fs::remove_file(&path);
         {
-            let mut engine = Engine::open(Connection::open(&path).unwrap(), Storage::Opfs).unwrap();
+            let mut engine = open(path.to_str().unwrap());
             steps(&mut engine, &[Step::Clear {}]);
         }
-        let engine = Engine::open(Connection::open(&path).unwrap(), Storage::Opfs).unwrap();
+        let engine = open(path.to_str().unwrap());
         let snapshot = engine.snapshot(None).unwrap();
         assert!(
             snapshot.tables.is_empty() && snapshot.revisions.is_empty(),
@@ -543,8 +561,7 @@ mod tests {
 
     #[test]
     fn a_backfill_goes_batch_by_batch_and_says_so() {
-        let mut engine =
-            Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
+        let mut engine = open(":memory:");
         let notes = steps(
             &mut engine,
             &[
@@ -576,8 +593,7 @@ mod tests {
 
     #[test]
     fn checks_never_write_and_a_broken_check_just_fails() {
-        let mut engine =
-            Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
+        let mut engine = open(":memory:");
         let reply = engine.handle(Request::Check {
             lesson: "x".into(),
             checks: vec![

@@ -10,6 +10,7 @@
 //! strata-owned table [`PROJECT_TABLE`], so one OPFS file holds everything a reload must find.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{types::ValueRef, Connection};
@@ -18,22 +19,23 @@ use strata_core::revision::{Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::time::Timestamp;
 use strata_core::{export, Rename};
-use strata_engine::migrate::{self, Autogen, Clock, Options};
-use strata_engine::store::{create_revision, Draft, Parents, RevisionStore, TableStore};
-pub use strata_engine::store::{PROJECT_DDL, PROJECT_TABLE};
+use crate::migrate::{self, Autogen, Clock, Options};
+use crate::store::{create_revision, Draft, Parents, RevisionStore, TableStore};
+pub use crate::store::{PROJECT_DDL, PROJECT_TABLE};
 
-use super::demo;
 
+pub mod demo;
 /// Lesson steps, checks and the simulated app, on top of this engine's own methods.
 mod lesson;
 #[cfg(test)]
 mod loss_tests;
+pub mod protocol;
 /// Loading, exporting and importing whole databases, the model text, and backups.
 mod transfer;
 #[cfg(test)]
 mod workbench_tests;
-use super::project::ModelLanguage;
-use super::protocol::{
+use strata_core::project::ModelLanguage;
+use protocol::{
     Browsed, Cell, CreateAllReport, Diagram, DiagramColumn, DiagramTable, ExportFile, ExportFormat,
     ExportView, Grid, LintBadge, Mark, Migration, Outcome, Reply, Request, RevisionView, Snapshot,
     Storage, TableSummary, GRID_ROW_LIMIT,
@@ -63,12 +65,28 @@ pub struct Engine {
     /// not: the database still opens (so Reset, Import and Restore can repair it) and Open
     /// says what is wrong.
     unreadable: Option<String>,
+    /// Where time comes from: the browser's clock in the worker, the system's natively.
+    clock: Rc<dyn Clock>,
 }
 
 impl Engine {
-    /// Takes over a connection, seeding the demo project if the database is empty and reading
-    /// the project's revisions otherwise.
+    /// [`Engine::with_clock`] on the system clock (natively: tests, the CLI).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn open(conn: Connection, storage: Storage) -> Result<Engine, String> {
+        Engine::with_clock(conn, storage, Rc::new(crate::clock::SystemClock::new()))
+    }
+
+    /// Opens the database file at `path` (`":memory:"` for one in memory) and takes it over, as
+    /// [`Engine::with_clock`] does.
+    pub fn open_path(path: &str, storage: Storage, clock: Rc<dyn Clock>) -> Result<Engine, String> {
+        let conn = Connection::open(path).map_err(|e| format!("cannot open {path}: {}", sqlite_message(&e)))?;
+        Engine::with_clock(conn, storage, clock)
+    }
+
+    /// Takes over a connection, seeding the demo project if the database is empty and reading
+    /// the project's revisions otherwise. `clock` is where time comes from (the browser's in
+    /// the worker).
+    pub fn with_clock(conn: Connection, storage: Storage, clock: Rc<dyn Clock>) -> Result<Engine, String> {
         let mut engine = Engine {
             conn,
             storage,
@@ -76,6 +94,7 @@ impl Engine {
             backups: Connection::open_in_memory().map_err(|e| e.to_string())?,
             last_browse: None,
             unreadable: None,
+            clock,
         };
         if engine.is_empty().map_err(|e| e.to_string())? {
             engine.seed()?;
@@ -337,7 +356,7 @@ impl Engine {
         renames: &[Rename],
         parent: Option<&str>,
     ) -> Result<(Autogen, f64, Diagram), String> {
-        let clock = PageClock;
+        let clock = &self.clock;
         let started = clock.millis();
         let model = parse_model(model, language)?;
         let graph = self.graph()?;
@@ -444,7 +463,7 @@ impl Engine {
         let draft = Draft {
             message,
             parents,
-            now: PageClock.now(),
+            now: self.clock.now(),
             id,
         };
         let (rev, _) = create_revision(&mut TableStore::new(&self.conn), &graph, draft, make)
@@ -565,7 +584,7 @@ impl Engine {
                 &graph,
                 &parsed,
                 opts,
-                &PageClock,
+                &*self.clock,
                 &mut |_| {},
             ),
             Direction::Down => migrate::downgrade(
@@ -573,7 +592,7 @@ impl Engine {
                 &graph,
                 &parsed,
                 opts,
-                &PageClock,
+                &*self.clock,
                 &mut |_| {},
             ),
         };
@@ -595,12 +614,12 @@ impl Engine {
     /// existing data), counted against the live database when it is where the migration
     /// starts; elsewhere its rows say nothing about the migration, so nothing is counted.
     fn data_findings(&self, autogen: &Autogen) -> Vec<LintBadge> {
-        let live = match strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES) {
+        let live = match crate::introspect_excluding(&self.conn, &STRATA_TABLES) {
             Ok(live) if live == autogen.from => live,
             _ => return Vec::new(),
         };
         let checks = strata_core::data_checks(&autogen.up, &live);
-        strata_engine::runner::check_data(&self.conn, &checks)
+        crate::runner::check_data(&self.conn, &checks)
             .unwrap_or_default()
             .iter()
             .map(badge)
@@ -616,7 +635,7 @@ impl Engine {
         apply: bool,
     ) -> Result<Outcome, String> {
         let model = parse_model(model, language)?;
-        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = crate::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| e.to_string())?;
         let sim = strata_core::sqlmodel::create_all(&live, &model.schema);
         if apply && !sim.statements.is_empty() {
@@ -714,7 +733,7 @@ impl Engine {
             .into_iter()
             .map(|(path, text)| (format!("{ALEMBIC_FOLDER}/{path}"), text.into_bytes()))
             .collect();
-        let zip = super::zip::write(&files).map_err(|e| e.to_string())?;
+        let zip = strata_core::zip::write(&files).map_err(|e| e.to_string())?;
         Ok(Outcome::AlembicProjectExported {
             base64: base64::engine::general_purpose::STANDARD.encode(zip),
             revisions: graph.len(),
@@ -847,7 +866,7 @@ impl Engine {
             })
             .collect();
         // The diagram is a picture: a schema strata cannot read leaves it empty, not the page.
-        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = crate::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map(|schema| diagram(&schema, &schema))
             .unwrap_or_default();
         Ok(Snapshot {
@@ -950,7 +969,7 @@ fn diagram(from: &Schema, to: &Schema) -> Diagram {
 /// Reads the model editor's text in its language.
 fn parse_model(text: &str, language: ModelLanguage) -> Result<strata_core::Model, String> {
     match language {
-        ModelLanguage::Sql => strata_engine::from_sql(text).map_err(|e| e.to_string()),
+        ModelLanguage::Sql => crate::from_sql(text).map_err(|e| e.to_string()),
         ModelLanguage::Sqlmodel => {
             strata_core::sqlmodel::from_sqlmodel(text).map_err(|e| format!("model {e}"))
         }
@@ -992,37 +1011,6 @@ fn migration(autogen: &Autogen, millis: f64) -> Migration {
         down_sql: autogen.down.body_sql(),
         millis,
         diagram: Diagram::default(),
-    }
-}
-
-/// The browser's clock in the worker, the system clock natively.
-struct PageClock;
-
-impl Clock for PageClock {
-    #[cfg(target_arch = "wasm32")]
-    fn now(&self) -> Timestamp {
-        Timestamp(js_sys::Date::now() as i64)
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    fn millis(&self) -> f64 {
-        use wasm_bindgen::JsCast;
-        js_sys::global()
-            .unchecked_into::<web_sys::WorkerGlobalScope>()
-            .performance()
-            .map_or_else(js_sys::Date::now, |p| p.now())
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn now(&self) -> Timestamp {
-        strata_engine::clock::SystemClock::new().now()
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn millis(&self) -> f64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     }
 }
 

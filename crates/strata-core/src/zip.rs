@@ -95,39 +95,42 @@ pub fn crc32(data: &[u8]) -> u32 {
 }
 
 /// Reads an archive back the way an unzip tool does: from the end-of-directory record to the
-/// central directory, then each local header and its data, checking every size and CRC.
-#[cfg(test)]
-pub(crate) fn read(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
-    let u32_at = |i: usize| u32::from_le_bytes(zip[i..i + 4].try_into().unwrap()) as usize;
-    let end = zip.len() - 22;
-    assert_eq!(u32_at(end), 0x0605_4b50);
-    let (count, mut at) = (u16_at(end + 10), u32_at(end + 16));
+/// central directory, then each local header and its data, checking every size and CRC. `None`
+/// for anything that is not a whole archive of stored or deflated files (what [`write`] makes).
+pub fn read(zip: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    let u16_at = |i: usize| Some(u16::from_le_bytes(zip.get(i..i + 2)?.try_into().ok()?) as usize);
+    let u32_at = |i: usize| Some(u32::from_le_bytes(zip.get(i..i + 4)?.try_into().ok()?) as usize);
+    let end = zip.len().checked_sub(22)?;
+    if u32_at(end)? != 0x0605_4b50 {
+        return None;
+    }
+    let (count, mut at) = (u16_at(end + 10)?, u32_at(end + 16)?);
     let mut files = Vec::new();
     for _ in 0..count {
-        assert_eq!(u32_at(at), 0x0201_4b50);
-        let (method, crc, stored, size) = (
-            u16_at(at + 10),
-            u32_at(at + 16),
-            u32_at(at + 20),
-            u32_at(at + 24),
-        );
-        let name_len = u16_at(at + 28);
-        let name = String::from_utf8(zip[at + 46..at + 46 + name_len].to_vec()).unwrap();
-        let local = u32_at(at + 42);
-        assert_eq!(u32_at(local), 0x0403_4b50);
-        let start = local + 30 + u16_at(local + 26) + u16_at(local + 28);
-        let body = &zip[start..start + stored];
+        if u32_at(at)? != 0x0201_4b50 {
+            return None;
+        }
+        let (method, crc, stored, size) = (u16_at(at + 10)?, u32_at(at + 16)?, u32_at(at + 20)?, u32_at(at + 24)?);
+        let name_len = u16_at(at + 28)?;
+        let name = String::from_utf8(zip.get(at + 46..at + 46 + name_len)?.to_vec()).ok()?;
+        let local = u32_at(at + 42)?;
+        if u32_at(local)? != 0x0403_4b50 {
+            return None;
+        }
+        let start = local + 30 + u16_at(local + 26)? + u16_at(local + 28)?;
+        let body = zip.get(start..start.checked_add(stored)?)?;
         let data = match method {
             0 => body.to_vec(),
-            8 => miniz_oxide::inflate::decompress_to_vec(body).unwrap(),
-            other => panic!("method {other}"),
+            8 => miniz_oxide::inflate::decompress_to_vec(body).ok()?,
+            _ => return None,
         };
-        assert_eq!((data.len(), crc32(&data) as usize), (size, crc), "{name}");
+        if (data.len(), crc32(&data) as usize) != (size, crc) {
+            return None;
+        }
         files.push((name, data));
         at += 46 + name_len;
     }
-    files
+    Some(files)
 }
 
 #[cfg(test)]
@@ -155,7 +158,8 @@ mod tests {
             ("alembic/empty".to_owned(), Vec::new()),
         ];
         let zip = write(&files).unwrap();
-        assert_eq!(read(&zip), files);
+        assert_eq!(read(&zip).as_ref(), Some(&files));
+        assert_eq!(read(&zip[..zip.len() - 1]), None);
         // The repeated text is deflated, the one byte stored as it is.
         assert!(zip.len() < 500 + 3 * 100, "{} bytes", zip.len());
         assert_eq!(

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 use super::*;
-use crate::services::demo;
+use crate::workspace::demo;
 
 fn demo_engine() -> Engine {
     Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
@@ -314,7 +314,7 @@ fn the_whole_history_exports_as_a_zipped_alembic_project() {
             let zip = base64::engine::general_purpose::STANDARD
                 .decode(base64)
                 .unwrap();
-            (crate::services::zip::read(&zip), revisions, verbatim)
+            (strata_core::zip::read(&zip).unwrap(), revisions, verbatim)
         }
         other => panic!("{other:?}"),
     };

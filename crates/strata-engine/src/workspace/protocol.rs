@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use strata_core::answers::Decline;
 use strata_core::Rename;
 
-use super::project::{ModelLanguage, Project};
+use strata_core::project::{ModelLanguage, Project};
 
 /// How many rows a grid carries at most; the rest is counted, not sent.
 pub const GRID_ROW_LIMIT: usize = 200;

@@ -3,20 +3,20 @@
 
 use strata_core::revision::Revision;
 
-use super::project::Project;
+use strata_core::project::Project;
 
 /// The rows the demo adds once its revisions are applied.
-pub const SEED_SQL: &str = include_str!("../../examples/demo/seed.sql");
+pub const SEED_SQL: &str = include_str!("../../demo/seed.sql");
 
 /// The desired schema of the demo project, as the model editor shows it at first.
 pub const MODEL_SQL: &str = concat!(
-    include_str!("../../examples/demo/0001_create_users.up.sql"),
+    include_str!("../../demo/0001_create_users.up.sql"),
     "\n",
-    include_str!("../../examples/demo/0002_add_identities.up.sql"),
+    include_str!("../../demo/0002_add_identities.up.sql"),
 );
 
 /// The same project as SQLModel classes, for the model editor's SQLModel tab.
-pub const MODEL_SQLMODEL: &str = include_str!("../../examples/demo/model.py");
+pub const MODEL_SQLMODEL: &str = include_str!("../../demo/model.py");
 
 /// The demo as a project: both revisions applied and the seed rows added. A first visit and
 /// Reset load exactly this, through the same path as an imported project file.
@@ -37,16 +37,16 @@ pub fn revisions() -> Vec<Revision> {
             vec![],
             "create users",
             "2026-11-02T09:14:05Z",
-            include_str!("../../examples/demo/0001_create_users.up.sql"),
-            include_str!("../../examples/demo/0001_create_users.down.sql"),
+            include_str!("../../demo/0001_create_users.up.sql"),
+            include_str!("../../demo/0001_create_users.down.sql"),
         ),
         Revision::new(
             "0002",
             vec!["0001".to_owned()],
             "add identities",
             "2026-11-09T16:40:51Z",
-            include_str!("../../examples/demo/0002_add_identities.up.sql"),
-            include_str!("../../examples/demo/0002_add_identities.down.sql"),
+            include_str!("../../demo/0002_add_identities.up.sql"),
+            include_str!("../../demo/0002_add_identities.down.sql"),
         ),
     ]
 }
@@ -63,9 +63,9 @@ mod tests {
     #[test]
     fn the_model_is_the_schema_of_the_revisions() {
         let graph = Graph::new(revisions()).unwrap();
-        let model = strata_engine::from_sql(MODEL_SQL).unwrap();
+        let model = crate::from_sql(MODEL_SQL).unwrap();
         let autogen =
-            strata_engine::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+            crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 
@@ -76,7 +76,7 @@ mod tests {
         let graph = Graph::new(revisions()).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(MODEL_SQLMODEL).unwrap();
         let autogen =
-            strata_engine::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+            crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 

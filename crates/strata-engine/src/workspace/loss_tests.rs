@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 use super::*;
-use crate::services::demo;
+use crate::workspace::demo;
 
 fn demo_engine() -> Engine {
     Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()

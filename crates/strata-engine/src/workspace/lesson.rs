@@ -7,11 +7,11 @@
 
 use rusqlite::types::ValueRef;
 use strata_core::revision::Revision;
-use strata_engine::store::Parents;
+use crate::store::Parents;
 
 use super::{sqlite_message, Engine, PROJECT_DDL};
-use crate::services::project::ModelLanguage;
-use crate::services::protocol::{Outcome, Step};
+use strata_core::project::ModelLanguage;
+use crate::workspace::protocol::{Outcome, Step};
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
 /// the worker for ever.

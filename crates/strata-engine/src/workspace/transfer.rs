@@ -21,15 +21,15 @@ use strata_core::revision::{Graph, Revision, Target};
 use strata_core::schema::Schema;
 use strata_core::sql;
 use strata_core::Model;
-use strata_engine::migrate::{self, Clock};
-use strata_engine::store::TableStore;
+use crate::migrate::{self, Clock};
+use crate::store::TableStore;
 
 use super::{
-    demo, options, quote_ident, sqlite_message, Engine, PageClock, PROJECT_DDL, STRATA_TABLES,
+    demo, options, quote_ident, sqlite_message, Engine, PROJECT_DDL, STRATA_TABLES,
     VERSION_TABLE,
 };
-use crate::services::project::{ModelLanguage, Project, FORMAT};
-use crate::services::protocol::{BackupView, Outcome, Storage};
+use strata_core::project::{ModelLanguage, Project, FORMAT};
+use crate::workspace::protocol::{BackupView, Outcome, Storage};
 
 /// The strata-owned key/value table that keeps the model editor's text beside the data, so a
 /// reload, a backup and an exported `.sqlite` file all carry the model that goes with them.
@@ -99,7 +99,8 @@ impl Engine {
         } else {
             BEFORE_IMPORT
         };
-        self.load_with(project, &PageClock, label)
+        let clock = self.clock.clone();
+        self.load_with(project, &*clock, label)
     }
 
     /// [`Engine::load`] with the clock that stamps the version rows (the demo uses a fixed one)
@@ -184,7 +185,7 @@ impl Engine {
     fn drift_sql(&self, graph: &Graph, current: &[String]) -> Result<String, String> {
         let expected = migrate::schema_at_all(graph, current, VERSION_TABLE)
             .map_err(|e| format!("cannot work out the schema the applied revisions give ({e})"))?;
-        let live = strata_engine::introspect_excluding(&self.conn, &STRATA_TABLES)
+        let live = crate::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| format!("cannot read the database's schema: {e}"))?;
         let drift = migrate::between(
             &expected,
@@ -224,7 +225,8 @@ impl Engine {
         let bytes = STANDARD
             .decode(base64)
             .map_err(|e| format!("the file did not arrive intact ({e}); nothing was changed"))?;
-        let (scratch, model) = baseline(name, &bytes, &PageClock)?;
+        let clock = self.clock.clone();
+        let (scratch, model) = baseline(name, &bytes, &*clock)?;
         let adopted = self.adopt(scratch, name, BEFORE_IMPORT)?;
         Ok(Outcome::Loaded {
             model,
@@ -259,12 +261,13 @@ impl Engine {
     /// store never loses an old backup without having gained the new one.
     fn store_backup(&mut self, label: &str, automatic: bool) -> Result<i64, String> {
         let bytes = self.file_bytes()?;
+        let now = self.clock.now().rfc3339();
         prepare_store(&self.backups)
             .and_then(|()| {
                 let tx = self.backups.transaction()?;
                 tx.execute(
                     "INSERT INTO backup (label, created, image, automatic) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![label, PageClock.now().rfc3339(), bytes, automatic],
+                    rusqlite::params![label, now, bytes, automatic],
                 )?;
                 let id = tx.last_insert_rowid();
                 if automatic {
@@ -327,7 +330,7 @@ impl Engine {
     /// Whether the live database is the demo exactly as loading it gives it (schema, project,
     /// applied revisions, model and rows; not the times the revisions were applied).
     fn is_pristine_demo(&self) -> bool {
-        let Ok(demo) = build(&demo::project(), &PageClock) else {
+        let Ok(demo) = build(&demo::project(), &*self.clock) else {
             return false;
         };
         match (contents(&self.conn), contents(&demo)) {
@@ -1041,7 +1044,7 @@ fn baseline(name: &str, bytes: &[u8], clock: &dyn Clock) -> Result<(Connection, 
             .execute_batch(&format!("DROP TABLE IF EXISTS {}", quote_ident(table)))
             .map_err(damaged)?;
     }
-    let schema = strata_engine::introspect_excluding(&scratch, &STRATA_TABLES)
+    let schema = crate::introspect_excluding(&scratch, &STRATA_TABLES)
         .map_err(|e| refused(format!("its schema cannot be read ({e})")))?;
     if schema.tables.is_empty() {
         return Err(refused("it holds no tables".to_owned()));
@@ -1084,8 +1087,8 @@ fn baseline(name: &str, bytes: &[u8], clock: &dyn Clock) -> Result<(Connection, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::demo;
-    use crate::services::protocol::{Cell, Request, Snapshot, Storage};
+    use crate::workspace::demo;
+    use crate::workspace::protocol::{Cell, Request, Snapshot, Storage};
 
     fn demo_engine() -> Engine {
         Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
