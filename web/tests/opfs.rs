@@ -11,7 +11,7 @@ use std::rc::Rc;
 use sqlite_wasm_rs::WasmOsCallback;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfgBuilder};
 use strata_core::time::{Clock, Timestamp};
-use strata_engine::workspace::Engine;
+use strata_engine::workspace::Workspace;
 use strata_web::services::project::ModelLanguage;
 use strata_web::services::protocol::{Outcome, Request, Storage};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -33,11 +33,11 @@ impl Clock for DateClock {
 }
 
 /// The worker's engine on the OPFS database at `path`.
-fn open(path: &str) -> Engine {
-    Engine::open_path(path, Storage::Opfs, Rc::new(DateClock)).unwrap()
+fn open(path: &str) -> Workspace {
+    Workspace::open_path(path, Storage::Opfs, Rc::new(DateClock)).unwrap()
 }
 
-fn users(engine: &Engine) -> u64 {
+fn users(engine: &Workspace) -> u64 {
     let snapshot = engine.snapshot(None).unwrap();
     snapshot
         .tables

@@ -1,9 +1,6 @@
 //! Helpers of the core's own unit tests: a schema read from CREATE statements by the core's
-//! parsers (no database: what SQLite would refuse is not checked here), and a [`HeadSchema`]
-//! that knows the schema at each revision in advance.
+//! parsers (no database: what SQLite would refuse is not checked here).
 
-use crate::export::HeadSchema;
-use crate::revision::Graph;
 use crate::schema::Schema;
 use crate::statement::{classify, Object, Verb};
 use crate::{parse, sql};
@@ -22,15 +19,4 @@ pub fn schema(ddl: &str) -> Schema {
         }
     }
     s
-}
-
-/// The schema at each head, given as DDL: what a test's revisions produce, written out.
-pub struct Known(pub Vec<(&'static str, &'static str)>);
-
-impl HeadSchema for Known {
-    fn head_schema(&self, graph: &Graph) -> Result<Schema, Box<dyn std::error::Error + Send + Sync>> {
-        let head = graph.single_head()?;
-        let (_, ddl) = self.0.iter().find(|(id, _)| *id == head).ok_or_else(|| format!("no schema known for {head}"))?;
-        Ok(schema(ddl))
-    }
 }

@@ -110,7 +110,12 @@ pub fn read(zip: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
         if u32_at(at)? != 0x0201_4b50 {
             return None;
         }
-        let (method, crc, stored, size) = (u16_at(at + 10)?, u32_at(at + 16)?, u32_at(at + 20)?, u32_at(at + 24)?);
+        let (method, crc, stored, size) = (
+            u16_at(at + 10)?,
+            u32_at(at + 16)?,
+            u32_at(at + 20)?,
+            u32_at(at + 24)?,
+        );
         let name_len = u16_at(at + 28)?;
         let name = String::from_utf8(zip.get(at + 46..at + 46 + name_len)?.to_vec()).ok()?;
         let local = u32_at(at + 42)?;

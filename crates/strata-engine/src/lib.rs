@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod model;
 pub mod runner;
 pub mod store;
+pub mod transfer;
 pub mod workspace;
 #[cfg(test)]
 mod test_support;

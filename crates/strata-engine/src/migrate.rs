@@ -616,6 +616,18 @@ pub fn live_diff(conn: &Connection, model: &Model, renames: &[Rename], version_t
     Ok(between(&live, model, renames))
 }
 
+/// How the live schema differs from the schema that the revisions `applied` (and everything
+/// they build on) produce: the migration from that schema to the live one, empty when nobody
+/// changed the schema outside revisions. `exclude` names tables left out of the live schema
+/// (the version table, strata's own). [`check`] reports the changes that would undo it as
+/// drift; the playground's project export carries its up SQL, so that the rows it exports fit
+/// the schema they come from. One definition for both.
+pub fn drift(conn: &Connection, graph: &Graph, applied: &[String], version_table: &str, exclude: &[&str]) -> Result<Autogen> {
+    let expected = schema_at_all(graph, applied, version_table)?;
+    let live = introspect_excluding(conn, exclude)?;
+    Ok(between(&expected, &Model { schema: live, renames: Vec::new() }, &[]))
+}
+
 /// The answer of `strata check`: every way the model, the revisions and the database disagree.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CheckReport {
@@ -660,9 +672,8 @@ pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_ta
         // findings already, and leave no schema to compare with.
         let broken = report.findings.iter().any(|f| matches!(f, Finding::Unknown { .. } | Finding::Missing { .. }));
         if !graph.is_empty() && !broken {
-            let applied_schema = schema_at_all(graph, &graph.current(&have), version_table)?;
-            let live = introspect_excluding(conn, &[version_table])?;
-            report.drift = diff(&live, &applied_schema, &[]).changes.iter().map(|c| c.describe()).collect();
+            let drifted = drift(conn, graph, &graph.current(&have), version_table, &[version_table])?;
+            report.drift = drifted.down.changes.iter().map(|c| c.describe()).collect();
         }
     }
     Ok(report)

@@ -156,7 +156,7 @@ mod tests {
     use std::rc::Rc;
 
     use strata_core::time::{Clock, Timestamp};
-    use strata_engine::workspace::Engine;
+    use strata_engine::workspace::Workspace;
 
     use super::*;
 
@@ -175,11 +175,11 @@ mod tests {
     use crate::services::protocol::{Outcome, Request, Storage};
 
     /// The playground's engine on the database at `path`, on the system clock.
-    fn open(path: &str) -> Engine {
-        Engine::open_path(path, Storage::Opfs, Rc::new(Fixed)).unwrap()
+    fn open(path: &str) -> Workspace {
+        Workspace::open_path(path, Storage::Opfs, Rc::new(Fixed)).unwrap()
     }
 
-    fn steps(engine: &mut Engine, steps: &[Step]) -> Vec<String> {
+    fn steps(engine: &mut Workspace, steps: &[Step]) -> Vec<String> {
         let reply = engine.handle(Request::Steps {
             steps: steps.to_vec(),
             browse: None,
@@ -194,7 +194,7 @@ mod tests {
         }
     }
 
-    fn check(engine: &mut Engine, lesson: &Lesson) -> Vec<bool> {
+    fn check(engine: &mut Workspace, lesson: &Lesson) -> Vec<bool> {
         let reply = engine.handle(Request::Check {
             lesson: lesson.slug.clone(),
             checks: lesson.check_queries(),
@@ -206,7 +206,7 @@ mod tests {
         }
     }
 
-    fn app_write(engine: &mut Engine, lesson: &Lesson) {
+    fn app_write(engine: &mut Workspace, lesson: &Lesson) {
         if let Some(app) = &lesson.app {
             let reply = engine.handle(Request::AppWrite {
                 deployed: app.deployed.clone(),
@@ -298,7 +298,7 @@ mod tests {
     }
 
     /// Whether the check whose description starts with `what` passes now.
-    fn passes(engine: &mut Engine, lesson: &Lesson, what: &str) -> bool {
+    fn passes(engine: &mut Workspace, lesson: &Lesson, what: &str) -> bool {
         let index = lesson
             .checks
             .iter()
@@ -314,7 +314,7 @@ mod tests {
             .clone()
     }
 
-    fn fresh() -> Engine {
+    fn fresh() -> Workspace {
         open(":memory:")
     }
 

@@ -16,7 +16,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use strata_core::time::{Clock, Timestamp};
 use strata_engine::workspace::protocol::{Envelope, Message, Request, Storage};
-use strata_engine::workspace::Engine;
+use strata_engine::workspace::Workspace;
 
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
@@ -84,7 +84,7 @@ pub fn run() {
 
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports.
-async fn open() -> Result<Engine, String> {
+async fn open() -> Result<Workspace, String> {
     let (conn, storage) = match install_patiently().await {
         Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
         Err(e) => (
@@ -97,7 +97,7 @@ async fn open() -> Result<Engine, String> {
     let persistent = storage == Storage::Opfs;
     let mut engine = conn
         .map_err(|e| e.to_string())
-        .and_then(|conn| Engine::with_clock(conn, storage, Rc::new(BrowserClock)))
+        .and_then(|conn| Workspace::with_clock(conn, storage, Rc::new(BrowserClock)))
         .map_err(|e| format!("cannot open the database: {e}"))?;
     if persistent {
         // Without the file, backups last as long as the tab, which is still useful; the

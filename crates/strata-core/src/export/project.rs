@@ -271,7 +271,19 @@ def downgrade() -> None:
 mod tests {
     use super::*;
     use crate::revision::Revision;
-    use crate::testing::Known;
+    use crate::schema::Schema;
+    use crate::testing::schema;
+
+    /// The schema at each head, given as DDL: what a test's revisions produce, written out.
+    pub struct Known(pub Vec<(&'static str, &'static str)>);
+
+    impl HeadSchema for Known {
+        fn head_schema(&self, graph: &Graph) -> Result<Schema, Box<dyn std::error::Error + Send + Sync>> {
+            let head = graph.single_head()?;
+            let (_, ddl) = self.0.iter().find(|(id, _)| *id == head).ok_or_else(|| format!("no schema known for {head}"))?;
+            Ok(schema(ddl))
+        }
+    }
 
     const CREATED: &str = "2026-01-01T00:00:00Z";
 

@@ -1,5 +1,6 @@
 //! The demo project a first-time visitor meets: a users / identities schema, two revisions in
-//! strata's revision format, and a few rows.
+//! strata's revision format, a few rows and a first query for the console. Its files are in
+//! `crates/strata-engine/demo/`.
 
 use strata_core::revision::Revision;
 
@@ -14,6 +15,9 @@ pub const MODEL_SQL: &str = concat!(
     "\n",
     include_str!("../../demo/0002_add_identities.up.sql"),
 );
+
+/// The query the console shows on a first visit: the demo's users with their identities.
+pub const CONSOLE_SQL: &str = include_str!("../../demo/console.sql");
 
 /// The same project as SQLModel classes, for the model editor's SQLModel tab.
 pub const MODEL_SQLMODEL: &str = include_str!("../../demo/model.py");
@@ -64,8 +68,7 @@ mod tests {
     fn the_model_is_the_schema_of_the_revisions() {
         let graph = Graph::new(revisions()).unwrap();
         let model = crate::from_sql(MODEL_SQL).unwrap();
-        let autogen =
-            crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+        let autogen = crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 
@@ -75,8 +78,7 @@ mod tests {
     fn the_sqlmodel_tab_describes_the_same_tables() {
         let graph = Graph::new(revisions()).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(MODEL_SQLMODEL).unwrap();
-        let autogen =
-            crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
+        let autogen = crate::migrate::autogenerate(&graph, &model, &[], "schema_version").unwrap();
         assert!(autogen.is_empty(), "{}", autogen.up.body_sql());
     }
 

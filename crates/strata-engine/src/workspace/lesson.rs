@@ -1,23 +1,23 @@
 //! The worker's side of the guided lessons: running a lesson's steps, evaluating its checks,
 //! and one write of a lesson's simulated app.
 //!
-//! Everything here goes through the same engine methods the playground's buttons use (save,
+//! Everything here goes through the same workspace methods the playground's buttons use (save,
 //! upgrade, downgrade, the console), so a lesson's setup and "show me" do nothing a visitor
 //! could not do by hand.
 
+use crate::store::Parents;
 use rusqlite::types::ValueRef;
 use strata_core::revision::Revision;
-use crate::store::Parents;
 
-use super::{sqlite_message, Engine, PROJECT_DDL};
-use strata_core::project::ModelLanguage;
+use super::{sqlite_message, Workspace, PROJECT_DDL};
 use crate::workspace::protocol::{Outcome, Step};
+use strata_core::project::ModelLanguage;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
 /// the worker for ever.
 const MAX_BATCHES: u32 = 10_000;
 
-impl Engine {
+impl Workspace {
     /// Runs steps in order and stops at the first that fails, naming it. Steps that already ran
     /// stay done: each migration commits on its own, as it would outside a lesson, so the
     /// failure is part of the outcome rather than an error (which promises an unchanged
@@ -43,7 +43,7 @@ impl Engine {
         })
     }
 
-    fn run_step(
+    pub(super) fn run_step(
         &mut self,
         step: &Step,
         model: &mut Option<String>,
@@ -140,14 +140,10 @@ impl Engine {
             Step::Restore { label } => {
                 // Lessons name backups by label; restarting a lesson takes another one with the
                 // same label, and the newest is the one that lesson run made.
-                let id: i64 = self
-                    .backups
-                    .query_row(
-                        "SELECT id FROM backup WHERE label = ?1 ORDER BY id DESC LIMIT 1",
-                        [label],
-                        |row| row.get(0),
-                    )
-                    .map_err(|_| format!("there is no backup called {label:?}"))?;
+                let id = crate::transfer::backups::newest_labelled(&self.backups, label)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| format!("there is no backup called {label:?}"))?;
                 if let Outcome::Loaded { model: kept, .. } = self.restore(&id.to_string())? {
                     *model = Some(kept);
                 }
@@ -158,7 +154,7 @@ impl Engine {
 
     /// The id of the revision whose id or message is `name`, so lesson files can name
     /// revisions by message (their ids depend on the time they were saved).
-    fn revision_named(&self, name: &str) -> String {
+    pub(super) fn revision_named(&self, name: &str) -> String {
         self.revisions
             .iter()
             .find(|r| r.message == name)
@@ -167,7 +163,7 @@ impl Engine {
 
     /// Updates `table` a batch at a time, each batch committed on its own so a long backfill
     /// never holds the write lock for long, with one progress note per batch.
-    fn backfill(
+    pub(super) fn backfill(
         &mut self,
         table: &str,
         set: &str,
@@ -176,7 +172,7 @@ impl Engine {
         notes: &mut Vec<String>,
     ) -> Result<(), String> {
         let batch = batch.max(1);
-        let table = super::quote_ident(table);
+        let table = strata_core::sql::quote(table);
         let total: i64 = self
             .conn
             .query_row(

@@ -1,5 +1,5 @@
 //! Tests of the two questions that stand between the visitor and lost data, run through
-//! `Engine::handle` as the worker runs them: Save revision waits for an answer to every rename
+//! `Workspace::handle` as the worker runs them: Save revision waits for an answer to every rename
 //! question, and an upgrade or downgrade asks first only when it would really throw values
 //! away in this database.
 
@@ -7,13 +7,16 @@ use rusqlite::Connection;
 
 use super::*;
 use crate::workspace::demo;
+use strata_core::answers::Decline;
+use strata_core::project::ModelLanguage;
+use strata_core::Rename;
 
-fn demo_engine() -> Engine {
-    Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
+fn demo_workspace() -> Workspace {
+    Workspace::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
 }
 
 fn save(
-    engine: &mut Engine,
+    engine: &mut Workspace,
     model: &str,
     renames: Vec<Rename>,
     declined: Vec<Decline>,
@@ -31,7 +34,7 @@ fn save(
         .outcome
 }
 
-fn migrate(engine: &mut Engine, up: bool, target: &str, confirmed: bool) -> Outcome {
+fn migrate(engine: &mut Workspace, up: bool, target: &str, confirmed: bool) -> Outcome {
     let request = if up {
         Request::Upgrade {
             target: target.into(),
@@ -51,7 +54,7 @@ fn migrate(engine: &mut Engine, up: bool, target: &str, confirmed: bool) -> Outc
         .unwrap_or_else(|e| panic!("failed: {e}"))
 }
 
-fn applied(engine: &Engine) -> usize {
+fn applied(engine: &Workspace) -> usize {
     engine
         .snapshot(None)
         .unwrap()
@@ -59,7 +62,7 @@ fn applied(engine: &Engine) -> usize {
         .map_or(0, |t| t.rows.len())
 }
 
-fn revisions(engine: &Engine) -> Vec<Revision> {
+fn revisions(engine: &Workspace) -> Vec<Revision> {
     engine.revisions.clone()
 }
 
@@ -70,7 +73,7 @@ fn renamed() -> String {
 
 #[test]
 fn save_revision_is_refused_until_every_rename_question_has_an_answer() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let e = save(&mut engine, &renamed(), vec![], vec![]).unwrap_err();
     assert!(e.starts_with("answer the rename question first (did you rename users.display_name to users.full_name?)"), "{e}");
     assert!(e.ends_with("nothing was saved"), "{e}");
@@ -90,7 +93,7 @@ fn save_revision_is_refused_until_every_rename_question_has_an_answer() {
 
 #[test]
 fn a_yes_saves_the_rename() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let yes = Rename::parse_hint("users.display_name=full_name").unwrap();
     assert!(matches!(
         save(&mut engine, &renamed(), vec![yes], vec![]),
@@ -105,7 +108,7 @@ fn a_yes_saves_the_rename() {
 
 #[test]
 fn upgrade_and_downgrade_ask_only_when_values_would_be_lost() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let with_phone = demo::MODEL_SQL.replace(
         "display_name TEXT NOT NULL,",
         "display_name TEXT NOT NULL,\n    phone TEXT,",

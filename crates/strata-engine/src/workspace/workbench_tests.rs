@@ -1,14 +1,16 @@
 //! Tests of the workbench requests: the SQLModel tab, branches and merges, the downgrade that
-//! asks first, create_all() and revision exports, each run through `Engine::handle` on a real
+//! asks first, create_all() and revision exports, each run through `Workspace::handle` on a real
 //! SQLite database as the worker runs them.
 
 use rusqlite::Connection;
 
+use super::protocol::{ExportFormat, LintBadge};
 use super::*;
 use crate::workspace::demo;
+use strata_core::project::ModelLanguage;
 
-fn demo_engine() -> Engine {
-    Engine::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
+fn demo_workspace() -> Workspace {
+    Workspace::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
 }
 
 fn ok(reply: Reply) -> Outcome {
@@ -18,7 +20,7 @@ fn ok(reply: Reply) -> Outcome {
     }
 }
 
-fn save(engine: &mut Engine, model: &str, message: &str, parent: Option<&str>) -> String {
+fn save(engine: &mut Workspace, model: &str, message: &str, parent: Option<&str>) -> String {
     match ok(engine.handle(Request::SaveRevision {
         model: model.into(),
         renames: vec![],
@@ -46,7 +48,7 @@ fn a_sqlmodel_model_autogenerates_like_its_sql() {
         "    display_name: str = Field(sa_type=Text)\n",
         "    display_name: str = Field(sa_type=Text)\n    phone: Optional[str] = None\n",
     );
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let outcome = ok(engine.handle(Request::Autogenerate {
         model: engine_model,
         renames: vec![],
@@ -77,7 +79,7 @@ fn a_sqlmodel_model_autogenerates_like_its_sql() {
 
 #[test]
 fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let phone = save(&mut engine, &with_column("phone"), "add phone", None);
     // Built on 0002, beside "add phone": the model does not have phone, and that is no drop.
     let nick = save(
@@ -150,7 +152,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
 
 #[test]
 fn a_downgrade_that_loses_data_asks_first_and_changes_nothing_until_confirmed() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let outcome = ok(engine.handle(Request::Downgrade {
         target: "-1".into(),
         browse: None,
@@ -206,12 +208,12 @@ fn a_downgrade_that_loses_data_asks_first_and_changes_nothing_until_confirmed() 
 
 #[test]
 fn create_all_creates_missing_tables_only_and_says_what_it_skips() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let model = format!(
         "{}\nCREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);",
         with_column("phone")
     );
-    let ask = |engine: &mut Engine, apply| match ok(engine.handle(Request::CreateAll {
+    let ask = |engine: &mut Workspace, apply| match ok(engine.handle(Request::CreateAll {
         model: model.clone(),
         language: ModelLanguage::Sql,
         apply,
@@ -253,9 +255,9 @@ fn create_all_creates_missing_tables_only_and_says_what_it_skips() {
 
 #[test]
 fn a_revision_exports_as_alembic_postgres_and_sql_files() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let id = save(&mut engine, &with_column("phone"), "add phone", None);
-    let export = |engine: &mut Engine, format| match ok(engine.handle(Request::Export {
+    let export = |engine: &mut Workspace, format| match ok(engine.handle(Request::Export {
         id: id.clone(),
         format,
     })) {
@@ -299,8 +301,8 @@ fn a_revision_exports_as_alembic_postgres_and_sql_files() {
 #[test]
 fn the_whole_history_exports_as_a_zipped_alembic_project() {
     use base64::Engine as _;
-    let mut engine = demo_engine();
-    let export = |engine: &mut Engine, model: &str, language| match ok(engine.handle(
+    let mut engine = demo_workspace();
+    let export = |engine: &mut Workspace, model: &str, language| match ok(engine.handle(
         Request::ExportAlembicProject {
             model: model.into(),
             language,
@@ -351,7 +353,7 @@ fn the_whole_history_exports_as_a_zipped_alembic_project() {
 
 #[test]
 fn findings_that_depend_on_rows_are_counted_against_the_live_data() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     // Four users; a NOT NULL column without a default cannot be added while they are there.
     let model = demo::MODEL_SQL.replace(
         "display_name TEXT NOT NULL,",
@@ -383,13 +385,13 @@ fn findings_that_depend_on_rows_are_counted_against_the_live_data() {
 
 #[test]
 fn a_project_whose_revisions_cannot_be_read_still_opens_and_says_so() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     engine
         .conn
         .execute_batch("UPDATE _strata_project SET file = 'not a revision' WHERE id = '0002';")
         .unwrap();
     let conn = std::mem::replace(&mut engine.conn, Connection::open_in_memory().unwrap());
-    let mut reopened = Engine::open(conn, Storage::Opfs).unwrap();
+    let mut reopened = Workspace::open(conn, Storage::Opfs).unwrap();
     let error = reopened
         .handle(Request::Open { browse: None })
         .outcome
@@ -406,14 +408,14 @@ fn a_project_whose_revisions_cannot_be_read_still_opens_and_says_so() {
 
 #[test]
 fn a_view_with_a_marker_like_comment_saves_and_reads_back() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let model = format!(
         "{}\nCREATE VIEW named AS\nSELECT display_name FROM users\n-- +1 day grace is the app's business\nWHERE id > 0;",
         demo::MODEL_SQL
     );
     let id = save(&mut engine, &model, "add a view", None);
     let conn = std::mem::replace(&mut engine.conn, Connection::open_in_memory().unwrap());
-    let reopened = Engine::open(conn, Storage::Opfs).unwrap();
+    let reopened = Workspace::open(conn, Storage::Opfs).unwrap();
     let revisions = reopened.snapshot(None).unwrap().revisions;
     assert!(revisions
         .iter()
@@ -422,7 +424,7 @@ fn a_view_with_a_marker_like_comment_saves_and_reads_back() {
 
 #[test]
 fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     for script in [
         "DELETE FROM users; COMMIT; SELEC 1",
         "DELETE FROM users;\n-- done\nend",
@@ -447,7 +449,7 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
 
 #[test]
 fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let error = engine
         .handle(Request::Execute {
             sql: "UPDATE _strata_project SET file = 'x' WHERE id = '0002';".into(),
@@ -469,7 +471,7 @@ fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
 #[test]
 fn a_no_transaction_revision_is_marked_not_atomic_and_upgrades_in_batches() {
     use strata_core::revision::{Direction, SectionOptions};
-    let mut engine = demo_engine();
+    let mut engine = demo_workspace();
     let mut project = demo::project();
     let backfill = Revision::new(
         "b3",
