@@ -447,6 +447,41 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
     }
 }
 
+/// The console refuses what `statement::breaks_transaction` names for revisions too: a
+/// setting that would outlive the script (read-only, schema writes), VACUUM, and transaction
+/// control however it is spelled; each before anything of the script runs.
+#[test]
+fn the_console_refuses_what_would_outlive_or_escape_its_savepoint() {
+    let mut engine = demo_workspace();
+    for (script, says) in [
+        ("DELETE FROM users; PRAGMA query_only = ON", "statement 2 is not run in the console: PRAGMA query_only"),
+        ("PRAGMA writable_schema = 1", "writable_schema"),
+        ("DELETE FROM users; VACUUM", "VACUUM cannot run inside a transaction"),
+        ("SAVEPOINT s; DELETE FROM users", "statement 1: SAVEPOINT is not needed here"),
+        ("DETACH x", "statement 1: DETACH is not available"),
+    ] {
+        let error = engine
+            .handle(Request::Execute {
+                sql: script.into(),
+                browse: None,
+            })
+            .outcome
+            .unwrap_err();
+        assert!(error.contains(says) && error.ends_with("nothing was run"), "{script}: {error}");
+        let users: i64 = engine
+            .conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(users, 4, "{script}");
+    }
+    // Reading a setting is harmless and runs.
+    let read = engine.handle(Request::Execute {
+        sql: "PRAGMA foreign_keys".into(),
+        browse: None,
+    });
+    assert!(read.outcome.is_ok(), "{:?}", read.outcome);
+}
+
 #[test]
 fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
     let mut engine = demo_workspace();
