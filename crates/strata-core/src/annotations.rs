@@ -4,6 +4,7 @@
 
 use crate::diff::Rename;
 use crate::sql::{self, TokenKind};
+use crate::statement::{self, Object, Verb};
 
 /// What an annotation may be attached to.
 enum Owner {
@@ -21,43 +22,30 @@ pub fn annotations(text: &str) -> Vec<Rename> {
         let src = stmt.text.as_str();
         let toks = sql::tokenize(src);
         let sig: Vec<_> = toks.iter().filter(|t| !t.is_trivia()).copied().collect();
-        let word = |i: usize, w: &str| sig.get(i).is_some_and(|t| t.is_word(src, w));
         let mut owners: Vec<(usize, usize, Owner)> = Vec::new(); // (offset, line, owner)
-        if word(0, "create") {
-            let mut i = 1;
-            if word(i, "unique") {
-                i += 1;
-            }
-            let kind = sig.get(i).map(|t| t.text(src).to_ascii_lowercase()).unwrap_or_default();
-            i += 1;
-            if word(i, "if") {
-                i += 3;
-            }
-            if sig.get(i + 1).is_some_and(|t| t.is_punct(src, ".")) {
-                i += 2;
-            }
-            if let Some(name_tok) = sig.get(i) {
-                let name = sql::unquote(name_tok.text(src));
-                match kind.as_str() {
-                    "table" => {
-                        owners.push((name_tok.start, name_tok.line, Owner::Table(name.clone())));
-                        let mut depth = 0;
-                        for (j, t) in sig.iter().enumerate().skip(i + 1) {
-                            if t.is_punct(src, "(") {
-                                depth += 1;
-                                if depth == 1 {
-                                    push_column(src, &sig, j + 1, &name, &mut owners);
-                                }
-                            } else if t.is_punct(src, ")") {
-                                depth -= 1;
-                            } else if depth == 1 && t.is_punct(src, ",") {
+        let c = statement::classify(src);
+        let named = c.name.as_ref().zip(c.name_at).and_then(|(n, at)| Some((n.name.clone(), sig.iter().position(|t| t.start == at)?)));
+        if let (Verb::Create, Some((name, i))) = (c.verb, named) {
+            let name_tok = sig[i];
+            match c.object {
+                Some(Object::Table) => {
+                    owners.push((name_tok.start, name_tok.line, Owner::Table(name.clone())));
+                    let mut depth = 0;
+                    for (j, t) in sig.iter().enumerate().skip(i + 1) {
+                        if t.is_punct(src, "(") {
+                            depth += 1;
+                            if depth == 1 {
                                 push_column(src, &sig, j + 1, &name, &mut owners);
                             }
+                        } else if t.is_punct(src, ")") {
+                            depth -= 1;
+                        } else if depth == 1 && t.is_punct(src, ",") {
+                            push_column(src, &sig, j + 1, &name, &mut owners);
                         }
                     }
-                    "index" => owners.push((name_tok.start, name_tok.line, Owner::Index(name))),
-                    _ => {}
                 }
+                Some(Object::Index) => owners.push((name_tok.start, name_tok.line, Owner::Index(name))),
+                _ => {}
             }
         }
         for t in toks.iter().filter(|t| matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment)) {

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use strata_core::parse;
+use strata_core::{parse, statement};
 use strata_core::schema::Schema;
 
 /// Reads every table, index, view and trigger of the `main` schema, leaving out SQLite's own
@@ -33,7 +33,7 @@ pub fn introspect_excluding(conn: &Connection, ignore: &[&str]) -> Result<Schema
         let wrap = |cause| Error::Parse { object: format!("{kind} {name}"), cause };
         match kind.as_str() {
             "table" => {
-                if starts_with_words(&sql, &["create", "virtual"]) {
+                if statement::classify(&sql).object == Some(statement::Object::VirtualTable) {
                     return Err(Error::Unsupported(format!("virtual table `{name}`")));
                 }
                 schema.add_table(parse::parse_create_table(&sql).map_err(wrap)?);
@@ -50,9 +50,4 @@ pub fn introspect_excluding(conn: &Connection, ignore: &[&str]) -> Result<Schema
 /// Reads the whole `main` schema (SQLite's internal objects excluded).
 pub fn introspect(conn: &Connection) -> Result<Schema> {
     introspect_excluding(conn, &[])
-}
-
-pub(crate) fn starts_with_words(sql: &str, words: &[&str]) -> bool {
-    let mut it = sql.split_whitespace();
-    words.iter().all(|w| it.next().is_some_and(|x| x.eq_ignore_ascii_case(w)))
 }

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use strata_core::annotations::annotations;
 use strata_core::schema::Schema;
 use strata_core::sql;
+use strata_core::statement::{self, Object, Verb};
 use strata_core::Model;
 
 use crate::error::{sqlite_message, Error, Result};
@@ -37,25 +38,20 @@ pub fn execute_script(conn: &Connection, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a statement that does not describe schema: a model holds CREATE TABLE, INDEX, VIEW
+/// and TRIGGER, read by the core's one statement classifier.
 fn check_is_schema(stmt: &sql::Statement) -> Result<()> {
-    let words: Vec<String> = sql::tokenize(&stmt.text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .take(3)
-        .map(|t| t.text(&stmt.text).to_ascii_lowercase())
-        .collect();
-    let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    let ok = w(0) == "create"
-        && (matches!(w(1), "table" | "index" | "view" | "trigger") || (w(1) == "unique" && w(2) == "index"));
-    if ok {
-        return Ok(());
+    let c = statement::classify(&stmt.text);
+    match (c.verb, c.object) {
+        (Verb::Create, Some(Object::VirtualTable)) => Err(Error::Unsupported(format!("`CREATE VIRTUAL` (model line {})", stmt.line))),
+        (Verb::Create, Some(_)) if c.temp => Err(Error::Unsupported(format!("`CREATE TEMP` (model line {})", stmt.line))),
+        (Verb::Create, Some(Object::Table | Object::Index | Object::View | Object::Trigger)) => Ok(()),
+        _ => {
+            let first_line = stmt.text.lines().next().unwrap_or("").trim();
+            let shown: String = first_line.chars().take(60).collect();
+            Err(Error::NotSchema { line: stmt.line, statement: shown })
+        }
     }
-    if w(0) == "create" && matches!(w(1), "temp" | "temporary" | "virtual") {
-        return Err(Error::Unsupported(format!("`CREATE {}` (model line {})", w(1).to_uppercase(), stmt.line)));
-    }
-    let first_line = stmt.text.lines().next().unwrap_or("").trim();
-    let shown: String = first_line.chars().take(60).collect();
-    Err(Error::NotSchema { line: stmt.line, statement: shown })
 }
 
 /// The line of the failing token when SQLite reports an offset, else the statement's first line.

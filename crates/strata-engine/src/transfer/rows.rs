@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 use strata_core::sql::{self, quote as quote_ident};
+use strata_core::statement::{self, Object, Verb};
 
 use super::scratch::table_exists;
 use crate::error::sqlite_message;
@@ -25,62 +26,19 @@ pub(crate) enum DataStatement {
     Other,
 }
 
-/// Reads the start of a statement into a [`DataStatement`] with strata's tokenizer, so
+/// What a statement of a project's data is, read by the core's statement classifier, so
 /// comments, quoted names and `schema.name` are read as SQLite reads them.
 pub(crate) fn classify(text: &str) -> DataStatement {
-    let tokens: Vec<&str> = sql::tokenize(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .take(12)
-        .map(|t| t.text(text))
-        .collect();
-    let is = |i: usize, word: &str| tokens.get(i).is_some_and(|t| t.eq_ignore_ascii_case(word));
-    // The name at `i`, or after `schema .` when it is qualified.
-    let name = |mut i: usize| -> Option<String> {
-        if tokens.get(i + 1) == Some(&".") {
-            i += 2;
-        }
-        tokens.get(i).map(|t| sql::unquote(t).to_ascii_lowercase())
-    };
-    // The position after an optional `IF [NOT] EXISTS`.
-    let after_if = |i: usize| -> usize {
-        if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
-            i + 3
-        } else if is(i, "IF") && is(i + 1, "EXISTS") {
-            i + 2
-        } else {
-            i
-        }
-    };
-    if is(0, "CREATE") {
-        let i = if is(1, "TEMP") || is(1, "TEMPORARY") {
-            2
-        } else {
-            1
-        };
-        if is(i, "TRIGGER") {
-            return name(after_if(i + 1))
-                .map_or(DataStatement::Other, DataStatement::CreateTrigger);
-        }
-        if is(i, "TABLE") {
-            return name(after_if(i + 1)).map_or(DataStatement::Other, DataStatement::CreateTable);
-        }
-    } else if is(0, "DROP") {
-        if is(1, "TRIGGER") {
-            return name(after_if(2)).map_or(DataStatement::Other, DataStatement::DropTrigger);
-        }
-        if is(1, "TABLE") || is(1, "VIEW") {
-            return name(after_if(2)).map_or(DataStatement::Other, DataStatement::DropTable);
-        }
-    } else if is(0, "REPLACE") && is(1, "INTO") {
-        return DataStatement::Rows(name(2));
-    } else if is(0, "INSERT") {
-        let i = if is(1, "OR") { 3 } else { 1 };
-        return DataStatement::Rows(if is(i, "INTO") { name(i + 1) } else { None });
-    } else if is(0, "WITH") {
-        return DataStatement::Rows(None);
+    let c = statement::classify(text);
+    let name = c.name.as_ref().map(|n| n.name.to_ascii_lowercase());
+    match (c.verb, c.object, name) {
+        (Verb::Create, Some(Object::Trigger), Some(n)) => DataStatement::CreateTrigger(n),
+        (Verb::Create, Some(Object::Table), Some(n)) => DataStatement::CreateTable(n),
+        (Verb::Drop, Some(Object::Trigger), Some(n)) => DataStatement::DropTrigger(n),
+        (Verb::Drop, Some(Object::Table | Object::View), Some(n)) => DataStatement::DropTable(n),
+        (Verb::Insert | Verb::Replace, _, n) => DataStatement::Rows(n),
+        _ => DataStatement::Other,
     }
-    DataStatement::Other
 }
 
 /// A trigger taken away while rows are loaded: its name, its table and its SQL.
@@ -341,7 +299,7 @@ mod tests {
             ("REPLACE INTO t VALUES (1)", Rows(Some("t".into()))),
             (
                 "WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a",
-                Rows(None),
+                Rows(Some("t".into())),
             ),
             ("DELETE FROM sqlite_sequence WHERE name = 't'", Other),
         ] {
