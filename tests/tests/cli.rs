@@ -24,14 +24,14 @@ fn help_lists_every_command_and_each_help_has_an_example() {
     let out = help.ok();
     for cmd in [
         "init", "revision", "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "merge", "stamp", "check", "verify", "diff",
-        "import-sql",
+        "import-sql", "rehearse", "backups", "restore",
     ] {
         assert!(out.contains(&format!("  {cmd} ")), "--help lacks {cmd}:\n{out}");
         let sub = p.strata(&[cmd, "--help"]);
         assert!(sub.ok().contains("Example"), "{cmd} --help has no example:\n{}", sub.stdout);
     }
     let up = p.strata(&["upgrade", "--help"]);
-    for flag in ["--sql", "--dry-run", "--backup"] {
+    for flag in ["--sql", "--dry-run", "--backup", "--require"] {
         assert!(up.ok().contains(flag), "upgrade --help lacks {flag}");
     }
     assert!(p.strata(&["downgrade", "--help"]).ok().contains("--allow-data-loss"));

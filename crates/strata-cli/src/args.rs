@@ -39,6 +39,35 @@ pub enum Command {
     /// Show the revision(s) the database is at
     #[command(after_help = "Example:\n  strata current --json")]
     Current(ReadArgs),
+    /// Rehearse the pending revisions on a copy of the database: up, down and up again, timed and checked
+    #[command(
+        long_about = "Rehearse the pending revisions on a copy of the database (never the database itself): \
+                      each one up, then each back down, then up again. Per revision and direction it reports \
+                      the time, how long the write lock was held, the rows of every table, whether down and \
+                      up give back every value (a content digest per column), the size, and the integrity and \
+                      foreign-key checks; and whether the revision is additive or breaking for an app that \
+                      keeps running.\n\n\
+                      Exits 1 when a step fails, when down and up do not give back what they should, or when \
+                      data is lost that the revisions' SQL does not say it throws away. With --rows or \
+                      --scale it also estimates each upgrade's duration on larger tables, timed on generated \
+                      rows of the same shape.",
+        after_help = "Examples:\n  strata rehearse\n  strata rehearse head --rows 1000000\n  strata rehearse +1 --scale 10 --json"
+    )]
+    Rehearse(RehearseArgs),
+    /// List the backups strata has taken of the database (time, revision, size, checked)
+    #[command(after_help = "Examples:\n  strata backups\n  strata backups --verify --json")]
+    Backups(BackupsArgs),
+    /// Put a backup in place of the database; the current database is kept as a backup first
+    #[command(
+        long_about = "Put a backup in place of the database. The backup is checked with PRAGMA integrity_check \
+                      first; then strata takes the database's write lock and holds it to the end (other \
+                      processes wait), keeps the current database as another backup, and copies the backup \
+                      in, in one transaction of the database: a restore that is interrupted, even by kill -9, \
+                      leaves the old database or the new one, never a mix. Other processes that keep the \
+                      database open see the restored one from their next transaction.",
+        after_help = "Examples:\n  strata backups\n  strata restore app.db.20260101T120000Z.bak"
+    )]
+    Restore(RestoreArgs),
     /// List revisions, newest first
     #[command(after_help = "Example:\n  strata history --verbose")]
     History(HistoryArgs),
@@ -156,6 +185,55 @@ pub struct UpgradeArgs {
     /// First write a consistent copy of the database (VACUUM INTO) next to it
     #[arg(long)]
     pub backup: bool,
+    /// Refuse, before anything runs, unless every revision to apply is of this class (for the CI of deploys without downtime)
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub require: Option<Requirement>,
+}
+
+/// What `upgrade --require` demands of every revision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Requirement {
+    /// Old code keeps working while it applies: new tables, nullable columns, indexes
+    Additive,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// head, heads, +N or a revision id (or unique prefix)
+    #[arg(default_value = "head", allow_hyphen_values = true)]
+    pub target: String,
+    /// Also estimate each upgrade as if every table it reads or changes had N rows
+    #[arg(long, value_name = "N", conflicts_with = "scale", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rows: Option<u64>,
+    /// Also estimate each upgrade as if every table it reads or changes had K times its rows
+    #[arg(long, value_name = "K", value_parser = scale)]
+    pub scale: Option<f64>,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(k) if k.is_finite() && k > 0.0 && k <= 1e9 => Ok(k),
+        _ => Err("give a number greater than 0, such as 10 or 2.5".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct BackupsArgs {
+    /// Run PRAGMA integrity_check on each backup now (it was checked when it was written)
+    #[arg(long)]
+    pub verify: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup: its file name as `strata backups` lists it, or a path
+    pub backup: PathBuf,
 }
 
 #[derive(Debug, Args)]

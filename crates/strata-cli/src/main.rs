@@ -11,6 +11,7 @@ mod failure;
 mod interrupt;
 mod lock;
 mod output;
+mod scratch;
 
 use std::process::ExitCode;
 

@@ -5,12 +5,13 @@
 //! Data flows one way: model text becomes a desired [`Schema`] (SQLModel classes here, SQL
 //! through strata-engine's scratch database), [`diff()`] says what differs from another schema,
 //! [`plan()`] says how to change it, and strata-engine's runner applies the plan. Revisions, their
-//! graph and history, exports, projects and data-loss reading are values and text in, values
-//! and text out.
+//! graph and history, exports, projects, data-loss reading, the additive/breaking class of a
+//! change and a rehearsal's report are values and text in, values and text out.
 
 pub mod annotations;
 pub mod answers;
 pub mod atomicity;
+pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
@@ -21,6 +22,7 @@ pub mod loss;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod rehearse;
 pub mod render;
 pub mod revision;
 pub mod schema;

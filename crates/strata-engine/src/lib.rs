@@ -1,12 +1,15 @@
 //! strata-engine: the part of strata that touches a SQLite connection, on top of the pure
 //! strata-core. It reads a live schema (`introspect`), turns SQL model text into a schema in a
 //! scratch database (`model`), applies plans and revisions (`runner`, `migrate`) and counts what
-//! a revision would throw away in a real database (`loss`), and keeps revisions (`store`, with
-//! `create_revision`, the one way a new revision is made).
+//! a revision would throw away in a real database (`loss`), keeps revisions (`store`, with
+//! `create_revision`, the one way a new revision is made), rehearses pending revisions on a copy
+//! (`rehearse`), classes applied revisions additive or breaking by running them on a scratch
+//! database (`revision_class`), and checks and restores backups (`backups`).
 //!
 //! Only this crate depends on rusqlite; the CLI and the playground reach SQLite through it (the
 //! playground's worker opens the browser's database with the re-exported [`rusqlite`]).
 
+pub mod backups;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod clock;
 pub mod error;
@@ -14,6 +17,8 @@ pub mod introspect;
 pub mod loss;
 pub mod migrate;
 pub mod model;
+pub mod rehearse;
+pub mod revision_class;
 pub mod runner;
 pub mod store;
 pub mod transfer;

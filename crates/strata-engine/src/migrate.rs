@@ -313,6 +313,23 @@ pub fn downgrade(
     run_path(conn, graph, &path, Direction::Down, opts, clock, observer)
 }
 
+/// Runs one revision one way through the same loop as [`upgrade`] and [`downgrade`]: its
+/// preconditions, the data-loss recount and the version row, all under the write lock, in
+/// its own transaction. Returns whether it ran (`false`: it was done already). The history
+/// is not validated here; callers choose the revision from a path that was (the rehearsal
+/// steps through one revision at a time with it).
+pub fn apply_revision(
+    conn: &mut Connection,
+    graph: &Graph,
+    rev: &Revision,
+    dir: Direction,
+    opts: &Options,
+    clock: &dyn Clock,
+    observer: &mut dyn FnMut(Event),
+) -> Result<bool> {
+    Ok(!run_path(conn, graph, &[rev], dir, opts, clock, observer)?.is_empty())
+}
+
 fn run_path(
     conn: &mut Connection,
     graph: &Graph,

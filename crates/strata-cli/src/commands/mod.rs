@@ -1,6 +1,7 @@
 //! One module per group of commands; each calls the core and prints. `run` dispatches.
 
 mod answers;
+mod backups;
 mod check;
 mod create_all;
 mod export;
@@ -8,6 +9,7 @@ mod import;
 mod init;
 mod inspect;
 mod migrate;
+mod rehearse;
 mod revision;
 
 use std::process::ExitCode;
@@ -32,6 +34,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Downgrade(a) => migrate::downgrade(project, a),
         Command::Stamp(a) => migrate::stamp(project, a),
         Command::Current(a) => inspect::current(project, a),
+        Command::Rehearse(a) => rehearse::rehearse(project, a),
+        Command::Backups(a) => backups::list(project, a),
+        Command::Restore(a) => backups::restore(project, a),
         Command::History(a) => inspect::history(project, a),
         Command::Heads(a) => inspect::heads(project, a),
         Command::Branches(a) => inspect::branches(project, a),
