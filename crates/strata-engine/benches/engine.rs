@@ -2,7 +2,7 @@
 //! of 10, 100 and 1000 tables, and a column type change on a 1,000,000-row table against the
 //! bare `INSERT INTO ... SELECT` copy of the same rows (the physical limit), in one run.
 //!
-//! Run with `cargo bench -p strata-core --bench engine`. `STRATA_BENCH_ROWS` overrides the row
+//! Run with `cargo bench -p strata-engine --bench engine`. `STRATA_BENCH_ROWS` overrides the row
 //! count of the rebuild benchmark.
 
 use std::time::{Duration, Instant};
