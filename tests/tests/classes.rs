@@ -12,9 +12,9 @@ use std::path::Path;
 
 use cli_support::{versions, Project};
 use strata_core::classify::{self, Basis, Classification};
-use strata_core::migrate::{autogenerate, DEFAULT_VERSION_TABLE};
+use strata_engine::migrate::{autogenerate, DEFAULT_VERSION_TABLE};
 use strata_core::revision::{Graph, Revision};
-use strata_core::revision_class::classify_revision;
+use strata_engine::revision_class::classify_revision;
 
 fn render(c: &Classification) -> String {
     let mut out = format!("{}\n", c.class);
@@ -26,7 +26,7 @@ fn render(c: &Classification) -> String {
 
 /// The revisions strata writes for a case: r1 builds `from`, r2 turns it into `to`.
 fn revisions(from: &str, to: &str) -> (Graph, Revision, strata_core::Plan) {
-    let model = |sql: &str| strata_core::from_sql(sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let model = |sql: &str| strata_engine::from_sql(sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
     let first = autogenerate(&Graph::default(), &model(from), &[], DEFAULT_VERSION_TABLE).unwrap().revision("r1", vec![], "from", "1");
     let g1 = Graph::new(vec![first.clone()]).unwrap();
     let second = autogenerate(&g1, &model(to), &[], DEFAULT_VERSION_TABLE).unwrap();

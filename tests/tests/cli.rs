@@ -81,7 +81,7 @@ fn autogenerate_upgrade_and_downgrade_round_trip() {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .unwrap();
-    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00.000Z".len(), "applied_at is UTC: {}", row.0);
+    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00Z".len(), "applied_at is RFC 3339 UTC to the second: {}", row.0);
     assert_eq!(row.1, "add phone to users");
     assert_eq!(row.2, strata_core::revision::checksum(&text));
     assert!(row.3.is_some_and(|ms| ms >= 0.0));

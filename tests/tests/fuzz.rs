@@ -16,7 +16,8 @@ use strata_core::import::{self, SqlFile};
 use strata_core::project::Project;
 use strata_core::revision::{Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
-use strata_core::{diff, lint, model, parse, plan, render, sql, sqlmodel, statement, PlanOptions};
+use strata_core::{diff, lint, parse, plan, render, sql, sqlmodel, statement, PlanOptions};
+use strata_engine::model;
 use strata_tests::fuzz::{self, grammar, Format, Rng, Settings};
 
 /// Inputs per target in the in-suite run (debug build, 2 cores): the whole file takes about 15 s
@@ -123,7 +124,7 @@ fn migrate_between(from: &Schema, to: &Schema, renames: &[strata_core::Rename]) 
 }
 
 fn sql_model(input: &str) {
-    let _ = model::annotations(input);
+    let _ = strata_core::annotations::annotations(input);
     if let Ok(m) = model::from_sql(input) {
         migrate_between(&Schema::default(), &m.schema, &m.renames);
     }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
+use strata_core::time::Clock;
 
 /// Writes the backup of the database `conn` has open, at `database`'s side, and returns its path.
 pub fn write(database: &Path, conn: &Connection) -> Result<PathBuf> {
@@ -35,7 +36,7 @@ pub fn write(database: &Path, conn: &Connection) -> Result<PathBuf> {
 
 /// `<database>.<stamp>.bak`, with `-2`, `-3`… when a backup was already taken that second.
 fn free_name(database: &Path) -> PathBuf {
-    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace([':', '-'], "");
+    let stamp = strata_engine::clock::SystemClock::new().now().rfc3339().replace([':', '-'], "");
     let named = |suffix: String| {
         let mut name = database.file_name().unwrap_or_default().to_os_string();
         name.push(suffix);

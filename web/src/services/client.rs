@@ -201,9 +201,15 @@ fn restart_or_give_up(shared: &Shared, detail: &str) {
     let was_open = shared.booted.replace(false);
     shared.worker.borrow().terminate();
     if !was_open || recent > MAX_RESTARTS {
-        let why = if was_open { "it failed again each time it was restarted" } else { "it failed before it opened the database" };
+        let why = if was_open {
+            "it failed again each time it was restarted"
+        } else {
+            "it failed before it opened the database"
+        };
         shared.on_message.emit(Message::Fatal {
-            message: format!("the database worker stopped ({detail}) and {why}; reload the page to try again"),
+            message: format!(
+                "the database worker stopped ({detail}) and {why}; reload the page to try again"
+            ),
         });
         return;
     }
@@ -218,7 +224,9 @@ fn restart_or_give_up(shared: &Shared, detail: &str) {
     }
     // Requests that were in flight die with the old worker; the page is told to stop waiting
     // for them. The only one sent again is `Open`, which reads the database for the panels.
-    shared.queue.replace(shared.open.borrow().iter().cloned().collect());
+    shared
+        .queue
+        .replace(shared.open.borrow().iter().cloned().collect());
     shared.on_message.emit(Message::Restarted {
         message: format!(
             "the database worker crashed ({detail}) and was restarted on the database as it was last saved; what was running may not have been done, so check the panels, which show the database as it is now"
@@ -226,7 +234,9 @@ fn restart_or_give_up(shared: &Shared, detail: &str) {
     });
     if let Err(e) = attach(shared) {
         shared.on_message.emit(Message::Fatal {
-            message: format!("the database worker stopped ({detail}) and a new one could not be started: {e}"),
+            message: format!(
+                "the database worker stopped ({detail}) and a new one could not be started: {e}"
+            ),
         });
     }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
-use strata_core::backups::{self, RestoreError};
+use strata_engine::backups::{self, RestoreError};
 use strata_core::revision::Graph;
 
 use crate::args::{BackupsArgs, RestoreArgs};

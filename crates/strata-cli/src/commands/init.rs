@@ -141,7 +141,7 @@ mod tests {
     /// `strata init` must never hand out a model that strata itself cannot read.
     #[test]
     fn both_example_models_are_read_without_error() {
-        strata_core::from_sql(EXAMPLE_MODEL).unwrap();
+        strata_engine::from_sql(EXAMPLE_MODEL).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(EXAMPLE_SQLMODEL).unwrap();
         assert_eq!(model.schema.tables.len(), 2);
     }

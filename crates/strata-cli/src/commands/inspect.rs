@@ -9,7 +9,7 @@ use serde::Serialize;
 use strata_core::classify::{Class, Classification};
 use strata_core::history::AppliedRow;
 use strata_core::revision::Revision;
-use strata_core::revision_class::{classify_revision, classify_revisions};
+use strata_engine::revision_class::{classify_revision, classify_revisions};
 
 use crate::args::{HistoryArgs, ReadArgs, ShowArgs};
 use crate::config::{Project, Revisions};

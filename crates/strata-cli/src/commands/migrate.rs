@@ -11,12 +11,13 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::Connection;
 use strata_core::classify::Classification;
-use strata_core::migrate::{self, Event, Options};
-use strata_core::revision_class::classify_revisions;
 use strata_core::revision::{Direction, Graph, Revision, Target};
+use strata_engine::clock::SystemClock;
+use strata_engine::migrate::{self, Event, Options};
+use strata_engine::revision_class::classify_revisions;
 
 use crate::args::{DowngradeArgs, Requirement, StampArgs, UpgradeArgs};
-use crate::config::{Project, SystemClock};
+use crate::config::Project;
 use crate::output::{paint, BAD, BOLD, DIM, OK, WARN};
 use crate::{backup, failure, interrupt, lock};
 

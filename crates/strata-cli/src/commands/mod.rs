@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// The applied version rows of the database, or none when it does not exist yet.
 fn applied_rows(project: &Project) -> Result<Vec<strata_core::history::AppliedRow>> {
     match project.open_read_only()? {
-        Some(conn) => Ok(strata_core::migrate::applied(&conn, project.version_table())?),
+        Some(conn) => Ok(strata_engine::migrate::applied(&conn, project.version_table())?),
         None => Ok(Vec::new()),
     }
 }

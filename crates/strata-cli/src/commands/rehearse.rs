@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags};
 use strata_core::classify::Class;
-use strata_core::rehearse::{self, MismatchKind, Options, Pass, Progress, Report, RevisionReport, Size, StepReport};
+use strata_engine::rehearse::{self, MismatchKind, Options, Pass, Progress, Report, RevisionReport, Size, StepReport};
 
 use crate::args::RehearseArgs;
-use crate::config::{Project, SystemClock};
+use crate::config::Project;
+use strata_engine::clock::SystemClock;
 use crate::interrupt;
 use crate::output::{json, paint, BAD, BOLD, DIM, OK, WARN};
 use crate::scratch::Scratch;
@@ -44,7 +45,7 @@ pub fn rehearse(project: &Project, args: &RehearseArgs) -> Result<ExitCode> {
     let opts = Options { version_table: project.version_table().into(), size };
     let clock = SystemClock::new();
     let dir = scratch.path().to_path_buf();
-    let runs = |s: &mut Scratch| -> Result<Connection, strata_core::Error> {
+    let runs = |s: &mut Scratch| -> Result<Connection, strata_engine::Error> {
         let path = s.next_scratch();
         let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         let _ = interrupt::watch(&mut conn);

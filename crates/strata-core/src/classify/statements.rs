@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{add_trigger, drop_column, drop_trigger, rename_column, Basis, Classification, Reason, REBUILD_INSTEAD, REBUILD_WHY};
-use crate::model::Rename;
+use crate::diff::Rename;
 use crate::parse::parse_create_table;
 use crate::schema::key;
 use crate::sql;

@@ -5,7 +5,7 @@ use expect_test::{expect, Expect};
 
 use super::*;
 use crate::diff::diff;
-use crate::model::Rename;
+use crate::diff::Rename;
 use crate::parse::{parse_create_index, parse_create_table, parse_create_trigger, parse_create_view};
 use crate::plan::{plan, PlanOptions};
 use crate::schema::Schema;

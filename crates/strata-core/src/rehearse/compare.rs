@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::classify;
 use crate::diff::diff;
 use crate::loss::{self, Risk};
-use crate::model::Rename;
+use crate::diff::Rename;
 use crate::revision::{Direction, Revision};
 use crate::schema::key;
 

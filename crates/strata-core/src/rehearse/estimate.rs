@@ -7,6 +7,15 @@
 
 use super::report::{Estimate, Sample};
 
+/// The larger table an estimate is for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Size {
+    /// This many rows in each table the revision touches.
+    Rows(u64),
+    /// This many times the rows each table the revision touches has now.
+    Scale(f64),
+}
+
 /// How far beyond the largest run an estimate is still called good to about ±50% (the
 /// benchmark in docs/benchmarks.md checks 10×).
 pub const TRUSTED_REACH: f64 = 16.0;
