@@ -243,7 +243,8 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     let (_, target) = match models {
         Ok(m) => m,
         Err(e @ Error::NotSchema { .. }) => {
-            let Error::NotSchema { line, statement } = &e else { unreachable!() };
+            let Error::NotSchema { at, statement } = &e else { unreachable!() };
+            let line = at.line;
             let first = statement.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
             if first == "create" {
                 return Err(format!("rule 7: a schema statement was refused as not schema (line {line}): {statement}"));

@@ -9,7 +9,9 @@
 //!   keyword (what the visitor types into the console is theirs and passes through; lessons are
 //!   markdown files, not code, and their tests send what a visitor would type);
 //! - no crate has a circle of modules (read from `crate::`, `super::` and `self::` paths);
-//! - every Rust file opens with a `//!` line saying what it is for.
+//! - every Rust file opens with a `//!` line saying what it is for;
+//! - the messages of strata-core's and strata-engine's errors name no `strata` command and no
+//!   `--flag`: both front-ends show them, and the CLI adds its own words (`failure::cli_words`).
 //!
 //! Each check is a function of the files it reads, and each has a test beside it that feeds it
 //! the violation it exists to catch.
@@ -239,6 +241,41 @@ fn without_leading_doc(files: &[(String, String)]) -> Vec<String> {
     files.iter().filter(|(_, src)| !src.starts_with("//!")).map(|(p, _)| p.clone()).collect()
 }
 
+/// The `#[error("…")]` texts that name a CLI command (`` `strata merge` ``, `…: strata merge`) or flag
+/// (`--allow-data-loss`), as `path:line: text`.
+fn cli_words_in_messages(files: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, src) in files {
+        let toks = tokens(src);
+        let attr = [Token::Punct('#'), Token::Punct('['), Token::Ident("error".into()), Token::Punct('(')];
+        let mut i = 0;
+        while i + attr.len() <= toks.len() {
+            if toks[i..i + attr.len()] != attr {
+                i += 1;
+                continue;
+            }
+            let mut depth = 1usize;
+            i += attr.len();
+            while i < toks.len() && depth > 0 {
+                match &toks[i] {
+                    Token::Punct('(') => depth += 1,
+                    Token::Punct(')') => depth -= 1,
+                    Token::Str(text, line) => {
+                        let flag = text.match_indices("--").any(|(at, _)| text[at + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
+                        if flag || text.contains("`strata ") || text.contains(": strata ") {
+                            let shown: String = text.chars().take(80).collect();
+                            out.push(format!("{path}:{line}: \"{shown}\""));
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 fn fail_with(what: &str, found: &[String]) {
     assert!(found.is_empty(), "{what}:\n  {}", found.join("\n  "));
 }
@@ -286,6 +323,15 @@ fn every_rust_file_says_what_it_is_for() {
     }
     assert!(files.len() > 100, "only {} files found", files.len());
     fail_with("these files do not open with a `//!` line", &without_leading_doc(&files));
+}
+
+#[test]
+fn the_engines_messages_leave_cli_words_to_the_cli() {
+    let root = root();
+    let mut files = rust_files(&root.join("crates/strata-core"));
+    files.extend(rust_files(&root.join("crates/strata-engine")));
+    assert!(files.len() > 30, "only {} files found", files.len());
+    fail_with("these messages name CLI commands or flags; let strata-cli's failure::cli_words add them", &cli_words_in_messages(&files));
 }
 
 /// Each check refuses the violation it exists for, so none of the tests above passes for want
@@ -349,6 +395,22 @@ mod the_checks_catch {
             ("services/protocol.rs", "//! p\nmod inner {\n    use super::super::client::Client;\n}\n"),
         ]);
         assert_eq!(module_circles(&deep), ["services::client ↔ services::protocol"]);
+    }
+
+    #[test]
+    fn cli_words_in_an_engine_message() {
+        let core = files(&[(
+            "crates/strata-core/src/revision.rs",
+            "//! r\n#[derive(thiserror::Error)]\nenum E {\n    #[error(\"no revision matches `{spec}`; `strata history` lists them\")]\n    A { spec: String },\n    #[error(\n        \"{} would lose data; run again with --allow-data-loss\", f(x)\n    )]\n    B,\n    #[error(\"fix their `-- parents:` lines; a strata project ({})\", g(\"--x\"))]\n    C,\n}\nconst HELP: &str = \"`strata merge` joins heads\";\n",
+        )]);
+        assert_eq!(
+            cli_words_in_messages(&core),
+            [
+                "crates/strata-core/src/revision.rs:4: \"no revision matches `{spec}`; `strata history` lists them\"",
+                "crates/strata-core/src/revision.rs:7: \"{} would lose data; run again with --allow-data-loss\"",
+                "crates/strata-core/src/revision.rs:10: \"--x\"",
+            ]
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::lessons::progress::{LessonAction, LessonState};
 use crate::services::demo;
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{
-    CreateAllReport, ExportView, Message, Migration, Outcome, Reply, Snapshot,
+    CreateAllReport, ExportView, Failure, Message, Migration, Outcome, Reply, Snapshot,
 };
 
 /// The table the data grid shows until the visitor picks another one.
@@ -55,8 +55,9 @@ pub struct AppState {
     pub console: String,
     /// What the last console run produced, if it succeeded.
     pub result: Option<Outcome>,
-    /// The last failure, shown until the next request succeeds.
-    pub error: Option<String>,
+    /// The last failure, shown until the next request succeeds; a model that does not read
+    /// says where (`Failure::at`).
+    pub error: Option<Failure>,
     /// Requests sent and not answered yet.
     pub pending: u32,
     /// The desired schema, as the model editor holds it.
@@ -167,13 +168,15 @@ impl AppState {
         }
     }
 
-    /// The line of the model the last error points at, when it points at one ("model line 3:
-    /// ..." from SQL, "model line 3, column 5: ..." from SQLModel).
+    /// The line of the model the last error points at, when it points at one: read from the
+    /// failure itself, whichever front-end read the model.
     pub fn model_error_line(&self) -> Option<usize> {
-        let error = self.error.as_deref()?;
-        let rest = error.strip_prefix("model line ")?;
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
+        Some(self.error.as_ref()?.at?.line)
+    }
+
+    /// The last failure's sentence, if there is one.
+    pub fn error_message(&self) -> Option<&str> {
+        self.error.as_ref().map(|f| f.message.as_str())
     }
 }
 
@@ -290,7 +293,7 @@ impl Reducible for AppState {
                 next.pending = 0;
                 next.lessons.background = 0;
                 next.phase = Phase::Booting;
-                next.error = Some(message);
+                next.error = Some(message.into());
                 next.place = Place::Migration;
             }
             Action::Received(Message::Reply(reply)) => {
@@ -315,9 +318,12 @@ impl Reducible for AppState {
                     Ok(Outcome::ModelSaved) => {}
                     Ok(Outcome::ModelNotKept(reason)) => {
                         next.place = Place::Migration;
-                        next.error = Some(format!(
-                            "the model text was not kept in the database ({reason}); the database is unchanged, and the text stays in the editor"
-                        ));
+                        next.error = Some(
+                            format!(
+                                "the model text was not kept in the database ({reason}); the database is unchanged, and the text stays in the editor"
+                            )
+                            .into(),
+                        );
                     }
                     Ok(Outcome::Loaded {
                         model,
@@ -468,9 +474,9 @@ impl Reducible for AppState {
                         next.result = Some(outcome);
                         next.error = None;
                     }
-                    Err(message) => {
+                    Err(failure) => {
                         next.result = None;
-                        next.error = Some(message);
+                        next.error = Some(failure);
                     }
                 }
             }
@@ -524,7 +530,7 @@ impl Reducible for AppState {
                 next.place = Place::Project;
             }
             Action::ProjectFailed(message) => {
-                next.error = Some(message);
+                next.error = Some(message.into());
                 next.project_notice = None;
                 next.place = Place::Project;
             }
@@ -575,7 +581,10 @@ mod tests {
             storage: Storage::Opfs,
             ..Snapshot::default()
         };
-        Action::Received(Message::Reply(Box::new(Reply { outcome, snapshot })))
+        Action::Received(Message::Reply(Box::new(Reply {
+            outcome: outcome.map_err(Failure::from),
+            snapshot,
+        })))
     }
 
     #[test]
@@ -608,7 +617,7 @@ mod tests {
         assert_eq!(state.result, Some(rows.clone()));
         let state = reduce(state, [reply(Err("near \"x\": syntax error".into()))]);
         assert_eq!(state.result, None);
-        assert_eq!(state.error.as_deref(), Some("near \"x\": syntax error"));
+        assert_eq!(state.error_message(), Some("near \"x\": syntax error"));
         let state = reduce(state, [reply(Ok(rows.clone()))]);
         assert_eq!(state.error, None);
         assert_eq!(state.result, Some(rows));
@@ -669,7 +678,7 @@ mod tests {
         assert_eq!(state.pending, 0, "replies to what was in flight never come");
         assert_eq!(state.phase, Phase::Booting);
         assert_eq!(
-            state.error.as_deref(),
+            state.error_message(),
             Some("the database worker crashed (boom)")
         );
         assert_eq!(state.place, Place::Migration);
@@ -715,7 +724,7 @@ mod tests {
             ],
         );
         assert_eq!(state.place, Place::Migration);
-        assert!(state.error.unwrap().starts_with("model line 3"));
+        assert!(state.error_message().unwrap().starts_with("model line 3"));
     }
 
     #[test]
@@ -841,7 +850,7 @@ mod tests {
     fn a_refused_project_file_shows_its_error_in_the_project_box() {
         let state = reduce(AppState::default(), [Action::ProjectFailed("bad".into())]);
         assert_eq!(
-            (state.place, state.error.as_deref()),
+            (state.place, state.error_message()),
             (Place::Project, Some("bad"))
         );
     }
@@ -900,16 +909,39 @@ mod tests {
     }
 
     #[test]
-    fn the_error_line_is_read_from_either_front_end() {
-        let with = |error: &str| {
-            reduce(ready(), [Action::SentMigration, reply(Err(error.into()))]).model_error_line()
+    fn the_error_line_is_read_from_the_failure_not_its_sentence() {
+        let with = |failure: Failure| {
+            reduce(
+                ready(),
+                [
+                    Action::SentMigration,
+                    Action::Received(Message::Reply(Box::new(Reply {
+                        outcome: Err(failure),
+                        snapshot: Snapshot::default(),
+                    }))),
+                ],
+            )
+            .model_error_line()
         };
-        assert_eq!(with("model line 3: near \"x\": syntax error"), Some(3));
+        let at = |line, column| Some(strata_core::error::Position { line, column });
+        let failure = |message: &str, at| Failure {
+            message: message.into(),
+            at,
+        };
         assert_eq!(
-            with("model line 12, column 5: the field type `list[int]` is not supported"),
+            with(failure("model line 3: near \"x\": syntax error", at(3, 7))),
+            Some(3)
+        );
+        assert_eq!(
+            with(failure(
+                "model line 12, column 5: the field type `list[int]` is not supported",
+                at(12, 5)
+            )),
             Some(12)
         );
-        assert_eq!(with("revision abc failed"), None);
+        // A sentence that names a line is not read: only the failure's position counts.
+        assert_eq!(with(failure("model line 9: it says so", None)), None);
+        assert_eq!(with(failure("revision abc failed", None)), None);
     }
 
     #[test]
@@ -1115,7 +1147,7 @@ mod tests {
 
         fn reply(outcome: Result<Outcome, String>) -> Action {
             Action::Received(Message::Reply(Box::new(Reply {
-                outcome,
+                outcome: outcome.map_err(Failure::from),
                 snapshot: Snapshot::default(),
             })))
         }

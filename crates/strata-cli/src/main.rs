@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            output::error(&e);
+            output::error(&e, &failure::cli_words(&e));
             failure::exit_code(&e)
         }
     }

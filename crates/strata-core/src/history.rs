@@ -76,7 +76,7 @@ impl Finding {
                 format!("{violation}; remove it (work that must commit in batches goes in a `no-transaction` section)")
             }
             Finding::MultipleHeads { heads } => {
-                format!("the revisions have {} heads ({}); join them with `strata merge -m MSG {}`", heads.len(), heads.join(", "), heads.join(" "))
+                format!("the revisions have {} heads ({}); join them with a merge revision", heads.len(), heads.join(", "))
             }
         }
     }

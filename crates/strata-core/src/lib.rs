@@ -12,6 +12,7 @@ pub mod annotations;
 pub mod answers;
 pub mod atomicity;
 pub mod diff;
+pub mod error;
 pub mod export;
 pub mod history;
 pub mod import;

@@ -180,13 +180,13 @@ pub enum RevisionError {
     UnknownParent { id: String, parent: String },
     #[error("revisions {ids} are their own ancestors; fix their `-- parents:` lines")]
     Cycle { ids: String },
-    #[error("no revision matches `{spec}`; `strata history` lists them")]
+    #[error("no revision matches `{spec}`")]
     UnknownRevision { spec: String },
     #[error("`{spec}` matches several revisions ({}); give more characters of the id", matches.join(", "))]
     Ambiguous { spec: String, matches: Vec<String> },
-    #[error("there are {} heads ({}); join them with a merge revision first: strata merge -m \"merge heads\" {}", heads.len(), heads.join(", "), heads.join(" "))]
+    #[error("there are {} heads ({}); join them with a merge revision first", heads.len(), heads.join(", "))]
     MultipleHeads { heads: Vec<String> },
-    #[error("there are no revisions yet; write the first with `strata revision -m MESSAGE`")]
+    #[error("there are no revisions yet; write the first one")]
     NoRevisions,
     #[error("a merge joins at least two heads or branches; got {}", if ids.is_empty() { "none".to_string() } else { ids.join(", ") })]
     NothingToMerge { ids: Vec<String> },
@@ -1097,7 +1097,7 @@ mod tests {
         assert_eq!(g.heads(), ["c", "d"]);
         assert_eq!(g.branch_points(), vec![("a", vec!["b", "d"])]);
         let e = g.upgrade_path(&set(&[]), &Target::Head).unwrap_err();
-        assert_eq!(e.to_string(), "there are 2 heads (c, d); join them with a merge revision first: strata merge -m \"merge heads\" c d");
+        assert_eq!(e.to_string(), "there are 2 heads (c, d); join them with a merge revision first");
         assert_eq!(ids(g.upgrade_path(&set(&["a"]), &Target::Heads).unwrap()), ["b", "c", "d"]);
         assert_eq!(ids(g.upgrade_path(&set(&[]), &Target::Revision("c".into())).unwrap()), ["a", "b", "c"]);
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{diff, Change, ColumnChanges, Model, Rename, TableChange};
+use crate::error::Position;
 use crate::render;
 use crate::schema::*;
 
@@ -33,12 +34,12 @@ pub enum SqlModelError {
 }
 
 impl SqlModelError {
-    /// The (line, column) the error points at, for editors that underline it.
-    pub fn position(&self) -> (usize, usize) {
+    /// Where the error points, for editors that mark it.
+    pub fn position(&self) -> Position {
         match self {
             SqlModelError::Syntax { line, column, .. }
             | SqlModelError::Unsupported { line, column, .. }
-            | SqlModelError::Invalid { line, column, .. } => (*line, *column),
+            | SqlModelError::Invalid { line, column, .. } => Position { line: *line, column: *column },
         }
     }
 }
@@ -1657,7 +1658,7 @@ mod tests {
     #[test]
     fn errors_point_at_line_and_column() {
         let e = from_sqlmodel("class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    x: list[int]\n").unwrap_err();
-        assert_eq!(e.position(), (3, 8), "{e}");
+        assert_eq!(e.position(), Position { line: 3, column: 8 }, "{e}");
     }
 
     /// Found by the fuzzer (`fuzz_sqlmodel`): a deeply nested value overflowed the stack, which

@@ -7,17 +7,22 @@
 //! …: step 5 …"). Wrapped errors therefore live in fields named `cause`, never `source`
 //! (which thiserror would expose), and SQLite errors are converted by hand instead of `#[from]`.
 
+use strata_core::error::Position;
 use strata_core::parse::ParseError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// SQLite rejected a statement of a model.
-    #[error("model line {line}: {message}")]
-    Model { line: usize, message: String },
+    /// SQLite rejected a statement of a model; `at` is where (the token SQLite names, or the
+    /// statement's start).
+    #[error("model line {}: {message}", at.line)]
+    Model { at: Position, message: String },
     /// A model contains a statement that does not describe schema.
-    #[error("model line {line}: `{statement}` is not schema; a model holds only CREATE TABLE, CREATE INDEX, CREATE VIEW and CREATE TRIGGER statements")]
-    NotSchema { line: usize, statement: String },
+    #[error("model line {}: `{statement}` is not schema; a model holds only CREATE TABLE, CREATE INDEX, CREATE VIEW and CREATE TRIGGER statements", at.line)]
+    NotSchema { at: Position, statement: String },
+    /// A model contains schema strata does not handle (a TEMP or VIRTUAL table).
+    #[error("`{what}` (model line {}) is not supported", at.line)]
+    NotInModel { at: Position, what: String },
     /// A CREATE statement stored in a database could not be read.
     #[error("cannot read the definition of {object}: {cause}")]
     Parse { object: String, cause: ParseError },
@@ -35,7 +40,7 @@ pub enum Error {
     Refused { step: usize, comment: String, sql: String, reason: String },
     /// A statement ran and left no transaction open, although nothing recognised it as
     /// transaction control: what ran before it was committed or rolled back by it.
-    #[error("step {step} ({comment}) ended the transaction it ran in: the statements before it were committed or rolled back by it, those after it were not run and the version row was not written; compare the database with its revisions (`strata check`) before going on\n  statement: {sql}")]
+    #[error("step {step} ({comment}) ended the transaction it ran in: the statements before it were committed or rolled back by it, those after it were not run and the version row was not written; compare the database with its revisions before going on\n  statement: {sql}")]
     TransactionEnded { step: usize, comment: String, sql: String },
     /// `PRAGMA quick_check` found problems after hand-written SQL ran.
     #[error("PRAGMA quick_check reports problems in the database after the statements ran ({details}); the transaction was rolled back and no changes were applied")]
@@ -59,6 +64,14 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
+    /// Where in the model text the error points, for an error of the SQL model front-end.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            Error::Model { at, .. } | Error::NotSchema { at, .. } | Error::NotInModel { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+
     /// SQLite's result code when SQLite refused something (`DatabaseBusy` when another
     /// connection held the lock past the busy timeout), so callers can say what to do.
     pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {

@@ -84,7 +84,7 @@ pub enum MigrateError {
     /// Running the revisions would throw data away and neither the caller nor the revisions
     /// allow it. Counted before anything ran.
     #[error(
-        "this {} would throw data away, so nothing was run:\n{}\nmake a backup, then run again with --allow-data-loss to go ahead; a revision meant to lose it can say so in its file ({})",
+        "this {} would throw data away, so nothing was run:\n{}\nmake a backup, then allow the data loss to go ahead; a revision meant to lose it can say so in its file ({})",
         verb(*direction), bullet(losses.iter().map(ToString::to_string)), accept_marker(*direction)
     )]
     DataLoss { direction: Direction, losses: Vec<RevisionLoss> },
@@ -117,7 +117,7 @@ pub enum MigrateError {
     },
     /// The version table exists but was made by something else (such as the guide's shell
     /// script, which has no checksum column).
-    #[error("table {table} exists but is not a strata version table (it lacks {missing}); rename it (ALTER TABLE {table} RENAME TO {table}_old), then `strata stamp` the revision the database is at, or configure another version_table")]
+    #[error("table {table} exists but is not a strata version table (it lacks {missing}); rename it (ALTER TABLE {table} RENAME TO {table}_old), then stamp the revision the database is at, or configure another version table")]
     ForeignVersionTable { table: String, missing: String },
     /// Boxed: the core's error is large and this one travels through every `?`.
     #[error(transparent)]
@@ -157,7 +157,7 @@ fn verb(dir: Direction) -> &'static str {
 /// How a revision file records that its author accepts one direction's loss.
 fn accept_marker(dir: Direction) -> &'static str {
     match dir {
-        Direction::Up => "-- +up data-loss=accepted, which `strata revision --accept-data-loss` writes",
+        Direction::Up => "-- +up data-loss=accepted",
         Direction::Down => "-- +down data-loss=accepted",
     }
 }

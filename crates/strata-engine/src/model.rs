@@ -5,6 +5,7 @@
 
 use rusqlite::Connection;
 use strata_core::annotations::annotations;
+use strata_core::error::Position;
 use strata_core::schema::Schema;
 use strata_core::sql;
 use strata_core::statement::{self, Object, Verb};
@@ -32,43 +33,45 @@ pub fn schema_from_sql(text: &str) -> Result<Schema> {
 /// Runs the statements of a model into `conn` one at a time, checking that each is schema.
 pub fn execute_script(conn: &Connection, text: &str) -> Result<()> {
     for stmt in sql::split_statements(text) {
-        check_is_schema(&stmt)?;
-        conn.execute_batch(&stmt.text).map_err(|e| Error::Model { line: error_line(&stmt, &e), message: sqlite_message(&e) })?;
+        check_is_schema(text, &stmt)?;
+        conn.execute_batch(&stmt.text).map_err(|e| Error::Model { at: error_at(text, &stmt, &e), message: sqlite_message(&e) })?;
     }
     Ok(())
 }
 
 /// Refuses a statement that does not describe schema: a model holds CREATE TABLE, INDEX, VIEW
 /// and TRIGGER, read by the core's one statement classifier.
-fn check_is_schema(stmt: &sql::Statement) -> Result<()> {
+fn check_is_schema(text: &str, stmt: &sql::Statement) -> Result<()> {
     let c = statement::classify(&stmt.text);
+    let at = Position::of_offset(text, stmt.start);
     match (c.verb, c.object) {
-        (Verb::Create, Some(Object::VirtualTable)) => Err(Error::Unsupported(format!("`CREATE VIRTUAL` (model line {})", stmt.line))),
-        (Verb::Create, Some(_)) if c.temp => Err(Error::Unsupported(format!("`CREATE TEMP` (model line {})", stmt.line))),
+        (Verb::Create, Some(Object::VirtualTable)) => Err(Error::NotInModel { at, what: "CREATE VIRTUAL".into() }),
+        (Verb::Create, Some(_)) if c.temp => Err(Error::NotInModel { at, what: "CREATE TEMP".into() }),
         (Verb::Create, Some(Object::Table | Object::Index | Object::View | Object::Trigger)) => Ok(()),
         _ => {
             let first_line = stmt.text.lines().next().unwrap_or("").trim();
             let shown: String = first_line.chars().take(60).collect();
-            Err(Error::NotSchema { line: stmt.line, statement: shown })
+            Err(Error::NotSchema { at, statement: shown })
         }
     }
 }
 
-/// The line of the failing token when SQLite reports an offset, else the statement's first line.
-/// SQLite counts the offset in bytes from the start of the statement it was compiling, which
-/// is the start of `stmt` when the split agrees with SQLite's; should they ever disagree, the
-/// offset is kept inside the text and on a character boundary rather than trusted.
-fn error_line(stmt: &sql::Statement, e: &rusqlite::Error) -> usize {
-    if let rusqlite::Error::SqlInputError { offset, .. } = e {
-        if *offset >= 0 {
-            let mut upto = (*offset as usize).min(stmt.text.len());
-            while !stmt.text.is_char_boundary(upto) {
-                upto -= 1;
-            }
-            return stmt.line + stmt.text[..upto].matches('\n').count();
-        }
+/// Where SQLite's error points: the failing token when SQLite reports an offset, else the
+/// statement's start. SQLite counts the offset in bytes from the start of the statement it was
+/// compiling, which is the start of `stmt` when the split agrees with SQLite's; should they ever
+/// disagree, the offset is kept inside the statement and on a character boundary rather than
+/// trusted.
+fn error_at(text: &str, stmt: &sql::Statement, e: &rusqlite::Error) -> Position {
+    let within = match e {
+        rusqlite::Error::SqlInputError { offset, .. } if *offset >= 0 => (*offset as usize).min(stmt.text.len()),
+        _ => 0,
+    };
+    let start = Position::of_offset(text, stmt.start);
+    let inside = Position::of_offset(&stmt.text, within);
+    Position {
+        line: start.line + inside.line - 1,
+        column: if inside.line == 1 { start.column + inside.column - 1 } else { inside.column },
     }
-    stmt.line
 }
 
 #[cfg(test)]
@@ -78,10 +81,13 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_refuse_non_schema() {
         let e = from_sql("CREATE TABLE a (x int);\n\nCREATE TABLE b (\n  y int,\n  y int\n);").unwrap_err();
-        assert!(matches!(e, Error::Model { line: 3, .. }), "{e}");
+        assert!(matches!(e, Error::Model { at: Position { line: 3, column: 1 }, .. }), "{e}");
+        assert_eq!(e.position(), Some(Position { line: 3, column: 1 }));
         assert!(e.to_string().contains("duplicate column name"), "{e}");
         let e = from_sql("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);").unwrap_err();
-        assert!(matches!(e, Error::NotSchema { line: 2, .. }), "{e}");
+        assert!(matches!(e, Error::NotSchema { at: Position { line: 2, column: 1 }, .. }), "{e}");
+        let e = from_sql("CREATE TABLE a (x int);\n  CREATE TEMP TABLE b (y);").unwrap_err();
+        assert_eq!((e.position(), e.to_string().as_str()), (Some(Position { line: 2, column: 3 }), "`CREATE TEMP` (model line 2) is not supported"));
         let e = from_sql("CREATE TABLE a (x int);\nCREATE TABLE a (y int);").unwrap_err();
         assert!(e.to_string().contains("line 2") && e.to_string().contains("already exists"), "{e}");
     }
@@ -92,11 +98,12 @@ mod tests {
     #[test]
     fn an_error_offset_inside_a_character_names_a_line_without_panicking() {
         let e = from_sql("CREATE TABLE trigger (begin, ééééééééééééééééé);\nCREATE TABLE x (a b c d e f g h i j k ,)").unwrap_err();
-        assert!(matches!(e, Error::Model { line: 2, .. }), "{e}");
-        let stmt = sql::Statement { text: "CREATE TABLE é (x);\nCREATE TABLE ,".into(), start: 0, line: 4 };
+        assert!(matches!(e, Error::Model { at: Position { line: 2, .. }, .. }), "{e}");
+        let text = "\n\n\n  CREATE TABLE é (x);\nCREATE TABLE ,";
+        let stmt = sql::Statement { text: text[5..].into(), start: 5, line: 4 };
         let error = rusqlite::Error::SqlInputError { error: rusqlite::ffi::Error::new(1), msg: "near \",\": syntax error".into(), sql: String::new(), offset: 14 };
-        assert_eq!(error_line(&stmt, &error), 4);
+        assert_eq!(error_at(text, &stmt, &error), Position { line: 4, column: 16 }, "inside é: its start, after the statement's two spaces");
         let error = rusqlite::Error::SqlInputError { error: rusqlite::ffi::Error::new(1), msg: String::new(), sql: String::new(), offset: 1000 };
-        assert_eq!(error_line(&stmt, &error), 5);
+        assert_eq!(error_at(text, &stmt, &error), Position { line: 5, column: 15 });
     }
 }

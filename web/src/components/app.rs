@@ -506,7 +506,7 @@ pub fn app() -> Html {
 
     let error_in = |place: Place| {
         (state.place == place)
-            .then(|| state.error.clone().map(AttrValue::from))
+            .then(|| state.error_message().map(|m| AttrValue::from(m.to_owned())))
             .flatten()
     };
 
@@ -551,7 +551,7 @@ pub fn app() -> Html {
                 <ModelPanel text={AttrValue::from(state.model_text().to_owned())} on_edit={on_model}
                     language={state.language} on_language={on_language}
                     error_line={state.model_error_line()}
-                    error={state.model_error_line().and(state.error.clone()).map(AttrValue::from)}
+                    error={state.model_error_line().and(state.error_message()).map(|m| AttrValue::from(m.to_owned()))}
                     diagram={state.migration.as_ref().map_or_else(|| state.snapshot.diagram.clone(), |m| m.diagram.clone())}
                     compared={state.migration.is_some()} />
                 <section class="column migration">

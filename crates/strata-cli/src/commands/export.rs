@@ -90,7 +90,7 @@ fn input(graph: &strata_core::revision::Graph, id: &str, version_table: &str) ->
 fn alembic_project(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
     if args.output.is_some() {
         // A usage error: the folder is the command's argument, so two folders would compete.
-        output::error(&anyhow!("alembic-project takes its folder in place of a revision, not --output; run `strata export --format alembic-project DIR`"));
+        output::error(&anyhow!("alembic-project takes its folder in place of a revision, not --output; run `strata export --format alembic-project DIR`"), &[]);
         return Ok(ExitCode::from(2));
     }
     let dir = Path::new(&args.target);

@@ -34,7 +34,7 @@ pub use project::{alembic_project, AlembicProject, ModelsFile};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    #[error("revision {id} is not in the graph; list revisions with `strata history`")]
+    #[error("revision {id} is not in the graph")]
     UnknownRevision { id: String },
     /// The schema before or after the revision could not be rebuilt from the revisions.
     #[error("cannot rebuild the schema {which} revision {id}: {cause}")]

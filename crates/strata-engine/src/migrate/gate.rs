@@ -15,7 +15,7 @@ use strata_core::revision::{Direction, Graph, Revision};
 /// A revision refused in the middle of a run (see [`MigrateError::DataLossInPath`]).
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "revision {id} ({message}) would throw data away, so it was rolled back and did not run:\n{}\n{}; the database is at {at}\nmake a backup, then run again with --allow-data-loss to go ahead",
+    "revision {id} ({message}) would throw data away, so it was rolled back and did not run:\n{}\n{}; the database is at {at}\nmake a backup, then allow the data loss to go ahead",
     super::bullet(losses.iter().map(ToString::to_string)),
     done(*direction, applied)
 )]
@@ -193,8 +193,8 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "this upgrade would throw data away, so nothing was run:\n  - r2 (rev r2): users.email: 2 non-NULL values\n\
-             make a backup, then run again with --allow-data-loss to go ahead; a revision meant to lose it can say so in its file \
-             (-- +up data-loss=accepted, which `strata revision --accept-data-loss` writes)"
+             make a backup, then allow the data loss to go ahead; a revision meant to lose it can say so in its file \
+             (-- +up data-loss=accepted)"
         );
         assert_eq!(versions(&conn), ["r1"]);
         let allow = Options { allow_data_loss: true, ..Options::default() };
@@ -250,7 +250,7 @@ mod tests {
             e.to_string(),
             "revision r3 (rev r3) would throw data away, so it was rolled back and did not run:\n  - r3 (rev r3): drops table notes: 2 rows\n\
              this run applied r1, r2 before it, and they stay applied; the database is at r2\n\
-             make a backup, then run again with --allow-data-loss to go ahead"
+             make a backup, then allow the data loss to go ahead"
         );
         assert!(matches!(&e, MigrateError::DataLossInPath(refused) if refused.applied == ["r1", "r2"]));
         assert_eq!(versions(&conn), ["r1", "r2"]);

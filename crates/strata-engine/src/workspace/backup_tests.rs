@@ -29,6 +29,7 @@ fn import(engine: &mut Workspace, name: &str, bytes: &[u8]) -> Result<Outcome, S
             browse: None,
         })
         .outcome
+        .map_err(String::from)
 }
 
 #[test]
@@ -133,7 +134,7 @@ fn files_that_are_not_sound_sqlite_databases_are_refused_and_change_nothing() {
             base64: STANDARD.encode(&bytes),
             browse: Some("users".into()),
         });
-        let message = reply.outcome.unwrap_err();
+        let message = reply.outcome.unwrap_err().message;
         assert!(
             message.starts_with(&format!("{name} cannot be imported: ")),
             "{message}"
@@ -270,7 +271,7 @@ fn a_backup_that_cannot_be_read_back_is_not_restored() {
         .unwrap();
     let before = engine.snapshot(Some("users")).unwrap();
     let reply = engine.handle(Request::Restore { id: "1".into() });
-    let message = reply.outcome.unwrap_err();
+    let message = reply.outcome.unwrap_err().message;
     assert!(
         message.starts_with("backup 1 cannot replace the database (its revision 1 cannot be read"),
         "{message}"
@@ -354,7 +355,7 @@ fn a_replacement_whose_backup_cannot_be_stored_changes_nothing() {
         Request::Restore { id: "1".into() },
     ] {
         let reply = engine.handle(request.clone());
-        let message = reply.outcome.unwrap_err();
+        let message = reply.outcome.unwrap_err().message;
         assert!(
             message.contains("cannot keep what the database holds as a backup before replacing it"),
             "{request:?}: {message}"

@@ -32,6 +32,7 @@ fn save(
             parent: None,
         })
         .outcome
+        .map_err(String::from)
 }
 
 fn migrate(engine: &mut Workspace, up: bool, target: &str, confirmed: bool) -> Outcome {

@@ -22,7 +22,7 @@ use crate::migrate::{self, Clock, Options};
 use crate::store::{RevisionStore, TableStore};
 pub use crate::store::{PROJECT_DDL, PROJECT_TABLE};
 pub use crate::transfer::{BASELINE_ID, META_TABLE};
-use protocol::{Outcome, Reply, Request, Snapshot, Storage};
+use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
 use workbench::migration;
 
 mod console;
@@ -141,14 +141,18 @@ impl Workspace {
         let quiet = matches!(request, Request::SaveModel { .. });
         let (outcome, browse) = match request {
             Request::Open { browse } => match self.unreadable.take() {
-                Some(problem) => (Err(problem), browse),
-                None => (self.opened(), browse),
+                Some(problem) => (Err(problem.into()), browse),
+                None => (self.opened().map_err(Failure::from), browse),
             },
             Request::Browse { table } => (Ok(Outcome::Done), Some(table)),
             Request::Execute { sql, browse } => {
-                (self.execute(&sql).map_err(|e| e.to_string()), browse)
+                (self.execute(&sql).map_err(|e| e.to_string().into()), browse)
             }
-            Request::Reset => (self.reset().map_err(|e| format!("cannot reset: {e}")), None),
+            Request::Reset => (
+                self.reset()
+                    .map_err(|e| format!("cannot reset: {e}").into()),
+                None,
+            ),
             Request::Autogenerate {
                 model,
                 renames,
@@ -195,27 +199,44 @@ impl Workspace {
                 target,
                 browse,
                 confirmed,
-            } => (self.upgrade_checked(&target, confirmed), browse),
+            } => (
+                self.upgrade_checked(&target, confirmed)
+                    .map_err(Failure::from),
+                browse,
+            ),
             Request::Downgrade {
                 target,
                 browse,
                 confirmed,
-            } => (self.downgrade_checked(&target, confirmed), browse),
-            Request::Merge { message, browse } => {
-                (self.merge(&message).map(|id| Outcome::Saved { id }), browse)
-            }
+            } => (
+                self.downgrade_checked(&target, confirmed)
+                    .map_err(Failure::from),
+                browse,
+            ),
+            Request::Merge { message, browse } => (
+                self.merge(&message)
+                    .map(|id| Outcome::Saved { id })
+                    .map_err(Failure::from),
+                browse,
+            ),
             Request::CreateAll {
                 model,
                 language,
                 apply,
                 browse,
             } => (self.create_all(&model, language, apply), browse),
-            Request::Export { id, format } => (self.export(&id, format), self.last_browse.clone()),
-            Request::ExportAlembicProject { model, language } => (
-                self.export_alembic_project(&model, language),
+            Request::Export { id, format } => (
+                self.export(&id, format).map_err(Failure::from),
                 self.last_browse.clone(),
             ),
-            Request::Steps { steps, browse } => (self.run_steps(&steps), browse),
+            Request::ExportAlembicProject { model, language } => (
+                self.export_alembic_project(&model, language)
+                    .map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::Steps { steps, browse } => {
+                (self.run_steps(&steps).map_err(Failure::from), browse)
+            }
             Request::Check {
                 lesson,
                 checks,
@@ -232,40 +253,62 @@ impl Workspace {
                 writes,
                 browse,
                 run,
-            } => (self.app_write(&deployed, &writes, run), browse),
+            } => (
+                self.app_write(&deployed, &writes, run)
+                    .map_err(Failure::from),
+                browse,
+            ),
             Request::Load {
                 project,
                 browse,
                 link,
-            } => (self.load(&project, link), browse),
-            Request::SaveModel { model, language } => (self.save_model(&model, language), None),
+            } => (self.load(&project, link).map_err(Failure::from), browse),
+            Request::SaveModel { model, language } => (
+                self.save_model(&model, language).map_err(Failure::from),
+                None,
+            ),
             Request::ExportProject {
                 model,
                 language,
                 share,
             } => (
                 self.export_project(&model, language)
-                    .map(|project| Outcome::ProjectExported { project, share }),
+                    .map(|project| Outcome::ProjectExported { project, share })
+                    .map_err(Failure::from),
                 self.last_browse.clone(),
             ),
-            Request::ExportSqlite => (self.export_sqlite(), self.last_browse.clone()),
+            Request::ExportSqlite => (
+                self.export_sqlite().map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
             Request::ImportSqlite {
                 name,
                 base64,
                 browse,
-            } => (self.import_sqlite(&name, &base64), browse),
-            Request::Backup { label } => (self.backup(&label), self.last_browse.clone()),
-            Request::Restore { id } => (self.restore(&id), self.last_browse.clone()),
+            } => (
+                self.import_sqlite(&name, &base64).map_err(Failure::from),
+                browse,
+            ),
+            Request::Backup { label } => (
+                self.backup(&label).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::Restore { id } => (
+                self.restore(&id).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
             // The worker panics on it before it gets here (see `worker.rs`).
             Request::CrashForTest => (
-                Err("only the browser's database worker crashes on request".to_owned()),
+                Err("only the browser's database worker crashes on request"
+                    .to_owned()
+                    .into()),
                 None,
             ),
         };
         if quiet {
             // A failure to keep the model is reported without a snapshot too, so the panels
             // keep showing the database, which did not change.
-            let outcome = outcome.or_else(|e| Ok(Outcome::ModelNotKept(e)));
+            let outcome = outcome.or_else(|e| Ok(Outcome::ModelNotKept(e.message)));
             return Reply {
                 outcome,
                 snapshot: Snapshot {
@@ -289,8 +332,11 @@ impl Workspace {
                     Ok(done) if done.is_background() => {
                         Ok(done.failed(format!("the database cannot be read: {e}")))
                     }
-                    Ok(_) => Err(format!("the request was carried out, but the database cannot be read afterwards: {e}")),
-                    Err(failed) => Err(format!("{failed}; the database cannot be read either: {e}")),
+                    Ok(_) => Err(format!("the request was carried out, but the database cannot be read afterwards: {e}").into()),
+                    Err(failed) => Err(Failure {
+                        message: format!("{}; the database cannot be read either: {e}", failed.message),
+                        at: failed.at,
+                    }),
                 };
                 return Reply {
                     outcome,

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use strata_core::answers::Decline;
+use strata_core::error::Position;
 use strata_core::Rename;
 
 use strata_core::project::{ModelLanguage, Project};
@@ -184,9 +185,42 @@ pub enum Message {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reply {
     /// What the request produced, or why it failed (the database is then unchanged).
-    pub outcome: Result<Outcome, String>,
+    pub outcome: Result<Outcome, Failure>,
     /// The database after the request.
     pub snapshot: Snapshot,
+}
+
+/// Why a request failed: the sentence the page shows, and where in the model text it points
+/// when the model does not read, so the editor marks that line from the value itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    pub message: String,
+    #[serde(default)]
+    pub at: Option<Position>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, at: None }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        message.to_owned().into()
+    }
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> String {
+        failure.message
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// What a successful request produced.

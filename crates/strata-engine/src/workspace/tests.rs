@@ -4,6 +4,7 @@
 
 use super::protocol::{Cell, Mark};
 use super::*;
+use strata_core::error::Position;
 use strata_core::project::ModelLanguage;
 
 fn demo() -> Workspace {
@@ -86,7 +87,7 @@ fn a_failing_script_changes_nothing_and_says_which_statement_failed() {
         sql: "DELETE FROM users; SELEC nonsense".into(),
         browse: Some("users".into()),
     });
-    let message = reply.outcome.unwrap_err();
+    let message = reply.outcome.unwrap_err().message;
     assert!(
         message.starts_with("statement 2: near \"SELEC\": syntax error"),
         "{message}"
@@ -105,6 +106,7 @@ fn a_constraint_violation_is_an_error_not_a_crash() {
     assert!(reply
         .outcome
         .unwrap_err()
+        .message
         .contains("UNIQUE constraint failed"));
 }
 
@@ -115,7 +117,11 @@ fn an_empty_script_is_refused() {
         sql: "  \n ".into(),
         browse: None,
     });
-    assert!(reply.outcome.unwrap_err().starts_with("nothing to run"));
+    assert!(reply
+        .outcome
+        .unwrap_err()
+        .message
+        .starts_with("nothing to run"));
 }
 
 #[test]
@@ -337,7 +343,7 @@ fn a_failing_revision_leaves_the_database_unchanged() {
         confirmed: false,
         browse: Some("identities".into()),
     });
-    let message = reply.outcome.unwrap_err();
+    let message = reply.outcome.unwrap_err().message;
     assert!(
         message.contains(&format!("revision {id} (one identity per user) failed")),
         "{message}"
@@ -379,13 +385,32 @@ fn a_bad_model_gives_a_line_numbered_error_and_changes_nothing() {
         },
     ] {
         let reply = engine.handle(request);
-        let message = reply.outcome.unwrap_err();
+        let failure = reply.outcome.unwrap_err();
         assert!(
-            message.starts_with(&format!("model line {line}: ")),
-            "{message}"
+            failure.message.starts_with(&format!("model line {line}: ")),
+            "{failure}"
         );
+        // The page marks the line from the value, the column at the second comma SQLite names.
+        assert_eq!(failure.at, Some(Position { line, column: 45 }), "{failure}");
         assert_eq!(reply.snapshot, before);
     }
+    // The SQLModel front-end's errors carry their position the same way.
+    let reply = engine.handle(Request::Autogenerate {
+        language: ModelLanguage::Sqlmodel,
+        parent: None,
+        model: "from sqlmodel import SQLModel, Field\n\nclass A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    x: list[int]\n".into(),
+        renames: vec![],
+        browse: None,
+    });
+    let failure = reply.outcome.unwrap_err();
+    assert_eq!(failure.at.map(|at| at.line), Some(5), "{failure}");
+    // A failure that is not the model's points nowhere.
+    let reply = engine.handle(Request::Upgrade {
+        target: "nope".into(),
+        browse: None,
+        confirmed: false,
+    });
+    assert_eq!(reply.outcome.unwrap_err().at, None);
 }
 
 #[test]
@@ -452,10 +477,12 @@ fn saving_needs_a_message_and_a_change() {
     assert!(engine
         .save_revision(&with_phone(), &[], "  ")
         .unwrap_err()
+        .message
         .contains("message"));
     assert!(engine
         .save_revision(demo::MODEL_SQL, &[], "noop")
         .unwrap_err()
+        .message
         .starts_with("nothing to save"));
 }
 

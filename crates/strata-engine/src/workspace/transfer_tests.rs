@@ -149,7 +149,7 @@ fn a_project_whose_data_fails_leaves_the_database_unchanged() {
         browse: Some("users".into()),
         link: false,
     });
-    let message = reply.outcome.unwrap_err();
+    let message = reply.outcome.unwrap_err().message;
     assert!(
         message.starts_with(&format!(
             "the project's data cannot be added (line {line}: no such table: nowhere)"
@@ -408,7 +408,7 @@ fn a_project_that_attaches_a_file_is_refused_and_changes_nothing() {
             browse: Some("users".into()),
             link: true,
         });
-        let message = reply.outcome.unwrap_err();
+        let message = reply.outcome.unwrap_err().message;
         assert!(message.contains(why), "{message}");
         assert!(message.ends_with("nothing was changed"), "{message}");
         assert_eq!(
@@ -447,7 +447,7 @@ fn a_project_whose_data_breaks_strata_s_own_tables_is_refused_and_changes_nothin
             browse: Some("users".into()),
             link: true,
         });
-        let message = reply.outcome.unwrap_err();
+        let message = reply.outcome.unwrap_err().message;
         assert!(message.contains(why), "{data}: {message}");
         assert!(message.ends_with("nothing was changed"), "{message}");
         assert_eq!(reply.snapshot, before, "{data}");

@@ -9,6 +9,7 @@ use strata_core::project::ModelLanguage;
 use strata_core::revision::{Direction, Revision, Target};
 use strata_core::{export, Rename};
 
+use super::protocol::Failure;
 use super::protocol::{
     CreateAllReport, Diagram, ExportFile, ExportFormat, ExportView, LintBadge, Migration, Outcome,
 };
@@ -21,7 +22,7 @@ use crate::store::{create_revision, Draft, Parents, TableStore};
 impl Workspace {
     /// Parses the model and diffs the head's schema against it; also returns the milliseconds
     /// that took, measured in the worker.
-    pub fn autogenerate(&self, model: &str, renames: &[Rename]) -> Result<(Autogen, f64), String> {
+    pub fn autogenerate(&self, model: &str, renames: &[Rename]) -> Result<(Autogen, f64), Failure> {
         self.autogenerate_with_diagram(model, ModelLanguage::Sql, renames, None)
             .map(|(autogen, millis, _)| (autogen, millis))
     }
@@ -34,7 +35,7 @@ impl Workspace {
         language: ModelLanguage,
         renames: &[Rename],
         parent: Option<&str>,
-    ) -> Result<(Autogen, f64, Diagram), String> {
+    ) -> Result<(Autogen, f64, Diagram), Failure> {
         let clock = &self.clock;
         let started = clock.millis();
         let model = parse_model(model, language)?;
@@ -58,7 +59,7 @@ impl Workspace {
         model: &str,
         renames: &[Rename],
         message: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, Failure> {
         self.save_revision_on(model, ModelLanguage::Sql, renames, message, None)
     }
 
@@ -72,7 +73,7 @@ impl Workspace {
         answers: (&[Rename], &[Decline]),
         message: &str,
         parent: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Result<String, Failure> {
         let (renames, declined) = answers;
         let (autogen, _, _) = self.autogenerate_with_diagram(model, language, renames, parent)?;
         let open = autogen.unanswered(declined);
@@ -82,7 +83,8 @@ impl Workspace {
                 "answer the rename question{} first ({}): Yes keeps the values, No drops them; nothing was saved",
                 if open.len() == 1 { "" } else { "s" },
                 questions.join(" ")
-            ));
+            )
+            .into());
         }
         self.save_revision_on(model, language, renames, message, parent)
     }
@@ -96,22 +98,26 @@ impl Workspace {
         renames: &[Rename],
         message: &str,
         parent: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Result<String, Failure> {
         let message = message.trim();
         if message.is_empty() {
             return Err(
-                "give the revision a message first: it says what the revision is for".into(),
+                "give the revision a message first: it says what the revision is for"
+                    .to_owned()
+                    .into(),
             );
         }
         let (autogen, _, _) = self.autogenerate_with_diagram(model, language, renames, parent)?;
         if autogen.is_empty() {
             let what = parent.map_or("the head revision".to_owned(), |p| format!("revision {p}"));
-            return Err(format!("nothing to save: the model already matches {what}"));
+            return Err(format!("nothing to save: the model already matches {what}").into());
         }
         let parents = parent.map_or(Parents::Head, Parents::On);
-        self.new_revision(parents, message, None, |parents, created| {
-            autogen.revision("new", parents, message, created)
-        })
+        Ok(
+            self.new_revision(parents, message, None, |parents, created| {
+                autogen.revision("new", parents, message, created)
+            })?,
+        )
     }
 
     /// Records a merge revision joining every head: it has no SQL, only parents, so applying
@@ -325,7 +331,7 @@ impl Workspace {
         model: &str,
         language: ModelLanguage,
         apply: bool,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, Failure> {
         let model = parse_model(model, language)?;
         let live =
             crate::introspect_excluding(&self.conn, &STRATA_TABLES).map_err(|e| e.to_string())?;
@@ -438,11 +444,17 @@ impl Workspace {
 pub(super) fn parse_model(
     text: &str,
     language: ModelLanguage,
-) -> Result<strata_core::Model, String> {
+) -> Result<strata_core::Model, Failure> {
     match language {
-        ModelLanguage::Sql => crate::from_sql(text).map_err(|e| e.to_string()),
+        ModelLanguage::Sql => crate::from_sql(text).map_err(|e| Failure {
+            message: e.to_string(),
+            at: e.position(),
+        }),
         ModelLanguage::Sqlmodel => {
-            strata_core::sqlmodel::from_sqlmodel(text).map_err(|e| format!("model {e}"))
+            strata_core::sqlmodel::from_sqlmodel(text).map_err(|e| Failure {
+                message: format!("model {e}"),
+                at: Some(e.position()),
+            })
         }
     }
 }

@@ -73,7 +73,7 @@ fn a_sqlmodel_model_autogenerates_like_its_sql() {
         language: ModelLanguage::Sqlmodel,
         parent: None,
     });
-    let error = reply.outcome.unwrap_err();
+    let error = reply.outcome.unwrap_err().message;
     assert!(error.starts_with("model line 3, column"), "{error}");
 }
 
@@ -103,7 +103,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
         language: ModelLanguage::Sql,
         parent: None,
     });
-    assert!(refused.outcome.unwrap_err().contains("heads"));
+    assert!(refused.outcome.unwrap_err().message.contains("heads"));
     let no_head = engine.handle(Request::Upgrade {
         target: "head".into(),
         confirmed: false,
@@ -111,7 +111,7 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
     });
     assert!(no_head
         .outcome
-        .unwrap_err()
+        .unwrap_err().message
         .contains("join them with Merge heads first"));
     let Outcome::Saved { id: merge } = ok(engine.handle(Request::Merge {
         message: String::new(),
@@ -395,7 +395,7 @@ fn a_project_whose_revisions_cannot_be_read_still_opens_and_says_so() {
     let error = reopened
         .handle(Request::Open { browse: None })
         .outcome
-        .unwrap_err();
+        .unwrap_err().message;
     assert!(
         error.starts_with("a saved revision cannot be read"),
         "{error}"
@@ -437,7 +437,7 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
                 browse: None,
             })
             .outcome
-            .unwrap_err();
+            .unwrap_err().message;
         assert!(error.contains("nothing was run"), "{error}");
         let users: i64 = engine
             .conn
@@ -466,7 +466,7 @@ fn the_console_refuses_what_would_outlive_or_escape_its_savepoint() {
                 browse: None,
             })
             .outcome
-            .unwrap_err();
+            .unwrap_err().message;
         assert!(error.contains(says) && error.ends_with("nothing was run"), "{script}: {error}");
         let users: i64 = engine
             .conn
@@ -491,7 +491,7 @@ fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
             browse: None,
         })
         .outcome
-        .unwrap_err();
+        .unwrap_err().message;
     assert!(error.contains("project table unreadable"), "{error}");
     assert_eq!(engine.snapshot(None).unwrap().revisions.len(), 2);
     // A change that leaves a readable project is kept, and the panel follows it.
