@@ -24,7 +24,10 @@ use strata_core::revision::Revision;
 /// triggers) an index.
 fn hand_written(parent: &str, sqlmodel: bool) -> String {
     let (up, down) = if sqlmodel {
-        ("CREATE INDEX ix_usertable_last_name ON usertable (last_name);\n", "DROP INDEX ix_usertable_last_name;\n")
+        (
+            "CREATE INDEX ix_usertable_last_name ON usertable (last_name);\n",
+            "DROP INDEX ix_usertable_last_name;\n",
+        )
     } else {
         (
             "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL);\n\n\nCREATE TRIGGER usertable_audit AFTER INSERT ON usertable BEGIN INSERT INTO audit (what) VALUES ('signed up ' || new.id); END;\n",
@@ -37,7 +40,10 @@ fn hand_written(parent: &str, sqlmodel: bool) -> String {
 /// What the model gains with [`hand_written`].
 fn model_addition(model: &str, sqlmodel: bool) -> String {
     if sqlmodel {
-        model.replace("last_name: str = Field(max_length=100)", "last_name: str = Field(max_length=100, index=True)")
+        model.replace(
+            "last_name: str = Field(max_length=100)",
+            "last_name: str = Field(max_length=100, index=True)",
+        )
     } else {
         format!("{model}\nCREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL);\nCREATE TRIGGER usertable_audit AFTER INSERT ON usertable BEGIN INSERT INTO audit (what) VALUES ('signed up ' || new.id); END;\n")
     }
@@ -47,16 +53,31 @@ fn model_addition(model: &str, sqlmodel: bool) -> String {
 /// hand-written one, both applied, and rows (in SQL, some written by a trigger, and an
 /// AUTOINCREMENT counter ahead of its rows).
 fn project_with_rows(sqlmodel: bool) -> Project {
-    let p = Project { dir: tempfile::tempdir().unwrap() };
-    p.strata(if sqlmodel { &["init", "--sqlmodel"] } else { &["init"] }).ok();
-    p.strata(&["revision", "--autogenerate", "-m", "initial schema"]).ok();
+    let p = Project {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    p.strata(if sqlmodel {
+        &["init", "--sqlmodel"]
+    } else {
+        &["init"]
+    })
+    .ok();
+    p.strata(&["revision", "--autogenerate", "-m", "initial schema"])
+        .ok();
     let first = Revision::parse(&p.read(&format!("migrations/{}", p.revision_files()[0]))).unwrap();
-    p.write("migrations/0002_by_hand.sql", &hand_written(&first.id, sqlmodel));
+    p.write(
+        "migrations/0002_by_hand.sql",
+        &hand_written(&first.id, sqlmodel),
+    );
     let model_file = if sqlmodel { "models.py" } else { "schema.sql" };
     p.write(model_file, &model_addition(&p.read(model_file), sqlmodel));
     p.strata(&["upgrade", "head"]).ok();
     p.strata(&["check"]).ok();
-    let id = if sqlmodel { "x'00112233445566778899aabbccddeeff'" } else { "'u1'" };
+    let id = if sqlmodel {
+        "x'00112233445566778899aabbccddeeff'"
+    } else {
+        "'u1'"
+    };
     p.db()
         .execute_batch(&format!(
             "INSERT INTO usertable (id, first_name, last_name, email, created_at, updated_at) VALUES ({id}, 'Ada', 'O''Lovelace', 'ada@example.com', '2026-01-01', '2026-01-01');
@@ -73,7 +94,12 @@ fn project_with_rows(sqlmodel: bool) -> Project {
 fn share(p: &Project, args: &[&str]) -> (String, String) {
     let run = p.strata(&[&["share"], args].concat());
     let link = run.ok().trim().to_owned();
-    assert_eq!(link.lines().count(), 1, "stdout is the link alone:\n{}", run.stdout);
+    assert_eq!(
+        link.lines().count(),
+        1,
+        "stdout is the link alone:\n{}",
+        run.stdout
+    );
     (link, run.stderr)
 }
 
@@ -81,20 +107,45 @@ fn share(p: &Project, args: &[&str]) -> (String, String) {
 /// bytes) and the database (schema, rows, version rows with their checksums).
 fn same_project(original: &Path, opened: &Path, model_file: &str) {
     let read = |dir: &Path| std::fs::read(dir.join(model_file)).unwrap();
-    assert_eq!(String::from_utf8(read(opened)).unwrap(), String::from_utf8(read(original)).unwrap(), "the model");
-    let (a, b) = (files_in(&original.join("migrations")), files_in(&opened.join("migrations")));
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the revision files' names");
+    assert_eq!(
+        String::from_utf8(read(opened)).unwrap(),
+        String::from_utf8(read(original)).unwrap(),
+        "the model"
+    );
+    let (a, b) = (
+        files_in(&original.join("migrations")),
+        files_in(&opened.join("migrations")),
+    );
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the revision files' names"
+    );
     for (name, bytes) in &a {
-        assert!(b[name] == *bytes, "{name} differs:\n{}\n---\n{}", String::from_utf8_lossy(bytes), String::from_utf8_lossy(&b[name]));
+        assert!(
+            b[name] == *bytes,
+            "{name} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&b[name])
+        );
     }
     let db = |dir: &Path| dump(&Connection::open(dir.join("app.db")).unwrap());
     assert_eq!(db(opened), db(original), "the database");
     let sequence = |dir: &Path| -> Vec<(String, i64)> {
         let conn = Connection::open(dir.join("app.db")).unwrap();
-        let Ok(mut s) = conn.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name") else { return Vec::new() };
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        let Ok(mut s) = conn.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name") else {
+            return Vec::new();
+        };
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     };
-    assert_eq!(sequence(opened), sequence(original), "the AUTOINCREMENT counters");
+    assert_eq!(
+        sequence(opened),
+        sequence(original),
+        "the AUTOINCREMENT counters"
+    );
     for verb in ["check", "verify"] {
         strata_in(opened, &[verb]).ok();
     }
@@ -102,7 +153,10 @@ fn same_project(original: &Path, opened: &Path, model_file: &str) {
 
 /// The folder's entries, to show that a refusal left nothing behind.
 fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -112,15 +166,33 @@ fn a_shared_project_opens_as_the_same_project() {
     for sqlmodel in [false, true] {
         let p = project_with_rows(sqlmodel);
         let (link, stderr) = share(&p, &[]);
-        assert!(link.starts_with("http://127.0.0.1:8080/#project="), "{link}");
-        let rows = if sqlmodel { "2 row(s) in 1 table(s)" } else { "4 row(s) in 2 table(s)" };
-        assert!(stderr.contains("2 revision(s)") && stderr.contains(rows), "{stderr}");
+        assert!(
+            link.starts_with("http://127.0.0.1:8080/#project="),
+            "{link}"
+        );
+        let rows = if sqlmodel {
+            "2 row(s) in 1 table(s)"
+        } else {
+            "4 row(s) in 2 table(s)"
+        };
+        assert!(
+            stderr.contains("2 revision(s)") && stderr.contains(rows),
+            "{stderr}"
+        );
         let out = tempfile::tempdir().unwrap();
         let run = strata_in(out.path(), &["open", &link, "copy"]);
-        assert!(run.ok().contains("created copy/migrations/"), "{}", run.stdout);
+        assert!(
+            run.ok().contains("created copy/migrations/"),
+            "{}",
+            run.stdout
+        );
         let model_file = if sqlmodel { "models.py" } else { "schema.sql" };
         same_project(p.dir.path(), &out.path().join("copy"), model_file);
-        assert_eq!(std::fs::read_to_string(out.path().join("copy/strata.toml")).unwrap(), p.read("strata.toml"), "strata.toml as init writes it");
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("copy/strata.toml")).unwrap(),
+            p.read("strata.toml"),
+            "strata.toml as init writes it"
+        );
         // The bare fragment opens the same way, into the current folder when it is empty.
         let fragment = &link[link.find('#').unwrap()..];
         let here = tempfile::tempdir().unwrap();
@@ -134,24 +206,43 @@ fn a_project_edited_in_the_playground_comes_back_as_files() {
     let p = project_with_rows(false);
     let (link, _) = share(&p, &[]);
     // The playground's engine opens the link, saves and applies a revision, and exports the file.
-    let json = in_the_playground(&link, |m| m.replace("    email TEXT,\n", "    email TEXT,\n    phone TEXT,\n"), "add phone");
+    let json = in_the_playground(
+        &link,
+        |m| m.replace("    email TEXT,\n", "    email TEXT,\n    phone TEXT,\n"),
+        "add phone",
+    );
     let out = tempfile::tempdir().unwrap();
     std::fs::write(out.path().join("strata-project.json"), &json).unwrap();
     strata_in(out.path(), &["open", "strata-project.json", "copy"]).ok();
     let copy = out.path().join("copy");
-    let (before, after) = (files_in(&p.path("migrations")), files_in(&copy.join("migrations")));
+    let (before, after) = (
+        files_in(&p.path("migrations")),
+        files_in(&copy.join("migrations")),
+    );
     assert_eq!(after.len(), 3);
     for (name, bytes) in &before {
-        assert_eq!(after.get(name), Some(bytes), "{name} comes back byte for byte");
+        assert_eq!(
+            after.get(name),
+            Some(bytes),
+            "{name} comes back byte for byte"
+        );
     }
-    let new = after.keys().find(|n| n.ends_with("_add_phone.sql")).expect("the playground's revision");
+    let new = after
+        .keys()
+        .find(|n| n.ends_with("_add_phone.sql"))
+        .expect("the playground's revision");
     assert!(String::from_utf8_lossy(&after[new]).contains("ADD COLUMN \"phone\" TEXT"));
     strata_in(&copy, &["check"]).ok();
     // The rows are those of the original, with the new column.
     let emails = |dir: &Path| -> Vec<Option<String>> {
         let conn = Connection::open(dir.join("app.db")).unwrap();
-        let mut s = conn.prepare("SELECT email FROM usertable ORDER BY id").unwrap();
-        s.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        let mut s = conn
+            .prepare("SELECT email FROM usertable ORDER BY id")
+            .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     };
     assert_eq!(emails(&copy), emails(p.dir.path()));
     // Shared again from the new folder, the project is still the same.
@@ -177,13 +268,24 @@ fn rows_past_the_links_limit_are_left_out_and_said_so() {
     .unwrap();
     let (link, stderr) = share(&p, &[]);
     assert!(link.len() <= 65_536, "{}", link.len());
-    assert!(stderr.contains("were left out: with them the link would be") && stderr.contains("more than the 65536"), "{stderr}");
+    assert!(
+        stderr.contains("were left out: with them the link would be")
+            && stderr.contains("more than the 65536"),
+        "{stderr}"
+    );
     let out = tempfile::tempdir().unwrap();
     strata_in(out.path(), &["open", &link, "copy"]).ok();
     let copy = out.path().join("copy");
     let conn = Connection::open(copy.join("app.db")).unwrap();
-    assert_eq!(conn.query_row("SELECT count(*) FROM usertable", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
-    assert_eq!(files_in(&copy.join("migrations")), files_in(&p.path("migrations")));
+    assert_eq!(
+        conn.query_row("SELECT count(*) FROM usertable", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        files_in(&copy.join("migrations")),
+        files_in(&p.path("migrations"))
+    );
     strata_in(&copy, &["check"]).ok();
 }
 
@@ -191,10 +293,21 @@ fn rows_past_the_links_limit_are_left_out_and_said_so() {
 fn share_takes_a_web_address_as_base_and_nothing_else() {
     let p = project_with_rows(false);
     let (link, _) = share(&p, &["--base", "https://play.example.com/strata/#old"]);
-    assert!(link.starts_with("https://play.example.com/strata/#project="), "{link}");
-    for bad in ["ftp://x/", "127.0.0.1:8080", "http://", "file:///tmp/index.html"] {
+    assert!(
+        link.starts_with("https://play.example.com/strata/#project="),
+        "{link}"
+    );
+    for bad in [
+        "ftp://x/",
+        "127.0.0.1:8080",
+        "http://",
+        "file:///tmp/index.html",
+    ] {
         let out = p.strata(&["share", "--base", bad]).usage();
-        assert!(out.contains("give the playground's address"), "{bad}: {out}");
+        assert!(
+            out.contains("give the playground's address"),
+            "{bad}: {out}"
+        );
     }
     // No database yet: the link opens the revisions with nothing applied.
     std::fs::remove_file(p.db_path()).unwrap();
@@ -208,14 +321,28 @@ fn share_refuses_a_database_its_files_do_not_describe() {
     let p = project_with_rows(false);
     let file = p.path("migrations/0002_by_hand.sql");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("-- reviewed by: grace", "-- reviewed by: alan")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("-- reviewed by: grace", "-- reviewed by: alan"),
+    )
+    .unwrap();
     let out = p.strata(&["share"]).fails();
-    assert!(out.contains("the database and the revision files disagree") && out.contains("nothing was shared"), "{out}");
+    assert!(
+        out.contains("the database and the revision files disagree")
+            && out.contains("nothing was shared"),
+        "{out}"
+    );
 }
 
 /// A link carrying `json` as the playground makes them.
 fn link_of(json: &str) -> String {
-    format!("#project={}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6)))
+    format!(
+        "#project={}",
+        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(
+            json.as_bytes(),
+            6
+        ))
+    )
 }
 
 /// A well-formed project with one revision, for the refusals to spoil.
@@ -233,11 +360,33 @@ fn project_json(revisions: &[&str], applied: &str, data: &str) -> String {
 
 #[test]
 fn open_refuses_what_it_cannot_trust_and_writes_nothing() {
-    let rev = Revision::new("a1", vec![], "make t", "2026-01-01T00:00:00Z", "CREATE TABLE t (x);", "DROP TABLE t;").render();
+    let rev = Revision::new(
+        "a1",
+        vec![],
+        "make t",
+        "2026-01-01T00:00:00Z",
+        "CREATE TABLE t (x);",
+        "DROP TABLE t;",
+    )
+    .render();
     let good = project_json(&[&rev], "head", "INSERT INTO t VALUES (1);\n");
     let escaping = rev.replace("-- id: a1", "-- id: ../../escaped");
-    let twin = Revision::new("a1_make", vec!["a1".into()], "t", "2026-01-01T00:00:01Z", "", "").render();
-    let bomb = format!("#project={}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(&vec![b' '; 20 << 20], 10)));
+    let twin = Revision::new(
+        "a1_make",
+        vec!["a1".into()],
+        "t",
+        "2026-01-01T00:00:01Z",
+        "",
+        "",
+    )
+    .render();
+    let bomb = format!(
+        "#project={}",
+        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(
+            &vec![b' '; 20 << 20],
+            10
+        ))
+    );
     let cases: Vec<(&str, String, &str)> = vec![
         ("bad base64", "#project=not*base64!".into(), "not base64"),
         ("a cut link", link_of(&good)[..60].to_owned(), "the share link is damaged or cut short"),
@@ -257,25 +406,46 @@ fn open_refuses_what_it_cannot_trust_and_writes_nothing() {
     for (what, source, expected) in cases {
         let cwd = tempfile::tempdir().unwrap();
         std::fs::write(cwd.path().join("notes.txt"), "just notes\n").unwrap();
-        std::fs::write(cwd.path().join("broken.json"), "{\"format\": \"strata-project/1\",").unwrap();
+        std::fs::write(
+            cwd.path().join("broken.json"),
+            "{\"format\": \"strata-project/1\",",
+        )
+        .unwrap();
         std::fs::write(cwd.path().join("binary.json"), [0xff, 0xfe, b'{']).unwrap();
         std::fs::create_dir(cwd.path().join("sub")).unwrap();
         let before = entries(cwd.path());
         let out = strata_in(cwd.path(), &["open", &source, "copy"]).fails();
         assert!(out.contains(expected), "{what}: {out}");
-        assert!(out.contains("nothing was"), "{what} says nothing was written or changed: {out}");
+        assert!(
+            out.contains("nothing was"),
+            "{what} says nothing was written or changed: {out}"
+        );
         assert_eq!(entries(cwd.path()), before, "{what} left nothing behind");
         assert!(!cwd.path().parent().unwrap().join("escaped").exists());
     }
     // The same project, well formed, opens (so each refusal above is about what it spoils).
     let cwd = tempfile::tempdir().unwrap();
     strata_in(cwd.path(), &["open", &link_of(&good), "copy"]).ok();
-    assert_eq!(Connection::open(cwd.path().join("copy/app.db")).unwrap().query_row("SELECT x FROM t", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+    assert_eq!(
+        Connection::open(cwd.path().join("copy/app.db"))
+            .unwrap()
+            .query_row("SELECT x FROM t", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
 }
 
 #[test]
 fn open_writes_only_into_a_new_or_empty_folder() {
-    let rev = Revision::new("a1", vec![], "make t", "2026-01-01T00:00:00Z", "CREATE TABLE t (x);", "DROP TABLE t;").render();
+    let rev = Revision::new(
+        "a1",
+        vec![],
+        "make t",
+        "2026-01-01T00:00:00Z",
+        "CREATE TABLE t (x);",
+        "DROP TABLE t;",
+    )
+    .render();
     let link = link_of(&project_json(&[&rev], "head", ""));
     let cwd = tempfile::tempdir().unwrap();
     std::fs::create_dir(cwd.path().join("full")).unwrap();
@@ -283,10 +453,17 @@ fn open_writes_only_into_a_new_or_empty_folder() {
     std::fs::write(cwd.path().join("file"), "a file").unwrap();
     for dir in ["full", "file"] {
         let out = strata_in(cwd.path(), &["open", &link, dir]).fails();
-        assert!(out.contains("nothing was written; name a new or empty folder") || out.contains("and nothing was written; name a new or empty folder"), "{out}");
+        assert!(
+            out.contains("nothing was written; name a new or empty folder")
+                || out.contains("and nothing was written; name a new or empty folder"),
+            "{out}"
+        );
     }
     assert_eq!(entries(&cwd.path().join("full")), ["keep.txt"]);
-    assert_eq!(std::fs::read_to_string(cwd.path().join("file")).unwrap(), "a file");
+    assert_eq!(
+        std::fs::read_to_string(cwd.path().join("file")).unwrap(),
+        "a file"
+    );
     // The current folder, when it holds something, is refused too.
     let out = strata_in(&cwd.path().join("full"), &["open", &link]).fails();
     assert!(out.contains("is not empty"), "{out}");
@@ -294,29 +471,58 @@ fn open_writes_only_into_a_new_or_empty_folder() {
     std::fs::create_dir(cwd.path().join("empty")).unwrap();
     strata_in(cwd.path(), &["open", &link, "empty"]).ok();
     strata_in(cwd.path(), &["open", &link, "a/b/c"]).ok();
-    let names: BTreeMap<_, _> = ["empty", "a/b/c"].iter().map(|d| (*d, entries(&cwd.path().join(d)))).collect();
+    let names: BTreeMap<_, _> = ["empty", "a/b/c"]
+        .iter()
+        .map(|d| (*d, entries(&cwd.path().join(d))))
+        .collect();
     for (dir, names) in names {
-        assert_eq!(names, ["app.db", "migrations", "schema.sql", "strata.toml"], "{dir}");
+        assert_eq!(
+            names,
+            ["app.db", "migrations", "schema.sql", "strata.toml"],
+            "{dir}"
+        );
     }
-    assert_eq!(entries(cwd.path()), ["a", "empty", "file", "full"], "no staging folder is left");
+    assert_eq!(
+        entries(cwd.path()),
+        ["a", "empty", "file", "full"],
+        "no staging folder is left"
+    );
 }
 
 #[test]
 fn open_takes_its_settings_from_nowhere_else() {
-    let rev = Revision::new("a1", vec![], "make t", "2026-01-01T00:00:00Z", "CREATE TABLE t (x);", "DROP TABLE t;").render();
+    let rev = Revision::new(
+        "a1",
+        vec![],
+        "make t",
+        "2026-01-01T00:00:00Z",
+        "CREATE TABLE t (x);",
+        "DROP TABLE t;",
+    )
+    .render();
     let link = link_of(&project_json(&[&rev], "head", ""));
     let cwd = tempfile::tempdir().unwrap();
     for flags in [["--database", "other.db"], ["--config", "strata.toml"]] {
-        let out = strata_in(cwd.path(), &[&["open", &link, "copy"][..], &flags[..]].concat()).usage();
+        let out = strata_in(
+            cwd.path(),
+            &[&["open", &link, "copy"][..], &flags[..]].concat(),
+        )
+        .usage();
         assert!(out.contains("nothing was written"), "{out}");
     }
     assert!(entries(cwd.path()).is_empty());
     // STRATA_DATABASE is for running commands, not for making a project: it is let be.
     let run: Run = {
         let mut cmd = std::process::Command::new(cli_support::strata_bin());
-        cmd.args(["open", &link, "copy"]).current_dir(cwd.path()).env("STRATA_DATABASE", "elsewhere.db");
+        cmd.args(["open", &link, "copy"])
+            .current_dir(cwd.path())
+            .env("STRATA_DATABASE", "elsewhere.db");
         let out = cmd.output().unwrap();
-        Run { code: out.status.code().unwrap(), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+        Run {
+            code: out.status.code().unwrap(),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
     };
     run.ok();
     assert!(cwd.path().join("copy/app.db").is_file() && !cwd.path().join("elsewhere.db").exists());

@@ -409,6 +409,19 @@ mod tests {
     }
 
     #[test]
+    fn a_link_is_the_base_address_and_the_fragment_and_either_form_reads_back() {
+        let project = sample();
+        let url = project.share_url("https://play.example.com/strata/?x=1#old");
+        assert_eq!(url, format!("https://play.example.com/strata/?x=1{}", project.share_fragment()));
+        for text in [url.clone(), format!("{url}\n"), project.to_json(), format!("\u{feff}  {}", project.to_json())] {
+            assert_eq!(Project::from_file_or_link(&text), Ok(project.clone()), "{text:.40}");
+        }
+        // Text that is neither is read as a link, and refused as one.
+        let error = Project::from_file_or_link("[1, 2]").unwrap_err();
+        assert!(matches!(error, ProjectError::Link { .. }), "{error:?}");
+    }
+
+    #[test]
     fn a_cut_or_garbled_share_link_is_refused() {
         let fragment = sample().share_fragment();
         let cut = &fragment[..fragment.len() * 2 / 3];

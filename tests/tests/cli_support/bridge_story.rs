@@ -48,11 +48,17 @@ pub fn run_bridge_story() -> tempfile::TempDir {
         if let Some(shown) = line.strip_prefix("#   ") {
             let (command, run) = steps.last().expect("shown output follows a command");
             let printed = format!("{}{}", run.stdout, run.stderr);
-            assert!(shows(&printed, shown), "the README shows `{shown}` after `{command}`, but it printed:\n{printed}");
+            assert!(
+                shows(&printed, shown),
+                "the README shows `{shown}` after `{command}`, but it printed:\n{printed}"
+            );
             continue;
         }
         if let Some(step) = line.strip_prefix("# ") {
-            let link = steps.iter().find(|(c, _)| c == "strata share").map(|(_, run)| run.stdout.trim().to_owned());
+            let link = steps
+                .iter()
+                .find(|(c, _)| c == "strata share")
+                .map(|(_, run)| run.stdout.trim().to_owned());
             story_step(step, &cwd, link.as_deref());
             continue;
         }
@@ -62,29 +68,67 @@ pub fn run_bridge_story() -> tempfile::TempDir {
                 continue;
             }
             let args = shell_words(part);
-            assert_eq!(args[0], "strata", "the story runs strata commands only: {part}");
+            assert_eq!(
+                args[0], "strata",
+                "the story runs strata commands only: {part}"
+            );
             let args: Vec<&str> = args[1..].iter().map(String::as_str).collect();
             let run = strata_in(&cwd, &args);
             let want = EXPECTED.get(steps.len()).map(|e| e.1);
-            assert_eq!(Some(run.code), want, "`{part}` exited {}:\n{}{}", run.code, run.stdout, run.stderr);
+            assert_eq!(
+                Some(run.code),
+                want,
+                "`{part}` exited {}:\n{}{}",
+                run.code,
+                run.stdout,
+                run.stderr
+            );
             steps.push((part.to_string(), run));
         }
     }
-    let ran: Vec<(&str, i32)> = steps.iter().map(|(c, run)| (c.as_str(), run.code)).collect();
-    assert_eq!(ran, EXPECTED, "the README's commands are the ones this test expects");
+    let ran: Vec<(&str, i32)> = steps
+        .iter()
+        .map(|(c, run)| (c.as_str(), run.code))
+        .collect();
+    assert_eq!(
+        ran, EXPECTED,
+        "the README's commands are the ones this test expects"
+    );
 
     let (shop, v2) = (dir.path().join("shop"), dir.path().join("shop-v2"));
     let first = super::files_in(&shop.join("migrations"));
     let opened = super::files_in(&v2.join("migrations"));
     assert_eq!(first.len(), 1);
-    assert_eq!(opened.len(), 2, "the playground's revision lands as a file: {:?}", opened.keys());
+    assert_eq!(
+        opened.len(),
+        2,
+        "the playground's revision lands as a file: {:?}",
+        opened.keys()
+    );
     for (name, bytes) in &first {
-        assert_eq!(opened.get(name), Some(bytes), "{name} is the same file byte for byte");
+        assert_eq!(
+            opened.get(name),
+            Some(bytes),
+            "{name} is the same file byte for byte"
+        );
     }
     let conn = Connection::open(v2.join("app.db")).unwrap();
-    let mut stmt = conn.prepare("SELECT email, phone FROM usertable ORDER BY email").unwrap();
-    let rows: Vec<(String, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap();
-    assert_eq!(rows, SIGNED_UP.iter().map(|e| (e.to_string(), None)).collect::<Vec<_>>(), "every row, with the playground's new column");
+    let mut stmt = conn
+        .prepare("SELECT email, phone FROM usertable ORDER BY email")
+        .unwrap();
+    let rows: Vec<(String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        SIGNED_UP
+            .iter()
+            .map(|e| (e.to_string(), None))
+            .collect::<Vec<_>>(),
+        "every row, with the playground's new column"
+    );
     dir
 }
 
@@ -113,15 +157,44 @@ fn story_step(step: &str, cwd: &Path, link: Option<&str>) {
 /// page downloads. Done by the engine the page's worker runs, request by request.
 pub fn in_the_playground(link: &str, edit: impl Fn(&str) -> String, message: &str) -> String {
     let project = Project::from_share_fragment(link).expect("the link opens");
-    let mut workspace = Workspace::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
-    let mut ask = |request: Request| workspace.handle(request).outcome.unwrap_or_else(|e| panic!("the playground refused: {e}"));
+    let mut workspace =
+        Workspace::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap();
+    let mut ask = |request: Request| {
+        workspace
+            .handle(request)
+            .outcome
+            .unwrap_or_else(|e| panic!("the playground refused: {e}"))
+    };
     let language = project.language;
     let model = edit(&project.model);
-    ask(Request::Load { project, browse: None, link: true });
-    ask(Request::SaveRevision { model: model.clone(), renames: vec![], declined: vec![], message: message.into(), browse: None, language, parent: None });
-    let upgraded = ask(Request::Upgrade { target: "head".into(), browse: None, confirmed: false });
-    assert!(!matches!(upgraded, Outcome::ConfirmUpgrade { .. }), "the upgrade asks about data loss: {upgraded:?}");
-    match ask(Request::ExportProject { model, language, share: false }) {
+    ask(Request::Load {
+        project,
+        browse: None,
+        link: true,
+    });
+    ask(Request::SaveRevision {
+        model: model.clone(),
+        renames: vec![],
+        declined: vec![],
+        message: message.into(),
+        browse: None,
+        language,
+        parent: None,
+    });
+    let upgraded = ask(Request::Upgrade {
+        target: "head".into(),
+        browse: None,
+        confirmed: false,
+    });
+    assert!(
+        !matches!(upgraded, Outcome::ConfirmUpgrade { .. }),
+        "the upgrade asks about data loss: {upgraded:?}"
+    );
+    match ask(Request::ExportProject {
+        model,
+        language,
+        share: false,
+    }) {
         Outcome::ProjectExported { project, .. } => project.to_json(),
         other => panic!("export answered {other:?}"),
     }

@@ -30,7 +30,8 @@ pub fn open(args: &OpenArgs, database: Option<&Path>, config: Option<&Path>) -> 
     }
     // STRATA_DATABASE points commands at another database at run time; it does not say where a
     // new project keeps its own.
-    let from_env = std::env::var_os("STRATA_DATABASE").is_some_and(|v| database.is_some_and(|d| d.as_os_str() == v));
+    let from_env = std::env::var_os("STRATA_DATABASE")
+        .is_some_and(|v| database.is_some_and(|d| d.as_os_str() == v));
     if database.is_some() && !from_env {
         return Err(usage(format!(
             "`strata open` writes the project's database as DIR/{DATABASE}, so --database has no place here; nothing was written. Move the file and set `database` in strata.toml afterwards"
@@ -38,22 +39,33 @@ pub fn open(args: &OpenArgs, database: Option<&Path>, config: Option<&Path>) -> 
     }
     let project = read_source(&args.source)?;
     let folder = folder_of(&project).map_err(|e| anyhow!(e))?;
-    let conn = database_of(&project, &SystemClock::new(), DEFAULT_VERSION_TABLE).map_err(|e| anyhow!(e))?;
+    let conn = database_of(&project, &SystemClock::new(), DEFAULT_VERSION_TABLE)
+        .map_err(|e| anyhow!(e))?;
     let dir = &args.dir;
     refuse_unless_new_or_empty(dir)?;
 
     let mut written = write_folder(dir, &folder, &conn)?;
-    written.push(format!("{}/", dir.join(Config::default().migrations).display()));
+    written.push(format!(
+        "{}/",
+        dir.join(Config::default().migrations).display()
+    ));
     for line in written {
         anstream::println!("{} {line}", paint(OK, "created"));
     }
     let applied = migrate::applied(&conn, DEFAULT_VERSION_TABLE)?;
-    anstream::println!("{} revision(s), {}", folder.revisions.len(), match applied.len() {
-        0 => "none applied".to_owned(),
-        n => format!("{n} applied ({})", project.applied),
-    });
+    anstream::println!(
+        "{} revision(s), {}",
+        folder.revisions.len(),
+        match applied.len() {
+            0 => "none applied".to_owned(),
+            n => format!("{n} applied ({})", project.applied),
+        }
+    );
     notes(&project, &conn);
-    anstream::println!("\nNext:\n  {}", paint(BOLD, format!("cd {} && strata check", dir.display())));
+    anstream::println!(
+        "\nNext:\n  {}",
+        paint(BOLD, format!("cd {} && strata check", dir.display()))
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,12 +74,17 @@ pub fn open(args: &OpenArgs, database: Option<&Path>, config: Option<&Path>) -> 
 fn read_source(source: &str) -> Result<Project> {
     let path = Path::new(source);
     let (text, what) = if path.is_file() {
-        let size = path.metadata().with_context(|| format!("cannot read {source}"))?.len();
+        let size = path
+            .metadata()
+            .with_context(|| format!("cannot read {source}"))?
+            .len();
         if size > SHARE_LIMIT as u64 {
             bail!("{source} is {} MiB, more than the {} MiB a project file may hold; nothing was written", size >> 20, SHARE_LIMIT >> 20);
         }
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {source}"))?;
-        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{source} is not UTF-8 text, so it is no project file; nothing was written"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            anyhow!("{source} is not UTF-8 text, so it is no project file; nothing was written")
+        })?;
         (text, source.to_owned())
     } else if source.contains("project=") {
         (source.to_owned(), "the link".to_owned())
@@ -84,12 +101,24 @@ fn read_source(source: &str) -> Result<Project> {
 fn refuse_unless_new_or_empty(dir: &Path) -> Result<()> {
     match dir.symlink_metadata() {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() => match dir.read_dir().map(|mut entries| entries.next().is_none()) {
+        Ok(meta) if meta.is_dir() => match dir
+            .read_dir()
+            .map(|mut entries| entries.next().is_none())
+        {
             Ok(true) => Ok(()),
-            Ok(false) => bail!("{} exists and is not empty, and nothing was written; name a new or empty folder", dir.display()),
-            Err(e) => bail!("cannot read the folder {} ({e}); nothing was written", dir.display()),
+            Ok(false) => bail!(
+                "{} exists and is not empty, and nothing was written; name a new or empty folder",
+                dir.display()
+            ),
+            Err(e) => bail!(
+                "cannot read the folder {} ({e}); nothing was written",
+                dir.display()
+            ),
         },
-        Ok(_) => bail!("{} exists and is not a folder, and nothing was written; name a new or empty folder", dir.display()),
+        Ok(_) => bail!(
+            "{} exists and is not a folder, and nothing was written; name a new or empty folder",
+            dir.display()
+        ),
     }
 }
 
@@ -106,14 +135,28 @@ fn write_folder(dir: &Path, folder: &Folder, conn: &Connection) -> Result<Vec<St
             _ => PathBuf::from("."),
         }
     };
-    std::fs::create_dir_all(&staging_parent).with_context(|| format!("cannot create {}; nothing was written", staging_parent.display()))?;
+    std::fs::create_dir_all(&staging_parent).with_context(|| {
+        format!(
+            "cannot create {}; nothing was written",
+            staging_parent.display()
+        )
+    })?;
     let staging = tempfile::Builder::new()
         .prefix(".strata-open-")
         .tempdir_in(&staging_parent)
-        .with_context(|| format!("cannot create a folder in {}; nothing was written", staging_parent.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot create a folder in {}; nothing was written",
+                staging_parent.display()
+            )
+        })?;
     let config = Config::default();
     let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
-    let settings = Config { model: folder.model.0.to_owned(), ..config.clone() }.to_file_text()?;
+    let settings = Config {
+        model: folder.model.0.to_owned(),
+        ..config.clone()
+    }
+    .to_file_text()?;
     files.push((PathBuf::from(CONFIG_FILE), settings.as_bytes()));
     files.push((PathBuf::from(folder.model.0), folder.model.1.as_bytes()));
     for (name, text) in &folder.revisions {
@@ -122,7 +165,8 @@ fn write_folder(dir: &Path, folder: &Folder, conn: &Connection) -> Result<Vec<St
     let fill = || -> Result<()> {
         std::fs::create_dir(staging.path().join(&config.migrations))?;
         for (rel, bytes) in &files {
-            std::fs::write(staging.path().join(rel), bytes).with_context(|| format!("cannot write {}", rel.display()))?;
+            std::fs::write(staging.path().join(rel), bytes)
+                .with_context(|| format!("cannot write {}", rel.display()))?;
         }
         let mut file = Connection::open(staging.path().join(DATABASE))?;
         scratch::copy_over(conn, &mut file).map_err(|e| anyhow!(e))?;
@@ -130,7 +174,11 @@ fn write_folder(dir: &Path, folder: &Folder, conn: &Connection) -> Result<Vec<St
     };
     fill().context("cannot write the project; nothing was written")?;
     place(staging.path(), dir).context("nothing was written")?;
-    let mut written: Vec<String> = files.iter().filter(|(rel, _)| rel.components().count() == 1).map(|(rel, _)| dir.join(rel).display().to_string()).collect();
+    let mut written: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| rel.components().count() == 1)
+        .map(|(rel, _)| dir.join(rel).display().to_string())
+        .collect();
     written.push(dir.join(DATABASE).display().to_string());
     Ok(written)
 }
@@ -140,15 +188,22 @@ fn write_folder(dir: &Path, folder: &Folder, conn: &Connection) -> Result<Vec<St
 /// failure half way moves the entries moved so far back, so `dir` is left as it was.
 fn place(staging: &Path, dir: &Path) -> Result<()> {
     if dir.symlink_metadata().is_err() {
-        return std::fs::rename(staging, dir).with_context(|| format!("cannot move the project to {}", dir.display()));
+        return std::fs::rename(staging, dir)
+            .with_context(|| format!("cannot move the project to {}", dir.display()));
     }
-    let entries: Vec<PathBuf> = std::fs::read_dir(staging)?.map(|e| e.map(|e| e.path())).collect::<std::io::Result<_>>()?;
+    let entries: Vec<PathBuf> = std::fs::read_dir(staging)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for from in entries {
         let to = dir.join(from.file_name().unwrap_or_default());
         // Something made in the folder since it was found empty is never replaced.
         let taken = to.symlink_metadata().is_ok();
-        let result = if taken { Err(anyhow!("{} appeared meanwhile", to.display())) } else { std::fs::rename(&from, &to).map_err(|e| anyhow!(e)) };
+        let result = if taken {
+            Err(anyhow!("{} appeared meanwhile", to.display()))
+        } else {
+            std::fs::rename(&from, &to).map_err(|e| anyhow!(e))
+        };
         if let Err(e) = result {
             for (from, to) in moved.iter().rev() {
                 let _ = std::fs::rename(to, from);
@@ -166,16 +221,23 @@ fn notes(project: &Project, conn: &Connection) {
     let Ok(graph) = project.graph() else { return };
     let model = match project.language {
         ModelLanguage::Sql => strata_engine::from_sql(&project.model).map_err(|e| e.to_string()),
-        ModelLanguage::Sqlmodel => strata_core::sqlmodel::from_sqlmodel(&project.model).map_err(|e| e.to_string()),
+        ModelLanguage::Sqlmodel => {
+            strata_core::sqlmodel::from_sqlmodel(&project.model).map_err(|e| e.to_string())
+        }
     };
     let model: Model = match model {
         Ok(model) => model,
         Err(e) => {
-            anstream::eprintln!("{} the model does not read ({e}); fix it before `strata revision --autogenerate`", paint(WARN, "note:"));
+            anstream::eprintln!(
+                "{} the model does not read ({e}); fix it before `strata revision --autogenerate`",
+                paint(WARN, "note:")
+            );
             return;
         }
     };
-    let Ok(report) = migrate::check(Some(conn), &graph, &model, DEFAULT_VERSION_TABLE) else { return };
+    let Ok(report) = migrate::check(Some(conn), &graph, &model, DEFAULT_VERSION_TABLE) else {
+        return;
+    };
     if !report.drift.is_empty() {
         anstream::eprintln!(
             "{} the database's schema differs from what its revisions build (it was changed in the playground's console); `strata check` reports it until a revision makes the change",

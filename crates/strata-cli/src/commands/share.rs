@@ -26,7 +26,8 @@ pub fn share(project: &Project, args: &ShareArgs) -> Result<ExitCode> {
             std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let model_text = std::fs::read_to_string(&project.model).with_context(|| format!("cannot read the model {}", project.model.display()))?;
+    let model_text = std::fs::read_to_string(&project.model)
+        .with_context(|| format!("cannot read the model {}", project.model.display()))?;
     let model_text = model_text.strip_prefix('\u{feff}').unwrap_or(&model_text);
     let language = ModelLanguage::of_file(&project.model.to_string_lossy());
     // Without a database the link opens the revisions with nothing applied.
@@ -36,14 +37,26 @@ pub fn share(project: &Project, args: &ShareArgs) -> Result<ExitCode> {
     };
     let version_table = project.version_table();
     let findings: Vec<String> =
-        history::validate(&migrate::applied(&conn, version_table)?, &revs.graph).iter().filter(|f| f.is_error()).map(|f| f.describe()).collect();
+        history::validate(&migrate::applied(&conn, version_table)?, &revs.graph)
+            .iter()
+            .filter(|f| f.is_error())
+            .map(|f| f.describe())
+            .collect();
     if !findings.is_empty() {
         bail!(
             "the database and the revision files disagree ({}), so a link would not show this project as it is; nothing was shared. Run `strata verify` and resolve that first",
             findings.join("; ")
         );
     }
-    let shared = share_link(&conn, &files, model_text, language, version_table, &args.base).map_err(|e| anyhow!(e))?;
+    let shared = share_link(
+        &conn,
+        &files,
+        model_text,
+        language,
+        version_table,
+        &args.base,
+    )
+    .map_err(|e| anyhow!(e))?;
     anstream::println!("{}", shared.link);
 
     let applied = match shared.project.applied.as_str() {
@@ -56,7 +69,14 @@ pub fn share(project: &Project, args: &ShareArgs) -> Result<ExitCode> {
     };
     anstream::eprintln!(
         "{}",
-        paint(DIM, format!("the link ({} characters) carries the model, {} revision(s) ({applied}) and {rows}", shared.link.len(), files.len()))
+        paint(
+            DIM,
+            format!(
+                "the link ({} characters) carries the model, {} revision(s) ({applied}) and {rows}",
+                shared.link.len(),
+                files.len()
+            )
+        )
     );
     if let Some(would_be) = shared.rows_left_out {
         anstream::eprintln!(

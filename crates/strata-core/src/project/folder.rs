@@ -100,43 +100,89 @@ mod tests {
 
     fn rev(id: &str, parents: &[&str], message: &str) -> Revision {
         let parents = parents.iter().map(|p| p.to_string()).collect();
-        Revision::new(id, parents, message, "2026-01-01T00:00:00Z", "SELECT 1;", "")
+        Revision::new(
+            id,
+            parents,
+            message,
+            "2026-01-01T00:00:00Z",
+            "SELECT 1;",
+            "",
+        )
     }
 
     #[test]
     fn files_are_named_as_the_cli_names_them_and_keep_the_projects_text() {
         // A file written by hand keeps its own layout: the checksum is of this text.
-        let hand = rev("b2", &["a1"], "add b").render().replace("\n-- +down", "\n\n\n-- +down");
-        let p = project(vec![rev("a1", &[], "create a").render(), hand.clone()], ModelLanguage::Sqlmodel);
+        let hand = rev("b2", &["a1"], "add b")
+            .render()
+            .replace("\n-- +down", "\n\n\n-- +down");
+        let p = project(
+            vec![rev("a1", &[], "create a").render(), hand.clone()],
+            ModelLanguage::Sqlmodel,
+        );
         let folder = folder_of(&p).unwrap();
         assert_eq!(folder.model, ("models.py", p.model.clone()));
-        assert_eq!(folder.revisions[0], ("a1_create_a.sql".to_owned(), p.revisions[0].clone()));
+        assert_eq!(
+            folder.revisions[0],
+            ("a1_create_a.sql".to_owned(), p.revisions[0].clone())
+        );
         assert_eq!(folder.revisions[1], ("b2_add_b.sql".to_owned(), hand));
-        assert_eq!(folder_of(&project(vec![], ModelLanguage::Sql)).unwrap().model.0, "schema.sql");
+        assert_eq!(
+            folder_of(&project(vec![], ModelLanguage::Sql))
+                .unwrap()
+                .model
+                .0,
+            "schema.sql"
+        );
     }
 
     #[test]
     fn a_revision_id_that_is_a_path_is_refused_before_any_name_is_made() {
-        let text = rev("a1", &[], "x").render().replace("-- id: a1", "-- id: ../../etc/a1");
+        let text = rev("a1", &[], "x")
+            .render()
+            .replace("-- id: a1", "-- id: ../../etc/a1");
         let error = folder_of(&project(vec![text], ModelLanguage::Sql)).unwrap_err();
-        assert!(matches!(error, ProjectError::Revision { number: 1, .. }), "{error:?}");
-        assert!(!is_plain_name("../a.sql") && !is_plain_name(".hidden.sql") && !is_plain_name("a/b.sql"));
+        assert!(
+            matches!(error, ProjectError::Revision { number: 1, .. }),
+            "{error:?}"
+        );
+        assert!(
+            !is_plain_name("../a.sql")
+                && !is_plain_name(".hidden.sql")
+                && !is_plain_name("a/b.sql")
+        );
         assert!(!is_plain_name("") && !is_plain_name("a\\b.sql") && is_plain_name("a1_x.sql"));
     }
 
     #[test]
     fn two_revisions_that_would_share_a_file_are_refused() {
         // "a" + "b c" and "a_b" + "c" both give a_b_c.sql; "X" and "x" differ only in case.
-        for (first, second) in [(rev("a", &[], "b c"), rev("a_b", &["a"], "c")), (rev("X", &[], ""), rev("x", &["X"], ""))] {
-            let error = folder_of(&project(vec![first.render(), second.render()], ModelLanguage::Sql)).unwrap_err();
-            assert!(matches!(&error, ProjectError::SameFile { first: f, second: s, .. } if *f == first.id && *s == second.id), "{error:?}");
-            assert!(error.to_string().ends_with("nothing was changed"), "{error}");
+        for (first, second) in [
+            (rev("a", &[], "b c"), rev("a_b", &["a"], "c")),
+            (rev("X", &[], ""), rev("x", &["X"], "")),
+        ] {
+            let error = folder_of(&project(
+                vec![first.render(), second.render()],
+                ModelLanguage::Sql,
+            ))
+            .unwrap_err();
+            assert!(
+                matches!(&error, ProjectError::SameFile { first: f, second: s, .. } if *f == first.id && *s == second.id),
+                "{error:?}"
+            );
+            assert!(
+                error.to_string().ends_with("nothing was changed"),
+                "{error}"
+            );
         }
     }
 
     #[test]
     fn the_language_follows_the_model_files_extension() {
-        assert_eq!(ModelLanguage::of_file("app/models.py"), ModelLanguage::Sqlmodel);
+        assert_eq!(
+            ModelLanguage::of_file("app/models.py"),
+            ModelLanguage::Sqlmodel
+        );
         assert_eq!(ModelLanguage::of_file("schema.sql"), ModelLanguage::Sql);
         for language in [ModelLanguage::Sql, ModelLanguage::Sqlmodel] {
             assert_eq!(ModelLanguage::of_file(language.file_name()), language);

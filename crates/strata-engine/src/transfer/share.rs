@@ -94,16 +94,32 @@ mod tests {
 
     /// A database at its one revision (a file laid out by hand), with `rows` rows.
     fn database(rows: usize) -> (Connection, Vec<String>) {
-        let rev = Revision::new("a1", vec![], "notes", "2026-01-01T00:00:00Z", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);", "DROP TABLE notes;");
+        let rev = Revision::new(
+            "a1",
+            vec![],
+            "notes",
+            "2026-01-01T00:00:00Z",
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);",
+            "DROP TABLE notes;",
+        );
         let file = rev.render().replace("\n-- +down", "\n\n-- +down");
         let rev = Revision::parse(&file).unwrap();
         let mut conn = Connection::open_in_memory().unwrap();
         let graph = Graph::new(vec![rev]).unwrap();
-        migrate::upgrade(&mut conn, &graph, &Target::Head, &Options::default(), &Fixed, &mut |_| {}).unwrap();
+        migrate::upgrade(
+            &mut conn,
+            &graph,
+            &Target::Head,
+            &Options::default(),
+            &Fixed,
+            &mut |_| {},
+        )
+        .unwrap();
         for i in 0..rows {
             // Text that does not compress away, as real rows do not.
             let body = format!("{:x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            conn.execute("INSERT INTO notes (body) VALUES (?1)", [body]).unwrap();
+            conn.execute("INSERT INTO notes (body) VALUES (?1)", [body])
+                .unwrap();
         }
         (conn, vec![file])
     }
@@ -111,9 +127,24 @@ mod tests {
     #[test]
     fn a_small_database_is_shared_with_its_rows_and_files_as_stored() {
         let (conn, files) = database(3);
-        let shared = share(&conn, &files, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);", ModelLanguage::Sql, "schema_version", BASE).unwrap();
-        assert!(shared.link.starts_with("http://127.0.0.1:8080/#project="), "{}", shared.link);
-        assert_eq!((shared.rows, shared.tables, shared.rows_left_out), (3, 1, None));
+        let shared = share(
+            &conn,
+            &files,
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);",
+            ModelLanguage::Sql,
+            "schema_version",
+            BASE,
+        )
+        .unwrap();
+        assert!(
+            shared.link.starts_with("http://127.0.0.1:8080/#project="),
+            "{}",
+            shared.link
+        );
+        assert_eq!(
+            (shared.rows, shared.tables, shared.rows_left_out),
+            (3, 1, None)
+        );
         let back = Project::from_share_fragment(&shared.link).unwrap();
         assert_eq!(back, shared.project);
         assert_eq!(back.revisions, files);
@@ -124,15 +155,52 @@ mod tests {
     #[test]
     fn rows_that_make_the_link_too_long_are_left_out_and_the_schema_is_kept() {
         let (conn, files) = database(20_000);
-        conn.execute_batch("CREATE TABLE console_made (x);").unwrap();
-        let shared = share(&conn, &files, "", ModelLanguage::Sql, "schema_version", BASE).unwrap();
+        conn.execute_batch("CREATE TABLE console_made (x);")
+            .unwrap();
+        let shared = share(
+            &conn,
+            &files,
+            "",
+            ModelLanguage::Sql,
+            "schema_version",
+            BASE,
+        )
+        .unwrap();
         let would_be = shared.rows_left_out.expect("rows left out");
-        assert!(would_be > ROWS_LINK_LIMIT && shared.link.len() <= ROWS_LINK_LIMIT, "{would_be} {}", shared.link.len());
+        assert!(
+            would_be > ROWS_LINK_LIMIT && shared.link.len() <= ROWS_LINK_LIMIT,
+            "{would_be} {}",
+            shared.link.len()
+        );
         assert_eq!(shared.rows, 20_000);
-        assert!(!shared.project.data.contains("INSERT"), "{}", shared.project.data);
-        assert!(shared.drift && shared.project.data.contains("CREATE TABLE \"console_made\""), "{}", shared.project.data);
+        assert!(
+            !shared.project.data.contains("INSERT"),
+            "{}",
+            shared.project.data
+        );
+        assert!(
+            shared.drift
+                && shared
+                    .project
+                    .data
+                    .contains("CREATE TABLE \"console_made\""),
+            "{}",
+            shared.project.data
+        );
         // A few rows stay.
         let (conn, files) = database(50);
-        assert_eq!(share(&conn, &files, "", ModelLanguage::Sql, "schema_version", BASE).unwrap().rows_left_out, None);
+        assert_eq!(
+            share(
+                &conn,
+                &files,
+                "",
+                ModelLanguage::Sql,
+                "schema_version",
+                BASE
+            )
+            .unwrap()
+            .rows_left_out,
+            None
+        );
     }
 }

@@ -108,9 +108,12 @@ impl Workspace {
     pub fn export_project(&self, model: &str, language: ModelLanguage) -> Result<Project, String> {
         // The files as stored, not the revisions rendered again: a file written by hand keeps
         // its own layout, and with it the checksum its version row records.
-        let files = TableStore::new(&self.conn)
-            .files()
-            .map_err(|e| format!("cannot read the project's revisions: {}", sqlite_message(&e)))?;
+        let files = TableStore::new(&self.conn).files().map_err(|e| {
+            format!(
+                "cannot read the project's revisions: {}",
+                sqlite_message(&e)
+            )
+        })?;
         project_of(&self.conn, &files, model, language, VERSION_TABLE)
     }
 
