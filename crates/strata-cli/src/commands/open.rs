@@ -62,10 +62,12 @@ pub fn open(args: &OpenArgs, database: Option<&Path>, config: Option<&Path>) -> 
         }
     );
     notes(&project, &conn);
-    anstream::println!(
-        "\nNext:\n  {}",
-        paint(BOLD, format!("cd {} && strata check", dir.display()))
-    );
+    let next = if dir == Path::new(".") {
+        "strata check".to_owned()
+    } else {
+        format!("cd {} && strata check", dir.display())
+    };
+    anstream::println!("\nNext:\n  {}", paint(BOLD, next));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -101,20 +103,19 @@ fn read_source(source: &str) -> Result<Project> {
 fn refuse_unless_new_or_empty(dir: &Path) -> Result<()> {
     match dir.symlink_metadata() {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() => match dir
-            .read_dir()
-            .map(|mut entries| entries.next().is_none())
-        {
-            Ok(true) => Ok(()),
-            Ok(false) => bail!(
+        Ok(meta) if meta.is_dir() => {
+            match dir.read_dir().map(|mut entries| entries.next().is_none()) {
+                Ok(true) => Ok(()),
+                Ok(false) => bail!(
                 "{} exists and is not empty, and nothing was written; name a new or empty folder",
                 dir.display()
             ),
-            Err(e) => bail!(
-                "cannot read the folder {} ({e}); nothing was written",
-                dir.display()
-            ),
-        },
+                Err(e) => bail!(
+                    "cannot read the folder {} ({e}); nothing was written",
+                    dir.display()
+                ),
+            }
+        }
         Ok(_) => bail!(
             "{} exists and is not a folder, and nothing was written; name a new or empty folder",
             dir.display()
