@@ -241,7 +241,7 @@ fn notes(project: &Project, conn: &Connection) {
     };
     if !report.drift.is_empty() {
         anstream::eprintln!(
-            "{} the database's schema differs from what its revisions build (it was changed in the playground's console); `strata check` reports it until a revision makes the change",
+            "{} the database's schema differs from what its revisions build (changed outside revisions, by hand or in the playground's console); `strata check` reports it until a revision makes the change",
             paint(WARN, "note:")
         );
     }
