@@ -77,6 +77,14 @@ test('a CLI project shared, opened in the playground and exported comes back the
     const shop = join(work, 'shop');
     run(work, 'init', 'shop');
     run(shop, 'revision', '--autogenerate', '-m', 'initial schema');
+    // A revision written by hand, laid out as its author likes (a note, blank lines): byte for
+    // byte means these bytes, not strata's own layout.
+    const first = readdirSync(join(shop, 'migrations'))[0].split('_')[0];
+    writeFileSync(join(shop, 'migrations', '0002_by_hand.sql'),
+        `-- strata revision\n-- id: 0002\n-- parents: ${first}\n-- message: by hand\n-- created: 2026-02-01T10:00:00Z\n` +
+        '-- reviewed by: grace\n\n-- +up\nCREATE INDEX idx_user_last ON usertable (last_name);\n\n\n-- +down\nDROP INDEX idx_user_last;\n');
+    writeFileSync(join(shop, 'schema.sql'),
+        `${readFileSync(join(shop, 'schema.sql'), 'utf8')}CREATE INDEX idx_user_last ON usertable (last_name);\n`);
     run(shop, 'upgrade', 'head');
     execFileSync('sqlite3', [join(shop, 'app.db'),
         "PRAGMA foreign_keys = ON;" +
