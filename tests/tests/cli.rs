@@ -24,7 +24,7 @@ fn help_lists_every_command_and_each_help_has_an_example() {
     let out = help.ok();
     for cmd in [
         "init", "revision", "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "merge", "stamp", "check", "verify", "diff",
-        "import-sql", "rehearse", "backups", "restore",
+        "import-sql", "rehearse", "backups", "restore", "share", "open",
     ] {
         assert!(out.contains(&format!("  {cmd} ")), "--help lacks {cmd}:\n{out}");
         let sub = p.strata(&[cmd, "--help"]);

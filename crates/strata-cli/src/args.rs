@@ -122,6 +122,55 @@ pub enum Command {
         after_help = "Examples:\n  strata export head --format alembic --output alembic/versions\n  strata export 3f2a --format postgres\n  strata export head --format sql --output out/\n  strata export --format alembic-project alembic-project/"
     )]
     Export(ExportArgs),
+    /// Print a playground link that opens this project: model, revisions, and the database's rows when the link stays short enough
+    #[command(
+        long_about = "Print a link that opens this project in the playground: the model, every revision file \
+                      as it is, the revisions the database has applied, and its rows. The rows are left out \
+                      (and stderr says so) when they would make the link longer than 65,536 characters; the \
+                      link then opens the schema and the revisions with empty tables. Only the link goes to \
+                      stdout. Nothing is written.",
+        after_help = "Examples:\n  strata share\n  strata share --base https://playground.example.com/"
+    )]
+    Share(ShareArgs),
+    /// Turn a playground share link or project file into a new project folder
+    #[command(
+        long_about = "Turn a playground share link (the whole link, or its #project= part) or a project file \
+                      the playground exported (strata-project.json) into a project folder: strata.toml, the \
+                      model (schema.sql, or models.py for SQLModel), one file per revision in migrations/ and \
+                      app.db with the revisions the project had applied and its rows. The folder must be new \
+                      or empty; nothing is written unless everything is.",
+        after_help = "Examples:\n  strata open 'http://127.0.0.1:8080/#project=eNq...' myproject\n  strata open strata-project.json myproject"
+    )]
+    Open(OpenArgs),
+}
+
+/// The address `scripts/serve` serves the playground on.
+pub const LOCAL_PLAYGROUND: &str = "http://127.0.0.1:8080/";
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The playground's address the link starts with (default: the address scripts/serve prints)
+    #[arg(long, value_name = "URL", default_value = LOCAL_PLAYGROUND, value_parser = playground_address)]
+    pub base: String,
+}
+
+/// `--base` must be a web address: the playground needs a page served over HTTP(S).
+fn playground_address(s: &str) -> Result<String, String> {
+    let rest = s.strip_prefix("http://").or_else(|| s.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with(['/', '#']) && !s.chars().any(char::is_whitespace) => Ok(s.to_string()),
+        _ => Err("give the playground's address, such as http://127.0.0.1:8080/".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A share link (or its #project= part), or a project file the playground exported
+    #[arg(value_name = "LINK|FILE")]
+    pub source: String,
+    /// Folder to create the project in; it must be new or empty
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

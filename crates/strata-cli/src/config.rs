@@ -35,7 +35,7 @@ fn default_database() -> String {
     "app.db".into()
 }
 fn default_model() -> String {
-    "schema.sql".into()
+    strata_core::project::ModelLanguage::Sql.file_name().into()
 }
 fn default_migrations() -> String {
     "migrations".into()
@@ -59,6 +59,17 @@ impl Config {
             bail!("busy_timeout_ms = {} is longer than SQLite can wait; give at most {} (milliseconds, about 24 days)", cfg.busy_timeout_ms, i32::MAX);
         }
         Ok(cfg)
+    }
+
+    /// The text of a `strata.toml` holding these settings, as `strata init` and `strata open`
+    /// write it.
+    pub fn to_file_text(&self) -> Result<String> {
+        Ok(format!(
+            "# strata project settings; paths are relative to this file.\n\
+             # `--database PATH` or the STRATA_DATABASE variable override `database`.\n\
+             {}",
+            toml::to_string(self)?
+        ))
     }
 
     /// Applies the connection settings to a newly opened connection: the lock waiter of

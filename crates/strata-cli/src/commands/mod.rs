@@ -9,8 +9,10 @@ mod import;
 mod init;
 mod inspect;
 mod migrate;
+mod open;
 mod rehearse;
 mod revision;
+mod share;
 
 use std::process::ExitCode;
 
@@ -23,11 +25,12 @@ use crate::failure;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let project = match &cli.command {
         Command::Init(a) => return init::init(a, cli.database.as_deref()),
+        Command::Open(a) => return open::open(a, cli.database.as_deref(), cli.config.as_deref()),
         _ => Project::load(cli.config.as_deref(), cli.database.as_deref())?,
     };
     let project = &project;
     let outcome = match &cli.command {
-        Command::Init(_) => unreachable!("init returned above"),
+        Command::Init(_) | Command::Open(_) => unreachable!("init and open returned above"),
         Command::Revision(a) => revision::revision(project, a),
         Command::Merge(a) => revision::merge(project, a),
         Command::Upgrade(a) => migrate::upgrade(project, a),
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportSql(a) => import::import_sql(project, a),
         Command::CreateAll(a) => create_all::create_all(project, a),
         Command::Export(a) => export::export(project, a),
+        Command::Share(a) => share::share(project, a),
     };
     // A lock wait that ran out reads the same whichever reading command met it; the commands
     // that migrate say themselves what they applied before it.

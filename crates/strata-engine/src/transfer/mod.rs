@@ -14,9 +14,10 @@ pub mod baseline;
 pub mod project;
 pub mod rows;
 pub mod scratch;
+pub mod share;
 
 pub use baseline::{baseline, BASELINE_ID};
-pub use project::{build, check, project_of, Checked};
+pub use project::{build, check, database_of, project_of, Checked};
 
 use crate::migrate::Options;
 use crate::store::PROJECT_TABLE;

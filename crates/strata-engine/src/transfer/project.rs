@@ -1,8 +1,9 @@
 //! Projects in and out of databases: a database built from a `strata-project/1` value
 //! ([`build`]: its revisions stored and applied, its model kept, its rows added, all in a scratch
-//! connection), the value read back from a database and its revisions ([`project_of`], with the
-//! SQL of what was changed outside revisions and every row), and the checks a scratch database
-//! passes before it may replace a live one ([`check`]).
+//! connection; [`database_of`] the same without strata's own tables, for a CLI folder), the
+//! value read back from a database and its revision files ([`project_of`], with the SQL of what
+//! was changed outside revisions and every row), and the checks a scratch database passes
+//! before it may replace a live one ([`check`]).
 
 use std::collections::BTreeSet;
 
@@ -26,11 +27,51 @@ pub struct Checked {
 }
 
 /// A scratch database built from a project: revisions stored and applied up to the project's
-/// targets, the model kept, the rows added. Nothing live is touched.
+/// targets, the model kept, the rows added. Nothing live is touched. The revision files are
+/// kept as the project has them, byte for byte, so the checksums the version rows record are
+/// those of the files an export gives back.
 pub fn build(
     project: &Project,
     clock: &dyn Clock,
     version_table: &str,
+) -> Result<Connection, String> {
+    build_with(project, clock, version_table, true)
+}
+
+/// The database of a project alone, as a CLI project keeps it beside its migrations folder
+/// (`strata open`): the revisions applied up to the project's targets and the rows added, in a
+/// scratch connection, without strata's project and model tables (the folder holds those as
+/// files). Refused when the version rows do not match the revisions (the project's data wrote
+/// to the version table), since `strata verify` would then refuse every command.
+pub fn database_of(
+    project: &Project,
+    clock: &dyn Clock,
+    version_table: &str,
+) -> Result<Connection, String> {
+    let scratch = build_with(project, clock, version_table, false)?;
+    let graph = project.graph().map_err(|e| e.to_string())?;
+    let rows = migrate::applied(&scratch, version_table).map_err(|e| {
+        format!("the project's {version_table} table cannot be read ({e}); nothing was changed")
+    })?;
+    let problems: Vec<String> = strata_core::history::validate(&rows, &graph)
+        .iter()
+        .filter(|f| f.is_error())
+        .map(|f| f.describe())
+        .collect();
+    if !problems.is_empty() {
+        return Err(format!(
+            "the project's database does not match its revisions ({}); nothing was changed",
+            problems.join("; ")
+        ));
+    }
+    Ok(scratch)
+}
+
+fn build_with(
+    project: &Project,
+    clock: &dyn Clock,
+    version_table: &str,
+    keep_project: bool,
 ) -> Result<Connection, String> {
     let (graph, targets) = project.graph_and_targets().map_err(|e| e.to_string())?;
     let revisions = project.parsed_revisions().map_err(|e| e.to_string())?;
@@ -41,8 +82,16 @@ pub fn build(
         )
     };
     let mut scratch = scratch::scratch().map_err(scratch_failed)?;
-    store_project(&scratch, &revisions, &project.model, project.language)
+    if keep_project {
+        store_files(
+            &scratch,
+            &revisions,
+            &project.revisions,
+            &project.model,
+            project.language,
+        )
         .map_err(scratch_failed)?;
+    }
     if !graph.is_empty() {
         for target in &targets {
             migrate::upgrade(
@@ -173,11 +222,24 @@ pub fn store_project(
     model: &str,
     language: ModelLanguage,
 ) -> rusqlite::Result<()> {
+    let files: Vec<String> = revisions.iter().map(Revision::render).collect();
+    store_files(conn, revisions, &files, model, language)
+}
+
+/// [`store_project`] with each revision's file text as given (`files[i]` is the file
+/// `revisions[i]` was read from).
+fn store_files(
+    conn: &Connection,
+    revisions: &[Revision],
+    files: &[String],
+    model: &str,
+    language: ModelLanguage,
+) -> rusqlite::Result<()> {
     conn.execute_batch(PROJECT_DDL)?;
-    for (position, rev) in revisions.iter().enumerate() {
+    for (position, (rev, file)) in revisions.iter().zip(files).enumerate() {
         conn.execute(
             "INSERT INTO _strata_project (position, id, file) VALUES (?1, ?2, ?3)",
-            rusqlite::params![position as i64 + 1, rev.id, rev.render()],
+            rusqlite::params![position as i64 + 1, rev.id, file],
         )?;
     }
     write_model(conn, model, language)
@@ -228,19 +290,51 @@ pub fn language_word(language: ModelLanguage) -> &'static str {
     }
 }
 
-/// The project as a file or a link carries it: `model` in `language`, the `revisions` (parents
-/// first), every applied revision that nothing applied builds on, and as data the SQL of what
-/// was changed outside revisions ([`drift_sql`]) followed by every row of the database's own
-/// tables (strata's left out).
+/// The project as a file or a link carries it: `model` in `language`, the revision `files`
+/// (parents first, each exactly as stored), every applied revision that nothing applied builds
+/// on, and as data the SQL of what was changed outside revisions ([`drift_sql`]) followed by
+/// every row of the database's own tables (strata's left out).
 pub fn project_of(
     conn: &Connection,
-    revisions: &[Revision],
+    files: &[String],
     model: &str,
     language: ModelLanguage,
     version_table: &str,
 ) -> Result<Project, String> {
+    let parts = parts_of(conn, files, model, language, version_table)?;
+    let mut project = parts.project;
+    project.data = format!("{}{}", parts.drift, parts.rows);
+    Ok(project)
+}
+
+/// A project read from a database with its data in two parts, for callers that may leave the
+/// rows out (a share link that would be too long).
+pub struct Parts {
+    /// The project with no data.
+    pub project: Project,
+    /// [`drift_sql`]: what was changed outside revisions, which the schema needs.
+    pub drift: String,
+    /// Every row, as `INSERT` statements, then the AUTOINCREMENT counters.
+    pub rows: String,
+}
+
+/// [`project_of`] with the data left in its two parts.
+pub fn parts_of(
+    conn: &Connection,
+    files: &[String],
+    model: &str,
+    language: ModelLanguage,
+    version_table: &str,
+) -> Result<Parts, String> {
     let read = |e: rusqlite::Error| format!("cannot read the database: {}", sqlite_message(&e));
-    let graph = Graph::new(revisions.to_vec()).map_err(|e| e.to_string())?;
+    let revisions = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            Revision::parse(file).map_err(|e| format!("revision {} cannot be read ({e})", i + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let graph = Graph::new(revisions).map_err(|e| e.to_string())?;
     let applied: BTreeSet<String> = migrate::applied(conn, version_table)
         .map(|rows| rows.into_iter().map(|r| r.version).collect::<Vec<_>>())
         .unwrap_or_default()
@@ -250,21 +344,21 @@ pub fn project_of(
     // Two unmerged branches can both be applied; naming only the newest would lose the other,
     // so every applied revision without an applied child is named.
     let current = graph.current(&applied);
-    Ok(Project {
-        format: FORMAT.to_owned(),
-        language,
-        model: model.to_owned(),
-        revisions: revisions.iter().map(Revision::render).collect(),
-        data: format!(
-            "{}{}",
-            drift_sql(conn, &graph, &current, version_table)?,
-            data_sql(conn, &strata_tables(version_table)).map_err(read)?
-        ),
-        applied: if current.is_empty() {
-            "base".to_owned()
-        } else {
-            current.join(",")
+    Ok(Parts {
+        project: Project {
+            format: FORMAT.to_owned(),
+            language,
+            model: model.to_owned(),
+            revisions: files.to_vec(),
+            data: String::new(),
+            applied: if current.is_empty() {
+                "base".to_owned()
+            } else {
+                current.join(",")
+            },
         },
+        drift: drift_sql(conn, &graph, &current, version_table)?,
+        rows: data_sql(conn, &strata_tables(version_table)).map_err(read)?,
     })
 }
 

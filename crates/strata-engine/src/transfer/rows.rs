@@ -159,19 +159,7 @@ fn set_triggers_aside(conn: &Connection) -> rusqlite::Result<Vec<SetAside>> {
 /// internal ones and virtual tables left out), then the AUTOINCREMENT counters of those tables.
 /// Generated columns are left out: SQLite computes them again.
 pub fn data_sql(conn: &Connection, skip: &[&str]) -> rusqlite::Result<String> {
-    let tables: Vec<String> = {
-        let mut stmt = conn.prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-             AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], |row| row.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let tables: Vec<String> = tables
-        .into_iter()
-        .filter(|t| !skip.iter().any(|s| s.eq_ignore_ascii_case(t)))
-        .collect();
+    let tables = own_tables(conn, skip)?;
     let mut out = String::new();
     for table in &tables {
         let columns: Vec<String> = {
@@ -240,6 +228,41 @@ pub fn data_sql(conn: &Connection, skip: &[&str]) -> rusqlite::Result<String> {
         }
     }
     Ok(out)
+}
+
+/// The tables whose rows [`data_sql`] dumps, in name order: not SQLite's own, not virtual
+/// ones, and none of `skip` (strata's tables).
+fn own_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<String>> {
+    let tables: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    Ok(tables
+        .into_iter()
+        .filter(|t| !skip.iter().any(|s| s.eq_ignore_ascii_case(t)))
+        .collect())
+}
+
+/// How many rows [`data_sql`] would dump, and from how many tables that hold any.
+pub fn row_count(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(u64, usize)> {
+    let (mut rows, mut tables) = (0, 0);
+    for table in own_tables(conn, skip)? {
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {}", quote_ident(&table)),
+            [],
+            |row| row.get(0),
+        )?;
+        if n > 0 {
+            rows += n as u64;
+            tables += 1;
+        }
+    }
+    Ok((rows, tables))
 }
 
 /// A value as a SQL literal that reads back as the same value and type.

@@ -106,7 +106,15 @@ impl Workspace {
     /// page has it, the revisions, every applied revision that nothing applied builds on, what
     /// the console changed outside revisions, and every row of the visitor's tables.
     pub fn export_project(&self, model: &str, language: ModelLanguage) -> Result<Project, String> {
-        project_of(&self.conn, &self.revisions, model, language, VERSION_TABLE)
+        // The files as stored, not the revisions rendered again: a file written by hand keeps
+        // its own layout, and with it the checksum its version row records.
+        let files = TableStore::new(&self.conn).files().map_err(|e| {
+            format!(
+                "cannot read the project's revisions: {}",
+                sqlite_message(&e)
+            )
+        })?;
+        project_of(&self.conn, &files, model, language, VERSION_TABLE)
     }
 
     /// The live database file, base64-encoded for the JSON channel to the page.
