@@ -52,11 +52,18 @@ pub fn lesson_panel(props: &Props) -> Html {
         let slug = lesson.slug.clone();
         let is_current = current.is_some_and(|c| c.slug == lesson.slug);
         let is_done = state.is_done(&lesson.slug);
+        let is_seen = state.is_seen(&lesson.slug);
+        let title = match (is_done, is_seen) {
+            (true, _) => format!("{} (done)", lesson.title),
+            (false, true) => format!("{} (solution seen, not done yet)", lesson.title),
+            (false, false) => lesson.title.clone(),
+        };
         html! {
             <li>
-                <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"))}
+                <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"), (is_seen && !is_done).then_some("seen"))}
                     data-testid={format!("lesson-{}", lesson.slug)} data-done={is_done.to_string()}
-                    title={lesson.title.clone()} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
+                    data-seen={is_seen.to_string()}
+                    title={title} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
                     onclick={props.on_action.reform(move |_: MouseEvent| LessonAction::Pick(slug.clone()))}>
                     { lesson.number }
                 </button>
@@ -120,7 +127,7 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
         let steps = lesson.show_me.clone();
         props
             .on_steps
-            .reform(move |_: MouseEvent| (LessonAction::StepsSent, steps.clone()))
+            .reform(move |_: MouseEvent| (LessonAction::ShowMe, steps.clone()))
     };
     let text = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.body)));
     let task = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.task)));
@@ -161,8 +168,10 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                 } else {
                     <p class="muted small">{ format!("Start sets up the lesson's project and database in place of what the playground holds now. Start and Restart both keep that first as a backup called \u{201c}before lesson {}\u{201d}, which you can restore (Backups, in the Database column).", lesson.number) }</p>
                 }
-                if state.complete() {
+                if state.earned() {
                     <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>
+                } else if state.complete() {
+                    <p class="shown" data-testid="lesson-shown" role="status">{ "That is how it is done. Show me does not count: Restart and do it yourself to mark the lesson done." }</p>
                 }
             </div>
             if state.hint {
@@ -198,7 +207,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
                 onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
             <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
-                title="Do the task for me, step by step" onclick={show_me}>{ "Show me" }</button>
+                title="Do the task for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that"
+                onclick={show_me}>{ "Show me" }</button>
         </div>
         if !lesson.tools.is_empty() {
             <div class="tools" data-testid="lesson-tools">{ for tools }</div>
@@ -258,7 +268,7 @@ pub fn use_lesson_watch(
                 if let (true, Some(lesson)) = (watching, lesson) {
                     send.emit(Request::Check {
                         lesson: lesson.slug.clone(),
-                        checks: lesson.check_queries(),
+                        checks: lesson.conditions(),
                         browse: Some(browse),
                     });
                 }

@@ -10,9 +10,12 @@
 //! hint = "…"
 //! [[setup]]             # protocol::Step values, in order
 //! clear = {}
-//! [[checks]]            # each a read-only query whose first value must be truthy
+//! [[checks]]            # each one protocol::Condition beside its text:
 //! what = "…"
-//! sql = "SELECT …"
+//! sql = "SELECT …"      # a read-only query whose first value must be truthy, or
+//!                       # applied = { contains = ["…"], lacks = ["…"] }: the applied SQL,
+//!                       # no_drift = {}: nothing changed outside a revision,
+//!                       # happened = { event = "upgrade_failed", mentioning = "…" }
 //! [[show_me]]
 //! upgrade = "head"
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
@@ -34,7 +37,7 @@ pub mod progress;
 
 use serde::Deserialize;
 
-use crate::services::protocol::Step;
+use crate::services::protocol::{Condition, Step};
 
 /// The lesson files, in file-name order, as `build.rs` embeds them.
 mod files {
@@ -65,12 +68,14 @@ pub struct Lesson {
     pub app: Option<App>,
 }
 
-/// One condition of "done": a query over the project and the database.
+/// One condition of "done", evaluated by the worker over the project, the database and the
+/// lesson's journal.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Check {
     /// What the check means, as the checklist shows it.
     pub what: String,
-    pub sql: String,
+    #[serde(flatten)]
+    pub condition: Condition,
 }
 
 /// A button in the lesson panel that runs steps, for actions the playground has no control
@@ -91,9 +96,9 @@ pub struct App {
 }
 
 impl Lesson {
-    /// The queries of its checks, as the worker evaluates them.
-    pub fn check_queries(&self) -> Vec<String> {
-        self.checks.iter().map(|c| c.sql.clone()).collect()
+    /// The conditions of its checks, as the worker evaluates them.
+    pub fn conditions(&self) -> Vec<Condition> {
+        self.checks.iter().map(|c| c.condition.clone()).collect()
     }
 }
 
@@ -138,7 +143,10 @@ impl Lesson {
             .iter_mut()
             .chain(self.show_me.iter_mut())
             .chain(self.tools.iter_mut().flat_map(|t| t.steps.iter_mut()));
-        for step in steps {
+        for mut step in steps {
+            while let Step::Try(inner) = step {
+                step = inner;
+            }
             if let Step::AppWrite { deployed, writes } = step {
                 let app = app
                     .as_ref()

@@ -1,5 +1,9 @@
 //! The lesson panel's state: which lesson is open, whether it was started, which checks pass,
 //! and which lessons are done. Plain data and one `reduce`, tested natively.
+//!
+//! A lesson is *done* only when the learner did it: "show me" solves it in front of them and
+//! marks it *seen*, and the run it solved does not count. Done then takes a Restart and a run
+//! without "show me", as in Learn Git Branching.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +20,13 @@ pub struct Progress {
     /// Whether the panel is open.
     #[serde(default)]
     pub open: bool,
+    /// Slugs of the lessons whose solution "show me" showed, in the order it was shown.
+    #[serde(default)]
+    pub seen: Vec<String>,
+    /// Whether "show me" ran since the current lesson was last started: that run cannot
+    /// complete it. Kept across reloads, so a reload does not wipe it.
+    #[serde(default)]
+    pub shown: bool,
 }
 
 /// What the simulated app has done since the lesson was started.
@@ -61,8 +72,10 @@ pub enum LessonAction {
     Pick(String),
     /// The current lesson's setup was sent: its state starts over.
     Started,
-    /// "Show me" or a tool's steps were sent.
+    /// A tool's steps were sent.
     StepsSent,
+    /// "Show me"'s steps were sent: the lesson is seen, and this run no longer counts.
+    ShowMe,
     /// Steps ran (up to `failed`, if one failed).
     Stepped {
         notes: Vec<String>,
@@ -98,13 +111,24 @@ impl LessonState {
         }
     }
 
-    /// Whether the current lesson's checks all pass right now.
+    /// Whether the current lesson's checks all pass right now (by the learner's hand or by
+    /// "show me").
     pub fn complete(&self) -> bool {
         self.progress.started && !self.passed.is_empty() && self.passed.iter().all(|p| *p)
     }
 
+    /// Whether the checks pass and the learner got there without "show me" in this run.
+    pub fn earned(&self) -> bool {
+        self.complete() && !self.progress.shown
+    }
+
     pub fn is_done(&self, slug: &str) -> bool {
         self.progress.completed.iter().any(|s| s == slug)
+    }
+
+    /// Whether "show me" has shown this lesson's solution at some point.
+    pub fn is_seen(&self, slug: &str) -> bool {
+        self.progress.seen.iter().any(|s| s == slug)
     }
 
     /// Whether checks should be evaluated now: a lesson is set up and no steps are running.
@@ -119,11 +143,13 @@ impl LessonState {
                 if self.progress.current.as_deref() != Some(slug.as_str()) {
                     self.progress.current = Some(slug);
                     self.progress.started = false;
+                    self.progress.shown = false;
                     self.clear_run();
                 }
             }
             LessonAction::Started => {
                 self.progress.started = true;
+                self.progress.shown = false;
                 self.clear_run();
                 // A count that went wrong (an answer lost to a worker error) would otherwise
                 // hold the simulated app back for the rest of the session.
@@ -134,6 +160,17 @@ impl LessonState {
                 self.notes.clear();
                 self.failed = None;
                 self.running += 1;
+            }
+            LessonAction::ShowMe => {
+                self.notes.clear();
+                self.failed = None;
+                self.running += 1;
+                self.progress.shown = true;
+                if let Some(slug) = self.progress.current.clone() {
+                    if !self.is_seen(&slug) {
+                        self.progress.seen.push(slug);
+                    }
+                }
             }
             LessonAction::Stepped { notes, failed } => {
                 self.running = self.running.saturating_sub(1);
@@ -149,7 +186,7 @@ impl LessonState {
                     return;
                 }
                 self.passed = passed;
-                if self.complete() && !self.is_done(&lesson) {
+                if self.earned() && !self.is_done(&lesson) {
                     self.progress.completed.push(lesson);
                 }
             }
@@ -268,6 +305,65 @@ mod tests {
         assert_eq!(state.progress.completed, ["rename"]);
         state.reduce(checked("rename", &[true, true]));
         assert_eq!(state.progress.completed, ["rename"], "counted once");
+    }
+
+    #[test]
+    fn show_me_marks_the_lesson_seen_and_its_run_does_not_count() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &[true, true]),
+        ]);
+        assert!(state.complete() && !state.earned());
+        assert!(
+            state.progress.completed.is_empty(),
+            "show me does not count"
+        );
+        assert_eq!(state.progress.seen, ["rename"]);
+        // Doing it by hand afterwards in the same run does not count either.
+        state.reduce(checked("rename", &[false, true]));
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.progress.completed.is_empty());
+        // A reload keeps that the solution was shown in this run.
+        let text = serde_json::to_string(&state.progress).unwrap();
+        let mut state = LessonState::resume(serde_json::from_str(&text).unwrap());
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.progress.completed.is_empty(), "not after a reload");
+        // A restart and a run without show me: done, and still seen.
+        state.reduce(LessonAction::Started);
+        state.reduce(stepped());
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.earned());
+        assert_eq!(state.progress.completed, ["rename"]);
+        assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    #[test]
+    fn show_me_on_one_lesson_does_not_hold_back_the_next() {
+        let state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            LessonAction::Pick("backups".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("backups", &[true]),
+        ]);
+        assert_eq!(state.progress.completed, ["backups"]);
+        assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    #[test]
+    fn progress_kept_by_an_earlier_build_still_loads() {
+        let old = r#"{"current":"rename","started":true,"completed":["autogenerate"],"open":true}"#;
+        let progress: Progress = serde_json::from_str(old).unwrap();
+        assert!(progress.seen.is_empty() && !progress.shown);
+        assert_eq!(progress.completed, ["autogenerate"]);
     }
 
     #[test]
@@ -416,6 +512,8 @@ mod tests {
             started: true,
             completed: vec!["autogenerate".into()],
             open: true,
+            seen: vec!["rename".into()],
+            shown: true,
         };
         let text = serde_json::to_string(&progress).unwrap();
         assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), progress);

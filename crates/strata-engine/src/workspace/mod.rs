@@ -139,6 +139,9 @@ impl Workspace {
         // Keeping the model text is sent while the visitor types, so its reply skips the
         // snapshot (the reducer keeps the one it has).
         let quiet = matches!(request, Request::SaveModel { .. });
+        // A lesson can be about an upgrade that failed (and left nothing behind), so its
+        // journal records what each upgrade came to.
+        let upgrade = matches!(request, Request::Upgrade { .. });
         let (outcome, browse) = match request {
             Request::Open { browse } => match self.unreadable.take() {
                 Some(problem) => (Err(problem.into()), browse),
@@ -305,6 +308,9 @@ impl Workspace {
                 None,
             ),
         };
+        if upgrade {
+            self.record_upgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
+        }
         if quiet {
             // A failure to keep the model is reported without a snapshot too, so the panels
             // keep showing the database, which did not change.

@@ -103,7 +103,7 @@ pub enum Request {
     /// Evaluates a lesson's checks against the database; nothing is written.
     Check {
         lesson: String,
-        checks: Vec<String>,
+        checks: Vec<Condition>,
         browse: Option<String>,
     },
     /// One write of a lesson's simulated app: `deployed` says which of `writes` the app runs
@@ -640,6 +640,57 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+    /// Runs a step whose failure is the point of the lesson ("show me" lets the learner see
+    /// the upgrade fail): a failure becomes a note and the steps go on, recorded in the
+    /// lesson's journal as any failure is. Lesson files write `try = { upgrade = "head" }`.
+    Try(Box<Step>),
+}
+
+/// One condition of a lesson's "done", evaluated by the workspace without writing anything.
+/// Lesson files spell them beside the check's text: `sql = "SELECT …"`, `applied = { contains
+/// = ["…"] }`, `no_drift = {}`, `happened = { event = "upgrade_failed" }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// A read-only query whose first value is truthy (not NULL, zero or empty).
+    Sql(String),
+    /// One applied revision's up SQL holds every fragment of `contains`, and no applied
+    /// revision's up SQL holds any fragment of `lacks`. Fragments are compared as SQLite reads
+    /// them, token by token (case, quoting and spacing aside), so `DROP COLUMN email` is not
+    /// found in `DROP COLUMN email_address`.
+    Applied {
+        #[serde(default)]
+        contains: Vec<String>,
+        #[serde(default)]
+        lacks: Vec<String>,
+    },
+    /// The live schema is exactly the one the applied revisions build: nothing was changed
+    /// outside a revision (in the console, say). `except` names tables the lesson itself keeps
+    /// outside revisions (a simulated app's own tables).
+    NoDrift {
+        #[serde(default)]
+        except: Vec<String>,
+    },
+    /// `event` happened since the lesson was started, as the workspace's lesson journal
+    /// recorded it; with `mentioning`, only an event whose detail contains that text counts.
+    Happened {
+        event: Event,
+        #[serde(default)]
+        mentioning: Option<String>,
+    },
+}
+
+/// What the workspace records in a lesson's journal while a lesson is set up: things that
+/// leave no trace in the schema or the rows, but that a lesson can be about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// An upgrade failed (and rolled back); the detail is its error.
+    UpgradeFailed,
+    /// An upgrade found nothing to run.
+    NothingToUpgrade,
+    /// A lesson step failed (a tool's script, say); the detail is its error.
+    StepFailed,
 }
 
 #[cfg(test)]
