@@ -7,16 +7,24 @@
 //! long as they take (the playground's page can cancel those).
 
 use std::cell::Cell;
+use std::ffi::{c_int, c_void};
 
-use rusqlite::Connection;
+use rusqlite::{ffi, Connection};
 
 /// How many virtual-machine steps pass between two looks at the clock: often enough to stop
 /// within a few milliseconds, rarely enough to cost nothing measurable.
-const STEPS: i32 = 10_000;
+const STEPS: c_int = 10_000;
+
+/// A clock: milliseconds from any origin, as a plain function so the progress handler (which
+/// must be `Send`) can call it.
+pub type Stopwatch = fn() -> f64;
+
+/// A running budget: the clock it is read on and the time on it when the budget runs out.
+type Running = Option<(Stopwatch, f64)>;
 
 thread_local! {
-    /// The running budget: the clock it is read on and the time it runs out.
-    static BUDGET: Cell<Option<(fn() -> f64, f64)>> = const { Cell::new(None) };
+    /// The running budget.
+    static BUDGET: Cell<Running> = const { Cell::new(None) };
     /// Whether the running budget has stopped a statement.
     static SPENT: Cell<bool> = const { Cell::new(false) };
 }
@@ -24,7 +32,7 @@ thread_local! {
 /// Runs `work` with a budget of `millis` milliseconds on the clock `now` (milliseconds, from any
 /// origin). Returns what `work` returned and whether the budget ran out and stopped a
 /// statement, in which case the work's error is that interruption.
-pub fn within<T>(millis: f64, now: fn() -> f64, work: impl FnOnce() -> T) -> (T, bool) {
+pub fn within<T>(millis: f64, now: Stopwatch, work: impl FnOnce() -> T) -> (T, bool) {
     let outer = BUDGET.with(|b| b.replace(Some((now, now() + millis))));
     let spent_before = SPENT.with(|s| s.replace(false));
     let result = work();
@@ -34,20 +42,30 @@ pub fn within<T>(millis: f64, now: fn() -> f64, work: impl FnOnce() -> T) -> (T,
 }
 
 /// Lets the running budget, if any, stop `conn`'s statements.
+///
+/// SQLite's own `sqlite3_progress_handler` is called directly rather than through rusqlite's
+/// `hooks` feature: that feature links every hook SQLite has (commit, rollback, update,
+/// authorizer) into the playground's module, which must stay small, for the one used here.
 pub fn watch(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.progress_handler(STEPS, Some(run_out))
+    // SAFETY: the handle is `conn`'s own and is used only during this call; the handler is a
+    // plain function without user data, valid for as long as the program, so nothing needs
+    // freeing when the connection closes.
+    unsafe {
+        ffi::sqlite3_progress_handler(conn.handle(), STEPS, Some(run_out), std::ptr::null_mut());
+    }
+    Ok(())
 }
 
-/// The progress handler: `true` stops the statement.
-fn run_out() -> bool {
+/// The progress handler: non-zero stops the statement.
+extern "C" fn run_out(_: *mut c_void) -> c_int {
     let Some((now, deadline)) = BUDGET.with(Cell::get) else {
-        return false;
+        return 0;
     };
     let out = now() >= deadline;
     if out {
         SPENT.with(|s| s.set(true));
     }
-    out
+    c_int::from(out)
 }
 
 /// Milliseconds since the Unix epoch on the machine's clock: the native budgets' clock.

@@ -89,7 +89,7 @@ pub struct Workspace {
     /// (see `damaged.rs`).
     damaged: Option<String>,
     /// The clock time budgets are read on (`budget`); without one, nothing has a budget.
-    stopwatch: Option<fn() -> f64>,
+    stopwatch: Option<budget::Stopwatch>,
     /// The budget of work a link or an import starts, in milliseconds.
     budget_ms: f64,
 }
@@ -181,7 +181,7 @@ impl Workspace {
 
     /// Gives the workspace the clock its time budgets are read on (the browser's, in the
     /// worker: a plain function, since SQLite's progress handler asks it).
-    pub fn set_stopwatch(&mut self, now: fn() -> f64) {
+    pub fn set_stopwatch(&mut self, now: budget::Stopwatch) {
         self.stopwatch = Some(now);
     }
 
