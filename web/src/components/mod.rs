@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod console;
+pub mod damaged_panel;
 pub mod data_grid;
 pub mod export_dialog;
 pub mod grid_table;

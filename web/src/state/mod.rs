@@ -96,6 +96,9 @@ pub struct AppState {
     pub saved_model: Option<(String, ModelLanguage)>,
     /// What the last import, export, backup or restore did, in words.
     pub project_notice: Option<String>,
+    /// Why the worker was just replaced (a crash, or a cancel), and where that shows, until the
+    /// new worker's first reply, which must not clear it.
+    pub interrupted: Option<(Failure, Place)>,
 }
 
 /// An upgrade or downgrade the worker held back because it loses data.
@@ -135,6 +138,7 @@ impl Default for AppState {
             share_link: None,
             saved_model: None,
             project_notice: None,
+            interrupted: None,
         }
     }
 }

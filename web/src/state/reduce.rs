@@ -86,6 +86,16 @@ impl Reducible for AppState {
                 next.phase = Phase::Booting;
                 next.error = Some(message.into());
                 next.place = Place::Migration;
+                next.interrupted = next.error.clone().map(|e| (e, next.place));
+            }
+            Action::Received(Message::Cancelled { message }) => {
+                // As for a restart, but the visitor asked for it; the sentence shows where the
+                // cancelled request came from.
+                next.pending = 0;
+                next.lessons.background = 0;
+                next.phase = Phase::Booting;
+                next.error = Some(message.into());
+                next.interrupted = next.error.clone().map(|e| (e, next.place));
             }
             Action::Received(Message::Reply(reply)) => {
                 let Reply { outcome, snapshot } = *reply;
@@ -268,6 +278,14 @@ impl Reducible for AppState {
                     Err(failure) => {
                         next.result = None;
                         next.error = Some(failure);
+                    }
+                }
+                // The reply that follows a restart or a cancel reads the database again; what
+                // stopped the work stays in view unless that reply has a failure of its own.
+                if let Some((error, place)) = next.interrupted.take() {
+                    if next.error.is_none() {
+                        next.error = Some(error);
+                        next.place = place;
                     }
                 }
             }

@@ -157,6 +157,23 @@ pub enum Request {
     CrashForTest,
 }
 
+impl Request {
+    /// The model text the request works on, if it carries one; its size is checked
+    /// (`project::check_model_size`) before anything reads it.
+    pub fn model(&self) -> Option<&str> {
+        match self {
+            Request::Autogenerate { model, .. }
+            | Request::SaveRevision { model, .. }
+            | Request::CreateAll { model, .. }
+            | Request::ExportAlembicProject { model, .. }
+            | Request::SaveModel { model, .. }
+            | Request::ExportProject { model, .. } => Some(model),
+            Request::Load { project, .. } => Some(&project.model),
+            _ => None,
+        }
+    }
+}
+
 /// A request tagged with the number the page uses to match its reply.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Envelope<T> {
@@ -179,6 +196,10 @@ pub enum Message {
     /// Sent by the page's own client, not the worker: the worker died and a new one took its
     /// place on the database as last saved. Replies to requests that were in flight never come.
     Restarted { message: String },
+    /// Sent by the page's own client: the visitor cancelled long work, so the busy worker was
+    /// stopped and a new one opened the database, whose unfinished transaction SQLite rolled
+    /// back. Replies to requests that were in flight never come.
+    Cancelled { message: String },
 }
 
 /// The answer to one request.
@@ -501,6 +522,10 @@ pub struct Snapshot {
     /// The stored backups, newest first.
     #[serde(default)]
     pub backups: Vec<BackupView>,
+    /// Why the saved database cannot be used, when it cannot: the page then offers the repairs
+    /// (download the file as stored, restore a backup, Reset) and the other panels are empty.
+    #[serde(default)]
+    pub damaged: Option<String>,
 }
 
 /// One stored backup of the whole database.

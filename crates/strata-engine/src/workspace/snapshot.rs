@@ -92,6 +92,7 @@ impl Workspace {
             // The backup store is apart from the database; if it cannot be read the panels
             // still show the database.
             backups: self.backup_views().unwrap_or_default(),
+            damaged: None,
         })
     }
 

@@ -16,7 +16,7 @@ use strata_core::sql::quote as quote_ident;
 use strata_core::time::{Clock, Timestamp};
 
 use super::protocol::{Outcome, Storage};
-use super::{demo, Workspace, STRATA_TABLES, VERSION_TABLE};
+use super::{demo, live, Workspace, STRATA_TABLES, VERSION_TABLE};
 use crate::error::sqlite_message;
 use crate::store::TableStore;
 use crate::transfer::{backups, baseline, build, check, project, project_of, scratch};
@@ -290,8 +290,19 @@ impl Workspace {
         // connection's; once checked it takes the live ones, since in memory it becomes the
         // live connection.
         scratch::like_live(&scratch, &self.conn).map_err(failed)?;
+        // Whatever setting the replaced database's visitor managed to leave on the connection
+        // ends here: the replacement starts as the connection was opened (a fresh scratch
+        // connection that takes the place of one in memory starts so anyway).
+        live::restore_settings(&self.conn).map_err(failed)?;
         let in_memory = matches!(self.storage, Storage::Memory { .. });
-        let backup = self.keep_before(label)?;
+        // A damaged database cannot be kept as a backup (it does not read as a database; the
+        // page offered its raw file for download instead), so it is emptied for the copy.
+        let backup = if self.damaged.is_some() {
+            self.clear_damage()?;
+            None
+        } else {
+            self.keep_before(label)?
+        };
         if in_memory {
             // A database in memory has no file to keep in place, and the backup API cannot
             // change an in-memory destination's page size (an imported desktop file has 4096
@@ -346,7 +357,7 @@ impl Workspace {
         }
         tx.commit()?;
         // Reclaims the pages of the dropped tables; outside the transaction, as SQLite requires.
-        self.conn.execute_batch("VACUUM")
+        live::vacuum(&self.conn)
     }
 
     /// Loads the demo project: its revisions saved in the project table, applied by strata's

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use super::console::Console;
+use super::damaged_panel::DamagedPanel;
 use super::data_grid::DataGrid;
 use super::header::Header;
 use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
@@ -23,6 +24,24 @@ mod page;
 
 /// How long the model editor must be left alone before its text is kept in the database.
 const MODEL_SAVE_DELAY_MS: i32 = 300;
+
+/// The largest `.sqlite` file the playground imports: it travels to the worker as base64 text
+/// and is copied in memory a few times on its way, so a bigger one would exhaust the tab.
+const SQLITE_IMPORT_LIMIT: usize = 64 << 20;
+
+/// Refuses a chosen file larger than `limit` before any of it is read.
+fn within_limit(file: &web_sys::File, limit: usize) -> Result<(), String> {
+    let size = file.size();
+    if size > limit as f64 {
+        return Err(format!(
+            "{} is too large ({:.1} MiB; the playground imports at most {} MiB); nothing was changed",
+            file.name(),
+            size / f64::from(1 << 20),
+            limit >> 20
+        ));
+    }
+    Ok(())
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -168,6 +187,10 @@ pub fn app() -> Html {
         Callback::from(move |file: web_sys::File| {
             let (send_project, dispatcher, browse) =
                 (send_project.clone(), dispatcher.clone(), browse.clone());
+            if let Err(e) = within_limit(&file, strata_core::project::SHARE_LIMIT) {
+                dispatcher.dispatch(Action::ProjectFailed(e));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(file.text())
                     .await
@@ -196,6 +219,10 @@ pub fn app() -> Html {
         Callback::from(move |file: web_sys::File| {
             let (send_project, dispatcher, browse) =
                 (send_project.clone(), dispatcher.clone(), browse.clone());
+            if let Err(e) = within_limit(&file, SQLITE_IMPORT_LIMIT) {
+                dispatcher.dispatch(Action::ProjectFailed(e));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
                 else {
@@ -291,6 +318,15 @@ pub fn app() -> Html {
         Callback::from(move |table: String| {
             dispatcher.dispatch(Action::Browse(table.clone()));
             send(Request::Browse { table }, false);
+        })
+    };
+    // Stops what the worker is doing (see `DbClient::cancel`).
+    let on_cancel = {
+        let client = client.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(client) = client.as_ref() {
+                client.cancel();
+            }
         })
     };
     let on_reset = {
@@ -519,6 +555,15 @@ pub fn app() -> Html {
         Phase::Booting => {
             html! { <p class="muted loading" data-testid="loading">{ "Opening the database…" }</p> }
         }
+        Phase::Ready if state.snapshot.damaged.is_some() => html! {
+            <>
+                <DamagedPanel message={AttrValue::from(state.snapshot.damaged.clone().unwrap_or_default())}
+                    busy={state.busy()} on_download={on_export_sqlite.clone()} on_reset={on_reset.clone()} />
+                <ProjectPanel backups={state.snapshot.backups.clone()} share_link={None::<AttrValue>}
+                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
+                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />
+            </>
+        },
         Phase::Ready => html! {
             <>
                 <VersionPanel grid={state.snapshot.schema_version.clone()} />
@@ -576,6 +621,18 @@ pub fn app() -> Html {
                     { database }
                 </section>
             </main>
+            // Long work shows that it runs and can be stopped. It appears only after a moment
+            // (styles/app.css), so quick requests do not flash it.
+            if state.phase == Phase::Ready && state.pending > 0 {
+                <div class="running" role="status" data-testid="running">
+                    <span class="spinner" aria-hidden="true"></span>
+                    <span>{ "Running…" }</span>
+                    <button class="button small" data-testid="cancel" onclick={on_cancel}
+                        title="Stop the work: the database goes back to where it was before it started">
+                        { "Cancel" }
+                    </button>
+                </div>
+            }
         </div>
     }
 }
