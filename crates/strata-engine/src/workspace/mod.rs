@@ -4,14 +4,16 @@
 //! [`Workspace::handle`], a reply out. Everything else lives in this module's parts, one concept
 //! each: the console (`console`), the snapshot (`snapshot`), the migration workbench
 //! (`workbench`: autogenerate, save, merge, upgrade and downgrade, create_all, exports), whole
-//! databases in and out (`transfer`, over the crate's `transfer` module) and the lesson runner
-//! (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
+//! databases in and out (`transfer`, over the crate's `transfer` module), the rehearsal and the
+//! revisions' classes (`rehearsal`, over the crate's `rehearse` and `revision_class`) and the
+//! lesson runner (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
 //! without a browser.
 //!
 //! The project (its revisions, as strata revision files) is kept in the same database, in the
 //! strata-owned table [`PROJECT_TABLE`] (a [`TableStore`]), so one OPFS file holds everything a
 //! reload must find.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use rusqlite::Connection;
@@ -30,6 +32,8 @@ pub mod demo;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
 pub mod protocol;
+/// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
+mod rehearsal;
 mod snapshot;
 /// Loading, exporting and importing whole databases, the model text, and backups.
 mod transfer;
@@ -39,6 +43,8 @@ mod workbench;
 mod backup_tests;
 #[cfg(test)]
 mod loss_tests;
+#[cfg(test)]
+mod rehearsal_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -71,6 +77,8 @@ pub struct Workspace {
     unreadable: Option<String>,
     /// Where time comes from: the browser's clock in the worker, the system's natively.
     clock: Rc<dyn Clock>,
+    /// The revisions' classes, kept until the revisions change (see `rehearsal.rs`).
+    classes: RefCell<rehearsal::Classes>,
 }
 
 impl Workspace {
@@ -108,6 +116,7 @@ impl Workspace {
             last_browse: None,
             unreadable: None,
             clock,
+            classes: RefCell::default(),
         };
         if engine.is_empty().map_err(|e| e.to_string())? {
             engine.seed()?;
@@ -297,6 +306,13 @@ impl Workspace {
                 self.restore(&id).map_err(Failure::from),
                 self.last_browse.clone(),
             ),
+            Request::Rehearse { target } => (
+                self.rehearse(&target).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::DiscardRevision { id, browse } => {
+                (self.discard(&id).map_err(Failure::from), browse)
+            }
             // The worker panics on it before it gets here (see `worker.rs`).
             Request::CrashForTest => (
                 Err("only the browser's database worker crashes on request"
