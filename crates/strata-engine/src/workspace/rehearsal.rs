@@ -11,9 +11,9 @@ use strata_core::classify::Classification;
 use strata_core::revision::Target;
 
 use super::protocol::Outcome;
-use super::{Workspace, VERSION_TABLE};
+use super::{Workspace, STRATA_TABLES, VERSION_TABLE};
 use crate::error::sqlite_message;
-use crate::rehearse::{self, Options};
+use crate::rehearse::{self, Options, TableRows};
 use crate::revision_class::classify_revisions;
 use crate::transfer::scratch;
 
@@ -54,7 +54,7 @@ impl Workspace {
         let mut no_scratch = || -> Result<Connection, crate::error::Error> {
             Err(rusqlite::Error::InvalidQuery.into())
         };
-        let report = rehearse::rehearse(
+        let mut report = rehearse::rehearse(
             &mut copy,
             &graph,
             &parsed,
@@ -63,7 +63,26 @@ impl Workspace {
             &mut no_scratch,
             &mut |_| {},
         )
-        .map_err(|e| format!("{e}; nothing was run"))?;
+        .map_err(|e| {
+            // A refusal before the copy ran anything (a history problem) says so already.
+            let message = e.to_string();
+            if message.contains("nothing was run") {
+                message
+            } else {
+                format!("{message}; nothing was run on the copy, and the database did not change")
+            }
+        })?;
+        // The project's own tables ride along in the copy but are no part of the visitor's
+        // schema: the report leaves them out, as the snapshot's table list does.
+        let ours = |rows: &TableRows| {
+            STRATA_TABLES
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&rows.table))
+        };
+        report.rows_before.retain(|rows| !ours(rows));
+        for step in &mut report.steps {
+            step.rows.retain(|rows| !ours(rows));
+        }
         Ok(Outcome::Rehearsed(Box::new(report)))
     }
 

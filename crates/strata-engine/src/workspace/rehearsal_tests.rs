@@ -104,6 +104,8 @@ fn a_rehearsal_reports_every_step_and_leaves_the_database_as_it_was() {
     );
     for step in &report.steps {
         assert_eq!(step.integrity, ["ok"]);
+        let tables: Vec<&str> = step.rows.iter().map(|r| r.table.as_str()).collect();
+        assert_eq!(tables, ["identities", "notes", "users"], "strata's own tables are left out");
         let notes = step.rows.iter().find(|r| r.table == "notes").unwrap();
         assert_eq!((notes.before, notes.after), (Some(3), Some(3)));
         assert!(step.wall_ms >= 0.0 && step.lock_ms >= 0.0);
