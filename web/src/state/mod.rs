@@ -213,6 +213,9 @@ pub enum Action {
     },
     /// A migration request (autogenerate, save, upgrade, downgrade) left for the worker.
     SentMigration,
+    /// A rehearsal left for the worker. It changes nothing, so what the Migration column says
+    /// stays true and stays put: the report comes in a dialog over the page.
+    SentRehearsal,
     /// The worker said something.
     Received(Message),
     /// The visitor confirmed a rename the diff offered; the next autogenerate uses it.

@@ -147,14 +147,24 @@ fn a_lessons_start_clears_what_the_last_one_left() {
 #[test]
 fn a_rehearsal_shows_its_report_until_closed_and_discard_says_what_changed() {
     let report = strata_core::rehearse::Report::default();
-    let state = reduce(
+    let saved = reduce(
         AppState::default(),
         [
             Action::SentMigration,
+            reply(Ok(Outcome::Saved { id: "0003".into() })),
+        ],
+    );
+    let state = reduce(
+        saved.clone(),
+        [
+            Action::SentRehearsal,
             reply(Ok(Outcome::Rehearsed(Box::new(report.clone())))),
         ],
     );
     assert_eq!(state.rehearsal.as_deref(), Some(&report));
+    // The rehearsal changed nothing, so what the Migration column said stays, where it was.
+    assert_eq!(state.notice, saved.notice);
+    assert!(state.notice.is_some());
     let state = reduce(
         state,
         [

@@ -92,6 +92,15 @@ impl Reducible for AppState {
                 next.notice = None;
                 next.place = Place::Migration;
             }
+            Action::SentRehearsal => {
+                next.pending += 1;
+                // An error shown in another place would otherwise move into the Migration
+                // column; one shown there is still true, as is its notice.
+                if next.place != Place::Migration {
+                    next.error = None;
+                }
+                next.place = Place::Migration;
+            }
             Action::Received(Message::Booted) => next.phase = Phase::Ready,
             Action::Received(Message::Fatal { message }) => {
                 next.phase = Phase::Failed(message);
@@ -163,10 +172,7 @@ impl Reducible for AppState {
                         next.language = language;
                         next.saved_model = Some((model, language));
                     }
-                    Ok(Outcome::Rehearsed(report)) => {
-                        next.error = None;
-                        next.rehearsal = Some(report);
-                    }
+                    Ok(Outcome::Rehearsed(report)) => next.rehearsal = Some(report),
                     Ok(Outcome::Discarded { id, .. }) => {
                         next.error = None;
                         next.migration = None;

@@ -447,11 +447,14 @@ pub fn app() -> Html {
         })
     };
     let on_rehearse = {
-        let send_migration = send_migration.clone();
+        let (client, dispatcher) = (client.clone(), state.dispatcher());
         Callback::from(move |()| {
-            send_migration(Request::Rehearse {
-                target: "head".to_owned(),
-            })
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentRehearsal);
+                client.send(Request::Rehearse {
+                    target: "head".to_owned(),
+                });
+            }
         })
     };
     let on_close_rehearsal = {
