@@ -12,6 +12,8 @@ pub mod folder;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use miniz_oxide::inflate::TINFLStatus;
+
 use crate::revision::{Graph, Revision, Target};
 
 /// The only format this playground writes and reads.
@@ -92,6 +94,10 @@ pub enum ProjectError {
     /// A model past [`MODEL_LINE_LIMIT`] or [`MODEL_BYTE_LIMIT`] (`check_model_size`).
     #[error("the model is too large ({} lines, {} KiB; the playground takes at most {} lines and {} KiB): shorten it; nothing was changed", thousands(*lines), thousands(bytes.div_ceil(1024)), thousands(MODEL_LINE_LIMIT), MODEL_BYTE_LIMIT >> 10)]
     ModelTooLarge { lines: usize, bytes: usize },
+    /// A link that unpacks to more than [`SHARE_LIMIT`] bytes: intact, perhaps, but more than a
+    /// project link may hold (a decompression bomb is one), so it is not unpacked further.
+    #[error("the share link is too large: it unpacks to more than {} MiB, more than a project link may hold; nothing was changed", limit >> 20)]
+    TooLarge { limit: usize },
     /// A revision whose file name (`Revision::file_name`) would not be a plain name inside the
     /// migrations folder. Ids cannot hold a path today; this keeps it so.
     #[error("revision {id} would be written as {file:?}, which is not a plain file name; nothing was changed")]
@@ -245,7 +251,16 @@ impl Project {
             .decode(encoded.trim().trim_end_matches('='))
             .map_err(|e| link(format!("not base64: {e}")))?;
         let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&packed, SHARE_LIMIT)
-            .map_err(|e| link(format!("cannot be decompressed: {:?}", e.status)))?;
+            .map_err(|e| match e.status {
+                TINFLStatus::HasMoreOutput => ProjectError::TooLarge { limit: SHARE_LIMIT },
+                TINFLStatus::FailedCannotMakeProgress => {
+                    link("its compressed data ends too early".to_owned())
+                }
+                TINFLStatus::Adler32Mismatch => {
+                    link("its checksum does not match what it unpacks to".to_owned())
+                }
+                _ => link("its compressed data is not valid".to_owned()),
+            })?;
         let text = String::from_utf8(json).map_err(|_| link("not UTF-8 text".to_owned()))?;
         Project::from_json(&text)
     }
@@ -504,5 +519,31 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_that_unpacks_past_the_limit_is_too_large_not_damaged() {
+        let bomb = |bytes: usize| {
+            format!(
+                "#project={}",
+                URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(
+                    &vec![b' '; bytes],
+                    10
+                ))
+            )
+        };
+        let error = Project::from_share_fragment(&bomb(SHARE_LIMIT + 1)).unwrap_err();
+        assert_eq!(error, ProjectError::TooLarge { limit: SHARE_LIMIT });
+        assert_eq!(
+            error.to_string(),
+            "the share link is too large: it unpacks to more than 16 MiB, more than a project link may hold; nothing was changed"
+        );
+        // Just within the limit it unpacks, and is refused for what it holds (blank JSON).
+        let within = Project::from_share_fragment(&bomb(SHARE_LIMIT)).unwrap_err();
+        assert!(matches!(within, ProjectError::Json { .. }), "{within:?}");
+        // A cut link says what is wrong in words, never with the decompressor's own names.
+        let fragment = sample().share_fragment();
+        let cut = Project::from_share_fragment(&fragment[..fragment.len() * 2 / 3]).unwrap_err();
+        assert!(!cut.to_string().contains("Failed"), "{cut}");
     }
 }

@@ -118,7 +118,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
     let start = {
         let mut steps = lesson.setup.clone();
         let label = format!("before lesson {}", lesson.number);
-        steps.insert(0, Step::Backup { label });
+        // Automatic: restarting a lesson many times keeps only its newest few.
+        steps.insert(0, Step::KeepBefore { label });
         props
             .on_steps
             .reform(move |_: MouseEvent| (LessonAction::Started, steps.clone()))

@@ -143,6 +143,9 @@ impl Workspace {
             Step::Backup { label } => {
                 self.backup(label)?;
             }
+            Step::KeepBefore { label } => {
+                self.keep_as_automatic(label)?;
+            }
             Step::AppWrite { deployed, writes } => {
                 // The same write the page's timer asks for, so a step that deploys a version
                 // can show it working (or failing) at once; a failure is in app_errors too.
@@ -301,6 +304,7 @@ fn describe(step: &Step) -> String {
         Step::Backfill { table, .. } => format!("backfill {table}"),
         Step::Merge { .. } => "merge".into(),
         Step::Backup { label } => format!("backup {label:?}"),
+        Step::KeepBefore { label } => format!("backup {label:?}"),
         Step::Restore { label } => format!("restore {label:?}"),
         Step::AppWrite { .. } => "app write".into(),
         Step::Try(step) => describe(step),

@@ -4,14 +4,16 @@
 //! [`Workspace::handle`], a reply out. Everything else lives in this module's parts, one concept
 //! each: the console (`console`), the snapshot (`snapshot`), the migration workbench
 //! (`workbench`: autogenerate, save, merge, upgrade and downgrade, create_all, exports), whole
-//! databases in and out (`transfer`, over the crate's `transfer` module) and the lesson runner
-//! (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
+//! databases in and out (`transfer`, over the crate's `transfer` module), the rehearsal and the
+//! revisions' classes (`rehearsal`, over the crate's `rehearse` and `revision_class`) and the
+//! lesson runner (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
 //! without a browser.
 //!
 //! The project (its revisions, as strata revision files) is kept in the same database, in the
 //! strata-owned table [`PROJECT_TABLE`] (a [`TableStore`]), so one OPFS file holds everything a
 //! reload must find.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use rusqlite::Connection;
@@ -36,6 +38,8 @@ mod live;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
 pub mod protocol;
+/// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
+mod rehearsal;
 mod snapshot;
 /// Loading, exporting and importing whole databases, the model text, and backups.
 mod transfer;
@@ -47,6 +51,8 @@ mod backup_tests;
 mod guard_tests;
 #[cfg(test)]
 mod loss_tests;
+#[cfg(test)]
+mod rehearsal_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -92,6 +98,8 @@ pub struct Workspace {
     stopwatch: Option<budget::Stopwatch>,
     /// The budget of work a link or an import starts, in milliseconds.
     budget_ms: f64,
+    /// The revisions' classes, kept until the revisions change (see `rehearsal.rs`).
+    classes: RefCell<rehearsal::Classes>,
 }
 
 impl Workspace {
@@ -176,6 +184,7 @@ impl Workspace {
             #[cfg(target_arch = "wasm32")]
             stopwatch: None,
             budget_ms: LINK_BUDGET_MS,
+            classes: RefCell::default(),
         })
     }
 
@@ -422,6 +431,13 @@ impl Workspace {
                 self.restore(&id).map_err(Failure::from),
                 self.last_browse.clone(),
             ),
+            Request::Rehearse { target } => (
+                self.rehearse(&target).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::DiscardRevision { id, browse } => {
+                (self.discard(&id).map_err(Failure::from), browse)
+            }
             // The worker panics on it before it gets here (see `worker.rs`).
             Request::CrashForTest => (
                 Err("only the browser's database worker crashes on request"

@@ -155,6 +155,13 @@ pub enum Request {
     /// Makes the worker panic, so the browser tests can check that a crash restarts it. The page
     /// sends it only when opened with `?test-hooks` and asked by the test.
     CrashForTest,
+    /// Rehearses the upgrade to `target` (`head`, an id) as `strata rehearse` does: on a scratch
+    /// copy of the database, every pending revision up, back down and up again, measured and
+    /// compared. The database itself is only read. Answers [`Outcome::Rehearsed`].
+    Rehearse { target: String },
+    /// Forgets a pending revision that nothing builds on (a revision saved by mistake, or one
+    /// that fails to apply), so the visitor can write it again. Answers [`Outcome::Discarded`].
+    DiscardRevision { id: String, browse: Option<String> },
 }
 
 impl Request {
@@ -329,6 +336,21 @@ pub enum Outcome {
     SqliteExported { base64: String },
     /// A backup was stored under this id.
     BackedUp { id: String },
+    /// Open's answer when the database keeps a model: it goes into the editor. Nothing was
+    /// replaced, so the page has nothing to announce.
+    Opened {
+        model: String,
+        language: ModelLanguage,
+    },
+    /// The rehearsal's report, exactly the values `strata rehearse --json` prints. The reply's
+    /// snapshot is the database as it was: the rehearsal ran on a copy.
+    Rehearsed(Box<strata_core::rehearse::Report>),
+    /// A pending revision was forgotten (`id`); its SQL, for the visitor to reuse.
+    Discarded {
+        id: String,
+        up: String,
+        down: String,
+    },
 }
 
 impl Outcome {
@@ -504,6 +526,10 @@ pub struct RevisionView {
     pub applied: bool,
     /// Both directions run in one transaction each (no `no-transaction` section).
     pub atomic: bool,
+    /// Additive or breaking for an app that keeps running while it upgrades, with a reason per
+    /// thing it does (what `strata history` prints). `None` when it could not be worked out.
+    #[serde(default)]
+    pub class: Option<strata_core::classify::Classification>,
 }
 
 /// The parts of the database the live panels show.
@@ -537,6 +563,10 @@ pub struct BackupView {
     pub created: String,
     /// The size of the database file it holds.
     pub bytes: u64,
+    /// Taken by the playground before a request replaced the database (not by the visitor):
+    /// such backups are dropped once newer ones of the same label replace them.
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 /// One table of the database and how many rows it holds.
@@ -650,6 +680,11 @@ pub enum Step {
     },
     /// Copies the whole database into the backup store under `label`.
     Backup {
+        label: String,
+    },
+    /// Keeps the whole database as an automatic backup labelled `label`, as a request that
+    /// replaces the database does (a lesson's Start): only the newest few of each label stay.
+    KeepBefore {
         label: String,
     },
     /// Puts back the newest backup called `label` in place of the database.

@@ -10,6 +10,8 @@ use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
 use super::migration_panel::MigrationPanel;
 use super::model_panel::ModelPanel;
 use super::project_panel::ProjectPanel;
+use super::question_dialog::QuestionDialog;
+use super::rehearsal_dialog::RehearsalDialog;
 use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
 use crate::lessons::progress::LessonAction;
@@ -17,7 +19,7 @@ use crate::services::demo;
 use crate::services::project::Project;
 use crate::services::protocol::{ExportFormat, Message, Request, Step};
 use crate::services::DbClient;
-use crate::state::{Action, AppState, Phase, Place};
+use crate::state::{Action, AppState, Phase, Place, Question};
 use page::{deliver, expose_test_hooks, load_model, page_url, take_share_link};
 
 mod page;
@@ -248,9 +250,18 @@ pub fn app() -> Html {
             })
         })
     };
+    // A restore asks first, as it replaces the database (whose state is kept as a backup).
     let on_restore = {
-        let send_project = send_project.clone();
-        Callback::from(move |id: String| send_project(Request::Restore { id }))
+        let dispatcher = state.dispatcher();
+        let backups = state.snapshot.backups.clone();
+        Callback::from(move |id: String| {
+            let (label, created) = backups
+                .iter()
+                .find(|b| b.id == id)
+                .map(|b| (b.label.clone(), b.created.clone()))
+                .unwrap_or_default();
+            dispatcher.dispatch(Action::Ask(Some(Question::Restore { id, label, created })));
+        })
     };
 
     let send = {
@@ -471,6 +482,48 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_rehearse = {
+        let (client, dispatcher) = (client.clone(), state.dispatcher());
+        Callback::from(move |()| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentRehearsal);
+                client.send(Request::Rehearse {
+                    target: "head".to_owned(),
+                });
+            }
+        })
+    };
+    let on_close_rehearsal = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseRehearsal))
+    };
+    let on_discard = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(id, message): (String, String)| {
+            dispatcher.dispatch(Action::Ask(Some(Question::Discard { id, message })))
+        })
+    };
+    // The visitor's answer to the question the page asked: yes sends the request.
+    let on_answer = {
+        let dispatcher = state.dispatcher();
+        let (send_project, send_migration) = (send_project.clone(), send_migration.clone());
+        let (question, browse) = (state.question.clone(), state.browse.clone());
+        Callback::from(move |yes: bool| {
+            dispatcher.dispatch(Action::Ask(None));
+            match (&question, yes) {
+                (Some(Question::Restore { id, .. }), true) => {
+                    send_project(Request::Restore { id: id.clone() })
+                }
+                (Some(Question::Discard { id, .. }), true) => {
+                    send_migration(Request::DiscardRevision {
+                        id: id.clone(),
+                        browse: Some(browse.clone()),
+                    })
+                }
+                _ => {}
+            }
+        })
+    };
     let on_merge = {
         let send_migration = send_migration.clone();
         let (message, browse) = (state.message.clone(), state.browse.clone());
@@ -614,7 +667,8 @@ pub fn app() -> Html {
                         on_merge={on_merge} on_export={on_export} export={state.export.clone()}
                         on_export_alembic_project={on_export_alembic_project}
                         on_close_export={on_close_export} confirm={state.confirm.clone()}
-                        on_confirm_downgrade={on_confirm_downgrade} />
+                        on_confirm_downgrade={on_confirm_downgrade}
+                        on_rehearse={on_rehearse} on_discard={on_discard} />
                 </section>
                 <section class="column database">
                     <div class="column-head"><h2>{ "Database" }</h2></div>
@@ -632,6 +686,12 @@ pub fn app() -> Html {
                         { "Cancel" }
                     </button>
                 </div>
+            }
+            if let Some(report) = &state.rehearsal {
+                <RehearsalDialog report={report.clone()} on_close={on_close_rehearsal} />
+            }
+            if let Some(question) = &state.question {
+                <QuestionDialog question={question.clone()} on_answer={on_answer} />
             }
         </div>
     }
