@@ -4,6 +4,10 @@
 //! A lesson is *done* only when the learner did it: "show me" solves it in front of them and
 //! marks it *seen*, and the run it solved does not count. Done then takes a Restart and a run
 //! without "show me", as in Learn Git Branching.
+//!
+//! A staged lesson's answers come as one list (`Lesson::conditions`: each stage's checks, with
+//! a marker between stages that holds once the stages before it passed), so done is still
+//! "every answer is yes": the last stage passed, after every stage before it.
 
 use serde::{Deserialize, Serialize};
 
@@ -339,6 +343,55 @@ mod tests {
         assert!(state.earned());
         assert_eq!(state.progress.completed, ["rename"]);
         assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    /// A staged lesson's answers: its first stage's two checks, the marker that begins the
+    /// second, and the second's two (as `Lesson::conditions` lays them out).
+    const FIRST: [bool; 5] = [true, true, true, false, false];
+    const BOTH: [bool; 5] = [true; 5];
+
+    #[test]
+    fn a_staged_lesson_is_done_only_when_its_last_stage_passes() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("rename", &[true, false, false, false, false]),
+        ]);
+        assert!(!state.complete());
+        state.reduce(checked("rename", &FIRST));
+        assert!(!state.complete() && !state.earned(), "one stage of two");
+        assert!(state.progress.completed.is_empty());
+        // The second stage before the first (its checks pass, the marker does not): not done.
+        state.reduce(checked("rename", &[false, false, false, true, true]));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.earned());
+        assert_eq!(state.progress.completed, ["rename"]);
+    }
+
+    #[test]
+    fn show_me_for_one_stage_keeps_the_whole_staged_run_from_counting() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &FIRST),
+        ]);
+        assert_eq!(state.progress.seen, ["rename"]);
+        // The second stage done by hand: the run still does not count.
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.complete() && !state.earned());
+        assert!(state.progress.completed.is_empty());
+        // A restart and both stages by hand: done.
+        state.reduce(LessonAction::Started);
+        state.reduce(stepped());
+        state.reduce(checked("rename", &FIRST));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert_eq!(state.progress.completed, ["rename"]);
     }
 
     #[test]

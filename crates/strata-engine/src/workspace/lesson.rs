@@ -109,7 +109,9 @@ impl Workspace {
                 }
             }
             Step::Downgrade(target) => {
-                self.downgrade(target)?;
+                let outcome = self.downgrade(target);
+                self.record_downgrade(outcome.as_ref().map_err(String::as_str));
+                outcome?;
             }
             Step::Sql(sql) => match self.execute(sql).map_err(|e| e.to_string())? {
                 Outcome::Changed { statements, rows } => notes.push(format!(

@@ -142,6 +142,7 @@ impl Workspace {
         // A lesson can be about an upgrade that failed (and left nothing behind), so its
         // journal records what each upgrade came to.
         let upgrade = matches!(request, Request::Upgrade { .. });
+        let downgrade = matches!(request, Request::Downgrade { .. });
         let (outcome, browse) = match request {
             Request::Open { browse } => match self.unreadable.take() {
                 Some(problem) => (Err(problem.into()), browse),
@@ -246,8 +247,8 @@ impl Workspace {
                 browse,
             } => (
                 Ok(Outcome::Checked {
+                    passed: self.check(&lesson, &checks),
                     lesson,
-                    passed: self.check(&checks),
                 }),
                 browse,
             ),
@@ -310,6 +311,9 @@ impl Workspace {
         };
         if upgrade {
             self.record_upgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
+        }
+        if downgrade {
+            self.record_downgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
         }
         if quiet {
             // A failure to keep the model is reported without a snapshot too, so the panels

@@ -678,6 +678,12 @@ pub enum Condition {
         #[serde(default)]
         mentioning: Option<String>,
     },
+    /// Where the next stage of a staged lesson begins. It holds once every stage before it has
+    /// passed, in order; the conditions after it are evaluated only then, and a `happened`
+    /// among them counts only what happened after the stage before it passed. A passed stage
+    /// is kept in the lesson's journal, so it stays passed when its state is undone on purpose
+    /// (a rename rolled back); the last stage is never kept, it is evaluated as it is now.
+    Stage {},
 }
 
 /// What the workspace records in a lesson's journal while a lesson is set up: things that
@@ -691,6 +697,11 @@ pub enum Event {
     NothingToUpgrade,
     /// A lesson step failed (a tool's script, say); the detail is its error.
     StepFailed,
+    /// A downgrade reverted revisions; the detail names them (id and message).
+    Downgraded,
+    /// A stage of a staged lesson passed; the detail names the lesson and the stage. Checks
+    /// write it, when the stage's conditions first hold.
+    StagePassed,
 }
 
 #[cfg(test)]
