@@ -167,8 +167,28 @@ test('lesson 4: upgrade, downgrade and relative steps', async () => {
     assert.equal((await d.versions()).length, 3);
 });
 
-test('lesson 5: a rename done right, through the rename prompt', async () => {
-    await showMeDoesNotCount('rename');
+test('lesson 5: a rename kept through a revision, then rolled back with the values still there', async () => {
+    await start('rename');
+    const before = await page.textContent(tid('lesson-progress'));
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // Show me does the stage at hand: the rename first, then the rollback. Neither counts.
+    await showMe();
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.settled();
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
+    await page.waitForSelector(tid('lesson-shown-stage'));
+    assert.equal(await page.$(tid('lesson-shown')), null, 'one stage of two');
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    assert.ok((await checklist()).every(([, pass]) => pass), 'show me passes the last stage');
+    assert.equal(await page.$(tid('lesson-complete')), null);
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-done'), 'false');
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-seen'), 'true');
+    assert.equal(await page.textContent(tid('lesson-progress')), before);
+    await restart();
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // Stage 1 by hand: the rename question answered yes.
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT', 'email_address TEXT'));
     await d.click('autogenerate');
@@ -178,7 +198,13 @@ test('lesson 5: a rename done right, through the rename prompt', async () => {
     await page.fill(tid('revision-message'), 'rename email to email_address');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is still to do');
+    assert.ok((await checklist()).some(([, pass]) => !pass), 'stage 2 is not passed by the rename');
+    // Stage 2 by hand: roll it back.
+    await d.click('downgrade-one');
     await completed('rename');
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
 });
 
 test('lesson 7: a failing migration leaves nothing half-done', async () => {
