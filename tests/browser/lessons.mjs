@@ -171,6 +171,12 @@ test('lesson 5: a rename kept through a revision, then rolled back with the valu
     await start('rename');
     const before = await page.textContent(tid('lesson-progress'));
     assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // The stage's goal is drawn beside the task, with what the database still lacks marked.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'changed');
+    assert.deepEqual(await goalMarks(), ['email_address added', 'email removed']);
+    await page.locator(tid('lesson-goal')).scrollIntoViewIfNeeded();
+    await d.shot('strata-lesson-goal');
     // Show me does the stage at hand: the rename first, then the rollback. Neither counts.
     await showMe();
     await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
@@ -201,8 +207,14 @@ test('lesson 5: a rename kept through a revision, then rolled back with the valu
     await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
     assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is still to do');
     assert.ok((await checklist()).some(([, pass]) => !pass), 'stage 2 is not passed by the rename');
+    // Stage 2's goal is the schema the lesson began with: the rename is what differs now.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['email added', 'email_address removed']);
     // Stage 2 by hand: roll it back.
     await d.click('downgrade-one');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'same');
+    assert.deepEqual(await goalMarks(), []);
     await completed('rename');
     assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
 });
@@ -246,6 +258,13 @@ test('lesson 2: numbered files as revisions, and the naive check', async () => {
     assert.match(await page.textContent(tid('lesson-error')), /table users already exists/);
     await completed('version-table');
 });
+
+/** The goal diagram's marked columns of users, as "name mark". */
+const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.same)',
+    (cols) => cols.map((col) => {
+        const name = Array.from(col.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+        return `${name} ${Array.from(col.classList).find((c) => c !== 'col')}`;
+    }));
 
 /** The lesson checklist's items, as [text, passes]. */
 const checklist = () => page.$$eval('[data-testid="lesson-checks"] li',

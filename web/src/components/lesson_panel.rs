@@ -1,6 +1,7 @@
 //! The lesson panel: the list of lessons with what is done, the open lesson's text, its task
 //! and checklist (for a staged lesson, its stages with those passed and the current one's
-//! task and checks), and the controls that start it, hint at it and show how it is done.
+//! task and checks), its goal schema drawn with what the database still lacks marked, and the
+//! controls that start it, hint at it and show how it is done.
 //!
 //! The panel only dispatches lesson actions and asks for steps to run; what a step does is the
 //! worker's business (strata-engine's `workspace/lesson.rs`) and what the panel shows follows from
@@ -15,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::schema_diagram::SchemaDiagram;
 use crate::lessons::markdown;
 use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
 use crate::lessons::Lesson;
@@ -203,6 +205,22 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                     <p class="shown small" data-testid="lesson-shown-stage" role="status">{ "Show me did a stage of this run, so the run will not count: Restart to do it all yourself." }</p>
                 }
             </div>
+            if let (true, Some(_), Some(goal)) = (started, stage.goal, state.goal.as_ref().filter(|g| g.lesson == lesson.slug)) {
+                <div class="goal" data-testid="lesson-goal" data-differs={goal.differs.to_string()}>
+                    <p class="small goal-status">
+                        if let Some(error) = &goal.error {
+                            <span class="error">{ error }</span>
+                        } else if goal.differs == 0 {
+                            { "The database matches the goal." }
+                        } else {
+                            { format!("The goal{}: {} part{} of the database still differ{} from it (marked).",
+                                if staged { " of this stage" } else { "" },
+                                goal.differs, if goal.differs == 1 { "" } else { "s" }, if goal.differs == 1 { "s" } else { "" }) }
+                        }
+                    </p>
+                    <SchemaDiagram diagram={goal.diagram.clone()} compared={goal.differs > 0} goal={true} />
+                </div>
+            }
             if state.hint {
                 <div class="prose hint-text" data-testid="lesson-hint-text">{ hint }</div>
             }
@@ -298,6 +316,32 @@ pub fn use_lesson_watch(
                     send.emit(Request::Check {
                         lesson: lesson.slug.clone(),
                         checks: lesson.conditions(),
+                        browse: Some(browse),
+                    });
+                }
+            },
+        );
+    }
+
+    // The goal of the stage at hand, drawn again whenever the database or the stage changes.
+    {
+        let send = send.clone();
+        let watching = state.watching();
+        let goal = current.as_ref().and_then(|lesson| {
+            let stages = lesson.stages();
+            let stage = stages[lesson.stage_reached(&state.passed)];
+            stage
+                .goal
+                .map(|goal| (lesson.slug.clone(), goal.to_owned()))
+        });
+        let browse = browse.to_owned();
+        use_effect_with(
+            (snapshot.clone(), goal, watching),
+            move |(_, goal, watching)| {
+                if let (true, Some((lesson, model))) = (*watching, goal.clone()) {
+                    send.emit(Request::LessonGoal {
+                        lesson,
+                        model,
                         browse: Some(browse),
                     });
                 }

@@ -23,6 +23,8 @@
 //! task = "…"            # the stage before it passed, and the lesson is done with the last
 //! checks = [{ what = "…", sql = "…" }]
 //! show_me = [{ downgrade = "-1" }]
+//! goal = "CREATE TABLE …"   # optional (per stage, or for the lesson): the schema it ends with,
+//!                           # drawn beside the task with what still differs marked
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
 //! label = "…"
 //! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now
@@ -77,6 +79,10 @@ pub struct Lesson {
     pub tools: Vec<Tool>,
     #[serde(default)]
     pub app: Option<App>,
+    /// The schema the lesson ends with (SQL), drawn beside the task with what the live
+    /// database still lacks marked. A staged lesson gives each stage its own.
+    #[serde(default)]
+    pub goal: Option<String>,
 }
 
 /// One condition of "done", evaluated by the worker over the project, the database and the
@@ -97,6 +103,8 @@ pub struct Stage {
     pub task: String,
     pub checks: Vec<Check>,
     pub show_me: Vec<Step>,
+    #[serde(default)]
+    pub goal: Option<String>,
 }
 
 /// A stage as the panel and the tests see it, whether the lesson has stages or is one.
@@ -109,6 +117,8 @@ pub struct StageView<'a> {
     pub show_me: &'a [Step],
     /// Where its checks' answers start in the lesson's [`Lesson::conditions`].
     pub offset: usize,
+    /// The schema the stage ends with, if the lesson draws it.
+    pub goal: Option<&'a str>,
 }
 
 /// A button in the lesson panel that runs steps, for actions the playground has no control
@@ -138,6 +148,7 @@ impl Lesson {
                 checks: &self.checks,
                 show_me: &self.show_me,
                 offset: 0,
+                goal: self.goal.as_deref(),
             }];
         }
         let mut offset = 0;
@@ -150,6 +161,7 @@ impl Lesson {
                     checks: &stage.checks,
                     show_me: &stage.show_me,
                     offset,
+                    goal: stage.goal.as_deref(),
                 };
                 // Each stage's checks, then the marker that begins the next one.
                 offset += stage.checks.len() + 1;

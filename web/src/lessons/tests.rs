@@ -735,6 +735,58 @@ fn a_staged_lesson_file_keeps_its_checks_in_its_stages() {
     assert!(parse("09-x", &front(r#""checks":[]"#), "").is_err());
 }
 
+/// How many parts of the database differ from `model`, as the panel's goal says.
+fn goal_differs(engine: &mut Workspace, lesson: &Lesson, model: &str) -> usize {
+    match engine
+        .handle(Request::LessonGoal {
+            lesson: lesson.slug.clone(),
+            model: model.into(),
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::LessonGoal {
+            differs,
+            error: None,
+            ..
+        }) => differs,
+        other => panic!("{}: {other:?}", lesson.slug),
+    }
+}
+
+/// A goal is what the lesson ends with: it differs from the database at the start of its
+/// stage and matches it once "show me" has done the stage.
+#[test]
+fn every_goal_differs_before_its_stage_and_is_reached_by_show_me() {
+    let mut goals = 0;
+    for lesson in all() {
+        let mut engine = fresh();
+        steps(&mut engine, &lesson.setup);
+        for stage in lesson.stages() {
+            check(&mut engine, &lesson);
+            if let Some(goal) = stage.goal {
+                goals += 1;
+                assert!(
+                    goal_differs(&mut engine, &lesson, goal) > 0,
+                    "{}",
+                    lesson.slug
+                );
+            }
+            steps(&mut engine, stage.show_me);
+            check(&mut engine, &lesson);
+            if let Some(goal) = stage.goal {
+                assert_eq!(
+                    goal_differs(&mut engine, &lesson, goal),
+                    0,
+                    "{}",
+                    lesson.slug
+                );
+            }
+        }
+    }
+    assert!(goals >= 2, "the rename lesson draws a goal for each stage");
+}
+
 #[test]
 fn lesson_7_needs_the_failure_to_have_happened() {
     let lesson = lesson("transactions");

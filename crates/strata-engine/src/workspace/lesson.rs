@@ -14,6 +14,8 @@ use strata_core::project::ModelLanguage;
 
 /// The conditions of "done" and the lesson's journal they read.
 pub mod checks;
+/// A lesson's goal, drawn with what the live database still lacks or has too much of.
+mod goal;
 #[cfg(test)]
 mod tests;
 

@@ -252,6 +252,11 @@ impl Workspace {
                 }),
                 browse,
             ),
+            Request::LessonGoal {
+                lesson,
+                model,
+                browse,
+            } => (Ok(self.lesson_goal(lesson, &model)), browse),
             Request::AppWrite {
                 deployed,
                 writes,

@@ -116,6 +116,14 @@ pub enum Request {
         /// before a restart is not counted in the new run.
         run: u32,
     },
+    /// Draws a lesson's goal: the schema `model` (SQL) describes, each part marked by how the
+    /// live database still differs from it. Nothing is written; answers
+    /// [`Outcome::LessonGoal`], a failure inside it.
+    LessonGoal {
+        lesson: String,
+        model: String,
+        browse: Option<String>,
+    },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
     /// over only when every step succeeded. Answers [`Outcome::Loaded`].
     Load {
@@ -308,13 +316,26 @@ pub enum Outcome {
     SqliteExported { base64: String },
     /// A backup was stored under this id.
     BackedUp { id: String },
+    /// A lesson's goal: its schema, marked where the live database differs (`Added`: the goal
+    /// has it and the database does not yet; `Removed`: the database has it and the goal does
+    /// not), `differs` counting the marked tables and columns. `error` says why the goal could
+    /// not be drawn (the diagram is then empty).
+    LessonGoal {
+        lesson: String,
+        diagram: Diagram,
+        differs: usize,
+        error: Option<String>,
+    },
 }
 
 impl Outcome {
     /// Whether this answers a request the page sent in the background (a lesson's checks and
     /// its simulated app): such answers never make the page busy, and never come as `Err`.
     pub fn is_background(&self) -> bool {
-        matches!(self, Outcome::Checked { .. } | Outcome::AppWrote { .. })
+        matches!(
+            self,
+            Outcome::Checked { .. } | Outcome::AppWrote { .. } | Outcome::LessonGoal { .. }
+        )
     }
 
     /// A background answer turned into its failed form: no check passes, the write failed
@@ -328,6 +349,12 @@ impl Outcome {
             Outcome::AppWrote { run, version, .. } => Outcome::AppWrote {
                 run,
                 version,
+                error: Some(error),
+            },
+            Outcome::LessonGoal { lesson, .. } => Outcome::LessonGoal {
+                lesson,
+                diagram: Diagram::default(),
+                differs: 0,
                 error: Some(error),
             },
             other => other,

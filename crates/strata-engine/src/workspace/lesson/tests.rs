@@ -568,3 +568,99 @@ fn a_downgrade_is_recorded_when_it_reverts_something_and_only_then() {
     downgrade_one(&mut engine);
     assert!(holds(&mut engine, downgraded));
 }
+
+/// The goal `model` drawn against the database: (table, column, mark) for every marked part,
+/// and the count the answer gives.
+fn goal(engine: &mut Workspace, model: &str) -> (Vec<String>, usize) {
+    match engine
+        .handle(Request::LessonGoal {
+            lesson: "rename".into(),
+            model: model.into(),
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::LessonGoal {
+            diagram,
+            differs,
+            error: None,
+            ..
+        }) => {
+            let mut marked = Vec::new();
+            for t in &diagram.tables {
+                if t.status != crate::workspace::protocol::Mark::Same {
+                    marked.push(format!("{} {}", t.name, t.status.label()));
+                }
+                for c in &t.columns {
+                    if c.status != crate::workspace::protocol::Mark::Same {
+                        marked.push(format!("{}.{} {}", t.name, c.name, c.status.label()));
+                    }
+                }
+            }
+            (marked, differs)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_goal_marks_what_still_differs_and_nothing_once_it_is_reached() {
+    let mut engine = lesson();
+    let (marked, differs) = goal(&mut engine, RENAMED);
+    assert_eq!(
+        marked,
+        [
+            "users changed",
+            "users.email_address added",
+            "users.email removed"
+        ]
+    );
+    assert_eq!(differs, 3);
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    assert_eq!(goal(&mut engine, RENAMED).1, 3, "saved is not applied");
+    upgrade_head(&mut engine);
+    assert_eq!(goal(&mut engine, RENAMED), (vec![], 0));
+    // Something the goal does not have is marked too: a table made in the console.
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY);".into(),
+        )],
+    );
+    assert_eq!(
+        goal(&mut engine, RENAMED).0,
+        ["notes removed", "notes.id removed"]
+    );
+    // The type matters, not only the names.
+    let wider = RENAMED.replace("email_address TEXT", "email_address BLOB");
+    steps(&mut engine, vec![Step::Sql("DROP TABLE notes;".into())]);
+    assert_eq!(
+        goal(&mut engine, &wider).0,
+        ["users changed", "users.email_address changed"]
+    );
+}
+
+#[test]
+fn a_goal_that_cannot_be_drawn_is_answered_with_the_reason_not_an_error() {
+    let mut engine = lesson();
+    let reply = engine.handle(Request::LessonGoal {
+        lesson: "rename".into(),
+        model: "CREATE TABLE (".into(),
+        browse: None,
+    });
+    match reply.outcome {
+        Ok(Outcome::LessonGoal {
+            diagram,
+            differs: 0,
+            error: Some(error),
+            ..
+        }) => {
+            assert!(diagram.tables.is_empty());
+            assert!(
+                error.starts_with("the lesson's goal does not parse"),
+                "{error}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
