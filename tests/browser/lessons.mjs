@@ -306,6 +306,9 @@ test('lesson 9: expand and contract while the app keeps writing', async () => {
 
 test('lesson 1: create_all() leaves an existing table alone', async () => {
     await showMeDoesNotCount('create-all');
+    // The goal: users with a phone, which the database does not have yet.
+    await page.waitForSelector(`${tid('lesson-goal')}:not([data-differs="0"])`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['phone added']);
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT NOT NULL', 'email TEXT NOT NULL,\n    phone TEXT'));
     await d.click('create-all');
@@ -315,6 +318,8 @@ test('lesson 1: create_all() leaves an existing table alone', async () => {
     await page.fill(tid('revision-message'), 'add phone to users');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), []);
     await completed('create-all');
 });
 
