@@ -167,8 +167,34 @@ test('lesson 4: upgrade, downgrade and relative steps', async () => {
     assert.equal((await d.versions()).length, 3);
 });
 
-test('lesson 5: a rename done right, through the rename prompt', async () => {
-    await showMeDoesNotCount('rename');
+test('lesson 5: a rename kept through a revision, then rolled back with the values still there', async () => {
+    await start('rename');
+    const before = await page.textContent(tid('lesson-progress'));
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // The stage's goal is drawn beside the task, with what the database still lacks marked.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'changed');
+    assert.deepEqual(await goalMarks(), ['email_address added', 'email removed']);
+    await page.locator(tid('lesson-goal')).scrollIntoViewIfNeeded();
+    await d.shot('strata-lesson-goal');
+    // Show me does the stage at hand: the rename first, then the rollback. Neither counts.
+    await showMe();
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.settled();
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
+    await page.waitForSelector(tid('lesson-shown-stage'));
+    assert.equal(await page.$(tid('lesson-shown')), null, 'one stage of two');
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    assert.ok((await checklist()).every(([, pass]) => pass), 'show me passes the last stage');
+    assert.equal(await page.$(tid('lesson-complete')), null);
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-done'), 'false');
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-seen'), 'true');
+    assert.equal(await page.textContent(tid('lesson-progress')), before);
+    await restart();
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // Stage 1 by hand: the rename question answered yes.
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT', 'email_address TEXT'));
     await d.click('autogenerate');
@@ -178,7 +204,19 @@ test('lesson 5: a rename done right, through the rename prompt', async () => {
     await page.fill(tid('revision-message'), 'rename email to email_address');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is still to do');
+    assert.ok((await checklist()).some(([, pass]) => !pass), 'stage 2 is not passed by the rename');
+    // Stage 2's goal is the schema the lesson began with: the rename is what differs now.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['email added', 'email_address removed']);
+    // Stage 2 by hand: roll it back.
+    await d.click('downgrade-one');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'same');
+    assert.deepEqual(await goalMarks(), []);
     await completed('rename');
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
 });
 
 test('lesson 7: a failing migration leaves nothing half-done', async () => {
@@ -221,6 +259,13 @@ test('lesson 2: numbered files as revisions, and the naive check', async () => {
     await completed('version-table');
 });
 
+/** The goal diagram's marked columns of users, as "name mark". */
+const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.same)',
+    (cols) => cols.map((col) => {
+        const name = Array.from(col.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+        return `${name} ${Array.from(col.classList).find((c) => c !== 'col')}`;
+    }));
+
 /** The lesson checklist's items, as [text, passes]. */
 const checklist = () => page.$$eval('[data-testid="lesson-checks"] li',
     (items) => items.map((li) => [li.textContent, li.dataset.pass === 'true']));
@@ -261,6 +306,9 @@ test('lesson 9: expand and contract while the app keeps writing', async () => {
 
 test('lesson 1: create_all() leaves an existing table alone', async () => {
     await showMeDoesNotCount('create-all');
+    // The goal: users with a phone, which the database does not have yet.
+    await page.waitForSelector(`${tid('lesson-goal')}:not([data-differs="0"])`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['phone added']);
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT NOT NULL', 'email TEXT NOT NULL,\n    phone TEXT'));
     await d.click('create-all');
@@ -270,6 +318,8 @@ test('lesson 1: create_all() leaves an existing table alone', async () => {
     await page.fill(tid('revision-message'), 'add phone to users');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), []);
     await completed('create-all');
 });
 

@@ -4,8 +4,14 @@
 //! A lesson is *done* only when the learner did it: "show me" solves it in front of them and
 //! marks it *seen*, and the run it solved does not count. Done then takes a Restart and a run
 //! without "show me", as in Learn Git Branching.
+//!
+//! A staged lesson's answers come as one list (`Lesson::conditions`: each stage's checks, with
+//! a marker between stages that holds once the stages before it passed), so done is still
+//! "every answer is yes": the last stage passed, after every stage before it.
 
 use serde::{Deserialize, Serialize};
+
+use crate::services::protocol::Diagram;
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +67,18 @@ pub struct LessonState {
     pub background: u32,
     /// The markdown of a lesson file the visitor opened to preview (lesson authors do this).
     pub preview: Option<String>,
+    /// The current lesson's goal as the worker last drew it against the database.
+    pub goal: Option<Goal>,
+}
+
+/// A lesson's goal, drawn by the worker: its schema with what the database still lacks (or
+/// has in excess) marked, and how many parts are marked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub lesson: String,
+    pub diagram: Diagram,
+    pub differs: usize,
+    pub error: Option<String>,
 }
 
 /// A change to the lesson panel's state.
@@ -100,6 +118,8 @@ pub enum LessonAction {
     /// The database was replaced (a project load, an import, a restore, Reset): the page
     /// starts counting its background requests afresh.
     Replaced,
+    /// The worker drew a lesson's goal against the database.
+    Goal(Goal),
 }
 
 impl LessonState {
@@ -191,6 +211,15 @@ impl LessonState {
                 }
             }
             LessonAction::Replaced => self.background = 0,
+            LessonAction::Goal(goal) => {
+                // A goal drawn for a lesson that is no longer open, or while steps still run
+                // (for a database that is about to change), is not shown.
+                if self.running == 0
+                    && self.progress.current.as_deref() == Some(goal.lesson.as_str())
+                {
+                    self.goal = Some(goal);
+                }
+            }
             LessonAction::AppWrote { run, .. } if run != self.run => {}
             LessonAction::AppWrote { version, error, .. } => {
                 self.app.writes += 1;
@@ -210,6 +239,7 @@ impl LessonState {
 
     fn clear_run(&mut self) {
         self.passed.clear();
+        self.goal = None;
         self.hint = false;
         self.notes.clear();
         self.failed = None;
@@ -339,6 +369,85 @@ mod tests {
         assert!(state.earned());
         assert_eq!(state.progress.completed, ["rename"]);
         assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    /// A staged lesson's answers: its first stage's two checks, the marker that begins the
+    /// second, and the second's two (as `Lesson::conditions` lays them out).
+    const FIRST: [bool; 5] = [true, true, true, false, false];
+    const BOTH: [bool; 5] = [true; 5];
+
+    #[test]
+    fn a_staged_lesson_is_done_only_when_its_last_stage_passes() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("rename", &[true, false, false, false, false]),
+        ]);
+        assert!(!state.complete());
+        state.reduce(checked("rename", &FIRST));
+        assert!(!state.complete() && !state.earned(), "one stage of two");
+        assert!(state.progress.completed.is_empty());
+        // The second stage before the first (its checks pass, the marker does not): not done.
+        state.reduce(checked("rename", &[false, false, false, true, true]));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.earned());
+        assert_eq!(state.progress.completed, ["rename"]);
+    }
+
+    #[test]
+    fn show_me_for_one_stage_keeps_the_whole_staged_run_from_counting() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &FIRST),
+        ]);
+        assert_eq!(state.progress.seen, ["rename"]);
+        // The second stage done by hand: the run still does not count.
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.complete() && !state.earned());
+        assert!(state.progress.completed.is_empty());
+        // A restart and both stages by hand: done.
+        state.reduce(LessonAction::Started);
+        state.reduce(stepped());
+        state.reduce(checked("rename", &FIRST));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert_eq!(state.progress.completed, ["rename"]);
+    }
+
+    fn goal(lesson: &str, differs: usize) -> LessonAction {
+        LessonAction::Goal(Goal {
+            lesson: lesson.into(),
+            diagram: Diagram::default(),
+            differs,
+            error: None,
+        })
+    }
+
+    #[test]
+    fn a_goal_is_kept_for_the_open_lesson_and_cleared_by_a_restart() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            goal("rename", 3),
+        ]);
+        assert_eq!(state.goal, None, "drawn while the setup still ran");
+        state.reduce(stepped());
+        state.reduce(goal("rename", 3));
+        assert_eq!(state.goal.as_ref().map(|g| g.differs), Some(3));
+        state.reduce(goal("backups", 0));
+        assert_eq!(
+            state.goal.as_ref().map(|g| g.differs),
+            Some(3),
+            "another lesson's"
+        );
+        state.reduce(LessonAction::Started);
+        assert_eq!(state.goal, None);
     }
 
     #[test]

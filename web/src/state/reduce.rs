@@ -7,7 +7,7 @@ use yew::Reducible;
 
 use strata_core::answers::Decline;
 
-use crate::lessons::progress::LessonAction;
+use crate::lessons::progress::{Goal, LessonAction};
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Message, Outcome, Reply};
 
@@ -311,6 +311,19 @@ impl Reducible for AppState {
                     Ok(Outcome::Checked { lesson, passed }) => {
                         next.lessons
                             .reduce(LessonAction::Checked { lesson, passed });
+                    }
+                    Ok(Outcome::LessonGoal {
+                        lesson,
+                        diagram,
+                        differs,
+                        error,
+                    }) => {
+                        next.lessons.reduce(LessonAction::Goal(Goal {
+                            lesson,
+                            diagram,
+                            differs,
+                            error,
+                        }));
                     }
                     Ok(Outcome::AppWrote {
                         run,

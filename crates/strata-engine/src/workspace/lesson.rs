@@ -14,6 +14,8 @@ use strata_core::project::ModelLanguage;
 
 /// The conditions of "done" and the lesson's journal they read.
 pub mod checks;
+/// A lesson's goal, drawn with what the live database still lacks or has too much of.
+mod goal;
 #[cfg(test)]
 mod tests;
 
@@ -109,7 +111,9 @@ impl Workspace {
                 }
             }
             Step::Downgrade(target) => {
-                self.downgrade(target)?;
+                let outcome = self.downgrade(target);
+                self.record_downgrade(outcome.as_ref().map_err(String::as_str));
+                outcome?;
             }
             Step::Sql(sql) => match self.execute(sql).map_err(|e| e.to_string())? {
                 Outcome::Changed { statements, rows } => notes.push(format!(

@@ -238,6 +238,7 @@ impl Workspace {
         // A lesson can be about an upgrade that failed (and left nothing behind), so its
         // journal records what each upgrade came to.
         let upgrade = matches!(request, Request::Upgrade { .. });
+        let downgrade = matches!(request, Request::Downgrade { .. });
         let refused = match (self.damaged.clone(), request.model()) {
             (Some(problem), _) => self.refuse_while_damaged(&request, &problem),
             (None, Some(model)) => strata_core::project::check_model_size(model)
@@ -251,6 +252,9 @@ impl Workspace {
         };
         if upgrade {
             self.record_upgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
+        }
+        if downgrade {
+            self.record_downgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
         }
         // TEMP objects last for the request that made them (see `live::drop_temp_objects`).
         if let Err(e) = live::drop_temp_objects(&self.conn) {
@@ -368,11 +372,16 @@ impl Workspace {
                 browse,
             } => (
                 Ok(Outcome::Checked {
+                    passed: self.check(&lesson, &checks),
                     lesson,
-                    passed: self.check(&checks),
                 }),
                 browse,
             ),
+            Request::LessonGoal {
+                lesson,
+                model,
+                browse,
+            } => (Ok(self.lesson_goal(lesson, &model)), browse),
             Request::AppWrite {
                 deployed,
                 writes,

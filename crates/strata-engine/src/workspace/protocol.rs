@@ -116,6 +116,14 @@ pub enum Request {
         /// before a restart is not counted in the new run.
         run: u32,
     },
+    /// Draws a lesson's goal: the schema `model` (SQL) describes, each part marked by how the
+    /// live database still differs from it. Nothing is written; answers
+    /// [`Outcome::LessonGoal`], a failure inside it.
+    LessonGoal {
+        lesson: String,
+        model: String,
+        browse: Option<String>,
+    },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
     /// over only when every step succeeded. Answers [`Outcome::Loaded`].
     Load {
@@ -351,13 +359,26 @@ pub enum Outcome {
         up: String,
         down: String,
     },
+    /// A lesson's goal: its schema, marked where the live database differs (`Added`: the goal
+    /// has it and the database does not yet; `Removed`: the database has it and the goal does
+    /// not), `differs` counting the marked tables and columns. `error` says why the goal could
+    /// not be drawn (the diagram is then empty).
+    LessonGoal {
+        lesson: String,
+        diagram: Diagram,
+        differs: usize,
+        error: Option<String>,
+    },
 }
 
 impl Outcome {
     /// Whether this answers a request the page sent in the background (a lesson's checks and
     /// its simulated app): such answers never make the page busy, and never come as `Err`.
     pub fn is_background(&self) -> bool {
-        matches!(self, Outcome::Checked { .. } | Outcome::AppWrote { .. })
+        matches!(
+            self,
+            Outcome::Checked { .. } | Outcome::AppWrote { .. } | Outcome::LessonGoal { .. }
+        )
     }
 
     /// A background answer turned into its failed form: no check passes, the write failed
@@ -371,6 +392,12 @@ impl Outcome {
             Outcome::AppWrote { run, version, .. } => Outcome::AppWrote {
                 run,
                 version,
+                error: Some(error),
+            },
+            Outcome::LessonGoal { lesson, .. } => Outcome::LessonGoal {
+                lesson,
+                diagram: Diagram::default(),
+                differs: 0,
                 error: Some(error),
             },
             other => other,
@@ -738,6 +765,12 @@ pub enum Condition {
         #[serde(default)]
         mentioning: Option<String>,
     },
+    /// Where the next stage of a staged lesson begins. It holds once every stage before it has
+    /// passed, in order; the conditions after it are evaluated only then, and a `happened`
+    /// among them counts only what happened after the stage before it passed. A passed stage
+    /// is kept in the lesson's journal, so it stays passed when its state is undone on purpose
+    /// (a rename rolled back); the last stage is never kept, it is evaluated as it is now.
+    Stage {},
 }
 
 /// What the workspace records in a lesson's journal while a lesson is set up: things that
@@ -751,6 +784,11 @@ pub enum Event {
     NothingToUpgrade,
     /// A lesson step failed (a tool's script, say); the detail is its error.
     StepFailed,
+    /// A downgrade reverted revisions; the detail names them (id and message).
+    Downgraded,
+    /// A stage of a staged lesson passed; the detail names the lesson and the stage. Checks
+    /// write it, when the stage's conditions first hold.
+    StagePassed,
 }
 
 #[cfg(test)]

@@ -1,7 +1,12 @@
 //! A lesson's conditions of "done" and the journal they read: what the applied revisions' SQL
 //! says, whether the schema was changed outside a revision, and what happened during the
 //! lesson that leaves no trace in the schema or the rows (an upgrade that failed and rolled
-//! back, an upgrade with nothing to run, a script that failed).
+//! back, an upgrade with nothing to run, a downgrade, a script that failed, a stage passed).
+//!
+//! A staged lesson's conditions come in groups separated by [`Condition::Stage`]: a group is
+//! evaluated only once every group before it has passed, and when one that is not the last
+//! passes, that is written in the journal. This is the one write a check makes, and what lets
+//! a later stage undo an earlier one's state (roll a rename back) without undoing its pass.
 //!
 //! The journal lives in strata's own `_strata_meta` table, under one key that the lesson's
 //! `clear` step creates. A database no lesson set up has no such key, and nothing is ever
@@ -41,6 +46,8 @@ impl Entry {
             Event::UpgradeFailed,
             Event::NothingToUpgrade,
             Event::StepFailed,
+            Event::Downgraded,
+            Event::StagePassed,
         ]
         .into_iter()
         .find(|e| word(*e) == event)?;
@@ -63,7 +70,27 @@ fn word(event: Event) -> &'static str {
         Event::UpgradeFailed => "upgrade_failed",
         Event::NothingToUpgrade => "nothing_to_upgrade",
         Event::StepFailed => "step_failed",
+        Event::Downgraded => "downgraded",
+        Event::StagePassed => "stage_passed",
     }
+}
+
+/// How the journal marks that stage `number` (1 for the first) of `lesson` passed.
+fn stage_mark(lesson: &str, number: usize) -> String {
+    format!("{lesson} stage {number}")
+}
+
+/// Where each passed stage of `lesson` ends in the journal: the index of the entry after its
+/// mark, for stage 1, 2, … in turn. A mark out of order (stage 2 with no stage 1 before it)
+/// does not count, nor does anything after it.
+fn stage_ends(journal: &[Entry], lesson: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    for (index, entry) in journal.iter().enumerate() {
+        if entry.event == Event::StagePassed && entry.detail == stage_mark(lesson, ends.len() + 1) {
+            ends.push(index + 1);
+        }
+    }
+    ends
 }
 
 impl Workspace {
@@ -122,13 +149,80 @@ impl Workspace {
         }
     }
 
-    /// Evaluates each condition. None of them writes, and one that cannot be evaluated (a
-    /// query on a table that does not exist yet, revisions that cannot be read) does not pass.
-    pub(in crate::workspace) fn check(&self, conditions: &[Condition]) -> Vec<bool> {
-        conditions.iter().map(|c| self.holds(c)).collect()
+    /// Records a downgrade that reverted something: a lesson can be about a rollback, which
+    /// leaves the schema as it was before the revision it reverted.
+    pub(in crate::workspace) fn record_downgrade(&self, outcome: Result<&Outcome, &str>) {
+        if let Ok(Outcome::Migrated { up: false, ids, .. }) = outcome {
+            if ids.is_empty() {
+                return;
+            }
+            let named: Vec<String> = ids
+                .iter()
+                .map(|id| {
+                    let message = self.revisions.iter().find(|r| &r.id == id);
+                    match message {
+                        Some(r) => format!("{id} ({})", r.message),
+                        None => id.clone(),
+                    }
+                })
+                .collect();
+            self.record(Event::Downgraded, &named.join(", "));
+        }
     }
 
-    fn holds(&self, condition: &Condition) -> bool {
+    /// Evaluates each condition of `lesson`, stage by stage (see the module's text). None of
+    /// them writes, and one that cannot be evaluated (a query on a table that does not exist
+    /// yet, revisions that cannot be read) does not pass; a stage not reached yet does not
+    /// pass either. The only write is the journal's mark of a stage that passed.
+    pub(in crate::workspace) fn check(&self, lesson: &str, conditions: &[Condition]) -> Vec<bool> {
+        let mut passed = vec![false; conditions.len()];
+        // Each group: the index of the Stage marker that opens it (none for the first), and
+        // the indices of its conditions.
+        let mut groups: Vec<(Option<usize>, Vec<usize>)> = vec![(None, Vec::new())];
+        for (index, condition) in conditions.iter().enumerate() {
+            match condition {
+                Condition::Stage {} => groups.push((Some(index), Vec::new())),
+                _ => groups.last_mut().expect("one group at least").1.push(index),
+            }
+        }
+        let mut journal = self.journal().unwrap_or_default();
+        for (stage, (marker, members)) in groups.iter().enumerate() {
+            // The last stage is never kept as passed, so it is always what the state is now.
+            let ends = stage_ends(&journal, lesson);
+            let kept = ends.len().min(groups.len() - 1);
+            if let Some(marker) = marker {
+                passed[*marker] = stage <= kept;
+            }
+            if stage > kept {
+                break;
+            }
+            if stage < kept {
+                for &index in members {
+                    passed[index] = true;
+                }
+                continue;
+            }
+            // Only what happened since the stage before this one passed counts for it.
+            let since = stage.checked_sub(1).map_or(0, |before| ends[before]);
+            let events = &journal[since..];
+            for &index in members {
+                passed[index] = self.holds(&conditions[index], events);
+            }
+            let last = stage + 1 == groups.len();
+            if last || !members.iter().all(|&index| passed[index]) {
+                break;
+            }
+            self.record(Event::StagePassed, &stage_mark(lesson, stage + 1));
+            journal = self.journal().unwrap_or_default();
+            // A database without a journal cannot keep the pass, so the next stage waits.
+            if stage_ends(&journal, lesson).len() <= stage {
+                break;
+            }
+        }
+        passed
+    }
+
+    fn holds(&self, condition: &Condition, events: &[Entry]) -> bool {
         match condition {
             Condition::Sql(sql) => self.query_holds(sql),
             Condition::Applied { contains, lacks } => {
@@ -143,14 +237,14 @@ impl Workspace {
                 one_has_all && none_has_any
             }
             Condition::NoDrift { except } => self.no_drift(except).unwrap_or(false),
-            Condition::Happened { event, mentioning } => {
-                self.journal().unwrap_or_default().iter().any(|entry| {
-                    entry.event == *event
-                        && mentioning
-                            .as_deref()
-                            .is_none_or(|text| entry.detail.contains(text))
-                })
-            }
+            Condition::Happened { event, mentioning } => events.iter().any(|entry| {
+                entry.event == *event
+                    && mentioning
+                        .as_deref()
+                        .is_none_or(|text| entry.detail.contains(text))
+            }),
+            // Evaluated by `check`, which knows the stages before it.
+            Condition::Stage {} => false,
         }
     }
 
