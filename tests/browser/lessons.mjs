@@ -344,6 +344,8 @@ test('lesson 8: back up, restore the nightly backup, and leave the harmful revis
         // The newest backup called nightly is the one this run of the lesson made.
         await page.locator('.backup-list li', { has: page.locator('.label', { hasText: /^nightly$/ }) })
             .first().locator('[data-testid^="restore-"]').click();
+        // A restore asks first, as `strata restore` does; the answer yes puts the backup back.
+        await d.click('confirm-restore-yes');
         await d.settled();
     };
     await restoreNightly();

@@ -178,6 +178,7 @@ test('garbage in the stored database: the page opens, says what is wrong, and of
 
     // The backup taken before is offered and brings the work back.
     await ui.click(`restore-${id}`);
+    await ui.click('confirm-restore-yes');
     assert.equal(await damagedMessage(page), null);
     assert.equal(await ui.tableRows('users'), 5);
     await ui.runSql("SELECT display_name FROM users WHERE email = 'backed@example.com'");
