@@ -3,19 +3,31 @@
 //! The worker exists because OPFS sync access handles, which the sahpool VFS needs to keep the
 //! database across reloads, are only available in dedicated workers. SQLite calls are
 //! synchronous, so each request is answered in full before the next one is read.
+//!
+//! The pool of OPFS files is told apart in three ways when it does not install: held by another
+//! worker (another tab, or one being torn down: its files are locked, so it is asked again for
+//! a while), not offered by the browser (the database lives in memory), or damaged (its files
+//! do not read: then they are read by hand, the workspace opens damaged over what they still
+//! hold, and the pool is wiped and installed again only when the visitor chooses a repair).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::{Array, IteratorNext, Uint8Array};
 use sqlite_wasm_rs::WasmOsCallback;
-use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfg};
+use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfg};
 use strata_engine::rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DedicatedWorkerGlobalScope, FileSystemDirectoryHandle, FileSystemFileHandle,
+    FileSystemRemoveOptions, MessageEvent,
+};
 
 use strata_core::time::{Clock, Timestamp};
-use strata_engine::workspace::protocol::{Envelope, Message, Request, Storage};
+use strata_engine::workspace::pool::{self, Salvage};
+use strata_engine::workspace::protocol::{Envelope, Failure, Message, Request, Storage};
 use strata_engine::workspace::Workspace;
 
 /// The database file inside the OPFS pool.
@@ -29,6 +41,31 @@ const BACKUPS: &str = "/strata-backups.sqlite3";
 /// it (a crashed or cancelled one being torn down, or the previous page of a reload), before it
 /// says so and works in memory.
 const OPFS_PATIENCE_MS: i32 = 6_000;
+
+/// The pool's directory in the origin private file system, and the folder inside it that holds
+/// its files (sqlite-wasm-vfs's defaults, which `OpfsSAHPoolCfg::default()` uses).
+const POOL_DIRECTORY: &str = ".opfs-sahpool";
+const POOL_FILES: &str = ".opaque";
+
+/// Why the OPFS pool did not install.
+enum PoolTrouble {
+    /// Another worker holds its files: their access handles are locked.
+    Held(String),
+    /// The browser offers no synchronous access handles here.
+    Unsupported(String),
+    /// Its files are there but do not read as the pool's (a damaged header, …).
+    Damaged(String),
+}
+
+/// The worker's state: the workspace, and what the damaged pool it opened over still needs
+/// (the problem, said again until a repair has run on the pool installed afresh).
+struct State {
+    engine: Workspace,
+    damaged_pool: Option<String>,
+    /// Requests that arrived while a repair wiped and installed the pool again, answered in
+    /// order after it.
+    waiting: Option<Vec<Envelope<Request>>>,
+}
 
 /// Opens the database and answers requests until the page goes away.
 pub fn run() {
@@ -46,28 +83,24 @@ pub fn run() {
     }));
     wasm_bindgen_futures::spawn_local(async {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let engine = match open().await {
-            Ok(engine) => engine,
+        let (engine, damaged_pool) = match open().await {
+            Ok(opened) => opened,
             Err(message) => {
                 send(&scope, 0, Message::Fatal { message });
                 return;
             }
         };
-        let engine = RefCell::new(engine);
-        let reply_scope = scope.clone();
+        let state = Rc::new(RefCell::new(State {
+            engine,
+            damaged_pool,
+            waiting: None,
+        }));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<Envelope<Request>>(&text) {
-                Ok(Envelope {
-                    body: Request::CrashForTest,
-                    ..
-                }) => panic!("a test asked the database worker to crash"),
-                Ok(Envelope { id, body }) => {
-                    let reply = engine.borrow_mut().handle(body);
-                    send(&reply_scope, id, Message::Reply(Box::new(reply)));
-                }
+                Ok(envelope) => receive(&state, envelope),
                 Err(e) => send(
-                    &reply_scope,
+                    &worker_scope(),
                     0,
                     Message::Fatal {
                         message: format!("unreadable request from the page: {e}"),
@@ -82,18 +115,90 @@ pub fn run() {
     });
 }
 
+/// Answers one request, or keeps it for later while a repair installs the pool again.
+fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
+    let mut current = state.borrow_mut();
+    if let Some(waiting) = current.waiting.as_mut() {
+        waiting.push(envelope);
+        return;
+    }
+    let Envelope { id, body } = envelope;
+    if matches!(body, Request::CrashForTest) {
+        panic!("a test asked the database worker to crash");
+    }
+    if let (Some(problem), true) = (current.damaged_pool.clone(), pool::is_repair(&body)) {
+        current.waiting = Some(Vec::new());
+        drop(current);
+        let state = state.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let reply = match reinstall(&problem).await {
+                Ok(mut fresh) => {
+                    let mut current = state.borrow_mut();
+                    let moved = fresh.take_backups_from(&current.engine, open_backups());
+                    current.engine = fresh;
+                    current.damaged_pool = None;
+                    let mut reply = current.engine.handle(body);
+                    if let (Err(e), Ok(_)) = (moved, &reply.outcome) {
+                        reply.outcome = Err(Failure::from(format!(
+                            "the repair was made, but the backups could not be kept: {e}"
+                        )));
+                    }
+                    reply
+                }
+                Err(message) => {
+                    let mut current = state.borrow_mut();
+                    let mut reply = current.engine.handle(Request::Open { browse: None });
+                    reply.outcome = Err(Failure::from(message));
+                    reply
+                }
+            };
+            send(&worker_scope(), id, Message::Reply(Box::new(reply)));
+            let waiting = state.borrow_mut().waiting.take().unwrap_or_default();
+            for envelope in waiting {
+                receive(&state, envelope);
+            }
+        });
+        return;
+    }
+    let reply = current.engine.handle(body);
+    send(&worker_scope(), id, Message::Reply(Box::new(reply)));
+}
+
+fn worker_scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports. A database
 /// that does not read opens damaged, with its repairs (the engine's `damaged.rs`); so does one
 /// that stopped the previous worker while it opened it, which the page says by starting this
 /// worker with `strataRescue` set to what went wrong: this worker then reads nothing from it.
-async fn open() -> Result<Workspace, String> {
+/// A pool whose files do not read opens damaged over what they still hold (the engine's
+/// `pool.rs`), and the problem is returned beside the workspace so a repair installs the pool
+/// again first.
+async fn open() -> Result<(Workspace, Option<String>), String> {
     let scope = js_sys::global();
     let flag = |name: &str| js_sys::Reflect::get(&scope, &name.into()).ok();
     let rescue = flag("strataRescue").and_then(|v| v.as_string());
     let (conn, storage) = match install_patiently().await {
         Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
-        Err(e) => (
+        Err(PoolTrouble::Damaged(error)) => {
+            let salvage = match pool_files().await {
+                Ok(files) => pool::salvage(&files, DATABASE, BACKUPS),
+                Err(_) => Salvage::default(),
+            };
+            let problem = pool::problem(&error, &salvage);
+            let mut engine = Workspace::salvaged(
+                &salvage,
+                Storage::Opfs,
+                Rc::new(BrowserClock),
+                problem.clone(),
+            )
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+            engine.set_stopwatch(js_sys::Date::now);
+            return Ok((engine, Some(problem)));
+        }
+        Err(PoolTrouble::Held(e) | PoolTrouble::Unsupported(e)) => (
             Connection::open_in_memory(),
             Storage::Memory {
                 reason: format!("persistent storage is unavailable ({e})"),
@@ -122,31 +227,159 @@ async fn open() -> Result<Workspace, String> {
             let _ = engine.keep_backups_in(store);
         }
     }
+    Ok((engine, None))
+}
+
+/// The backup store's file in the pool; an in-memory one if it cannot be opened (the backups
+/// then last as long as the tab).
+fn open_backups() -> Connection {
+    Connection::open(BACKUPS)
+        .or_else(|_| Connection::open_in_memory())
+        .expect("SQLite opens an in-memory database")
+}
+
+/// Wipes a damaged pool (every one of its files: what they held was salvaged when the worker
+/// opened, and the visitor has chosen a repair) and installs it again, empty, with the database
+/// taken over as damaged for `problem` so the repair replaces it as over any damaged database.
+async fn reinstall(problem: &str) -> Result<Workspace, String> {
+    let unchanged =
+        |e: String| format!("cannot empty the damaged browser storage ({e}); nothing was changed");
+    let directory = pool_directory().await.map_err(unchanged)?;
+    let options = FileSystemRemoveOptions::new();
+    options.set_recursive(true);
+    JsFuture::from(directory.remove_entry_with_options(POOL_FILES, &options))
+        .await
+        .map_err(|e| unchanged(js_text(&e)))?;
+    let emptied = |e: String| {
+        format!("the damaged browser storage was emptied but cannot be used again ({e}); reload the page")
+    };
+    install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true)
+        .await
+        .map_err(|e| emptied(e.to_string()))?;
+    let conn = Connection::open(DATABASE).map_err(|e| emptied(e.to_string()))?;
+    let mut engine = Workspace::rescue(
+        conn,
+        Storage::Opfs,
+        Rc::new(BrowserClock),
+        problem.to_owned(),
+    )
+    .map_err(emptied)?;
+    engine.set_stopwatch(js_sys::Date::now);
     Ok(engine)
 }
 
-/// Installs the OPFS pool, asking again for a while when it is refused: the files' access
-/// handles are released only when the worker that held them is gone, and a worker that was just
-/// terminated (a crash, a cancel, the page before a reload) may not be gone yet. Giving up at
-/// once would open an empty database in memory and tell the visitor their work is not saved.
-async fn install_patiently() -> Result<(), String> {
+/// The pool's directory in the origin private file system.
+async fn pool_directory() -> Result<FileSystemDirectoryHandle, String> {
+    let storage = worker_scope().navigator().storage();
+    let root: FileSystemDirectoryHandle = JsFuture::from(storage.get_directory())
+        .await
+        .map_err(|e| js_text(&e))?
+        .unchecked_into();
+    Ok(JsFuture::from(root.get_directory_handle(POOL_DIRECTORY))
+        .await
+        .map_err(|e| js_text(&e))?
+        .unchecked_into())
+}
+
+/// Every file of the pool, header and all, read without the pool (which did not install).
+async fn pool_files() -> Result<Vec<Vec<u8>>, String> {
+    let files: FileSystemDirectoryHandle =
+        JsFuture::from(pool_directory().await?.get_directory_handle(POOL_FILES))
+            .await
+            .map_err(|e| js_text(&e))?
+            .unchecked_into();
+    let entries = files.entries();
+    let mut read = Vec::new();
+    loop {
+        let next: IteratorNext = JsFuture::from(entries.next().map_err(|e| js_text(&e))?)
+            .await
+            .map_err(|e| js_text(&e))?
+            .unchecked_into();
+        if next.done() {
+            return Ok(read);
+        }
+        let handle = Array::from(&next.value()).get(1);
+        let kind = js_sys::Reflect::get(&handle, &"kind".into())
+            .ok()
+            .and_then(|k| k.as_string());
+        if kind.as_deref() != Some("file") {
+            continue;
+        }
+        let handle: FileSystemFileHandle = handle.unchecked_into();
+        let file: web_sys::File = JsFuture::from(handle.get_file())
+            .await
+            .map_err(|e| js_text(&e))?
+            .unchecked_into();
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|e| js_text(&e))?;
+        read.push(Uint8Array::new(&buffer).to_vec());
+    }
+}
+
+/// A JavaScript error's name and message.
+fn js_text(value: &JsValue) -> String {
+    let property = |name: &str| {
+        js_sys::Reflect::get(value, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    match (property("name"), property("message")) {
+        (Some(name), Some(message)) => format!("{name}: {message}"),
+        (_, Some(message)) => message,
+        _ => format!("{value:?}"),
+    }
+}
+
+/// Installs the OPFS pool, asking again for a while when another worker holds it: the files'
+/// access handles are released only when the worker that held them is gone, and a worker that
+/// was just terminated (a crash, a cancel, the page before a reload) may not be gone yet. Giving
+/// up at once would open an empty database in memory and tell the visitor their work is not
+/// saved. A pool that fails in any other way is not asked again: waiting would not mend it.
+async fn install_patiently() -> Result<(), PoolTrouble> {
     let mut waited = 0;
     let mut pause = 50;
     loop {
-        match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
+        let error = match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
             Ok(_pool) => return Ok(()),
-            Err(e) if waited >= OPFS_PATIENCE_MS => {
-                return Err(format!(
+            Err(e) => e,
+        };
+        match trouble(&error) {
+            PoolTrouble::Held(e) if waited >= OPFS_PATIENCE_MS => {
+                return Err(PoolTrouble::Held(format!(
                     "{e}; after {} s of waiting, another tab of the playground probably holds the saved database",
                     waited / 1000
-                ))
+                )))
             }
-            Err(_) => {
+            PoolTrouble::Held(_) => {
                 sleep(pause).await;
                 waited += pause;
                 pause = (pause * 2).min(500);
             }
+            other => return Err(other),
         }
+    }
+}
+
+/// Sorts a failed install: a file whose access handle another worker holds (the browser's
+/// `NoModificationAllowedError`) or a pool busy with another install is held; a browser without
+/// OPFS access handles is unsupported; anything else (a header that does not read, two files
+/// of one name, a read that comes back short) is damage.
+fn trouble(error: &OpfsSAHError) -> PoolTrouble {
+    let text = error.to_string();
+    match error {
+        OpfsSAHError::Opfs { value, .. }
+            if js_sys::Reflect::get(value, &"name".into())
+                .ok()
+                .and_then(|name| name.as_string())
+                .as_deref()
+                == Some("NoModificationAllowedError") =>
+        {
+            PoolTrouble::Held(text)
+        }
+        OpfsSAHError::Busy => PoolTrouble::Held(text),
+        OpfsSAHError::NotSupported => PoolTrouble::Unsupported(text),
+        _ => PoolTrouble::Damaged(text),
     }
 }
 
