@@ -57,8 +57,8 @@ enum PoolTrouble {
     Damaged(String),
 }
 
-/// The worker's state: the workspace, and what the damaged pool it opened over still needs
-/// (the problem, said again until a repair has run on the pool installed afresh).
+/// The worker's state: the workspace, and whether it was opened over a damaged pool (what is
+/// wrong with it), until a repair has been moved into the pool installed afresh.
 struct State {
     engine: Workspace,
     damaged_pool: Option<String>,
@@ -126,42 +126,53 @@ fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
     if matches!(body, Request::CrashForTest) {
         panic!("a test asked the database worker to crash");
     }
-    if let (Some(problem), true) = (current.damaged_pool.clone(), pool::is_repair(&body)) {
-        current.waiting = Some(Vec::new());
-        drop(current);
-        let state = state.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let reply = match reinstall(&problem).await {
-                Ok(mut fresh) => {
-                    let mut current = state.borrow_mut();
-                    let moved = fresh.take_backups_from(&current.engine, open_backups());
-                    current.engine = fresh;
-                    current.damaged_pool = None;
-                    let mut reply = current.engine.handle(body);
-                    if let (Err(e), Ok(_)) = (moved, &reply.outcome) {
-                        reply.outcome = Err(Failure::from(format!(
-                            "the repair was made, but the backups could not be kept: {e}"
-                        )));
-                    }
-                    reply
-                }
-                Err(message) => {
-                    let mut current = state.borrow_mut();
-                    let mut reply = current.engine.handle(Request::Open { browse: None });
-                    reply.outcome = Err(Failure::from(message));
-                    reply
-                }
-            };
-            send(&worker_scope(), id, Message::Reply(Box::new(reply)));
-            let waiting = state.borrow_mut().waiting.take().unwrap_or_default();
-            for envelope in waiting {
-                receive(&state, envelope);
-            }
-        });
+    let repair = current.damaged_pool.is_some() && pool::is_repair(&body);
+    let reply = current.engine.handle(body);
+    if !repair || reply.outcome.is_err() || current.engine.is_damaged() {
+        // Over a damaged pool a refused repair leaves the pool as it was, untouched.
+        send(&worker_scope(), id, Message::Reply(Box::new(reply)));
         return;
     }
-    let reply = current.engine.handle(body);
-    send(&worker_scope(), id, Message::Reply(Box::new(reply)));
+    // The repair was made in memory over the salvage; now the pool is wiped, installed again
+    // and given the repaired database and the backups, before the page hears of it.
+    current.waiting = Some(Vec::new());
+    drop(current);
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut reply = reply;
+        let fresh = reinstall().await;
+        {
+            let mut current = state.borrow_mut();
+            let moved = fresh.and_then(|conn| {
+                current
+                    .engine
+                    .moved_to(conn, open_backups(), Storage::Opfs)
+                    .map_err(|e| format!("the browser storage could not take it ({e})"))
+            });
+            match moved {
+                Ok(engine) => {
+                    current.engine = engine;
+                    current.damaged_pool = None;
+                }
+                Err(why) => {
+                    let reason = format!("the repair was made in this tab only: {why}");
+                    let storage = Storage::Memory {
+                        reason: reason.clone(),
+                    };
+                    current.engine.set_storage(storage.clone());
+                    reply.snapshot.storage = storage;
+                    reply.outcome = Err(Failure::from(format!(
+                        "{reason}; export the project or download the database before you leave"
+                    )));
+                }
+            }
+        }
+        send(&worker_scope(), id, Message::Reply(Box::new(reply)));
+        let waiting = state.borrow_mut().waiting.take().unwrap_or_default();
+        for envelope in waiting {
+            receive(&state, envelope);
+        }
+    });
 }
 
 fn worker_scope() -> DedicatedWorkerGlobalScope {
@@ -174,8 +185,8 @@ fn worker_scope() -> DedicatedWorkerGlobalScope {
 /// that stopped the previous worker while it opened it, which the page says by starting this
 /// worker with `strataRescue` set to what went wrong: this worker then reads nothing from it.
 /// A pool whose files do not read opens damaged over what they still hold (the engine's
-/// `pool.rs`), and the problem is returned beside the workspace so a repair installs the pool
-/// again first.
+/// `pool.rs`), and the problem is returned beside the workspace so that a repair, once made,
+/// is moved into the pool installed again.
 async fn open() -> Result<(Workspace, Option<String>), String> {
     let scope = js_sys::global();
     let flag = |name: &str| js_sys::Reflect::get(&scope, &name.into()).ok();
@@ -239,33 +250,19 @@ fn open_backups() -> Connection {
 }
 
 /// Wipes a damaged pool (every one of its files: what they held was salvaged when the worker
-/// opened, and the visitor has chosen a repair) and installs it again, empty, with the database
-/// taken over as damaged for `problem` so the repair replaces it as over any damaged database.
-async fn reinstall(problem: &str) -> Result<Workspace, String> {
-    let unchanged =
-        |e: String| format!("cannot empty the damaged browser storage ({e}); nothing was changed");
-    let directory = pool_directory().await.map_err(unchanged)?;
+/// opened, and the visitor's repair has been made from it) and installs it again, empty;
+/// returns the connection to its new database file.
+async fn reinstall() -> Result<Connection, String> {
+    let directory = pool_directory().await?;
     let options = FileSystemRemoveOptions::new();
     options.set_recursive(true);
     JsFuture::from(directory.remove_entry_with_options(POOL_FILES, &options))
         .await
-        .map_err(|e| unchanged(js_text(&e)))?;
-    let emptied = |e: String| {
-        format!("the damaged browser storage was emptied but cannot be used again ({e}); reload the page")
-    };
+        .map_err(|e| format!("its damaged files cannot be removed: {}", js_text(&e)))?;
     install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true)
         .await
-        .map_err(|e| emptied(e.to_string()))?;
-    let conn = Connection::open(DATABASE).map_err(|e| emptied(e.to_string()))?;
-    let mut engine = Workspace::rescue(
-        conn,
-        Storage::Opfs,
-        Rc::new(BrowserClock),
-        problem.to_owned(),
-    )
-    .map_err(emptied)?;
-    engine.set_stopwatch(js_sys::Date::now);
-    Ok(engine)
+        .map_err(|e| format!("it cannot be started again: {e}"))?;
+    Connection::open(DATABASE).map_err(|e| e.to_string())
 }
 
 /// The pool's directory in the origin private file system.

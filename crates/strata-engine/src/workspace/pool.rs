@@ -5,8 +5,10 @@
 //! saved database nor the backups can be opened through SQLite. The worker then reads the pool's
 //! files itself and hands their bytes here: what can still be recognised (the database's bytes,
 //! the backup store) is salvaged, and the workspace opens damaged over them, with the same
-//! repairs as a damaged database (`damaged.rs`). The worker then wipes the pool and reinstalls
-//! it only when the visitor chooses a repair ([`is_repair`]).
+//! repairs as a damaged database (`damaged.rs`). A repair the visitor chooses ([`is_repair`])
+//! runs there, in memory, first: only once it has succeeded does the worker wipe the pool,
+//! install it again and move the repaired database and the backups into it
+//! ([`Workspace::moved_to`]), so a refused repair changes nothing.
 
 use std::rc::Rc;
 
@@ -16,6 +18,7 @@ use super::protocol::{Request, Storage};
 use super::Workspace;
 use crate::error::sqlite_message;
 use crate::migrate::Clock;
+use crate::transfer::scratch;
 
 /// Where a pool file's own bytes begin: its header fills the first 4096.
 pub const SLOT_HEADER: usize = 4096;
@@ -140,14 +143,36 @@ impl Workspace {
         Ok(engine)
     }
 
-    /// Takes the backups of `old` (the workspace over a damaged pool's salvage) into `store`, a
-    /// new and empty backup store (the pool's file once the pool was wiped and installed again),
-    /// and keeps them there from now on.
-    pub fn take_backups_from(
-        &mut self,
-        old: &Workspace,
-        mut store: Connection,
-    ) -> Result<(), String> {
+    /// The workspace over `conn` (the database's file in the pool once the pool was wiped and
+    /// installed again) holding this workspace's database, repaired in memory, and over
+    /// `backups` (the backup store's new file) holding its backups.
+    pub fn moved_to(
+        &self,
+        mut conn: Connection,
+        backups: Connection,
+        storage: Storage,
+    ) -> Result<Workspace, String> {
+        scratch::copy_over(&self.conn, &mut conn)?;
+        let mut engine = Workspace::with_clock(conn, storage, self.clock.clone())?;
+        engine.stopwatch = self.stopwatch;
+        if let Some(problem) = &engine.damaged {
+            return Err(format!(
+                "the repaired database does not read back ({problem})"
+            ));
+        }
+        engine.take_backups_from(self, backups)?;
+        Ok(engine)
+    }
+
+    /// Says where the database lives from now on (a repair that could not be moved into the
+    /// browser's storage stays in memory).
+    pub fn set_storage(&mut self, storage: Storage) {
+        self.storage = storage;
+    }
+
+    /// Takes the backups of `old` into `store`, a new and empty backup store, and keeps them
+    /// there from now on.
+    fn take_backups_from(&mut self, old: &Workspace, mut store: Connection) -> Result<(), String> {
         let failed =
             |e: rusqlite::Error| format!("cannot keep the backups: {}", sqlite_message(&e));
         let copied = rusqlite::backup::Backup::new(&old.backups, &mut store)

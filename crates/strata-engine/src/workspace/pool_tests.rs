@@ -155,28 +155,28 @@ fn a_damaged_pool_opens_damaged_offers_its_bytes_and_backups_and_a_restore_repai
         browse: None
     }));
 
-    // The repair, as the worker does it once the pool is wiped and installed again: a fresh
-    // database file taken over as damaged, the backups moved into their fresh file.
-    let fresh = dir.path().join("fresh.sqlite3");
-    let mut repaired = Workspace::rescue(
-        Connection::open(&fresh).unwrap(),
-        Storage::Opfs,
-        clock(),
-        problem,
-    )
-    .unwrap();
-    repaired
-        .take_backups_from(
-            &engine,
-            Connection::open(dir.path().join("fresh-backups.sqlite3")).unwrap(),
-        )
-        .unwrap();
-    drop(std::mem::replace(&mut engine, repaired));
+    // A repair that is refused leaves everything as it was: the worker then wipes nothing.
+    let refused = engine.handle(Request::Restore { id: "99".into() });
+    assert!(refused.outcome.is_err());
+    assert!(engine.is_damaged());
+
+    // The repair runs in memory first, then moves, as the worker does it once the pool is
+    // wiped and installed again: the database and the backups into their fresh files.
     let restored = engine.handle(Request::Restore { id });
     assert!(restored.outcome.is_ok(), "{:?}", restored.outcome);
     assert_eq!(restored.snapshot.damaged, None);
     assert_eq!(count(&engine, "users"), 5);
-    drop(engine);
+    let fresh = dir.path().join("fresh.sqlite3");
+    let moved = engine
+        .moved_to(
+            Connection::open(&fresh).unwrap(),
+            Connection::open(dir.path().join("fresh-backups.sqlite3")).unwrap(),
+            Storage::Opfs,
+        )
+        .unwrap();
+    assert!(!moved.is_damaged());
+    assert_eq!(count(&moved, "users"), 5);
+    drop((engine, moved));
 
     // A reopen finds a working saved database, and the backups in their new file.
     let mut engine = Workspace::open_path(fresh.to_str().unwrap(), Storage::Opfs, clock()).unwrap();
@@ -207,22 +207,21 @@ fn a_pool_without_the_database_bytes_says_so_and_reset_starts_again() {
         problem.ends_with("its bytes were not found in it"),
         "{problem}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = dir.path().join("fresh.sqlite3");
-    let mut engine = Workspace::rescue(
-        Connection::open(&fresh).unwrap(),
-        Storage::Opfs,
-        clock(),
-        problem,
-    )
-    .unwrap();
+    let mut engine = Workspace::salvaged(&salvage, Storage::Opfs, clock(), problem).unwrap();
     let reset = engine.handle(Request::Reset);
     assert!(
         matches!(reset.outcome, Ok(Outcome::Loaded { .. })),
         "{:?}",
         reset.outcome
     );
-    drop(engine);
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.sqlite3");
+    let backups = Connection::open(dir.path().join("fresh-backups.sqlite3")).unwrap();
+    let moved = engine
+        .moved_to(Connection::open(&fresh).unwrap(), backups, Storage::Opfs)
+        .unwrap();
+    drop((engine, moved));
     let engine = Workspace::open_path(fresh.to_str().unwrap(), Storage::Opfs, clock()).unwrap();
+    assert!(!engine.is_damaged());
     assert_eq!(count(&engine, "users"), 4);
 }
