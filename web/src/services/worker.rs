@@ -175,6 +175,7 @@ fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
     });
 }
 
+/// The worker's global scope, which messages are posted to.
 fn worker_scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
@@ -253,15 +254,22 @@ fn open_backups() -> Connection {
 /// opened, and the visitor's repair has been made from it) and installs it again, empty;
 /// returns the connection to its new database file.
 async fn reinstall() -> Result<Connection, String> {
-    let directory = pool_directory().await?;
+    let directory = pool_directory()
+        .await
+        .map_err(|e| format!("the browser storage cannot be reached ({e})"))?;
     let options = FileSystemRemoveOptions::new();
     options.set_recursive(true);
     JsFuture::from(directory.remove_entry_with_options(POOL_FILES, &options))
         .await
-        .map_err(|e| format!("its damaged files cannot be removed: {}", js_text(&e)))?;
+        .map_err(|e| {
+            format!(
+                "the browser storage's damaged files cannot be removed ({})",
+                js_text(&e)
+            )
+        })?;
     install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true)
         .await
-        .map_err(|e| format!("it cannot be started again: {e}"))?;
+        .map_err(|e| format!("the browser storage cannot be started again ({e})"))?;
     Connection::open(DATABASE).map_err(|e| e.to_string())
 }
 
