@@ -53,6 +53,20 @@ async function start(slug) {
     assert.equal(await page.$(tid('lesson-error')), null, `${slug}: setup ran without error`);
 }
 
+/** The counts of the world that holds lesson `slug`, as its heading's data attributes say. */
+async function worldOf(slug) {
+    return page.$eval(tid(`lesson-${slug}`), (chip) => {
+        const world = chip.closest('[data-testid^="lesson-world-"]');
+        return {
+            id: world.dataset.testid,
+            done: Number(world.dataset.done),
+            seen: Number(world.dataset.seen),
+            total: Number(world.dataset.total),
+            label: world.querySelector('.world-count').textContent,
+        };
+    });
+}
+
 async function showMe() {
     await page.click(tid('lesson-show-me'));
 }
@@ -73,6 +87,7 @@ async function restart() {
 async function showMeDoesNotCount(slug, { reload = false } = {}) {
     await start(slug);
     const before = await page.textContent(tid('lesson-progress'));
+    const worldBefore = await worldOf(slug);
     await showMe();
     await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
     await d.settled();
@@ -81,6 +96,10 @@ async function showMeDoesNotCount(slug, { reload = false } = {}) {
         assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'false');
         assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-seen'), 'true');
         assert.equal(await page.textContent(tid('lesson-progress')), before);
+        // Its world counts it as seen (unless it was done before), never as done.
+        const world = await worldOf(slug);
+        assert.equal(world.done, worldBefore.done, `${slug}: its world's done count is unchanged`);
+        if (!worldBefore.done) assert.ok(world.seen >= 1, `${slug}: its world counts it seen`);
     };
     assert.ok((await checklist()).every(([, pass]) => pass), `${slug}: show me passes every check`);
     await notDone();
@@ -114,11 +133,15 @@ async function completed(slug, shot) {
     assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'true');
     if (shot) await d.shot(shot);
     const done = Number((await page.textContent(tid('lesson-progress'))).match(/^(\d+) of/)[1]);
+    const world = await worldOf(slug);
+    assert.ok(world.done >= 1 && world.done <= world.total, `${slug}: its world counts it done`);
+    assert.match(world.label, new RegExp(`^${world.done} of ${world.total} done`));
     await page.reload();
     await d.settled();
     await page.waitForSelector(tid('lesson-panel'));
     assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'true', `${slug}: done after a reload`);
     assert.equal(await page.textContent(tid('lesson-progress')), `${done} of ${LESSONS} done`);
+    assert.deepEqual(await worldOf(slug), world, `${slug}: its world's counts survive a reload`);
     // The lesson is still the open one, and its checks still pass on the kept database.
     await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
     return done;
@@ -130,6 +153,17 @@ test('the lesson panel opens beside the model and fits the page', async () => {
     LESSONS = await page.locator('.lesson-chips button').count();
     assert.ok(LESSONS >= 9, `${LESSONS} lessons listed`);
     assert.equal(await page.textContent(tid('lesson-progress')), `0 of ${LESSONS} done`);
+    // The lessons are grouped into worlds, each counting its own, and every lesson is in one.
+    const worlds = await page.$$eval('[data-testid^="lesson-world-"][data-total]', (all) =>
+        all.map((w) => ({ id: w.dataset.testid, done: w.dataset.done, seen: w.dataset.seen,
+            total: Number(w.dataset.total), chips: w.querySelectorAll('.chip').length })));
+    assert.deepEqual(worlds.map((w) => w.id),
+        ['lesson-world-basics', 'lesson-world-everyday', 'lesson-world-production']);
+    for (const w of worlds) {
+        assert.equal(w.chips, w.total, `${w.id} counts the lessons it shows`);
+        assert.equal(`${w.done}/${w.seen}`, '0/0', `${w.id}: nothing done or seen yet`);
+    }
+    assert.equal(worlds.reduce((n, w) => n + w.total, 0), LESSONS);
     await page.click(tid('lesson-autogenerate'));
     await d.shot('strata-lesson-picked');
 });

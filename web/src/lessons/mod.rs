@@ -52,6 +52,62 @@ mod files {
 }
 use files::FILES;
 
+/// A group of lessons the list shows together, with its own count of lessons done and seen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct World {
+    /// Used in the page's test ids (`lesson-world-<id>`).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The slugs of its lessons, in the order the list shows them.
+    pub lessons: &'static [&'static str],
+}
+
+/// The worlds, in order, and which lessons each holds. The grouping lives here and nowhere
+/// else: moving a lesson to another world is one edit of this list, and the tests check that
+/// every lesson file is in exactly one world and that no world names a lesson that is gone.
+pub const WORLDS: &[World] = &[
+    World {
+        id: "basics",
+        title: "Basics",
+        lessons: &[
+            "create-all",
+            "version-table",
+            "autogenerate",
+            "moving-around",
+        ],
+    },
+    World {
+        id: "everyday",
+        title: "Everyday changes",
+        lessons: &["rename", "data-migrations", "transactions"],
+    },
+    World {
+        id: "production",
+        title: "Team and production",
+        lessons: &[
+            "backups",
+            "expand-contract",
+            "two-heads",
+            "rollback-strategies",
+        ],
+    },
+];
+
+/// The lessons of each world, in the world's order, looked up in `lessons` by slug.
+pub fn by_world(lessons: &[Lesson]) -> Vec<(World, Vec<&Lesson>)> {
+    WORLDS
+        .iter()
+        .map(|world| {
+            let members = world
+                .lessons
+                .iter()
+                .filter_map(|slug| lessons.iter().find(|l| l.slug == *slug))
+                .collect();
+            (*world, members)
+        })
+        .collect()
+}
+
 /// One lesson, parsed.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Lesson {
