@@ -293,6 +293,51 @@ test('lesson 2: numbered files as revisions, and the naive check', async () => {
     await completed('version-table');
 });
 
+test('lesson 3 (migrate.sh): the script re-runs every file, then a revision with a tested rollback', async () => {
+    // Show me does each of the two stages, and the lesson is seen, not done.
+    await start('migrate-script');
+    const before = await page.textContent(tid('lesson-progress'));
+    await showMe();
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.settled();
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    assert.ok((await checklist()).every(([, pass]) => pass), 'show me passes the last stage');
+    assert.equal(await page.getAttribute(tid('lesson-migrate-script'), 'data-done'), 'false');
+    assert.equal(await page.getAttribute(tid('lesson-migrate-script'), 'data-seen'), 'true');
+    assert.equal(await page.textContent(tid('lesson-progress')), before);
+    await restart();
+    // Stage 1 by hand: the next deploy's ./migrate.sh.
+    await d.click('lesson-tool-1');
+    const notes = await page.textContent(tid('lesson-notes'));
+    assert.match(notes, /applied = 0/);
+    assert.match(notes, /psql: ERROR: table usertable already exists/);
+    assert.match(notes, /psql: ERROR: duplicate column name: phone/);
+    assert.match(notes, /✓ Applied 002_add_user_phone_rollback\.sql/);
+    assert.match(notes, /All migrations applied successfully/);
+    assert.equal(await page.$(tid('lesson-error')), null, 'the script never stops');
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.runSql("SELECT count(*) AS phone FROM pragma_table_info('usertable') WHERE name = 'phone';");
+    assert.match(await page.textContent(tid('console-result')), /\b0\b/);
+    // Stage 2 by hand: the model already has the columns; the down SQL is the rollback file.
+    assert.match(await d.model(), /phone VARCHAR\(20\)/);
+    await d.click('autogenerate');
+    const down = await page.textContent(tid('migration-down-sql'));
+    assert.match(down, /DROP COLUMN "?address"?/);
+    assert.match(down, /DROP COLUMN "?phone"?/);
+    await page.fill(tid('revision-message'), 'Add phone and address to users');
+    await d.click('save-revision');
+    await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
+    assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is not tested yet');
+    await d.click('downgrade-one');
+    assert.equal(await page.$(tid('lesson-complete')), null, 'rolled back, not applied again');
+    await d.click('upgrade-head');
+    await completed('migrate-script');
+    assert.equal((await worldOf('migrate-script')).id, 'lesson-world-basics');
+});
+
 /** The goal diagram's marked columns of users, as "name mark". */
 const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.same)',
     (cols) => cols.map((col) => {
