@@ -85,7 +85,12 @@ pub const WORLDS: &[World] = &[
     World {
         id: "everyday",
         title: "Everyday changes",
-        lessons: &["rename", "data-migrations", "transactions"],
+        lessons: &[
+            "rename",
+            "data-migrations",
+            "sqlite-rebuild",
+            "transactions",
+        ],
     },
     World {
         id: "production",

@@ -77,7 +77,7 @@ fn every_lesson_parses_and_has_what_the_panel_needs() {
     let lessons = all();
     assert_eq!(lessons.len(), FILES.len());
     // One lesson per topic of the migration guide the issue lists.
-    assert_eq!(lessons.len(), 12);
+    assert_eq!(lessons.len(), 13);
     for lesson in &lessons {
         assert!(
             !lesson.title.is_empty() && !lesson.task.trim().is_empty(),
@@ -1134,3 +1134,5 @@ fn every_lesson_is_in_exactly_one_world_and_every_world_names_real_lessons() {
 }
 
 mod migrate_script;
+
+mod sqlite_rebuild;

@@ -117,7 +117,7 @@ impl Workspace {
                     Err(e) => {
                         self.record(Event::StepFailed, &e);
                         notes.push(format!(
-                            "psql: ERROR: {e} (the file's transaction rolled back; psql still exits 0)"
+                            "psql: ERROR: {e} (psql still exits 0, so the script goes on)"
                         ));
                     }
                 }
