@@ -135,7 +135,7 @@ async function completed(slug, shot) {
     const done = Number((await page.textContent(tid('lesson-progress'))).match(/^(\d+) of/)[1]);
     const world = await worldOf(slug);
     assert.ok(world.done >= 1 && world.done <= world.total, `${slug}: its world counts it done`);
-    assert.match(world.label, new RegExp(`^${world.done} of ${world.total} done`));
+    assert.match(world.label, new RegExp(`^${world.done}/${world.total}`));
     await page.reload();
     await d.settled();
     await page.waitForSelector(tid('lesson-panel'));

@@ -79,7 +79,7 @@ pub fn lesson_panel(props: &Props) -> Html {
             <div class="world" data-testid={format!("lesson-world-{}", world.id)}
                 data-done={count.done.to_string()} data-seen={count.seen.to_string()}
                 data-total={count.total.to_string()}>
-                <span class="world-title">{ world.title }
+                <span class="world-title" title={format!("{}: {}", world.title, count.sentence())}>{ world.title }
                     <span class={classes!("world-count", (count.total > 0 && count.done == count.total).then_some("solved"))}
                         data-testid={format!("lesson-world-{}-count", world.id)}>{ count.label() }</span>
                 </span>

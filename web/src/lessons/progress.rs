@@ -133,13 +133,24 @@ pub struct WorldCount {
 }
 
 impl WorldCount {
-    /// What the world's heading says, e.g. "2 of 4 done, 1 seen".
+    /// What the world's heading says beside its title, short enough to sit over its chips:
+    /// "2/4", or "2/4 · 1 seen".
     pub fn label(&self) -> String {
-        let mut label = format!("{} of {} done", self.done, self.total);
+        let mut label = format!("{}/{}", self.done, self.total);
         if self.seen > 0 {
-            label.push_str(&format!(", {} seen", self.seen));
+            label.push_str(&format!(" · {} seen", self.seen));
         }
         label
+    }
+
+    /// The same as a sentence, for the heading's tooltip: "2 of 4 done, 1 seen (shown, not
+    /// done yet)".
+    pub fn sentence(&self) -> String {
+        let mut sentence = format!("{} of {} done", self.done, self.total);
+        if self.seen > 0 {
+            sentence.push_str(&format!(", {} seen (shown, not done yet)", self.seen));
+        }
+        sentence
     }
 }
 
@@ -419,7 +430,8 @@ mod tests {
                 total: 3
             }
         );
-        assert_eq!(state.world_count(world).label(), "0 of 3 done");
+        assert_eq!(state.world_count(world).label(), "0/3");
+        assert_eq!(state.world_count(world).sentence(), "0 of 3 done");
         // Rename shown, then done by hand; backups only shown; a lesson of another world done.
         for action in [
             LessonAction::Pick("rename".into()),
@@ -454,7 +466,11 @@ mod tests {
             },
             "rename is done (not also seen), backups seen, two-heads is not in this world"
         );
-        assert_eq!(count.label(), "1 of 3 done, 1 seen");
+        assert_eq!(count.label(), "1/3 · 1 seen");
+        assert_eq!(
+            count.sentence(),
+            "1 of 3 done, 1 seen (shown, not done yet)"
+        );
     }
 
     /// A staged lesson's answers: its first stage's two checks, the marker that begins the

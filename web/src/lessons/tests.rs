@@ -1133,6 +1133,6 @@ fn every_lesson_is_in_exactly_one_world_and_every_world_names_real_lessons() {
     assert_eq!(grouped, lessons.len(), "the list shows every lesson once");
 }
 
-mod migrate_script;
+mod migrate_script_tests;
 
-mod sqlite_rebuild;
+mod sqlite_rebuild_tests;
