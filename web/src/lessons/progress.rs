@@ -122,6 +122,38 @@ pub enum LessonAction {
     Goal(Goal),
 }
 
+/// How far the learner is through one world of lessons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorldCount {
+    /// Lessons done by the learner's own hand.
+    pub done: usize,
+    /// Lessons whose solution "show me" showed and that are not done yet.
+    pub seen: usize,
+    pub total: usize,
+}
+
+impl WorldCount {
+    /// What the world's heading says beside its title, short enough to sit over its chips:
+    /// "2/4", or "2/4 · 1 seen".
+    pub fn label(&self) -> String {
+        let mut label = format!("{}/{}", self.done, self.total);
+        if self.seen > 0 {
+            label.push_str(&format!(" · {} seen", self.seen));
+        }
+        label
+    }
+
+    /// The same as a sentence, for the heading's tooltip: "2 of 4 done, 1 seen (shown, not
+    /// done yet)".
+    pub fn sentence(&self) -> String {
+        let mut sentence = format!("{} of {} done", self.done, self.total);
+        if self.seen > 0 {
+            sentence.push_str(&format!(", {} seen (shown, not done yet)", self.seen));
+        }
+        sentence
+    }
+}
+
 impl LessonState {
     /// A state that continues the kept progress.
     pub fn resume(progress: Progress) -> LessonState {
@@ -149,6 +181,21 @@ impl LessonState {
     /// Whether "show me" has shown this lesson's solution at some point.
     pub fn is_seen(&self, slug: &str) -> bool {
         self.progress.seen.iter().any(|s| s == slug)
+    }
+
+    /// The counts of one world, given its lessons' slugs: a lesson done counts as done
+    /// whether or not it was also seen, so done + seen never passes the total.
+    pub fn world_count<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) -> WorldCount {
+        let mut count = WorldCount::default();
+        for slug in slugs {
+            count.total += 1;
+            if self.is_done(slug) {
+                count.done += 1;
+            } else if self.is_seen(slug) {
+                count.seen += 1;
+            }
+        }
+        count
     }
 
     /// Whether checks should be evaluated now: a lesson is set up and no steps are running.
@@ -369,6 +416,61 @@ mod tests {
         assert!(state.earned());
         assert_eq!(state.progress.completed, ["rename"]);
         assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    #[test]
+    fn a_world_counts_its_lessons_done_and_those_only_seen() {
+        let world = ["create-all", "rename", "backups"];
+        let mut state = LessonState::default();
+        assert_eq!(
+            state.world_count(world),
+            WorldCount {
+                done: 0,
+                seen: 0,
+                total: 3
+            }
+        );
+        assert_eq!(state.world_count(world).label(), "0/3");
+        assert_eq!(state.world_count(world).sentence(), "0 of 3 done");
+        // Rename shown, then done by hand; backups only shown; a lesson of another world done.
+        for action in [
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &[true]),
+            LessonAction::Started,
+            stepped(),
+            checked("rename", &[true]),
+            LessonAction::Pick("backups".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("backups", &[true]),
+            LessonAction::Pick("two-heads".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("two-heads", &[true]),
+        ] {
+            state.reduce(action);
+        }
+        let count = state.world_count(world);
+        assert_eq!(
+            count,
+            WorldCount {
+                done: 1,
+                seen: 1,
+                total: 3
+            },
+            "rename is done (not also seen), backups seen, two-heads is not in this world"
+        );
+        assert_eq!(count.label(), "1/3 · 1 seen");
+        assert_eq!(
+            count.sentence(),
+            "1 of 3 done, 1 seen (shown, not done yet)"
+        );
     }
 
     /// A staged lesson's answers: its first stage's two checks, the marker that begins the

@@ -77,7 +77,7 @@ fn every_lesson_parses_and_has_what_the_panel_needs() {
     let lessons = all();
     assert_eq!(lessons.len(), FILES.len());
     // One lesson per topic of the migration guide the issue lists.
-    assert_eq!(lessons.len(), 11);
+    assert_eq!(lessons.len(), 13);
     for lesson in &lessons {
         assert!(
             !lesson.title.is_empty() && !lesson.task.trim().is_empty(),
@@ -784,7 +784,10 @@ fn every_goal_differs_before_its_stage_and_is_reached_by_show_me() {
             }
         }
     }
-    assert!(goals >= 5, "lessons 1, 3 and 6 and each stage of 5 draw a goal");
+    assert!(
+        goals >= 5,
+        "lessons 1, 3 and 6 and each stage of 5 draw a goal"
+    );
 }
 
 #[test]
@@ -1104,3 +1107,32 @@ fn checks_never_write_and_a_broken_check_just_fails() {
         .iter()
         .any(|t| t.name == "users" && t.rows > 0));
 }
+
+#[test]
+fn every_lesson_is_in_exactly_one_world_and_every_world_names_real_lessons() {
+    let lessons = all();
+    for lesson in &lessons {
+        let homes: Vec<&str> = WORLDS
+            .iter()
+            .filter(|w| w.lessons.contains(&lesson.slug.as_str()))
+            .map(|w| w.id)
+            .collect();
+        assert_eq!(homes.len(), 1, "{} is in worlds {homes:?}", lesson.slug);
+    }
+    for world in WORLDS {
+        assert!(!world.lessons.is_empty(), "world {} is empty", world.id);
+        for slug in world.lessons {
+            assert!(
+                lessons.iter().any(|l| l.slug == *slug),
+                "world {} names {slug}, which no lesson file has",
+                world.id
+            );
+        }
+    }
+    let grouped: usize = by_world(&lessons).iter().map(|(_, l)| l.len()).sum();
+    assert_eq!(grouped, lessons.len(), "the list shows every lesson once");
+}
+
+mod migrate_script_tests;
+
+mod sqlite_rebuild_tests;

@@ -727,6 +727,14 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+    /// Runs a SQL file the way the guide's `migrate.sh` hands it to `psql` (`psql < file`,
+    /// without `ON_ERROR_STOP`): the file's BEGIN…COMMIT makes it all or nothing, and an error
+    /// rolls it back, is printed, and still ends with exit status 0, so a script with `set -e`
+    /// goes on. The error is a note and a `step_failed` entry in the journal, never a failure
+    /// of the steps.
+    Psql(String),
+    /// A line a simulated script prints (its `echo`), shown as a note.
+    Echo(String),
     /// Runs a step whose failure is the point of the lesson ("show me" lets the learner see
     /// the upgrade fail): a failure becomes a note and the steps go on, recorded in the
     /// lesson's journal as any failure is. Lesson files write `try = { upgrade = "head" }`.
