@@ -151,7 +151,8 @@ impl Lesson {
     }
 }
 
-#[cfg(test)]
+// The lessons run on the worker's engine, so their tests need it too.
+#[cfg(all(test, feature = "worker"))]
 mod tests {
     use rusqlite::Connection;
 

@@ -51,7 +51,8 @@ pub fn revisions() -> Vec<Revision> {
     ]
 }
 
-#[cfg(test)]
+// The demo is checked by building it with the worker's engine.
+#[cfg(all(test, feature = "worker"))]
 mod tests {
     use rusqlite::Connection;
     use strata_core::revision::Graph;

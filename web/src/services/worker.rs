@@ -42,6 +42,7 @@ pub fn run() {
             },
         );
     }));
+    mark("strata-worker:started");
     wasm_bindgen_futures::spawn_local(async {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let engine = match open().await {
@@ -76,14 +77,26 @@ pub fn run() {
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The handler must outlive this task; the worker lives as long as the page.
         on_message.forget();
+        mark("strata-worker:booted");
         send(&scope, 0, Message::Booted);
     });
+}
+
+/// Leaves a named point on the worker's performance timeline (its own, which starts when the
+/// worker does), so its start-up can be taken apart in the browser's tools and the tests.
+fn mark(name: &str) {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Some(performance) = scope.performance() {
+        let _ = performance.mark(name);
+    }
 }
 
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports.
 async fn open() -> Result<Engine, String> {
-    let (conn, storage) = match install_patiently().await {
+    let installed = install_patiently().await;
+    mark("strata-worker:storage");
+    let (conn, storage) = match installed {
         Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
         Err(e) => (
             Connection::open_in_memory(),
@@ -97,6 +110,7 @@ async fn open() -> Result<Engine, String> {
         .map_err(|e| e.to_string())
         .and_then(|conn| Engine::open(conn, storage))
         .map_err(|e| format!("cannot open the database: {e}"))?;
+    mark("strata-worker:opened");
     if persistent {
         // Without the file, backups last as long as the tab, which is still useful; the
         // engine already keeps them in memory, so a failure here is not fatal.
