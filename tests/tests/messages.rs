@@ -219,3 +219,31 @@ fn export_never_writes_through_a_symlink() {
     assert!(p.strata(&["export", "r1", "--format", "sql", "--output", "out"]).fails().contains("exists already"));
     assert_eq!(versions(&p.db()), Vec::<String>::new());
 }
+
+/// `strata diff | head -1` used to panic ("failed printing to stdout: Broken pipe") once the
+/// reader had gone: a long output and a reader that takes one line must end without a panic.
+#[test]
+fn a_reader_that_stops_early_ends_strata_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let p = Project::init();
+    let model: String = (0..4000).map(|i| format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, a TEXT, b TEXT);\n")).collect();
+    p.write("schema.sql", &model);
+    let mut child = Command::new(cli_support::strata_bin())
+        .arg("diff")
+        .current_dir(p.path("."))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here, as `head -1` exits after one line.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic exits 101: {stderr}");
+}
