@@ -20,7 +20,8 @@ use rusqlite::Connection;
 use strata_core::export::{postgres, ExportInput};
 use strata_core::revision::{Graph, Revision};
 use strata_core::schema::Schema;
-use strata_core::{introspect_excluding, migrate, model};
+use strata_engine::{introspect_excluding, migrate, model};
+use strata_engine::migrate::Replay;
 
 const CREATED: &str = "2026-11-26T12:00:00Z";
 
@@ -87,7 +88,7 @@ fn shape(pg: &Postgres) -> BTreeMap<String, String> {
 fn postgres_round_trip(pg: &Postgres, g: &Graph, dir: &Path) {
     pg.reset();
     for rev in g.revisions() {
-        let sql = postgres(&ExportInput::for_revision(g, &rev.id, "schema_version").unwrap()).up;
+        let sql = postgres(&ExportInput::for_revision(g, &rev.id, &Replay { version_table: "schema_version" }).unwrap()).up;
         pg.psql(&sql).unwrap_or_else(|e| panic!("strata's PostgreSQL export of {} failed: {e}\n{sql}", rev.id));
     }
     let strata = shape(pg);

@@ -24,14 +24,14 @@ fn help_lists_every_command_and_each_help_has_an_example() {
     let out = help.ok();
     for cmd in [
         "init", "revision", "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "merge", "stamp", "check", "verify", "diff",
-        "import-sql",
+        "import-sql", "rehearse", "backups", "restore", "share", "open",
     ] {
         assert!(out.contains(&format!("  {cmd} ")), "--help lacks {cmd}:\n{out}");
         let sub = p.strata(&[cmd, "--help"]);
         assert!(sub.ok().contains("Example"), "{cmd} --help has no example:\n{}", sub.stdout);
     }
     let up = p.strata(&["upgrade", "--help"]);
-    for flag in ["--sql", "--dry-run", "--backup"] {
+    for flag in ["--sql", "--dry-run", "--backup", "--require"] {
         assert!(up.ok().contains(flag), "upgrade --help lacks {flag}");
     }
     assert!(p.strata(&["downgrade", "--help"]).ok().contains("--allow-data-loss"));
@@ -81,7 +81,7 @@ fn autogenerate_upgrade_and_downgrade_round_trip() {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .unwrap();
-    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00.000Z".len(), "applied_at is UTC: {}", row.0);
+    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00Z".len(), "applied_at is RFC 3339 UTC to the second: {}", row.0);
     assert_eq!(row.1, "add phone to users");
     assert_eq!(row.2, strata_core::revision::checksum(&text));
     assert!(row.3.is_some_and(|ms| ms >= 0.0));

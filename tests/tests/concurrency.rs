@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::process::{Child, Stdio};
 
 use cli_support::Project;
-use strata_core::migrate::{self, DEFAULT_VERSION_TABLE};
+use strata_engine::migrate::{self, DEFAULT_VERSION_TABLE};
 use strata_core::revision::{Graph, Revision};
 
 const PROCESSES: usize = 8;
@@ -60,7 +60,7 @@ fn check(p: &Project, g: &Graph, round: usize) {
     assert_eq!(verify.code, 0, "round {round}: verify fails:\n{}{}", verify.stdout, verify.stderr);
     let current = g.current(&applied);
     let want = migrate::schema_at_all(g, &current, DEFAULT_VERSION_TABLE).unwrap();
-    let have = strata_core::introspect_excluding(&conn, &[DEFAULT_VERSION_TABLE]).unwrap();
+    let have = strata_engine::introspect_excluding(&conn, &[DEFAULT_VERSION_TABLE]).unwrap();
     assert_eq!(have, want, "round {round}: the schema is not what {current:?} build");
 }
 

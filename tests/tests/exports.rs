@@ -14,11 +14,13 @@ use std::process::Command;
 
 use rusqlite::Connection;
 use strata_core::export::{self, alembic, postgres, ExportInput};
-use strata_core::migrate;
+use strata_engine::migrate;
+use strata_engine::migrate::Replay;
 use strata_core::revision::{Graph, Revision};
 use strata_core::schema::{Schema, Sql};
 use strata_core::sqlmodel::from_sqlmodel;
-use strata_core::{introspect, model, Model};
+use strata_core::{Model};
+use strata_engine::{introspect, model};
 
 use pyenv::Postgres;
 
@@ -85,7 +87,7 @@ fn loosen(mut s: Schema) -> Schema {
 fn for_revision_recovers_the_schemas_and_renames_from_the_revision_sql() {
     for case in cases() {
         let (g, _, rev_id) = graph(&case);
-        let got = ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap();
+        let got = ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap();
         assert!(got.faithful, "{}: the revision's SQL is strata's own plan, so the export must be faithful", case.name);
         assert_eq!(got.from, case.from.schema, "{}", case.name);
         assert_eq!(got.to, case.to.schema, "{}", case.name);
@@ -109,7 +111,7 @@ fn hand_edited_revisions_are_exported_verbatim_and_say_so() {
         "ALTER TABLE t DROP COLUMN m;\n",
     );
     let g = Graph::new(vec![base, rev]).unwrap();
-    let input = ExportInput::for_revision(&g, "bbbb", "schema_version").unwrap();
+    let input = ExportInput::for_revision(&g, "bbbb", &Replay { version_table: "schema_version" }).unwrap();
     assert!(!input.faithful);
     let script = alembic(&input);
     assert!(script.contains("op.execute(\"UPDATE t SET m = n * 2\")"), "{script}");
@@ -133,7 +135,7 @@ fn hand_written_creates_export_as_operations() {
     );
     let g = Graph::new(vec![base, rev]).unwrap();
     for id in ["aaaa", "bbbb"] {
-        let input = ExportInput::for_revision(&g, id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, id, &Replay { version_table: "schema_version" }).unwrap();
         assert!(input.faithful, "{id}");
         let script = alembic(&input);
         assert!(script.contains("op.create_table(") && !script.contains("edited by hand"), "{script}");
@@ -148,7 +150,7 @@ fn hand_written_creates_export_as_operations() {
         let base = Revision::new("aaaa", vec![], "base", CREATED, "CREATE TABLE users (id INTEGER PRIMARY KEY);\n", "DROP TABLE users;\n");
         let rev = Revision::new("bbbb", vec!["aaaa".into()], "t", CREATED, up, down);
         let g = Graph::new(vec![base, rev]).unwrap();
-        let input = ExportInput::for_revision(&g, "bbbb", "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, "bbbb", &Replay { version_table: "schema_version" }).unwrap();
         assert!(!input.faithful, "{up} / {down}");
     }
 }
@@ -232,7 +234,7 @@ fn alembic_env(g: &Graph, ids: &[&str]) -> tempfile::TempDir {
     std::fs::write(dir.path().join("env.py"), ENV_PY).unwrap();
     std::fs::create_dir(dir.path().join("versions")).unwrap();
     for id in ids {
-        let input = ExportInput::for_revision(g, id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(g, id, &Replay { version_table: "schema_version" }).unwrap();
         std::fs::write(dir.path().join(format!("versions/{id}.py")), alembic(&input)).unwrap();
     }
     dir
@@ -372,8 +374,8 @@ fn diff_shapes(got: &BTreeMap<String, String>, want: &BTreeMap<String, String>) 
 fn run_postgres_case(pg: &Postgres, case: &Case) -> Result<(), String> {
     pg.reset();
     let (g, base_id, rev_id) = graph(case);
-    let base = postgres(&ExportInput::for_revision(&g, &base_id, "schema_version").unwrap());
-    let rev = postgres(&ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap());
+    let base = postgres(&ExportInput::for_revision(&g, &base_id, &Replay { version_table: "schema_version" }).unwrap());
+    let rev = postgres(&ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap());
     let step = |label: &str, sql: &str, want: &Schema| -> Result<(), String> {
         pg.psql(sql).map_err(|e| format!("{label} failed: {e}\n--- script:\n{sql}"))?;
         diff_shapes(&pg.shape(), &expected_shape(want)).map(|d| Err(format!("{label}: {d}\n--- script:\n{sql}"))).unwrap_or(Ok(()))
@@ -442,7 +444,7 @@ fn sqlmodel_case_exports_match_the_checked_in_files() {
     let dir = pyenv::root().join("tests/test_data_exports");
     for case in cases().into_iter().filter(|c| c.name.starts_with("sqlmodel_")) {
         let (g, _, rev_id) = graph(&case);
-        let input = ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap();
         let pg = postgres(&input);
         let files = [
             ("alembic.py", alembic(&input)),

@@ -11,12 +11,15 @@
 //! (`config.rs`), where its reader lives.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use strata_core::import::{self, SqlFile};
+use strata_core::project::folder::folder_of;
 use strata_core::project::Project;
 use strata_core::revision::{Direction, Graph, Revision, Target};
 use strata_core::schema::Schema;
-use strata_core::{diff, lint, model, parse, plan, render, sql, sqlmodel, statement, PlanOptions};
+use strata_core::{diff, lint, parse, plan, render, sql, sqlmodel, statement, PlanOptions};
+use strata_engine::model;
 use strata_tests::fuzz::{self, grammar, Format, Rng, Settings};
 
 /// Inputs per target in the in-suite run (debug build, 2 cores): the whole file takes about 15 s
@@ -123,7 +126,7 @@ fn migrate_between(from: &Schema, to: &Schema, renames: &[strata_core::Rename]) 
 }
 
 fn sql_model(input: &str) {
-    let _ = model::annotations(input);
+    let _ = strata_core::annotations::annotations(input);
     if let Ok(m) = model::from_sql(input) {
         migrate_between(&Schema::default(), &m.schema, &m.renames);
     }
@@ -248,4 +251,32 @@ fn project_text(input: &str) {
 #[test]
 fn fuzz_project_files_and_links() {
     fuzz::run("project", &settings(IN_SUITE_SLOW), project_input, project_text);
+}
+
+/// What `strata open` does with a file's text or a link before it writes anything: read it as
+/// either, then lay it out as files. Every name must stay a plain, distinct file name inside
+/// its folder, and every file must hold its revision's text exactly.
+fn project_folder(input: &str) {
+    let Ok(project) = Project::from_file_or_link(input) else { return };
+    READ.fetch_add(1, Ordering::Relaxed);
+    let Ok(layout) = folder_of(&project) else { return };
+    LAID_OUT.fetch_add(1, Ordering::Relaxed);
+    let mut names = BTreeSet::new();
+    for ((name, text), original) in layout.revisions.iter().zip(&project.revisions) {
+        assert!(!name.contains(['/', '\\', '\0']) && !name.starts_with('.') && name.ends_with(".sql"), "{name:?} is a plain file name");
+        assert!(names.insert(name.to_ascii_lowercase()), "{name:?} is given once");
+        assert_eq!(text, original, "a file holds its revision's text");
+    }
+    assert_eq!(layout.revisions.len(), project.revisions.len());
+}
+
+/// How many inputs read as a project, and how many of those were laid out as files, so a run
+/// shows that the layout was reached and not only the refusals before it.
+static READ: AtomicUsize = AtomicUsize::new(0);
+static LAID_OUT: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+fn fuzz_project_folders() {
+    fuzz::run("project-folder", &settings(IN_SUITE_SLOW), project_input, project_folder);
+    println!("fuzz project-folder: {} inputs read as a project, {} laid out as files", READ.load(Ordering::Relaxed), LAID_OUT.load(Ordering::Relaxed));
 }

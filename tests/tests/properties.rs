@@ -30,7 +30,8 @@ use proptest::prelude::*;
 use proptest::sample::Index as Ix;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use rusqlite::{types::Value, Connection};
-use strata_core::{diff, introspect, model, plan, runner, schema::affinity, PlanOptions, Rename};
+use strata_core::{diff, plan, schema::affinity, PlanOptions, Rename};
+use strata_engine::{introspect, model, runner};
 
 /// Rows written into every table of the starting schema.
 const ROWS: i64 = 8;

@@ -159,7 +159,7 @@ fn change_set() {
     );
     let (o, s) = (median(ours), median(shell));
     let sqlite3_version = String::from_utf8_lossy(&Command::new("sqlite3").arg("--version").output().unwrap().stdout).split_whitespace().next().unwrap_or("?").to_string();
-    let (a, b, c) = strata_core::sqlite_version();
+    let (a, b, c) = strata_engine::sqlite_version();
     println!(
         "upgrade head, {tables} tables x {rows} rows, {statements} statements: strata {:.1} ms (SQLite {a}.{b}.{c}) vs sqlite3 shell {:.1} ms (SQLite {sqlite3_version}), ratio {:.2} (target <= 1.2)",
         ms(o),

@@ -39,6 +39,35 @@ pub enum Command {
     /// Show the revision(s) the database is at
     #[command(after_help = "Example:\n  strata current --json")]
     Current(ReadArgs),
+    /// Rehearse the pending revisions on a copy of the database: up, down and up again, timed and checked
+    #[command(
+        long_about = "Rehearse the pending revisions on a copy of the database (never the database itself): \
+                      each one up, then each back down, then up again. Per revision and direction it reports \
+                      the time, how long the write lock was held, the rows of every table, whether down and \
+                      up give back every value (a content digest per column), the size, and the integrity and \
+                      foreign-key checks; and whether the revision is additive or breaking for an app that \
+                      keeps running.\n\n\
+                      Exits 1 when a step fails, when down and up do not give back what they should, or when \
+                      data is lost that the revisions' SQL does not say it throws away. With --rows or \
+                      --scale it also estimates each upgrade's duration on larger tables, timed on generated \
+                      rows of the same shape.",
+        after_help = "Examples:\n  strata rehearse\n  strata rehearse head --rows 1000000\n  strata rehearse +1 --scale 10 --json"
+    )]
+    Rehearse(RehearseArgs),
+    /// List the backups strata has taken of the database (time, revision, size, checked)
+    #[command(after_help = "Examples:\n  strata backups\n  strata backups --verify --json")]
+    Backups(BackupsArgs),
+    /// Put a backup in place of the database; the current database is kept as a backup first
+    #[command(
+        long_about = "Put a backup in place of the database. The backup is checked with PRAGMA integrity_check \
+                      first; then strata takes the database's write lock and holds it to the end (other \
+                      processes wait), keeps the current database as another backup, and copies the backup \
+                      in, in one transaction of the database: a restore that is interrupted, even by kill -9, \
+                      leaves the old database or the new one, never a mix. Other processes that keep the \
+                      database open see the restored one from their next transaction.",
+        after_help = "Examples:\n  strata backups\n  strata restore app.db.20260101T120000Z.bak"
+    )]
+    Restore(RestoreArgs),
     /// List revisions, newest first
     #[command(after_help = "Example:\n  strata history --verbose")]
     History(HistoryArgs),
@@ -93,6 +122,55 @@ pub enum Command {
         after_help = "Examples:\n  strata export head --format alembic --output alembic/versions\n  strata export 3f2a --format postgres\n  strata export head --format sql --output out/\n  strata export --format alembic-project alembic-project/"
     )]
     Export(ExportArgs),
+    /// Print a playground link that opens this project: model, revisions, and the database's rows when the link stays short enough
+    #[command(
+        long_about = "Print a link that opens this project in the playground: the model, every revision file \
+                      as it is, the revisions the database has applied, and its rows. The rows are left out \
+                      (and stderr says so) when they would make the link longer than 65,536 characters; the \
+                      link then opens the schema and the revisions with empty tables. Only the link goes to \
+                      stdout. Nothing is written.",
+        after_help = "Examples:\n  strata share\n  strata share --base https://playground.example.com/"
+    )]
+    Share(ShareArgs),
+    /// Turn a playground share link or project file into a new project folder
+    #[command(
+        long_about = "Turn a playground share link (the whole link, or its #project= part) or a project file \
+                      the playground exported (strata-project.json) into a project folder: strata.toml, the \
+                      model (schema.sql, or models.py for SQLModel), one file per revision in migrations/ and \
+                      app.db with the revisions the project had applied and its rows. The folder must be new \
+                      or empty; nothing is written unless everything is.",
+        after_help = "Examples:\n  strata open 'http://127.0.0.1:8080/#project=eNq...' myproject\n  strata open strata-project.json myproject"
+    )]
+    Open(OpenArgs),
+}
+
+/// The address `scripts/serve` serves the playground on.
+pub const LOCAL_PLAYGROUND: &str = "http://127.0.0.1:8080/";
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The playground's address the link starts with (default: the address scripts/serve prints)
+    #[arg(long, value_name = "URL", default_value = LOCAL_PLAYGROUND, value_parser = playground_address)]
+    pub base: String,
+}
+
+/// `--base` must be a web address: the playground needs a page served over HTTP(S).
+fn playground_address(s: &str) -> Result<String, String> {
+    let rest = s.strip_prefix("http://").or_else(|| s.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with(['/', '#']) && !s.chars().any(char::is_whitespace) => Ok(s.to_string()),
+        _ => Err("give the playground's address, such as http://127.0.0.1:8080/".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A share link (or its #project= part), or a project file the playground exported
+    #[arg(value_name = "LINK|FILE")]
+    pub source: String,
+    /// Folder to create the project in; it must be new or empty
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +234,55 @@ pub struct UpgradeArgs {
     /// First write a consistent copy of the database (VACUUM INTO) next to it
     #[arg(long)]
     pub backup: bool,
+    /// Refuse, before anything runs, unless every revision to apply is of this class (for the CI of deploys without downtime)
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub require: Option<Requirement>,
+}
+
+/// What `upgrade --require` demands of every revision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Requirement {
+    /// Old code keeps working while it applies: new tables, nullable columns, indexes
+    Additive,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// head, heads, +N or a revision id (or unique prefix)
+    #[arg(default_value = "head", allow_hyphen_values = true)]
+    pub target: String,
+    /// Also estimate each upgrade as if every table it reads or changes had N rows
+    #[arg(long, value_name = "N", conflicts_with = "scale", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rows: Option<u64>,
+    /// Also estimate each upgrade as if every table it reads or changes had K times its rows
+    #[arg(long, value_name = "K", value_parser = scale)]
+    pub scale: Option<f64>,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(k) if k.is_finite() && k > 0.0 && k <= 1e9 => Ok(k),
+        _ => Err("give a number greater than 0, such as 10 or 2.5".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct BackupsArgs {
+    /// Run PRAGMA integrity_check on each backup now (it was checked when it was written)
+    #[arg(long)]
+    pub verify: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup: its file name as `strata backups` lists it, or a path
+    pub backup: PathBuf,
 }
 
 #[derive(Debug, Args)]

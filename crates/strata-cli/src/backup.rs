@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
+use strata_core::time::Clock;
 
 /// Writes the backup of the database `conn` has open, at `database`'s side, and returns its path.
 pub fn write(database: &Path, conn: &Connection) -> Result<PathBuf> {
@@ -35,7 +36,7 @@ pub fn write(database: &Path, conn: &Connection) -> Result<PathBuf> {
 
 /// `<database>.<stamp>.bak`, with `-2`, `-3`… when a backup was already taken that second.
 fn free_name(database: &Path) -> PathBuf {
-    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace([':', '-'], "");
+    let stamp = strata_engine::clock::SystemClock::new().now().rfc3339().replace([':', '-'], "");
     let named = |suffix: String| {
         let mut name = database.file_name().unwrap_or_default().to_os_string();
         name.push(suffix);
@@ -48,6 +49,71 @@ fn free_name(database: &Path) -> PathBuf {
         path = named(format!(".{stamp}-{n}.bak"));
     }
     path
+}
+
+/// A backup found beside the database.
+pub struct Found {
+    pub path: PathBuf,
+    /// The file name, as `strata restore` takes it.
+    pub name: String,
+    /// When it was taken (UTC, from its name): `2026-01-02 10:15:00 UTC`.
+    pub taken: String,
+    pub size: u64,
+}
+
+/// The backups of `database` beside it, newest first, and the temporary files of backups that
+/// did not finish (a killed process, or one being written right now).
+pub fn list(database: &Path) -> Result<(Vec<Found>, Vec<PathBuf>)> {
+    let base = database.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let parent = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut found: Vec<(String, Found)> = Vec::new();
+    let mut unfinished = Vec::new();
+    let entries = match std::fs::read_dir(parent) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), unfinished)),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", parent.display())),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&base).and_then(|r| r.strip_prefix('.')) else { continue };
+        if rest.starts_with("backup-in-progress-") && rest.ends_with(".tmp") {
+            unfinished.push(entry.path());
+            continue;
+        }
+        let Some(stamp) = rest.strip_suffix(".bak") else { continue };
+        let Some(taken) = taken(stamp) else { continue };
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        found.push((stamp.to_string(), Found { path: entry.path(), name, taken, size }));
+    }
+    // Newest first: stamps sort as times, and `-N` counts up within a second.
+    found.sort_by_key(|(stamp, _)| std::cmp::Reverse(order(stamp)));
+    unfinished.sort();
+    Ok((found.into_iter().map(|(_, f)| f).collect(), unfinished))
+}
+
+/// `20260102T101500Z` (or `…Z-3`) read as `2026-01-02 10:15:00 UTC`; `None` when the name is
+/// not a backup's.
+fn taken(stamp: &str) -> Option<String> {
+    let (time, n) = match stamp.split_once('-') {
+        Some((t, n)) => (t, Some(n)),
+        None => (stamp, None),
+    };
+    if n.is_some_and(|n| n.parse::<u32>().is_err()) {
+        return None;
+    }
+    let b = time.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() != 16 || !digits(0..8) || b[8] != b'T' || !digits(9..15) || b[15] != b'Z' {
+        return None;
+    }
+    Some(format!("{}-{}-{} {}:{}:{} UTC", &time[0..4], &time[4..6], &time[6..8], &time[9..11], &time[11..13], &time[13..15]))
+}
+
+fn order(stamp: &str) -> (String, u32) {
+    match stamp.split_once('-') {
+        Some((t, n)) => (t.to_string(), n.parse().unwrap_or(0)),
+        None => (stamp.to_string(), 1),
+    }
 }
 
 fn copy_and_check(conn: &Connection, tmp: &Path, path: &Path) -> Result<()> {

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
-use strata_core::migrate::{Clock, DEFAULT_VERSION_TABLE};
+use strata_engine::migrate::DEFAULT_VERSION_TABLE;
+use strata_engine::store::FolderStore;
 use strata_core::revision::{Graph, Revision};
 use strata_core::Model;
 
@@ -35,7 +35,7 @@ fn default_database() -> String {
     "app.db".into()
 }
 fn default_model() -> String {
-    "schema.sql".into()
+    strata_core::project::ModelLanguage::Sql.file_name().into()
 }
 fn default_migrations() -> String {
     "migrations".into()
@@ -59,6 +59,17 @@ impl Config {
             bail!("busy_timeout_ms = {} is longer than SQLite can wait; give at most {} (milliseconds, about 24 days)", cfg.busy_timeout_ms, i32::MAX);
         }
         Ok(cfg)
+    }
+
+    /// The text of a `strata.toml` holding these settings, as `strata init` and `strata open`
+    /// write it.
+    pub fn to_file_text(&self) -> Result<String> {
+        Ok(format!(
+            "# strata project settings; paths are relative to this file.\n\
+             # `--database PATH` or the STRATA_DATABASE variable override `database`.\n\
+             {}",
+            toml::to_string(self)?
+        ))
     }
 
     /// Applies the connection settings to a newly opened connection: the lock waiter of
@@ -143,26 +154,16 @@ impl Project {
         &self.config.version_table
     }
 
+    /// The migrations folder as a revision store.
+    pub fn store(&self) -> FolderStore {
+        FolderStore::new(&self.migrations)
+    }
+
     /// Reads every `*.sql` file of the migrations folder into the revision graph.
     pub fn revisions(&self) -> Result<Revisions> {
-        let mut revs = Vec::new();
-        let mut files = BTreeMap::new();
-        if self.migrations.is_dir() {
-            let mut paths: Vec<PathBuf> = std::fs::read_dir(&self.migrations)
-                .with_context(|| format!("cannot list {}", self.migrations.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-                .collect();
-            paths.sort();
-            for p in paths {
-                let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
-                let rev = Revision::parse(&text).with_context(|| format!("revision file {}", p.display()))?;
-                if let Some(other) = files.insert(rev.id.clone(), p.clone()) {
-                    bail!("{} and {} both have id {}; give each revision its own id", other.display(), p.display(), rev.id);
-                }
-                revs.push(rev);
-            }
-        }
+        let read = self.store().files()?;
+        let files: BTreeMap<String, PathBuf> = read.iter().map(|(p, r)| (r.id.clone(), p.clone())).collect();
+        let revs: Vec<Revision> = read.into_iter().map(|(_, r)| r).collect();
         let graph = Graph::new(revs).with_context(|| format!("the revisions in {} do not form a valid history", self.migrations.display()))?;
         Ok(Revisions { graph, files })
     }
@@ -184,7 +185,7 @@ impl Project {
             // `file:line:column` editors and terminals know.
             return strata_core::sqlmodel::from_sqlmodel(text).with_context(|| self.model.display().to_string());
         }
-        strata_core::from_sql(text).with_context(|| format!("model {}", self.model.display()))
+        strata_engine::from_sql(text).with_context(|| format!("model {}", self.model.display()))
     }
 
     /// Opens the database for writing (creating the file if needed), waiting for other writers.
@@ -260,29 +261,6 @@ fn find_config() -> Result<PathBuf> {
         }
     }
     bail!("no {CONFIG_FILE} in {} or any folder above it; run `strata init` to create a project, or pass --config", cwd.display())
-}
-
-/// The system clock: UTC wall time for `applied_at`, a monotonic clock for durations.
-pub struct SystemClock(Instant);
-
-impl SystemClock {
-    pub fn new() -> Self {
-        SystemClock(Instant::now())
-    }
-}
-
-impl Clock for SystemClock {
-    fn now_utc(&self) -> String {
-        humantime::format_rfc3339_millis(SystemTime::now()).to_string()
-    }
-    fn millis(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1000.0
-    }
-}
-
-/// The creation time written into new revisions, to the second.
-pub fn created_now() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
 #[cfg(test)]

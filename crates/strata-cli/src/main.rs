@@ -11,6 +11,7 @@ mod failure;
 mod interrupt;
 mod lock;
 mod output;
+mod scratch;
 
 use std::process::ExitCode;
 
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            output::error(&e);
+            output::error(&e, &failure::cli_words(&e));
             failure::exit_code(&e)
         }
     }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diff::RenameCandidate;
-use crate::model::Rename;
+use crate::diff::Rename;
 
 /// "No, it really was dropped": the column (or table) a candidate would rename from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,7 +92,7 @@ pub fn unanswered<'a>(candidates: &'a [RenameCandidate], declined: &[Decline]) -
 mod tests {
     use super::*;
     use crate::diff::diff;
-    use crate::model::from_sql;
+    use crate::testing::schema;
 
     #[test]
     fn the_decline_form_mirrors_the_rename_hint() {
@@ -110,8 +110,8 @@ mod tests {
 
     #[test]
     fn a_candidate_stays_unanswered_until_it_is_confirmed_or_declined() {
-        let from = from_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);").unwrap().schema;
-        let to = from_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, email_address TEXT, phone TEXT);").unwrap().schema;
+        let from = schema("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);");
+        let to = schema("CREATE TABLE users (id INTEGER PRIMARY KEY, email_address TEXT, phone TEXT);");
         let asked = diff(&from, &to, &[]);
         // email could have become either new column: both questions are about email.
         assert_eq!(asked.rename_candidates.len(), 2);
@@ -123,7 +123,7 @@ mod tests {
         // Yes: the confirmed rename is applied, so nothing is asked any more.
         let confirmed = diff(&from, &to, &[Rename::parse_hint("users.email=email_address").unwrap()]);
         assert!(unanswered(&confirmed.rename_candidates, &[]).is_empty());
-        let tables = diff(&from, &from_sql("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT);").unwrap().schema, &[]);
+        let tables = diff(&from, &schema("CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT);"), &[]);
         assert_eq!(unanswered(&tables.rename_candidates, &[]).len(), 1);
         assert!(unanswered(&tables.rename_candidates, &[Decline::parse("users").unwrap()]).is_empty());
     }

@@ -1,82 +1,42 @@
-//! The core's error type: every variant names what failed and where, and says whether anything
-//! was changed.
-//!
-//! **A core error's message is whole: it includes the error it wraps, and `source()` is not
-//! used.** The playground shows `to_string()` and the CLI prints a chain of causes; were a
-//! cause both in the message and returned by `source()`, the CLI would print it twice ("step 5
-//! …: step 5 …"). Wrapped errors therefore live in fields named `cause`, never `source`
-//! (which thiserror would expose), and SQLite errors are converted by hand instead of `#[from]`.
+//! What the core's errors share: where in a text a problem is. Model errors of both front-ends
+//! (`sqlmodel::SqlModelError` here, the SQL front-end's in strata-engine) carry a [`Position`],
+//! so an editor marks the line from the error value instead of reading it back out of the
+//! message.
 
-use crate::model::sqlite_message;
-use crate::parse::ParseError;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// SQLite rejected a statement of a model.
-    #[error("model line {line}: {message}")]
-    Model { line: usize, message: String },
-    /// A model contains a statement that does not describe schema.
-    #[error("model line {line}: `{statement}` is not schema; a model holds only CREATE TABLE, CREATE INDEX, CREATE VIEW and CREATE TRIGGER statements")]
-    NotSchema { line: usize, statement: String },
-    /// A CREATE statement stored in a database could not be read.
-    #[error("cannot read the definition of {object}: {cause}")]
-    Parse { object: String, cause: ParseError },
-    /// Something strata does not handle yet, named precisely.
-    #[error("{0} is not supported")]
-    Unsupported(String),
-    /// A statement of a plan failed; the transaction was rolled back.
-    #[error("step {step} ({comment}) failed: {message}; the transaction was rolled back and no changes were applied\n  statement: {sql}")]
-    Statement { step: usize, comment: String, sql: String, message: String },
-    /// `PRAGMA foreign_key_check` found rows without parents after the plan ran.
-    #[error("the migration would leave rows whose foreign keys have no parent ({details}); the transaction was rolled back and no changes were applied")]
-    ForeignKeyCheck { details: String },
-    /// A statement would break the transaction it runs in (see `atomicity`); it was not run.
-    #[error("step {step} ({comment}) was not run: {reason}; no changes were applied\n  statement: {sql}")]
-    Refused { step: usize, comment: String, sql: String, reason: String },
-    /// A statement ran and left no transaction open, although nothing recognised it as
-    /// transaction control: what ran before it was committed or rolled back by it.
-    #[error("step {step} ({comment}) ended the transaction it ran in: the statements before it were committed or rolled back by it, those after it were not run and the version row was not written; compare the database with its revisions (`strata check`) before going on\n  statement: {sql}")]
-    TransactionEnded { step: usize, comment: String, sql: String },
-    /// `PRAGMA quick_check` found problems after hand-written SQL ran.
-    #[error("PRAGMA quick_check reports problems in the database after the statements ran ({details}); the transaction was rolled back and no changes were applied")]
-    QuickCheck { details: String },
-    /// A statement of a `no-transaction` section failed after others had committed.
-    #[error("step {step} ({comment}) failed: {message}\n  statement: {sql}\nthis section runs without one transaction (no-transaction): {}; the revision is NOT recorded as applied; fix the cause and run it again: its statements run again from the first, so each must be safe to repeat", committed_list(committed))]
-    PartlyCommitted { step: usize, comment: String, sql: String, message: String, committed: Vec<String> },
-    /// Every statement of a `no-transaction` section committed, but the version row could not
-    /// be written.
-    #[error("every statement of this no-transaction section committed ({}), but {why}; the revision is NOT recorded as applied; running it again runs every statement again, so each must be safe to repeat", committed.join(", "))]
-    NotRecorded { committed: Vec<String>, why: String },
-    /// SQLite refused something outside a plan's statements (opening, locking, reading).
-    #[error("sqlite: {}", sqlite_message(.0))]
-    Sqlite(rusqlite::Error),
+/// A place in a text: 1-based line and column, the column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Sqlite(e)
-    }
-}
-
-impl Error {
-    /// SQLite's result code when SQLite refused something (`DatabaseBusy` when another
-    /// connection held the lock past the busy timeout), so callers can say what to do.
-    pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
-        match self {
-            Error::Sqlite(e) => e.sqlite_error_code(),
-            _ => None,
+impl Position {
+    /// The position of byte `offset` of `text` (clamped to the text, and moved back to the start
+    /// of a character it falls inside).
+    pub fn of_offset(text: &str, offset: usize) -> Position {
+        let mut upto = offset.min(text.len());
+        while !text.is_char_boundary(upto) {
+            upto -= 1;
         }
+        let before = &text[..upto];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position { line: before.matches('\n').count() + 1, column: before[line_start..].chars().count() + 1 }
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// What committed before a failure in a `no-transaction` section, in words.
-fn committed_list(committed: &[String]) -> String {
-    if committed.is_empty() {
-        "nothing of it had committed before this step".into()
-    } else {
-        format!("{} committed before this step and stay committed", committed.join(", "))
+    #[test]
+    fn offsets_become_lines_and_columns_in_characters() {
+        let text = "ab\ncé d\n";
+        assert_eq!(Position::of_offset(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(Position::of_offset(text, 3), Position { line: 2, column: 1 });
+        assert_eq!(Position::of_offset(text, 6), Position { line: 2, column: 3 }, "after the two-byte é");
+        assert_eq!(Position::of_offset(text, 5), Position { line: 2, column: 2 }, "inside é: its start");
+        assert_eq!(Position::of_offset(text, 99), Position { line: 3, column: 1 });
     }
 }

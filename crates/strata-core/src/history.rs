@@ -2,7 +2,7 @@
 //! files on disk, returning typed findings, plus the statements a revision file may not contain
 //! ([`atomicity`]). The migrate module runs it before every upgrade and downgrade (and the part
 //! that depends on the rows again inside the write-locked transaction); `strata verify` prints
-//! it.
+//! it. The version table's name and shape are here too, since its rows are what this reads.
 
 use std::collections::BTreeSet;
 
@@ -10,6 +10,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomicity::{self, Violation};
 use crate::revision::Graph;
+use crate::sql::quote;
+
+/// The version table's name unless configured otherwise.
+pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
+
+/// The version table: one row per applied revision.
+pub fn version_table_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n  version TEXT PRIMARY KEY NOT NULL,\n  applied_at TEXT NOT NULL,\n  description TEXT NOT NULL DEFAULT '',\n  checksum TEXT NOT NULL,\n  execution_ms REAL\n)",
+        quote(table)
+    )
+}
 
 /// One row of the version table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,7 +76,7 @@ impl Finding {
                 format!("{violation}; remove it (work that must commit in batches goes in a `no-transaction` section)")
             }
             Finding::MultipleHeads { heads } => {
-                format!("the revisions have {} heads ({}); join them with `strata merge -m MSG {}`", heads.len(), heads.join(", "), heads.join(" "))
+                format!("the revisions have {} heads ({}); join them with a merge revision", heads.len(), heads.join(", "))
             }
         }
     }

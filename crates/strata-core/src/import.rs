@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 
 use crate::revision::{Revision, RevisionError};
-use crate::sql::{self, TokenKind};
+use crate::sql;
+use crate::statement::{self, Object, Verb};
 
 /// One file of the folder: its name (no directory) and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,23 +149,12 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
     let mut fk_off = false;
     let mut last = 0;
     for s in sql::split_statements(&text) {
-        let words: Vec<String> = sql::tokenize(&s.text)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .take(6)
-            .map(|t| match t.kind {
-                TokenKind::QuotedIdent => sql::unquote(t.text(&s.text)).to_ascii_lowercase(),
-                _ => t.text(&s.text).to_ascii_lowercase(),
-            })
-            .collect();
-        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-        let vt = version_table.to_ascii_lowercase();
-        let transaction = matches!(w(0), "begin" | "commit" | "end" | "rollback");
-        let pragma_fk = w(0) == "pragma" && w(1) == "foreign_keys";
-        let bookkeeping = (w(0) == "insert" && w(1) == "into" && w(2) == vt)
-            || (w(0) == "delete" && w(1) == "from" && w(2) == vt)
-            || (w(0) == "update" && w(1) == vt)
-            || (w(0) == "create" && w(1) == "table" && (w(2) == vt || (w(2) == "if" && w(5) == vt)));
+        let c = statement::classify(&s.text);
+        let names = |table: &str| c.name.as_ref().is_some_and(|n| n.is(table));
+        let transaction = matches!(c.verb, Verb::Begin | Verb::Commit | Verb::Rollback);
+        let pragma_fk = c.verb == Verb::Pragma && names("foreign_keys");
+        let bookkeeping = (matches!(c.verb, Verb::Insert | Verb::Replace | Verb::Delete | Verb::Update) && names(version_table))
+            || (c.verb == Verb::Create && c.object == Some(Object::Table) && names(version_table));
         // Keep the comments between the previous statement and this one.
         let gap = &text[last..s.start];
         let end = s.start + s.text.len();
@@ -173,7 +163,7 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
         out.push_str(gap.trim_start_matches(';'));
         if transaction || pragma_fk || bookkeeping {
             if pragma_fk {
-                fk_off |= w(2) == "=" && matches!(w(3), "off" | "0" | "false" | "no");
+                fk_off |= c.pragma_value.as_deref().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"));
             }
             if !transaction {
                 let first = s.text.lines().next().unwrap_or("").trim();
@@ -185,7 +175,7 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
             let statement = s.text.lines().next().unwrap_or("").trim().to_string();
             return Err(ImportError::BreaksTransaction { file: file.to_string(), line: s.line, statement, reason });
         }
-        if w(0) == "drop" && w(1) == "table" {
+        if c.verb == Verb::Drop && c.object == Some(Object::Table) {
             fk_off = true;
         }
         out.push_str(&s.text);

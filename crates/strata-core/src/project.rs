@@ -4,7 +4,10 @@
 //! Nothing here touches a connection: the playground's engine builds a database from a
 //! [`Project`] and makes one from a database, and the page only moves the value between files,
 //! links and the worker. It lives in the core so that every reader of these files (the
-//! playground, the tests, and later the CLI's `open` and `share`) reads them the same way.
+//! playground, the tests, and the CLI's `open` and `share`) reads them the same way;
+//! [`folder`] lays a project out as the files of a CLI project.
+
+pub mod folder;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -18,8 +21,9 @@ pub const FORMAT: &str = "strata-project/1";
 pub const SHARE_PREFIX: &str = "#project=";
 
 /// The most a share link may inflate to. A link is typed or pasted by a person, so anything
-/// bigger is a mistake or a trick, and refusing it keeps the tab's memory safe.
-const SHARE_LIMIT: usize = 16 << 20;
+/// bigger is a mistake or a trick, and refusing it keeps the tab's memory safe. `strata open`
+/// reads no larger project file either.
+pub const SHARE_LIMIT: usize = 16 << 20;
 
 /// The language the model editor's text is written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +81,18 @@ pub enum ProjectError {
     Applied { applied: String },
     #[error("the share link is damaged or cut short ({message}); nothing was changed")]
     Link { message: String },
+    /// A revision whose file name (`Revision::file_name`) would not be a plain name inside the
+    /// migrations folder. Ids cannot hold a path today; this keeps it so.
+    #[error("revision {id} would be written as {file:?}, which is not a plain file name; nothing was changed")]
+    FileName { id: String, file: String },
+    /// Two revisions whose files would have the same name (or names that differ only in case,
+    /// which one file on a case-insensitive file system).
+    #[error("revisions {first} and {second} would both be written as {file}; nothing was changed")]
+    SameFile {
+        first: String,
+        second: String,
+        file: String,
+    },
 }
 
 impl Project {
@@ -186,6 +202,24 @@ impl Project {
         let json = serde_json::to_vec(self).expect("a project is plain data and always serializes");
         let packed = miniz_oxide::deflate::compress_to_vec_zlib(&json, 9);
         format!("{SHARE_PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// The whole link: `base` (the playground's address; a fragment it has is dropped) followed
+    /// by [`Project::share_fragment`], as the playground's own Share link makes it.
+    pub fn share_url(&self, base: &str) -> String {
+        let base = base.split('#').next().unwrap_or_default();
+        format!("{base}{}", self.share_fragment())
+    }
+
+    /// Reads what a person hands over as a project: a project file's JSON (its first character
+    /// other than white space is `{`), or else a share link or its fragment.
+    pub fn from_file_or_link(text: &str) -> Result<Project, ProjectError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim_start().starts_with('{') {
+            Project::from_json(text)
+        } else {
+            Project::from_share_fragment(text)
+        }
     }
 
     /// Reads a share link's fragment (with or without the leading `#`), or a whole link.
@@ -372,6 +406,19 @@ mod tests {
         assert_eq!(Project::from_share_fragment(&fragment), Ok(project.clone()));
         let url = format!("http://127.0.0.1:8080/{fragment}");
         assert_eq!(Project::from_share_fragment(&url), Ok(project));
+    }
+
+    #[test]
+    fn a_link_is_the_base_address_and_the_fragment_and_either_form_reads_back() {
+        let project = sample();
+        let url = project.share_url("https://play.example.com/strata/?x=1#old");
+        assert_eq!(url, format!("https://play.example.com/strata/?x=1{}", project.share_fragment()));
+        for text in [url.clone(), format!("{url}\n"), project.to_json(), format!("\u{feff}  {}", project.to_json())] {
+            assert_eq!(Project::from_file_or_link(&text), Ok(project.clone()), "{text:.40}");
+        }
+        // Text that is neither is read as a link, and refused as one.
+        let error = Project::from_file_or_link("[1, 2]").unwrap_err();
+        assert!(matches!(error, ProjectError::Link { .. }), "{error:?}");
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub struct Classified {
     /// `UPDATE` or `DELETE`; the pragma of `PRAGMA` (its schema in `schema`); the database name
     /// of `DETACH`; the savepoint of `SAVEPOINT`, `RELEASE` and `ROLLBACK TO`.
     pub name: Option<QualifiedName>,
+    /// Byte offset in the statement of the token that holds `name`'s last part (after any
+    /// `schema.`), for readers that attach something to the definition (rename annotations).
+    pub name_at: Option<usize>,
     /// For `CREATE INDEX` and `CREATE TRIGGER`: the table it is on.
     pub on: Option<QualifiedName>,
     pub alter: Option<Alter>,
@@ -161,6 +164,12 @@ impl Reader<'_> {
         }
         self.i += 1;
         Some(sql::unquote(t.text(self.text)))
+    }
+
+    /// `name` or `schema.name` as the statement's object: [`Classified::name`] and where it is.
+    fn object_name(&mut self, c: &mut Classified) {
+        c.name = self.qualified();
+        c.name_at = c.name.as_ref().and_then(|_| self.toks.get(self.i.checked_sub(1)?)).map(|t| t.start);
     }
 
     /// `name` or `schema.name`.
@@ -242,6 +251,7 @@ impl Reader<'_> {
             unique: false,
             if_exists: false,
             name: None,
+            name_at: None,
             on: None,
             alter: None,
             pragma_value: None,
@@ -290,11 +300,11 @@ impl Reader<'_> {
             Verb::Drop => {
                 c.object = self.object();
                 c.if_exists = self.if_exists();
-                c.name = self.qualified();
+                self.object_name(&mut c);
             }
             Verb::Alter if self.eat("table") => {
                 c.object = Some(Object::Table);
-                c.name = self.qualified();
+                self.object_name(&mut c);
                 c.alter = self.alter();
             }
             Verb::Insert | Verb::Replace => {
@@ -302,16 +312,16 @@ impl Reader<'_> {
                     self.i += 1;
                 }
                 if self.eat("into") {
-                    c.name = self.qualified();
+                    self.object_name(&mut c);
                 }
             }
             Verb::Update => {
                 if self.eat("or") {
                     self.i += 1;
                 }
-                c.name = self.qualified();
+                self.object_name(&mut c);
             }
-            Verb::Delete if self.eat("from") => c.name = self.qualified(),
+            Verb::Delete if self.eat("from") => self.object_name(&mut c),
             Verb::Pragma => {
                 c.name = self.qualified();
                 if self.eat_punct("=") {
@@ -362,7 +372,7 @@ impl Reader<'_> {
         c.unique = self.eat("unique");
         c.object = if self.eat("virtual") && self.eat("table") { Some(Object::VirtualTable) } else { self.object() };
         c.if_exists = self.if_exists();
-        c.name = self.qualified();
+        self.object_name(c);
         match c.object {
             Some(Object::Index) if self.eat("on") => c.on = self.qualified(),
             Some(Object::Trigger) => {
@@ -476,6 +486,10 @@ mod tests {
         let c = classify("/* x */ CREATE UNIQUE INDEX IF NOT EXISTS \"main\".\"ix\" ON [t] (a)");
         assert_eq!((c.verb, c.object, c.unique, c.if_exists), (Verb::Create, Some(Object::Index), true, true));
         assert_eq!(c.name, name(Some("main"), "ix"));
+        let text = "/* x */ CREATE UNIQUE INDEX IF NOT EXISTS \"main\".\"ix\" ON [t] (a)";
+        assert_eq!(c.name_at, text.find("\"ix\""), "the name's last part is where it is");
+        assert_eq!(classify("INSERT INTO t VALUES (1)").name_at, Some(12));
+        assert_eq!(classify("SELECT 1").name_at, None);
         assert_eq!(c.on, name(None, "t"));
         let c = classify("create temp trigger tr after update of a on main.t begin select 1; end");
         assert_eq!((c.object, c.temp), (Some(Object::Trigger), true));

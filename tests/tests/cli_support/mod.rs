@@ -3,6 +3,7 @@
 // Each test binary includes this module and uses only some of its helpers.
 #![allow(dead_code)]
 
+pub mod bridge_story;
 pub mod story;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,14 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+/// Runs `strata ARGS` in `dir` (which need not hold a project), with colour and the database
+/// variable cleared as [`Project::strata`] does.
+pub fn strata_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(strata_bin());
+    cmd.args(args).current_dir(dir).env_remove("STRATA_DATABASE").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR").env("NO_COLOR", "1");
+    Run::from(cmd.output().expect("strata runs"))
 }
 
 impl Run {
@@ -189,6 +198,16 @@ pub fn dump(conn: &Connection) -> String {
         }
     }
     out
+}
+
+/// Every file directly in `dir`, by name, with its bytes (none when `dir` does not exist).
+pub fn files_in(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Default::default() };
+    entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
 }
 
 /// Names of the tables of a database, sorted.

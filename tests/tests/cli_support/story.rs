@@ -52,8 +52,13 @@ impl Story {
 
 /// The lines of the README's CLI story, comments included.
 pub fn readme_lines() -> Vec<String> {
+    readme_block("## The `strata` command line")
+}
+
+/// The lines of the first ```sh block after the README's heading `heading`.
+pub fn readme_block(heading: &str) -> Vec<String> {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).expect("README.md is readable");
-    let section = readme.split("## The `strata` command line").nth(1).expect("README has a section \"The `strata` command line\"");
+    let section = readme.split(heading).nth(1).unwrap_or_else(|| panic!("README has a section {heading:?}"));
     let block = section.split("```sh\n").nth(1).and_then(|b| b.split("\n```").next()).expect("the section has a ```sh block");
     block.lines().map(str::to_string).collect()
 }
@@ -165,7 +170,7 @@ fn story_step(step: &str, cwd: &Path, signed_up: &[Option<String>]) {
 
 /// Whether some line of `printed` holds the parts of `shown` in order (`...` stands for what
 /// varies or is left out).
-fn shows(printed: &str, shown: &str) -> bool {
+pub fn shows(printed: &str, shown: &str) -> bool {
     let parts: Vec<&str> = shown.split("...").map(str::trim).filter(|p| !p.is_empty()).collect();
     parts.is_empty()
         || printed.lines().any(|l| {
@@ -181,7 +186,7 @@ fn shows(printed: &str, shown: &str) -> bool {
 }
 
 /// `cmd` without its trailing `# comment` (a `#` after a space, outside quotes).
-fn strip_comment(cmd: &str) -> &str {
+pub fn strip_comment(cmd: &str) -> &str {
     let mut quoted = false;
     let mut prev = ' ';
     for (i, c) in cmd.char_indices() {
@@ -203,7 +208,7 @@ fn emails(db: &Path, column: &str) -> Vec<Option<String>> {
 
 /// Splits a command as a shell would for the plain words and double quotes the story uses;
 /// anything else a shell would interpret is refused, so the test never runs a line differently.
-fn shell_words(s: &str) -> Vec<String> {
+pub fn shell_words(s: &str) -> Vec<String> {
     assert!(!s.contains(['|', '>', '<', '$', '\'', '`', ';']), "the story's line {s:?} needs a shell");
     let mut words = Vec::new();
     let mut word = String::new();

@@ -2,7 +2,7 @@
 //! and checklist, and the controls that start it, hint at it and show how it is done.
 //!
 //! The panel only dispatches lesson actions and asks for steps to run; what a step does is the
-//! worker's business (`services/engine/lesson.rs`) and what the panel shows follows from
+//! worker's business (strata-engine's `workspace/lesson.rs`) and what the panel shows follows from
 //! `lessons::progress::LessonState`. [`use_lesson_watch`] holds the two things that happen on
 //! their own while a lesson is started: evaluating its checks after every reply, and the
 //! simulated app's writes.

@@ -5,16 +5,18 @@
 //! synchronous, so each request is answered in full before the next one is read.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use rusqlite::Connection;
 use sqlite_wasm_rs::WasmOsCallback;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfg};
+use strata_engine::rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::engine::Engine;
-use super::protocol::{Envelope, Message, Request, Storage};
+use strata_core::time::{Clock, Timestamp};
+use strata_engine::workspace::protocol::{Envelope, Message, Request, Storage};
+use strata_engine::workspace::Workspace;
 
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
@@ -93,7 +95,7 @@ fn mark(name: &str) {
 
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports.
-async fn open() -> Result<Engine, String> {
+async fn open() -> Result<Workspace, String> {
     let installed = install_patiently().await;
     mark("strata-worker:storage");
     let (conn, storage) = match installed {
@@ -108,7 +110,7 @@ async fn open() -> Result<Engine, String> {
     let persistent = storage == Storage::Opfs;
     let mut engine = conn
         .map_err(|e| e.to_string())
-        .and_then(|conn| Engine::open(conn, storage))
+        .and_then(|conn| Workspace::with_clock(conn, storage, Rc::new(BrowserClock)))
         .map_err(|e| format!("cannot open the database: {e}"))?;
     mark("strata-worker:opened");
     if persistent {
@@ -160,4 +162,20 @@ fn send(scope: &DedicatedWorkerGlobalScope, id: u32, body: Message) {
         .expect("replies are plain data and always serialize");
     // The page can only be gone here, and then nobody is left to tell.
     let _ = scope.post_message(&JsValue::from_str(&text));
+}
+
+/// The browser's clock: wall time from `Date`, durations from the worker's `performance`.
+struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(js_sys::Date::now() as i64)
+    }
+
+    fn millis(&self) -> f64 {
+        js_sys::global()
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .performance()
+            .map_or_else(js_sys::Date::now, |p| p.now())
+    }
 }

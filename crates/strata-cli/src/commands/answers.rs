@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 
 use anyhow::{bail, Result};
 use strata_core::answers::{hint, Decline};
-use strata_core::migrate::Autogen;
+use strata_engine::migrate::Autogen;
 use strata_core::{Rename, RenameCandidate};
 
 /// What the user said about the rename questions, in flag form.
@@ -123,8 +123,9 @@ fn capitalise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strata_core::migrate::between;
-    use strata_core::{from_sql, Schema};
+    use strata_engine::migrate::between;
+    use strata_core::{Schema};
+    use strata_engine::from_sql;
 
     fn head() -> Schema {
         from_sql("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, fax TEXT);").unwrap().schema

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde::Serialize;
 use strata_core::history::{self, Finding};
-use strata_core::migrate;
+use strata_engine::migrate;
 
 use crate::args::{CheckArgs, DiffArgs, DiffFormat, ReadArgs};
 use crate::config::Project;
@@ -37,7 +37,7 @@ pub fn check(project: &Project, args: &CheckArgs) -> Result<ExitCode> {
             }
         }
         for f in &report.findings {
-            anstream::println!("{} {}", paint(BAD, "history:"), f.describe());
+            anstream::println!("{} {}{}", paint(BAD, "history:"), f.describe(), merge_words(f));
         }
         if !report.pending.is_empty() {
             anstream::println!(
@@ -88,7 +88,7 @@ pub fn verify(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
     } else {
         for f in &findings {
             let label = if f.is_error() { paint(BAD, "error:") } else { paint(WARN, "warning:") };
-            anstream::println!("{label} {}", f.describe());
+            anstream::println!("{label} {}{}", f.describe(), merge_words(f));
         }
         if errors == 0 {
             anstream::println!("{} {} applied revision(s) match their files", paint(OK, "ok:"), rows.len());
@@ -106,8 +106,8 @@ pub fn diff(project: &Project, args: &DiffArgs) -> Result<ExitCode> {
     };
     let auto = migrate::live_diff(&conn, &model, &hints, project.version_table())?;
     // Row counts for the findings that depend on data, read from the live rows.
-    let live = strata_core::introspect_excluding(&conn, &[project.version_table()])?;
-    let data = strata_core::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
+    let live = strata_engine::introspect_excluding(&conn, &[project.version_table()])?;
+    let data = strata_engine::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
     if args.json || args.format == DiffFormat::Json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -137,4 +137,12 @@ pub fn diff(project: &Project, args: &DiffArgs) -> Result<ExitCode> {
         print!("{}", auto.up.to_sql());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command that joins several heads, after the finding that names them.
+fn merge_words(f: &Finding) -> String {
+    match f {
+        Finding::MultipleHeads { heads } => format!(": strata merge -m MSG {}", heads.join(" ")),
+        _ => String::new(),
+    }
 }

@@ -27,7 +27,7 @@ pub fn create_all(project: &Project, args: &CreateAllArgs) -> Result<ExitCode> {
         // An empty in-memory database stands for one that does not exist yet.
         None => rusqlite::Connection::open_in_memory()?,
     };
-    let live = strata_core::introspect_excluding(&conn, &[project.version_table()])?;
+    let live = strata_engine::introspect_excluding(&conn, &[project.version_table()])?;
     let result = sqlmodel::create_all(&live, &model.schema);
     if args.json {
         #[derive(Serialize)]

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 use strata_core::export::{self, ExportInput, ModelsFile};
+use strata_engine::migrate::Replay;
 
 use crate::args::{ExportArgs, ExportFormat};
 use crate::config::Project;
@@ -73,7 +74,7 @@ pub fn export(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
 /// The schemas before and after the revision, rebuilt from the graph; warns on stderr when the
 /// revision's SQL is not what strata would plan, since the export then copies it verbatim.
 fn input(graph: &strata_core::revision::Graph, id: &str, version_table: &str) -> Result<ExportInput> {
-    let input = ExportInput::for_revision(graph, id, version_table).with_context(|| format!("cannot export revision {id}"))?;
+    let input = ExportInput::for_revision(graph, id, &Replay { version_table }).with_context(|| format!("cannot export revision {id}"))?;
     if !input.faithful {
         anstream::eprintln!(
             "{} revision {id} was written or edited by hand (its SQL is not what strata plans for its schemas), \
@@ -89,7 +90,7 @@ fn input(graph: &strata_core::revision::Graph, id: &str, version_table: &str) ->
 fn alembic_project(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
     if args.output.is_some() {
         // A usage error: the folder is the command's argument, so two folders would compete.
-        output::error(&anyhow!("alembic-project takes its folder in place of a revision, not --output; run `strata export --format alembic-project DIR`"));
+        output::error(&anyhow!("alembic-project takes its folder in place of a revision, not --output; run `strata export --format alembic-project DIR`"), &[]);
         return Ok(ExitCode::from(2));
     }
     let dir = Path::new(&args.target);
@@ -103,7 +104,7 @@ fn alembic_project(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
     let models_name = project.model.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let models = models_text.as_deref().map(|text| ModelsFile { name: &models_name, text });
     let database = project.database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let exported = export::alembic_project(&revs.graph, version_table, &database, models).context("cannot export the history; nothing was written")?;
+    let exported = export::alembic_project(&revs.graph, &Replay { version_table }, &database, models).context("cannot export the history; nothing was written")?;
 
     if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
         bail!("{} exists and is not empty, and nothing was written; name a new or empty folder", dir.display());
@@ -129,7 +130,7 @@ fn alembic_project(project: &Project, args: &ExportArgs) -> Result<ExitCode> {
     if is_python {
         // `alembic check` compares the database at head with the models; say so now when it
         // will find changes, so its first run surprises nobody.
-        if let (Ok(model), Ok(head)) = (project.model(), strata_core::migrate::head_schema(&revs.graph, version_table)) {
+        if let (Ok(model), Ok(head)) = (project.model(), strata_engine::migrate::head_schema(&revs.graph, version_table)) {
             let d = strata_core::diff(&head, &model.schema, &model.renames);
             if !d.changes.is_empty() {
                 anstream::eprintln!(

@@ -3,18 +3,21 @@
 //! the progress bar, writes the backup, and, when a signal or a lock stops a run, reads back
 //! from the database what committed and says so.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::Connection;
-use strata_core::migrate::{self, Event, Options};
+use strata_core::classify::Classification;
 use strata_core::revision::{Direction, Graph, Revision, Target};
+use strata_engine::clock::SystemClock;
+use strata_engine::migrate::{self, Event, Options};
+use strata_engine::revision_class::classify_revisions;
 
-use crate::args::{DowngradeArgs, StampArgs, UpgradeArgs};
-use crate::config::{Project, SystemClock};
+use crate::args::{DowngradeArgs, Requirement, StampArgs, UpgradeArgs};
+use crate::config::Project;
 use crate::output::{paint, BAD, BOLD, DIM, OK, WARN};
 use crate::{backup, failure, interrupt, lock};
 
@@ -24,13 +27,13 @@ const BAR_MIN_STEPS: usize = 20;
 
 pub fn upgrade(project: &Project, args: &UpgradeArgs) -> Result<ExitCode> {
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: args.allow_data_loss };
-    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup };
+    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup, require: args.require };
     migrate_to(project, &args.target, Direction::Up, &opts, flags)
 }
 
 pub fn downgrade(project: &Project, args: &DowngradeArgs) -> Result<ExitCode> {
     let opts = Options { version_table: project.version_table().into(), allow_data_loss: args.allow_data_loss };
-    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup };
+    let flags = Flags { sql: args.sql, dry_run: args.dry_run, backup: args.backup, require: None };
     migrate_to(project, &args.target, Direction::Down, &opts, flags)
 }
 
@@ -40,6 +43,9 @@ struct Flags {
     sql: bool,
     dry_run: bool,
     backup: bool,
+    /// `upgrade --require additive`: refuse the path, before anything runs, when a revision
+    /// of it is breaking.
+    require: Option<Requirement>,
 }
 
 fn migrate_to(project: &Project, target: &str, dir: Direction, opts: &Options, flags: Flags) -> Result<ExitCode> {
@@ -47,6 +53,8 @@ fn migrate_to(project: &Project, target: &str, dir: Direction, opts: &Options, f
     let target = self::target(target)?;
     if flags.sql || flags.dry_run {
         let (conn, path) = offline_path(project, &revs.graph, &target, opts, dir)?;
+        let classes = classes(project, &revs.graph, &path, dir)?;
+        require(flags.require, &path, &classes)?;
         if flags.sql {
             // The script may run on another copy of the database, so it names every risk,
             // uncounted.
@@ -55,26 +63,29 @@ fn migrate_to(project: &Project, target: &str, dir: Direction, opts: &Options, f
             }
             print!("{}", migrate::script_sql(&path, dir, &opts.version_table));
         } else {
-            dry_run(&path, dir);
+            dry_run(&path, dir, &classes);
             dry_run_losses(conn.as_ref(), &path, dir, opts)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let mut conn = open_watched(project)?;
     let mut run = Run::new(dir);
-    let result = run_path(project, &mut conn, &revs.graph, &target, opts, flags.backup, &mut run);
+    let result = run_path(project, &mut conn, &revs.graph, &target, opts, flags, &mut run);
     run.finish(project, &mut conn, &revs.graph, result)
 }
 
-fn run_path(project: &Project, conn: &mut Connection, graph: &Graph, target: &Target, opts: &Options, backup: bool, run: &mut Run) -> Result<usize> {
+fn run_path(project: &Project, conn: &mut Connection, graph: &Graph, target: &Target, opts: &Options, flags: Flags, run: &mut Run) -> Result<usize> {
     let dir = run.direction;
     // Counted before the backup, so a refused run leaves no stray file behind.
     let path = match dir {
         Direction::Up => migrate::upgrade_path(conn, graph, target, opts)?,
         Direction::Down => migrate::downgrade_path(conn, graph, target, opts)?,
     };
+    if flags.require.is_some() {
+        require(flags.require, &path, &classes(project, graph, &path, dir)?)?;
+    }
     migrate::refuse_data_loss(conn, &path, dir, opts)?;
-    if backup {
+    if flags.backup {
         run.backup(project, conn, path.is_empty())?;
     }
     let mut report = reporter();
@@ -146,7 +157,7 @@ pub fn stamp(project: &Project, args: &StampArgs) -> Result<ExitCode> {
 /// The target as typed. Targets take hyphens (`-1`), so a mistyped flag arrives here as a
 /// target; a word starting with `-` or `+` that is not `-N`/`+N` can name no revision (ids never
 /// start so), and is a usage error rather than an unknown revision.
-fn target(spec: &str) -> Result<Target> {
+pub(super) fn target(spec: &str) -> Result<Target> {
     let target = Target::parse(spec);
     if let Target::Revision(s) = &target {
         if s.starts_with(['-', '+']) {
@@ -170,7 +181,45 @@ fn offline_path<'g>(project: &Project, graph: &'g Graph, target: &Target, opts: 
     Ok((conn, path))
 }
 
-fn dry_run(path: &[&Revision], dir: Direction) {
+/// The class of each revision an upgrade would apply (none for a downgrade: the class is
+/// about the app running while an upgrade applies).
+fn classes(project: &Project, graph: &Graph, path: &[&Revision], dir: Direction) -> Result<BTreeMap<String, Classification>> {
+    if dir == Direction::Down {
+        return Ok(BTreeMap::new());
+    }
+    let ids = path.iter().map(|r| r.id.clone()).collect();
+    Ok(classify_revisions(graph, &ids, project.version_table())?)
+}
+
+/// `--require additive`: refuses, naming each breaking step with its reason and the
+/// expand/contract way, before anything runs.
+fn require(requirement: Option<Requirement>, path: &[&Revision], classes: &BTreeMap<String, Classification>) -> Result<()> {
+    let Some(Requirement::Additive) = requirement else { return Ok(()) };
+    let breaking: Vec<&Revision> = path.iter().copied().filter(|r| classes.get(&r.id).is_none_or(Classification::is_breaking)).collect();
+    if breaking.is_empty() {
+        return Ok(());
+    }
+    let mut lines = Vec::new();
+    for rev in &breaking {
+        for reason in classes.get(&rev.id).into_iter().flat_map(Classification::breaking) {
+            lines.push(format!("  - {} ({}): {}: {}", rev.id, rev.message, reason.what, reason.why));
+            if let Some(instead) = &reason.instead {
+                lines.push(format!("      instead: {instead}"));
+            }
+        }
+    }
+    let n = breaking.len();
+    Err(anyhow::anyhow!(
+        "--require additive: {n} revision{} to apply {} breaking for an app that keeps running, so nothing was run:\n{}\nrun {} with the app stopped (without --require), or split {} into expand/contract steps",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "is" } else { "are" },
+        lines.join("\n"),
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it" } else { "them" },
+    ))
+}
+
+fn dry_run(path: &[&Revision], dir: Direction, classes: &BTreeMap<String, Classification>) {
     if path.is_empty() {
         anstream::println!("Nothing to do.");
         return;
@@ -178,7 +227,12 @@ fn dry_run(path: &[&Revision], dir: Direction) {
     let verb = if dir == Direction::Up { "apply" } else { "revert" };
     for rev in path {
         let atomic = if rev.options(dir).no_transaction { ", not atomic" } else { "" };
-        anstream::println!("would {verb} {} {} ({} statements{atomic})", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
+        let class = match classes.get(&rev.id) {
+            Some(c) if c.is_breaking() => format!(", {}", paint(WARN, c.summary())),
+            Some(c) => format!(", {}", paint(OK, c.summary())),
+            None => String::new(),
+        };
+        anstream::println!("would {verb} {} {} ({} statements{atomic}){class}", paint(BOLD, &rev.id), rev.message, rev.statements(dir).len());
     }
     anstream::println!("{}", paint(DIM, "dry run: the database was not touched"));
 }

@@ -1,6 +1,7 @@
 //! One module per group of commands; each calls the core and prints. `run` dispatches.
 
 mod answers;
+mod backups;
 mod check;
 mod create_all;
 mod export;
@@ -8,7 +9,10 @@ mod import;
 mod init;
 mod inspect;
 mod migrate;
+mod open;
+mod rehearse;
 mod revision;
+mod share;
 
 use std::process::ExitCode;
 
@@ -21,17 +25,21 @@ use crate::failure;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let project = match &cli.command {
         Command::Init(a) => return init::init(a, cli.database.as_deref()),
+        Command::Open(a) => return open::open(a, cli.database.as_deref(), cli.config.as_deref()),
         _ => Project::load(cli.config.as_deref(), cli.database.as_deref())?,
     };
     let project = &project;
     let outcome = match &cli.command {
-        Command::Init(_) => unreachable!("init returned above"),
+        Command::Init(_) | Command::Open(_) => unreachable!("init and open returned above"),
         Command::Revision(a) => revision::revision(project, a),
         Command::Merge(a) => revision::merge(project, a),
         Command::Upgrade(a) => migrate::upgrade(project, a),
         Command::Downgrade(a) => migrate::downgrade(project, a),
         Command::Stamp(a) => migrate::stamp(project, a),
         Command::Current(a) => inspect::current(project, a),
+        Command::Rehearse(a) => rehearse::rehearse(project, a),
+        Command::Backups(a) => backups::list(project, a),
+        Command::Restore(a) => backups::restore(project, a),
         Command::History(a) => inspect::history(project, a),
         Command::Heads(a) => inspect::heads(project, a),
         Command::Branches(a) => inspect::branches(project, a),
@@ -42,6 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportSql(a) => import::import_sql(project, a),
         Command::CreateAll(a) => create_all::create_all(project, a),
         Command::Export(a) => export::export(project, a),
+        Command::Share(a) => share::share(project, a),
     };
     // A lock wait that ran out reads the same whichever reading command met it; the commands
     // that migrate say themselves what they applied before it.
@@ -51,7 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// The applied version rows of the database, or none when it does not exist yet.
 fn applied_rows(project: &Project) -> Result<Vec<strata_core::history::AppliedRow>> {
     match project.open_read_only()? {
-        Some(conn) => Ok(strata_core::migrate::applied(&conn, project.version_table())?),
+        Some(conn) => Ok(strata_engine::migrate::applied(&conn, project.version_table())?),
         None => Ok(Vec::new()),
     }
 }

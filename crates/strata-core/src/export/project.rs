@@ -7,7 +7,7 @@
 //! Pure: the files come back as (path, contents) pairs, paths relative to the project folder
 //! with `/` between parts; the CLI writes them and the playground zips them.
 
-use crate::export::{alembic, ExportError, ExportInput};
+use crate::export::{alembic, ExportError, ExportInput, HeadSchema};
 use crate::revision::Graph;
 
 /// The SQLModel file the model was read from: its file name (`models.py`) and its text.
@@ -31,14 +31,15 @@ pub struct AlembicProject {
 /// Where the database is when nobody says otherwise: a SQLite file beside `alembic.ini`.
 pub const DEFAULT_DATABASE: &str = "app.db";
 
-/// The Alembic project for every revision of `graph`. `version_table` is strata's own table,
-/// left out of the schemas the scripts are planned from; `database` is the SQLite file name
+/// The Alembic project for every revision of `graph`. `schemas` rebuilds the schemas the scripts
+/// are planned from (strata-engine's `migrate::Replay`, which leaves the version table out);
+/// `database` is the SQLite file name
 /// `alembic.ini` points at (beside it); `models` is the SQLModel file when the model is one, and
 /// then `env.py` hands its metadata to Alembic so `alembic check` and autogenerate compare the
 /// database with the classes.
 pub fn alembic_project(
     graph: &Graph,
-    version_table: &str,
+    schemas: &dyn HeadSchema,
     database: &str,
     models: Option<ModelsFile<'_>>,
 ) -> Result<AlembicProject, ExportError> {
@@ -56,7 +57,7 @@ pub fn alembic_project(
     }
     let mut verbatim = Vec::new();
     for rev in graph.revisions() {
-        let input = ExportInput::for_revision(graph, &rev.id, version_table)?;
+        let input = ExportInput::for_revision(graph, &rev.id, schemas)?;
         if !input.faithful {
             verbatim.push(rev.id.clone());
         }
@@ -270,6 +271,19 @@ def downgrade() -> None:
 mod tests {
     use super::*;
     use crate::revision::Revision;
+    use crate::schema::Schema;
+    use crate::testing::schema;
+
+    /// The schema at each head, given as DDL: what a test's revisions produce, written out.
+    pub struct Known(pub Vec<(&'static str, &'static str)>);
+
+    impl HeadSchema for Known {
+        fn head_schema(&self, graph: &Graph) -> Result<Schema, Box<dyn std::error::Error + Send + Sync>> {
+            let head = graph.single_head()?;
+            let (_, ddl) = self.0.iter().find(|(id, _)| *id == head).ok_or_else(|| format!("no schema known for {head}"))?;
+            Ok(schema(ddl))
+        }
+    }
 
     const CREATED: &str = "2026-01-01T00:00:00Z";
 
@@ -309,13 +323,23 @@ mod tests {
         Graph::new(vec![base, left, right, merge]).unwrap()
     }
 
+    /// The schemas `graph()` gives at each revision.
+    fn schemas() -> Known {
+        Known(vec![
+            ("b0", "CREATE TABLE t (id INTEGER PRIMARY KEY);"),
+            ("l1", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT);"),
+            ("r1", "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE TABLE u (id INTEGER PRIMARY KEY);"),
+            ("m2", "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT); CREATE TABLE u (id INTEGER PRIMARY KEY);"),
+        ])
+    }
+
     fn paths(p: &AlembicProject) -> Vec<&str> {
         p.files.iter().map(|(path, _)| path.as_str()).collect()
     }
 
     #[test]
     fn every_revision_becomes_a_script_named_as_its_file() {
-        let p = alembic_project(&graph(), "schema_version", DEFAULT_DATABASE, None).unwrap();
+        let p = alembic_project(&graph(), &schemas(), DEFAULT_DATABASE, None).unwrap();
         assert_eq!(
             paths(&p),
             [
@@ -343,7 +367,7 @@ mod tests {
 
     #[test]
     fn sql_models_leave_target_metadata_empty_and_sqlmodel_models_import_the_file() {
-        let p = alembic_project(&graph(), "schema_version", DEFAULT_DATABASE, None).unwrap();
+        let p = alembic_project(&graph(), &schemas(), DEFAULT_DATABASE, None).unwrap();
         let env = &p.files[1].1;
         assert!(
             env.contains("target_metadata = None") && !env.contains("sqlmodel import"),
@@ -356,7 +380,7 @@ mod tests {
             text: "from sqlmodel import SQLModel\n",
         };
         let p =
-            alembic_project(&graph(), "schema_version", DEFAULT_DATABASE, Some(models)).unwrap();
+            alembic_project(&graph(), &schemas(), DEFAULT_DATABASE, Some(models)).unwrap();
         assert!(paths(&p).contains(&"app_models.py"));
         let env = &p.files[1].1;
         assert!(
@@ -384,7 +408,7 @@ mod tests {
 
     #[test]
     fn the_database_path_is_escaped_for_alembic_ini() {
-        let p = alembic_project(&graph(), "schema_version", "100%.db", None).unwrap();
+        let p = alembic_project(&graph(), &schemas(), "100%.db", None).unwrap();
         assert!(
             p.files[0]
                 .1
@@ -393,7 +417,7 @@ mod tests {
             p.files[0].1
         );
         for odd in ["a\nb.db", "", "../x.db"] {
-            let p = alembic_project(&graph(), "schema_version", odd, None).unwrap();
+            let p = alembic_project(&graph(), &schemas(), odd, None).unwrap();
             assert!(
                 p.files[0]
                     .1
@@ -422,7 +446,8 @@ mod tests {
             "DELETE FROM t;\n",
         );
         let g = Graph::new(vec![base, fill]).unwrap();
-        let p = alembic_project(&g, "schema_version", DEFAULT_DATABASE, None).unwrap();
+        let t = "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT);";
+        let p = alembic_project(&g, &Known(vec![("b0", t), ("f1", t)]), DEFAULT_DATABASE, None).unwrap();
         assert_eq!(p.verbatim, ["f1"]);
     }
 }
