@@ -30,6 +30,8 @@ use workbench::migration;
 pub use strata_core::playground::{demo, protocol};
 
 mod console;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod demo_image;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
 mod snapshot;
