@@ -10,6 +10,7 @@
 //! playground's worker opens the browser's database with the re-exported [`rusqlite`]).
 
 pub mod backups;
+pub mod budget;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod clock;
 pub mod error;
