@@ -326,9 +326,11 @@ test('release first-load size', (t) => {
     //   draws. data-ready waits for them, since the panels show the database, so everything
     //   fetched before the page is interactive is both parts, and that is bounded too.
     // The page's bound is what keeps it small; the total's keeps SQLite and the engine from
-    // growing unnoticed. Both are the size measured when they were set plus about 5%.
-    const FIRST_LOAD = 390_000;
-    const BEFORE_INTERACTIVE = 1_130_000;
+    // growing unnoticed. Both are the size measured when they were set plus about 5%: on
+    // 2026-12-07, after Rehearse, the restore question, notices, Cancel and the lessons' goal
+    // diagrams had joined the page, 430,580 B and 1,213,464 B (docs/benchmarks.md).
+    const FIRST_LOAD = 452_000;
+    const BEFORE_INTERACTIVE = 1_275_000;
     let page = 0;
     let worker = 0;
     for (const name of readdirSync(dist)) {
