@@ -346,5 +346,6 @@ impl Lesson {
     }
 }
 
-#[cfg(test)]
+// The lessons run on the worker's engine, so their tests need it too.
+#[cfg(all(test, feature = "worker"))]
 mod tests;
