@@ -14,8 +14,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, IteratorNext, Uint8Array};
+use sqlite_wasm_rs::vfs::transfer::DbTransfer;
+use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_rs::WasmOsCallback;
-use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfg};
+use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfg, OpfsSAHPoolUtil};
 use strata_engine::rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -32,6 +34,10 @@ use strata_engine::workspace::Workspace;
 
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
+
+/// The demo's database as a first visit seeds it, built natively when the playground was built
+/// (web/build.rs, strata-engine's `demo_image`).
+const DEMO_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/demo.sqlite3"));
 
 /// The backups' own file in the same pool: apart from the database, so restoring one never
 /// touches the others and a backup never contains the earlier ones.
@@ -58,10 +64,13 @@ enum PoolTrouble {
 }
 
 /// The worker's state: the workspace, and whether it was opened over a damaged pool (what is
-/// wrong with it), until a repair has been moved into the pool installed afresh.
+/// wrong with it) until a repair has been moved into the pool installed afresh.
 struct State {
     engine: Workspace,
     damaged_pool: Option<String>,
+    /// The backup store does not exist yet and is to be created after the first answer (see
+    /// `open`).
+    store_later: bool,
     /// Requests that arrived while a repair wiped and installed the pool again, answered in
     /// order after it.
     waiting: Option<Vec<Envelope<Request>>>,
@@ -81,20 +90,17 @@ pub fn run() {
             },
         );
     }));
+    mark("strata-worker:started");
     wasm_bindgen_futures::spawn_local(async {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let (engine, damaged_pool) = match open().await {
-            Ok(opened) => opened,
+        let state = match open().await {
+            Ok(state) => state,
             Err(message) => {
                 send(&scope, 0, Message::Fatal { message });
                 return;
             }
         };
-        let state = Rc::new(RefCell::new(State {
-            engine,
-            damaged_pool,
-            waiting: None,
-        }));
+        let state = Rc::new(RefCell::new(state));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<Envelope<Request>>(&text) {
@@ -111,8 +117,19 @@ pub fn run() {
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The handler must outlive this task; the worker lives as long as the page.
         on_message.forget();
+        mark("strata-worker:booted");
         send(&scope, 0, Message::Booted);
     });
+}
+
+impl State {
+    /// Opens the backup store if `open` left it for later (see there); after that it is a
+    /// no-op.
+    fn keep_backups_now(&mut self) {
+        if std::mem::take(&mut self.store_later) {
+            keep_backups(&mut self.engine);
+        }
+    }
 }
 
 /// Answers one request, or keeps it for later while a repair installs the pool again.
@@ -126,11 +143,17 @@ fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
     if matches!(body, Request::CrashForTest) {
         panic!("a test asked the database worker to crash");
     }
+    // A new backup store (see `open`) is empty, so the first Open's panels are true without
+    // it; any other request may keep a backup, so it waits for the store.
+    if !matches!(body, Request::Open { .. }) {
+        current.keep_backups_now();
+    }
     let repair = current.damaged_pool.is_some() && pool::is_repair(&body);
     let reply = current.engine.handle(body);
     if !repair || reply.outcome.is_err() || current.engine.is_damaged() {
         // Over a damaged pool a refused repair leaves the pool as it was, untouched.
         send(&worker_scope(), id, Message::Reply(Box::new(reply)));
+        current.keep_backups_now();
         return;
     }
     // The repair was made in memory over the salvage; now the pool is wiped, installed again
@@ -180,20 +203,38 @@ fn worker_scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// Leaves a named point on the worker's performance timeline (its own, which starts when the
+/// worker does), so its start-up can be taken apart in the browser's tools and the tests.
+fn mark(name: &str) {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Some(performance) = scope.performance() {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports. A database
 /// that does not read opens damaged, with its repairs (the engine's `damaged.rs`); so does one
 /// that stopped the previous worker while it opened it, which the page says by starting this
 /// worker with `strataRescue` set to what went wrong: this worker then reads nothing from it.
 /// A pool whose files do not read opens damaged over what they still hold (the engine's
-/// `pool.rs`), and the problem is returned beside the workspace so that a repair, once made,
-/// is moved into the pool installed again.
-async fn open() -> Result<(Workspace, Option<String>), String> {
+/// `pool.rs`), and the state keeps the problem so that a repair, once made, is moved into the
+/// pool installed again. On a first visit (a pool without a database) the demo's image is put
+/// in place first; the backup store, if it does not exist yet, is left for later: creating it
+/// (a transaction synced to OPFS) waits until the page has had its first answer.
+async fn open() -> Result<State, String> {
     let scope = js_sys::global();
     let flag = |name: &str| js_sys::Reflect::get(&scope, &name.into()).ok();
     let rescue = flag("strataRescue").and_then(|v| v.as_string());
-    let (conn, storage) = match install_patiently().await {
-        Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
+    let installed = install_patiently().await;
+    mark("strata-worker:storage");
+    let mut store_exists = false;
+    let (conn, storage) = match installed {
+        Ok(pool) => {
+            start_from_demo(&pool);
+            store_exists = !matches!(pool.contains(BACKUPS), Ok(false));
+            (Connection::open(DATABASE), Storage::Opfs)
+        }
         Err(PoolTrouble::Damaged(error)) => {
             let salvage = match pool_files().await {
                 Ok(files) => pool::salvage(&files, DATABASE, BACKUPS),
@@ -208,7 +249,15 @@ async fn open() -> Result<(Workspace, Option<String>), String> {
             )
             .map_err(|e| format!("cannot open the database: {e}"))?;
             engine.set_stopwatch(js_sys::Date::now);
-            return Ok((engine, Some(problem)));
+            mark("strata-worker:opened");
+            // The salvaged backups are kept in memory until a repair moves them into the
+            // pool's new backup file, so there is no store to open later.
+            return Ok(State {
+                engine,
+                damaged_pool: Some(problem),
+                store_later: false,
+                waiting: None,
+            });
         }
         Err(PoolTrouble::Held(e) | PoolTrouble::Unsupported(e)) => (
             Connection::open_in_memory(),
@@ -232,14 +281,40 @@ async fn open() -> Result<(Workspace, Option<String>), String> {
         .map_err(|e| format!("cannot open the database: {e}"))?;
     // Work a link or an import starts is stopped when it runs too long; SQLite asks this clock.
     engine.set_stopwatch(js_sys::Date::now);
-    if persistent {
-        // Without the file, backups last as long as the tab, which is still useful; the
-        // engine already keeps them in memory, so a failure here is not fatal.
-        if let Ok(store) = Connection::open(BACKUPS) {
-            let _ = engine.keep_backups_in(store);
-        }
+    mark("strata-worker:opened");
+    if persistent && store_exists {
+        keep_backups(&mut engine);
     }
-    Ok((engine, None))
+    Ok(State {
+        engine,
+        damaged_pool: None,
+        store_later: persistent && !store_exists,
+        waiting: None,
+    })
+}
+
+/// Keeps backups in their own OPFS file from now on. Without the file, backups last as long
+/// as the tab, which is still useful; the engine already keeps them in memory, so a failure
+/// here is not fatal.
+fn keep_backups(engine: &mut Workspace) {
+    if let Ok(store) = Connection::open(BACKUPS) {
+        let _ = engine.keep_backups_in(store);
+    }
+}
+
+/// On a first visit (the pool holds no database yet) puts the demo's database file in place.
+/// The pool publishes an imported file under its name only once all of it is written, so a
+/// visit cut short leaves no database rather than part of one. Writing the finished file once
+/// costs a few milliseconds, where building the demo in OPFS (a transaction per revision, each
+/// synced to disk) took 100-250 ms before the page could show anything. If the import fails,
+/// the database opens empty and the workspace seeds the demo itself, as before. A pool that a
+/// repair wiped and installed again does not get it: the repaired database is moved into its
+/// new file instead.
+fn start_from_demo(pool: &OpfsSAHPoolUtil) {
+    if matches!(pool.contains(DATABASE), Ok(false)) {
+        let _ = pool.import_db(DATABASE, DEMO_IMAGE);
+    }
+    mark("strata-worker:demo");
 }
 
 /// The backup store's file in the pool; an in-memory one if it cannot be opened (the backups
@@ -341,12 +416,12 @@ fn js_text(value: &JsValue) -> String {
 /// was just terminated (a crash, a cancel, the page before a reload) may not be gone yet. Giving
 /// up at once would open an empty database in memory and tell the visitor their work is not
 /// saved. A pool that fails in any other way is not asked again: waiting would not mend it.
-async fn install_patiently() -> Result<(), PoolTrouble> {
+async fn install_patiently() -> Result<OpfsSAHPoolUtil, PoolTrouble> {
     let mut waited = 0;
     let mut pause = 50;
     loop {
         let error = match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
-            Ok(_pool) => return Ok(()),
+            Ok(pool) => return Ok(pool),
             Err(e) => e,
         };
         match trouble(&error) {

@@ -29,10 +29,15 @@ pub use crate::transfer::{BASELINE_ID, META_TABLE};
 use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
 use workbench::migration;
 
+// The messages and the demo project are values and text, kept in strata-core so the page's
+// module can hold them without SQLite; this module is the one that answers them.
+pub use strata_core::playground::{demo, protocol};
+
 mod console;
 /// What a damaged saved database allows, and the answers it gets.
 mod damaged;
-pub mod demo;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod demo_image;
 /// The live connection's guard rails (defensive mode, settings, TEMP objects) and the ways out
 /// of a damaged file.
 mod live;
@@ -40,7 +45,6 @@ mod live;
 mod lesson;
 /// The browser's storage read by hand when its pool does not install.
 pub mod pool;
-pub mod protocol;
 /// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
 mod rehearsal;
 mod snapshot;
@@ -50,6 +54,8 @@ mod workbench;
 
 #[cfg(test)]
 mod backup_tests;
+#[cfg(test)]
+mod demo_tests;
 #[cfg(test)]
 mod guard_tests;
 #[cfg(test)]
