@@ -24,6 +24,7 @@ use crate::error::sqlite_message;
 use crate::migrate::{self, Clock, Options};
 use crate::store::{RevisionStore, TableStore};
 pub use crate::store::{PROJECT_DDL, PROJECT_TABLE};
+use crate::transfer::scratch;
 pub use crate::transfer::{BASELINE_ID, META_TABLE};
 use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
 use workbench::migration;
@@ -42,6 +43,8 @@ pub mod demo_image;
 mod live;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
+/// The browser's storage read by hand when its pool does not install.
+pub mod pool;
 /// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
 mod rehearsal;
 mod snapshot;
@@ -57,6 +60,8 @@ mod demo_tests;
 mod guard_tests;
 #[cfg(test)]
 mod loss_tests;
+#[cfg(test)]
+mod pool_tests;
 #[cfg(test)]
 mod rehearsal_tests;
 #[cfg(test)]
@@ -142,6 +147,11 @@ impl Workspace {
             if empty {
                 engine.seed().map(|_| ())
             } else {
+                // Opening reads only the schema and strata's own tables; garbage deep in a
+                // table's pages would meet each later request as "malformed", one by one. The
+                // check reads every page once (benches/open_check.rs: milliseconds for the
+                // playground's sizes) and sends a damaged file to the repairs at once.
+                scratch::sound(&engine.conn, "quick_check")?;
                 match engine.load_project() {
                     Ok(revisions) => engine.revisions = revisions,
                     Err(e) => engine.unreadable = Some(e),
