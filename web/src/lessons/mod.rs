@@ -86,6 +86,7 @@ pub const WORLDS: &[World] = &[
         id: "everyday",
         title: "Everyday changes",
         lessons: &[
+            "autogenerate-misses",
             "rename",
             "data-migrations",
             "sqlite-rebuild",

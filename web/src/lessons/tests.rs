@@ -471,3 +471,5 @@ mod sqlite_rebuild_tests;
 mod stage_tests;
 
 mod wrong_way_tests;
+
+mod autogenerate_misses_tests;
