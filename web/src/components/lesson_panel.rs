@@ -241,8 +241,13 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             }
             if lesson.app.is_some() && started {
                 <p class={classes!("app-status", (state.app.failures > 0).then_some("failing"))} data-testid="lesson-app"
+                    data-stopped={state.app.stopped.to_string()}
                     data-writes={state.app.writes.to_string()} data-failures={state.app.failures.to_string()}>
-                    { format!("App v{} running: {} writes, {} failed", state.app.version.max(1), state.app.writes, state.app.failures) }
+                    { if state.app.stopped {
+                        format!("App stopped: no requests ({} writes, {} failed before)", state.app.writes, state.app.failures)
+                    } else {
+                        format!("App v{} running: {} writes, {} failed", state.app.version.max(1), state.app.writes, state.app.failures)
+                    } }
                     if let Some(error) = &state.app.last_error {
                         <span class="small">{ format!(" (last: {error})") }</span>
                     }

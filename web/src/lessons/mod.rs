@@ -101,6 +101,7 @@ pub const WORLDS: &[World] = &[
             "expand-contract",
             "two-heads",
             "rollback-strategies",
+            "production-runbook",
         ],
     },
 ];

@@ -43,6 +43,9 @@ pub struct AppRun {
     /// The version that wrote last.
     pub version: usize,
     pub last_error: Option<String>,
+    /// The app was stopped (version 0) at its last tick: it sends nothing, so it neither
+    /// writes nor fails.
+    pub stopped: bool,
 }
 
 /// The lesson panel's state.
@@ -268,7 +271,13 @@ impl LessonState {
                 }
             }
             LessonAction::AppWrote { run, .. } if run != self.run => {}
+            LessonAction::AppWrote {
+                version: 0,
+                error: None,
+                ..
+            } => self.app.stopped = true,
             LessonAction::AppWrote { version, error, .. } => {
+                self.app.stopped = false;
                 self.app.writes += 1;
                 self.app.version = version;
                 if error.is_some() {

@@ -327,6 +327,37 @@ fn the_app_counts_writes_and_failures() {
 }
 
 #[test]
+fn a_stopped_app_counts_neither_a_write_nor_a_failure_until_it_runs_again() {
+    let state = run([
+        LessonAction::AppWrote {
+            run: 0,
+            version: 1,
+            error: None,
+        },
+        LessonAction::AppWrote {
+            run: 0,
+            version: 0,
+            error: None,
+        },
+        LessonAction::AppWrote {
+            run: 0,
+            version: 0,
+            error: None,
+        },
+    ]);
+    assert!(state.app.stopped);
+    assert_eq!((state.app.writes, state.app.failures), (1, 0));
+    let mut state = state;
+    state.reduce(LessonAction::AppWrote {
+        run: 0,
+        version: 2,
+        error: None,
+    });
+    assert!(!state.app.stopped);
+    assert_eq!((state.app.writes, state.app.version), (2, 2));
+}
+
+#[test]
 fn a_write_sent_before_a_restart_does_not_count_in_the_new_run() {
     let state = run([
         LessonAction::Pick("expand-contract".into()),

@@ -17,6 +17,8 @@ pub mod checks;
 /// A lesson's goal, drawn with what the live database still lacks or has too much of.
 mod goal;
 #[cfg(test)]
+mod record_tests;
+#[cfg(test)]
 mod tests;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
@@ -187,6 +189,7 @@ impl Workspace {
                     self.app_write(deployed, writes, 0)?
                 {
                     match error {
+                        None if version == 0 => notes.push("the app is stopped".to_owned()),
                         None => notes.push(format!("app v{version} wrote once")),
                         Some(error) => return Err(format!("app v{version} failed: {error}")),
                     }
