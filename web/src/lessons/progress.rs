@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::services::protocol::Diagram;
+use crate::services::protocol::{Diagram, GoalVersion};
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -82,6 +82,8 @@ pub struct Goal {
     pub diagram: Diagram,
     pub differs: usize,
     pub error: Option<String>,
+    /// The target `schema_version` rows beside the live ones, when the lesson draws them.
+    pub versions: Vec<GoalVersion>,
 }
 
 /// A change to the lesson panel's state.

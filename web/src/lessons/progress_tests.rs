@@ -187,6 +187,7 @@ fn goal(lesson: &str, differs: usize) -> LessonAction {
         diagram: Diagram::default(),
         differs,
         error: None,
+        versions: Vec::new(),
     })
 }
 

@@ -122,6 +122,10 @@ pub enum Request {
     LessonGoal {
         lesson: String,
         model: String,
+        /// The `schema_version` rows the goal ends with, each a revision's id or message, in
+        /// the order they apply; empty when the lesson draws no target rows.
+        #[serde(default)]
+        versions: Vec<String>,
         browse: Option<String>,
     },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
@@ -368,7 +372,21 @@ pub enum Outcome {
         diagram: Diagram,
         differs: usize,
         error: Option<String>,
+        /// The target `schema_version` rows beside the live ones (see [`GoalVersion`]);
+        /// `differs` counts those marked too.
+        #[serde(default)]
+        versions: Vec<GoalVersion>,
     },
+}
+
+/// One `schema_version` row of a lesson's goal, or one the live database has that the goal
+/// does not: `Same` when it is applied as the goal wants, `Added` when the goal wants it and
+/// it is not applied yet, `Removed` when it is applied and the goal does not want it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalVersion {
+    pub version: String,
+    pub description: String,
+    pub mark: Mark,
 }
 
 impl Outcome {
@@ -399,6 +417,7 @@ impl Outcome {
                 diagram: Diagram::default(),
                 differs: 0,
                 error: Some(error),
+                versions: Vec::new(),
             },
             other => other,
         }

@@ -202,3 +202,55 @@ fn the_discard_step_forgets_a_pending_revision_and_refuses_an_applied_one() {
     assert!(notes[0].starts_with("discarded revision "), "{notes:?}");
     assert_eq!(engine.revisions.len(), 1);
 }
+
+#[test]
+fn the_goals_version_rows_are_marked_applied_missing_and_extra() {
+    let mut engine = set_up();
+    let goal = |engine: &mut Workspace, versions: Vec<String>| match engine
+        .handle(Request::LessonGoal {
+            lesson: "x".into(),
+            model: "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);".into(),
+            versions,
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::LessonGoal {
+            versions,
+            differs,
+            error: None,
+            ..
+        }) => (
+            versions
+                .into_iter()
+                .map(|v| (v.description, v.mark))
+                .collect::<Vec<_>>(),
+            differs,
+        ),
+        other => panic!("{other:?}"),
+    };
+    use crate::workspace::protocol::Mark;
+    // Wanted: both revisions, by message; only the first is applied.
+    let (rows, differs) = goal(&mut engine, vec!["create users".into(), "add phone".into()]);
+    assert_eq!(
+        rows,
+        [
+            ("create users".to_owned(), Mark::Same),
+            ("add phone".to_owned(), Mark::Added)
+        ]
+    );
+    assert_eq!(differs, 1);
+    // Applied and not wanted: marked to revert, and the goal's table differs too.
+    run(&mut engine, vec![Step::Upgrade("head".into())]).unwrap();
+    let (rows, differs) = goal(&mut engine, vec!["create users".into()]);
+    assert_eq!(
+        rows,
+        [
+            ("create users".to_owned(), Mark::Same),
+            ("add phone".to_owned(), Mark::Removed)
+        ]
+    );
+    assert_eq!(differs, 3, "the row, and users with its phone column");
+    // No rows asked for: none drawn.
+    assert_eq!(goal(&mut engine, vec![]).0, []);
+}
