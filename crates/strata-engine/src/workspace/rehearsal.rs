@@ -152,7 +152,9 @@ pub(super) fn summary(report: &rehearse::Report) -> Vec<String> {
                 .sum();
             format!(
                 "{} ({}): {}, upgrade took {up_ms:.1} ms on the copy",
-                revision.message, revision.id, revision.class.class.label()
+                revision.message,
+                revision.id,
+                revision.class.class.label()
             )
         })
         .collect();

@@ -307,7 +307,14 @@ impl Workspace {
             .and_then(|rows| rows.into_iter().find(|b| b.id.to_string() == id.trim()))
             .map_or_else(|| format!("backup {id}"), |b| b.label);
         let mut text: String = journal.iter().map(|e| format!("{}\n", e.line())).collect();
-        text.push_str(&format!("{}\n", Entry { event: Event::Restored, detail: label }.line()));
+        text.push_str(&format!(
+            "{}\n",
+            Entry {
+                event: Event::Restored,
+                detail: label
+            }
+            .line()
+        ));
         scratch.execute_batch(crate::transfer::META_DDL)?;
         let put = "INSERT INTO _strata_meta (key, value) VALUES (?1, ?2) \
                    ON CONFLICT (key) DO UPDATE SET value = excluded.value";

@@ -27,7 +27,10 @@ fn the_review_lesson_is_done_by_discarding_the_draft_and_applying_both_changes()
     let mut all = vec![discard()];
     all.extend(migrate(FIXED, "plan defaults to free; amount as INTEGER"));
     let notes = steps(&mut engine, &all);
-    assert!(notes[0].starts_with("discarded revision 3f9a2c71d8e4"), "{notes:?}");
+    assert!(
+        notes[0].starts_with("discarded revision 3f9a2c71d8e4"),
+        "{notes:?}"
+    );
     assert!(
         complete(&mut engine, &lesson),
         "{:?}",
@@ -47,7 +50,10 @@ fn the_review_lesson_refuses_the_teammates_revision_applied_as_it_is() {
         "an applied revision rebuilds invoices",
         "audit_log is still there",
     ] {
-        assert!(wrong.iter().any(|w| w.starts_with(what)), "{what}: {wrong:?}");
+        assert!(
+            wrong.iter().any(|w| w.starts_with(what)),
+            "{what}: {wrong:?}"
+        );
     }
 }
 
@@ -57,7 +63,11 @@ fn the_review_lesson_refuses_a_fix_stacked_on_the_teammates_revision() {
     // the default, the type and audit_log missing, and creates audit_log again: empty.
     let (mut engine, lesson) = set_up();
     steps(&mut engine, &migrate(FIXED, "fix the teammate's revision"));
-    assert!(passes(&mut engine, &lesson, "an applied revision rebuilds users"));
+    assert!(passes(
+        &mut engine,
+        &lesson,
+        "an applied revision rebuilds users"
+    ));
     assert!(passes(&mut engine, &lesson, "users.plan is TEXT NOT NULL"));
     let wrong = failing(&mut engine, &lesson);
     assert_eq!(
@@ -93,8 +103,12 @@ fn the_review_lesson_refuses_the_type_change_without_the_default() {
     steps(&mut engine, &all);
     let wrong = failing(&mut engine, &lesson);
     assert!(
-        wrong.iter().any(|w| w.starts_with("an applied revision rebuilds invoices"))
-            && wrong.iter().any(|w| w.starts_with("both users and all three invoices")),
+        wrong
+            .iter()
+            .any(|w| w.starts_with("an applied revision rebuilds invoices"))
+            && wrong
+                .iter()
+                .any(|w| w.starts_with("both users and all three invoices")),
         "{wrong:?}"
     );
 }
@@ -111,8 +125,12 @@ fn the_review_lesson_refuses_the_change_made_in_the_console() {
     );
     let wrong = failing(&mut engine, &lesson);
     assert!(
-        wrong.iter().any(|w| w.starts_with("an applied revision rebuilds invoices"))
-            && wrong.iter().any(|w| w.starts_with("the revision made it all")),
+        wrong
+            .iter()
+            .any(|w| w.starts_with("an applied revision rebuilds invoices"))
+            && wrong
+                .iter()
+                .any(|w| w.starts_with("the revision made it all")),
         "{wrong:?}"
     );
 }

@@ -52,21 +52,45 @@ fn reached(engine: &mut Workspace, lesson: &Lesson) -> usize {
 #[test]
 fn the_runbook_is_done_stage_by_stage_with_the_app_never_failing() {
     let (mut engine, lesson) = set_up();
-    assert_eq!(app_request(&mut engine, &lesson), None, "v1 runs at the start");
+    assert_eq!(
+        app_request(&mut engine, &lesson),
+        None,
+        "v1 runs at the start"
+    );
     let notes = steps(&mut engine, &stage_steps(&lesson, 0));
     assert!(
-        notes.iter().any(|n| n.starts_with("rename users.email to email_address (") && n.contains(": breaking, upgrade took ")),
+        notes
+            .iter()
+            .any(|n| n.starts_with("rename users.email to email_address (")
+                && n.contains(": breaking, upgrade took ")),
         "{notes:?}"
     );
     assert_eq!(reached(&mut engine, &lesson), 1);
     // The app goes on between the stages, as its timer would.
     assert_eq!(app_request(&mut engine, &lesson), None);
     steps(&mut engine, &stage_steps(&lesson, 1));
-    assert_eq!(app_request(&mut engine, &lesson), None, "v2 runs on the new schema");
-    assert_eq!(reached(&mut engine, &lesson), 2, "{:?}", failing(&mut engine, &lesson));
+    assert_eq!(
+        app_request(&mut engine, &lesson),
+        None,
+        "v2 runs on the new schema"
+    );
+    assert_eq!(
+        reached(&mut engine, &lesson),
+        2,
+        "{:?}",
+        failing(&mut engine, &lesson)
+    );
     steps(&mut engine, &stage_steps(&lesson, 2));
-    assert_eq!(app_request(&mut engine, &lesson), None, "v1 runs on the restored schema");
-    assert!(complete(&mut engine, &lesson), "{:?}", failing(&mut engine, &lesson));
+    assert_eq!(
+        app_request(&mut engine, &lesson),
+        None,
+        "v1 runs on the restored schema"
+    );
+    assert!(
+        complete(&mut engine, &lesson),
+        "{:?}",
+        failing(&mut engine, &lesson)
+    );
 }
 
 #[test]
@@ -102,7 +126,9 @@ fn the_runbook_refuses_an_upgrade_before_the_rehearsal() {
     steps(
         &mut engine,
         &[
-            Step::Backup { label: "taken by hand".into() },
+            Step::Backup {
+                label: "taken by hand".into(),
+            },
             Step::Deploy(0),
             Step::Upgrade("head".into()),
             Step::Rehearse("head".into()),
@@ -139,7 +165,16 @@ fn the_runbook_refuses_the_breaking_upgrade_under_the_running_app() {
     steps(&mut engine, &[Step::Upgrade("head".into())]);
     let error = app_request(&mut engine, &lesson).expect("v1 fails after the rename");
     assert!(error.contains("no such column: email"), "{error}");
-    steps(&mut engine, &[Step::Deploy(2), Step::AppWrite { deployed: lesson.app.clone().unwrap().deployed, writes: lesson.app.clone().unwrap().writes }]);
+    steps(
+        &mut engine,
+        &[
+            Step::Deploy(2),
+            Step::AppWrite {
+                deployed: lesson.app.clone().unwrap().deployed,
+                writes: lesson.app.clone().unwrap().writes,
+            },
+        ],
+    );
     assert_eq!(reached(&mut engine, &lesson), 1);
     // Of stage 2's checks only that one fails; stage 3's (from "you restored") follow.
     assert_eq!(
@@ -163,9 +198,13 @@ fn the_runbook_refuses_the_rename_typed_in_the_console() {
     assert_eq!(app_request(&mut engine, &lesson), None);
     let wrong = failing(&mut engine, &lesson);
     assert!(
-        wrong.iter().any(|w| w.starts_with("an applied revision renames"))
+        wrong
+            .iter()
+            .any(|w| w.starts_with("an applied revision renames"))
             && wrong.iter().any(|w| w.starts_with("current is the rename"))
-            && wrong.iter().any(|w| w.starts_with("the revision made the change")),
+            && wrong
+                .iter()
+                .any(|w| w.starts_with("the revision made the change")),
         "{wrong:?}"
     );
 }
@@ -177,7 +216,11 @@ fn the_runbook_refuses_a_downgrade_in_place_of_the_restore() {
     do_stage(&mut engine, &lesson, 1);
     steps(
         &mut engine,
-        &[Step::Deploy(0), Step::Downgrade("-1".into()), Step::Deploy(1)],
+        &[
+            Step::Deploy(0),
+            Step::Downgrade("-1".into()),
+            Step::Deploy(1),
+        ],
     );
     assert_eq!(app_request(&mut engine, &lesson), None);
     assert_eq!(
@@ -195,11 +238,23 @@ fn the_runbook_refuses_a_restore_under_the_running_v2() {
     do_stage(&mut engine, &lesson, 0);
     do_stage(&mut engine, &lesson, 1);
     // v2 stays deployed through the restore: the restore does not redeploy the app.
-    steps(&mut engine, &[Step::Restore { label: "taken by hand".into() }]);
+    steps(
+        &mut engine,
+        &[Step::Restore {
+            label: "taken by hand".into(),
+        }],
+    );
     let error = app_request(&mut engine, &lesson).expect("v2 fails on the restored schema");
     assert!(error.contains("email_address"), "{error}");
     steps(&mut engine, &[Step::Deploy(1)]);
     assert_eq!(app_request(&mut engine, &lesson), None);
-    assert_eq!(reached(&mut engine, &lesson), 2, "the stages before stay passed");
-    assert_eq!(failing(&mut engine, &lesson), ["the app never failed a request"]);
+    assert_eq!(
+        reached(&mut engine, &lesson),
+        2,
+        "the stages before stay passed"
+    );
+    assert_eq!(
+        failing(&mut engine, &lesson),
+        ["the app never failed a request"]
+    );
 }

@@ -14,7 +14,13 @@ fn engine() -> Workspace {
 }
 
 fn run(engine: &mut Workspace, steps: Vec<Step>) -> Result<Vec<String>, String> {
-    match engine.handle(Request::Steps { steps, browse: None }).outcome {
+    match engine
+        .handle(Request::Steps {
+            steps,
+            browse: None,
+        })
+        .outcome
+    {
         Ok(Outcome::Stepped {
             failed: None,
             notes,
@@ -172,8 +178,7 @@ fn a_stopped_app_sends_nothing() {
     let mut engine = set_up();
     run(&mut engine, vec![Step::Deploy(0)]).unwrap();
     let reply = engine.handle(Request::AppWrite {
-        deployed: "SELECT CAST(value AS INTEGER) FROM _strata_meta WHERE key = 'lesson app'"
-            .into(),
+        deployed: "SELECT CAST(value AS INTEGER) FROM _strata_meta WHERE key = 'lesson app'".into(),
         writes: vec!["INSERT INTO users (email) VALUES ('v1@x');".into()],
         browse: None,
         run: 3,
@@ -197,7 +202,10 @@ fn a_stopped_app_sends_nothing() {
 fn the_discard_step_forgets_a_pending_revision_and_refuses_an_applied_one() {
     let mut engine = set_up();
     let refused = run(&mut engine, vec![Step::Discard("create users".into())]).unwrap_err();
-    assert!(refused.contains("is applied: downgrade it first"), "{refused}");
+    assert!(
+        refused.contains("is applied: downgrade it first"),
+        "{refused}"
+    );
     let notes = run(&mut engine, vec![Step::Discard("add phone".into())]).unwrap();
     assert!(notes[0].starts_with("discarded revision "), "{notes:?}");
     assert_eq!(engine.revisions.len(), 1);
