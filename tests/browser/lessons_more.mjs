@@ -35,7 +35,8 @@ const checklist = () => page.$$eval('[data-testid="lesson-checks"] li',
     (items) => items.map((li) => [li.textContent, li.dataset.pass === 'true']));
 /** Whether the check whose text starts with `what` passes now. */
 async function passes(what) {
-    const found = (await checklist()).find(([text]) => text.startsWith(what));
+    // Each item starts with its mark (✓ or ○), then the check's text.
+    const found = (await checklist()).find(([text]) => text.replace(/^[✓○]\s*/, '').startsWith(what));
     assert.ok(found, `no check ${what}`);
     return found[1];
 }
@@ -122,6 +123,7 @@ test('lesson autogenerate-misses: the teammate\'s draft is discarded and both ch
     await showMeDoesNotCount('autogenerate-misses');
     // The goal is drawn beside the lesson, with the differences still to make marked.
     assert.ok(await goalDrawn() > 0, 'the goal differs at the start');
+    await page.locator(tid('lesson-goal')).scrollIntoViewIfNeeded();
     await d.shot('strata-lesson-autogenerate-misses');
     // The teammate's revision drops audit_log and nothing else.
     const teammate = await revisionId('plan defaults to free, invoice amounts are integers');
@@ -218,6 +220,7 @@ test('lesson production-runbook: back up, rehearse, stop for the breaking change
     await backUpAndRehearse();
     // Stage 2 draws its goal: users with email_address.
     assert.ok(await goalDrawn() > 0);
+    await page.locator(tid('lesson-app')).scrollIntoViewIfNeeded();
     await d.shot('strata-lesson-production-runbook');
     await d.click('lesson-tool-1');
     await page.waitForSelector(`${tid('lesson-app')}[data-stopped="true"]`, { timeout: 15_000 });
@@ -261,6 +264,7 @@ test('lessons 2 and 4 draw their target schema_version rows beside the live ones
         ['create notes', 'same'], ['add tags', 'same'], ['add pinned to notes', 'same'],
         ['index pinned notes', 'removed'],
     ]);
+    await page.locator(tid('goal-versions')).scrollIntoViewIfNeeded();
     await d.shot('strata-lesson-goal-versions');
     await d.click('downgrade-one');
     await page.waitForFunction(() => !document.querySelector('[data-testid="goal-versions"] tr[data-mark="removed"]'),

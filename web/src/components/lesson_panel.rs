@@ -295,10 +295,11 @@ fn goal_versions(rows: &[GoalVersion]) -> Html {
             <caption class="small">{ "schema_version: the goal's rows" }</caption>
             { for rows.iter().map(|row| {
                 let state = match row.mark {
+                    // The diagram's legend words: what is still to do to reach the goal.
                     Mark::Same => "applied",
-                    Mark::Added => "not applied yet",
-                    Mark::Removed => "applied, not in the goal",
-                    Mark::Changed => "differs",
+                    Mark::Added => "to apply",
+                    Mark::Removed => "to revert",
+                    Mark::Changed => "to change",
                 };
                 html! {
                     <tr class={row.mark.label()} data-testid={format!("goal-version-{}", row.version)}
