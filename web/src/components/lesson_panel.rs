@@ -20,7 +20,7 @@ use super::schema_diagram::SchemaDiagram;
 use crate::lessons::markdown;
 use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
 use crate::lessons::{self, Lesson};
-use crate::services::protocol::{Request, Snapshot, Step};
+use crate::services::protocol::{GoalVersion, Mark, Request, Snapshot, Step};
 
 /// Where the progress through the lessons is kept between visits.
 const PROGRESS_KEY: &str = "strata.lessons";
@@ -234,6 +234,9 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                         }
                     </p>
                     <SchemaDiagram diagram={goal.diagram.clone()} compared={goal.differs > 0} goal={true} />
+                    if !goal.versions.is_empty() {
+                        { goal_versions(&goal.versions) }
+                    }
                 </div>
             }
             if state.hint {
@@ -241,8 +244,13 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             }
             if lesson.app.is_some() && started {
                 <p class={classes!("app-status", (state.app.failures > 0).then_some("failing"))} data-testid="lesson-app"
+                    data-stopped={state.app.stopped.to_string()}
                     data-writes={state.app.writes.to_string()} data-failures={state.app.failures.to_string()}>
-                    { format!("App v{} running: {} writes, {} failed", state.app.version.max(1), state.app.writes, state.app.failures) }
+                    { if state.app.stopped {
+                        format!("App stopped: no requests ({} writes, {} failed before)", state.app.writes, state.app.failures)
+                    } else {
+                        format!("App v{} running: {} writes, {} failed", state.app.version.max(1), state.app.writes, state.app.failures)
+                    } }
                     if let Some(error) = &state.app.last_error {
                         <span class="small">{ format!(" (last: {error})") }</span>
                     }
@@ -276,6 +284,33 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             <div class="tools" data-testid="lesson-tools">{ for tools }</div>
         }
         </>
+    }
+}
+
+/// The goal's `schema_version` rows beside the live ones: each row the goal wants, marked
+/// applied or not yet, and each applied row it does not want, marked to revert.
+fn goal_versions(rows: &[GoalVersion]) -> Html {
+    html! {
+        <table class="goal-versions" data-testid="goal-versions">
+            <caption class="small">{ "schema_version: the goal's rows" }</caption>
+            { for rows.iter().map(|row| {
+                let state = match row.mark {
+                    // The diagram's legend words: what is still to do to reach the goal.
+                    Mark::Same => "applied",
+                    Mark::Added => "to apply",
+                    Mark::Removed => "to revert",
+                    Mark::Changed => "to change",
+                };
+                html! {
+                    <tr class={row.mark.label()} data-testid={format!("goal-version-{}", row.version)}
+                        data-mark={row.mark.label()}>
+                        <td class="version">{ &row.version }</td>
+                        <td class="description">{ &row.description }</td>
+                        <td class="state">{ state }</td>
+                    </tr>
+                }
+            }) }
+        </table>
     }
 }
 
@@ -345,18 +380,23 @@ pub fn use_lesson_watch(
         let goal = current.as_ref().and_then(|lesson| {
             let stages = lesson.stages();
             let stage = stages[lesson.stage_reached(&state.passed)];
-            stage
-                .goal
-                .map(|goal| (lesson.slug.clone(), goal.to_owned()))
+            stage.goal.map(|goal| {
+                (
+                    lesson.slug.clone(),
+                    goal.to_owned(),
+                    stage.goal_versions.to_vec(),
+                )
+            })
         });
         let browse = browse.to_owned();
         use_effect_with(
             (snapshot.clone(), goal, watching),
             move |(_, goal, watching)| {
-                if let (true, Some((lesson, model))) = (*watching, goal.clone()) {
+                if let (true, Some((lesson, model, versions))) = (*watching, goal.clone()) {
                     send.emit(Request::LessonGoal {
                         lesson,
                         model,
+                        versions,
                         browse: Some(browse),
                     });
                 }

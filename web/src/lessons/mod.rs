@@ -25,6 +25,8 @@
 //! show_me = [{ downgrade = "-1" }]
 //! goal = "CREATE TABLE …"   # optional (per stage, or for the lesson): the schema it ends with,
 //!                           # drawn beside the task with what still differs marked
+//! goal_versions = ["001"]   # optional: the schema_version rows it ends with (ids or
+//!                           # messages), drawn beside the live rows
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
 //! label = "…"
 //! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now;
@@ -86,6 +88,7 @@ pub const WORLDS: &[World] = &[
         id: "everyday",
         title: "Everyday changes",
         lessons: &[
+            "autogenerate-misses",
             "rename",
             "data-migrations",
             "sqlite-rebuild",
@@ -100,6 +103,7 @@ pub const WORLDS: &[World] = &[
             "expand-contract",
             "two-heads",
             "rollback-strategies",
+            "production-runbook",
         ],
     },
 ];
@@ -150,6 +154,10 @@ pub struct Lesson {
     /// database still lacks marked. A staged lesson gives each stage its own.
     #[serde(default)]
     pub goal: Option<String>,
+    /// The `schema_version` rows the lesson ends with (revision ids or messages, in order),
+    /// drawn beside the live ones where the lesson is about them.
+    #[serde(default)]
+    pub goal_versions: Vec<String>,
 }
 
 /// One condition of "done", evaluated by the worker over the project, the database and the
@@ -172,6 +180,8 @@ pub struct Stage {
     pub show_me: Vec<Step>,
     #[serde(default)]
     pub goal: Option<String>,
+    #[serde(default)]
+    pub goal_versions: Vec<String>,
 }
 
 /// A stage as the panel and the tests see it, whether the lesson has stages or is one.
@@ -186,6 +196,8 @@ pub struct StageView<'a> {
     pub offset: usize,
     /// The schema the stage ends with, if the lesson draws it.
     pub goal: Option<&'a str>,
+    /// The `schema_version` rows it ends with, if the lesson draws them.
+    pub goal_versions: &'a [String],
 }
 
 /// A button in the lesson panel that runs steps, for actions the playground has no control
@@ -216,6 +228,7 @@ impl Lesson {
                 show_me: &self.show_me,
                 offset: 0,
                 goal: self.goal.as_deref(),
+                goal_versions: &self.goal_versions,
             }];
         }
         let mut offset = 0;
@@ -229,6 +242,7 @@ impl Lesson {
                     show_me: &stage.show_me,
                     offset,
                     goal: stage.goal.as_deref(),
+                    goal_versions: &stage.goal_versions,
                 };
                 // Each stage's checks, then the marker that begins the next one.
                 offset += stage.checks.len() + 1;

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::services::protocol::Diagram;
+use crate::services::protocol::{Diagram, GoalVersion};
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -43,6 +43,9 @@ pub struct AppRun {
     /// The version that wrote last.
     pub version: usize,
     pub last_error: Option<String>,
+    /// The app was stopped (version 0) at its last tick: it sends nothing, so it neither
+    /// writes nor fails.
+    pub stopped: bool,
 }
 
 /// The lesson panel's state.
@@ -79,6 +82,8 @@ pub struct Goal {
     pub diagram: Diagram,
     pub differs: usize,
     pub error: Option<String>,
+    /// The target `schema_version` rows beside the live ones, when the lesson draws them.
+    pub versions: Vec<GoalVersion>,
 }
 
 /// A change to the lesson panel's state.
@@ -268,7 +273,13 @@ impl LessonState {
                 }
             }
             LessonAction::AppWrote { run, .. } if run != self.run => {}
+            LessonAction::AppWrote {
+                version: 0,
+                error: None,
+                ..
+            } => self.app.stopped = true,
             LessonAction::AppWrote { version, error, .. } => {
+                self.app.stopped = false;
                 self.app.writes += 1;
                 self.app.version = version;
                 if error.is_some() {

@@ -187,6 +187,7 @@ fn goal(lesson: &str, differs: usize) -> LessonAction {
         diagram: Diagram::default(),
         differs,
         error: None,
+        versions: Vec::new(),
     })
 }
 
@@ -324,6 +325,37 @@ fn the_app_counts_writes_and_failures() {
         (state.app.writes, state.app.failures, state.app.version),
         (2, 1, 2)
     );
+}
+
+#[test]
+fn a_stopped_app_counts_neither_a_write_nor_a_failure_until_it_runs_again() {
+    let state = run([
+        LessonAction::AppWrote {
+            run: 0,
+            version: 1,
+            error: None,
+        },
+        LessonAction::AppWrote {
+            run: 0,
+            version: 0,
+            error: None,
+        },
+        LessonAction::AppWrote {
+            run: 0,
+            version: 0,
+            error: None,
+        },
+    ]);
+    assert!(state.app.stopped);
+    assert_eq!((state.app.writes, state.app.failures), (1, 0));
+    let mut state = state;
+    state.reduce(LessonAction::AppWrote {
+        run: 0,
+        version: 2,
+        error: None,
+    });
+    assert!(!state.app.stopped);
+    assert_eq!((state.app.writes, state.app.version), (2, 2));
 }
 
 #[test]

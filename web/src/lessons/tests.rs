@@ -77,7 +77,7 @@ fn every_lesson_parses_and_has_what_the_panel_needs() {
     let lessons = all();
     assert_eq!(lessons.len(), FILES.len());
     // One lesson per topic of the migration guide the issue lists.
-    assert_eq!(lessons.len(), 13);
+    assert_eq!(lessons.len(), 15);
     for lesson in &lessons {
         assert!(
             !lesson.title.is_empty() && !lesson.task.trim().is_empty(),
@@ -471,3 +471,7 @@ mod sqlite_rebuild_tests;
 mod stage_tests;
 
 mod wrong_way_tests;
+
+mod autogenerate_misses_tests;
+
+mod runbook_tests;

@@ -317,12 +317,14 @@ impl Reducible for AppState {
                         diagram,
                         differs,
                         error,
+                        versions,
                     }) => {
                         next.lessons.reduce(LessonAction::Goal(Goal {
                             lesson,
                             diagram,
                             differs,
                             error,
+                            versions,
                         }));
                     }
                     Ok(Outcome::AppWrote {

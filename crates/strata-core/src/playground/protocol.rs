@@ -122,6 +122,10 @@ pub enum Request {
     LessonGoal {
         lesson: String,
         model: String,
+        /// The `schema_version` rows the goal ends with, each a revision's id or message, in
+        /// the order they apply; empty when the lesson draws no target rows.
+        #[serde(default)]
+        versions: Vec<String>,
         browse: Option<String>,
     },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
@@ -368,7 +372,21 @@ pub enum Outcome {
         diagram: Diagram,
         differs: usize,
         error: Option<String>,
+        /// The target `schema_version` rows beside the live ones (see [`GoalVersion`]);
+        /// `differs` counts those marked too.
+        #[serde(default)]
+        versions: Vec<GoalVersion>,
     },
+}
+
+/// One `schema_version` row of a lesson's goal, or one the live database has that the goal
+/// does not: `Same` when it is applied as the goal wants, `Added` when the goal wants it and
+/// it is not applied yet, `Removed` when it is applied and the goal does not want it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalVersion {
+    pub version: String,
+    pub description: String,
+    pub mark: Mark,
 }
 
 impl Outcome {
@@ -399,6 +417,7 @@ impl Outcome {
                 diagram: Diagram::default(),
                 differs: 0,
                 error: Some(error),
+                versions: Vec::new(),
             },
             other => other,
         }
@@ -735,6 +754,16 @@ pub enum Step {
     Psql(String),
     /// A line a simulated script prints (its `echo`), shown as a note.
     Echo(String),
+    /// Forgets a pending revision (an id, or a message of an existing revision), as the
+    /// revision's Discard button does.
+    Discard(String),
+    /// Rehearses the upgrade to a target on a copy of the database, as the Rehearse button
+    /// does; the notes give each revision's class and time.
+    Rehearse(String),
+    /// Deploys version `n` of the lesson's simulated app (0 stops it), in the lesson's own
+    /// record beside its journal, which a restore carries over as it does the journal: a
+    /// restored database does not change which code is running.
+    Deploy(u32),
     /// Runs a step whose failure is the point of the lesson ("show me" lets the learner see
     /// the upgrade fail): a failure becomes a note and the steps go on, recorded in the
     /// lesson's journal as any failure is. Lesson files write `try = { upgrade = "head" }`.
@@ -797,6 +826,14 @@ pub enum Event {
     /// A stage of a staged lesson passed; the detail names the lesson and the stage. Checks
     /// write it, when the stage's conditions first hold.
     StagePassed,
+    /// A rehearsal ran on a copy of the database; the detail says whether it passed and how
+    /// each revision is classed.
+    Rehearsed,
+    /// A backup was taken by hand (or by a lesson's step); the detail is its label.
+    BackedUp,
+    /// A backup was put back in place of the database; the detail is its label. The journal
+    /// itself is carried over the restore, so what happened before it still counts.
+    Restored,
 }
 
 #[cfg(test)]

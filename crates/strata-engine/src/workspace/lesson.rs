@@ -17,6 +17,8 @@ pub mod checks;
 /// A lesson's goal, drawn with what the live database still lacks or has too much of.
 mod goal;
 #[cfg(test)]
+mod record_tests;
+#[cfg(test)]
 mod tests;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
@@ -123,6 +125,23 @@ impl Workspace {
                 }
             }
             Step::Echo(line) => notes.push(line.clone()),
+            Step::Discard(name) => {
+                let id = self.revision_named(name);
+                self.discard(&id)?;
+                notes.push(format!("discarded revision {id} ({name})"));
+            }
+            Step::Rehearse(target) => {
+                if let Outcome::Rehearsed(report) = self.rehearse(target)? {
+                    notes.extend(super::rehearsal::summary(&report));
+                }
+            }
+            Step::Deploy(version) => {
+                self.deploy(*version).map_err(|e| sqlite_message(&e))?;
+                notes.push(match version {
+                    0 => "the app is stopped: it sends no requests".to_owned(),
+                    v => format!("app v{v} is deployed and running"),
+                });
+            }
             Step::Downgrade(target) => {
                 let outcome = self.downgrade(target);
                 self.record_downgrade(outcome.as_ref().map_err(String::as_str));
@@ -170,6 +189,7 @@ impl Workspace {
                     self.app_write(deployed, writes, 0)?
                 {
                     match error {
+                        None if version == 0 => notes.push("the app is stopped".to_owned()),
                         None => notes.push(format!("app v{version} wrote once")),
                         Some(error) => return Err(format!("app v{version} failed: {error}")),
                     }
@@ -268,6 +288,14 @@ impl Workspace {
                 })
             }
         };
+        // Version 0 is an app that is stopped: it sends nothing, so nothing can fail.
+        if version == 0 {
+            return Ok(Outcome::AppWrote {
+                run,
+                version: 0,
+                error: None,
+            });
+        }
         let index = usize::try_from(version).unwrap_or(0);
         let Some(write) = index.checked_sub(1).and_then(|i| writes.get(i)) else {
             // A version the lesson does not define (the console set it, say) is a deploy that
@@ -305,6 +333,26 @@ impl Workspace {
     }
 }
 
+/// The `_strata_meta` key that holds which version of the lesson's simulated app is deployed
+/// (0: stopped), for lessons whose app must outlive a restore (a lesson's `[app]` reads it with
+/// `deployed = "SELECT value FROM _strata_meta WHERE key = 'lesson app'"`).
+pub const APP_KEY: &str = "lesson app";
+
+impl Workspace {
+    /// Deploys `version` of the lesson's simulated app (0 stops it). It is kept beside the
+    /// lesson's journal, outside the visitor's tables, because which code runs is not part of
+    /// the data: a restore puts the data back and leaves the running code as it was.
+    fn deploy(&self, version: u32) -> rusqlite::Result<()> {
+        self.conn.execute_batch(crate::transfer::META_DDL)?;
+        self.conn.execute(
+            "INSERT INTO _strata_meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (APP_KEY, version.to_string()),
+        )?;
+        Ok(())
+    }
+}
+
 const APP_ERRORS_DDL: &str = "CREATE TABLE IF NOT EXISTS app_errors (\n  \
     id INTEGER PRIMARY KEY,\n  version INTEGER NOT NULL,\n  message TEXT NOT NULL\n)";
 
@@ -326,6 +374,10 @@ fn describe(step: &Step) -> String {
         Step::AppWrite { .. } => "app write".into(),
         Step::Psql(_) => "psql".into(),
         Step::Echo(_) => "echo".into(),
+        Step::Discard(name) => format!("discard {name:?}"),
+        Step::Rehearse(target) => format!("rehearse {target}"),
+        Step::Deploy(0) => "stop the app".into(),
+        Step::Deploy(version) => format!("deploy app v{version}"),
         Step::Try(step) => describe(step),
     }
 }

@@ -396,8 +396,9 @@ impl Workspace {
             Request::LessonGoal {
                 lesson,
                 model,
+                versions,
                 browse,
-            } => (Ok(self.lesson_goal(lesson, &model)), browse),
+            } => (Ok(self.lesson_goal(lesson, &model, &versions)), browse),
             Request::AppWrite {
                 deployed,
                 writes,

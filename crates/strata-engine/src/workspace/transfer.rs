@@ -11,12 +11,14 @@ use std::cell::RefCell;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use strata_core::project::{ModelLanguage, Project};
 use strata_core::sql::quote as quote_ident;
 use strata_core::time::{Clock, Timestamp};
 
-use super::protocol::{Outcome, Storage};
+use super::lesson::checks::{Entry, JOURNAL_KEY};
+use super::lesson::APP_KEY;
+use super::protocol::{Event, Outcome, Storage};
 use super::{demo, live, Workspace, STRATA_TABLES, VERSION_TABLE};
 use crate::error::sqlite_message;
 use crate::store::TableStore;
@@ -170,6 +172,7 @@ impl Workspace {
         let id = self
             .store_backup(label, false)
             .map_err(|e| format!("cannot store the backup ({e}); nothing was changed"))?;
+        self.record(Event::BackedUp, label);
         Ok(Outcome::BackedUp { id: id.to_string() })
     }
 
@@ -268,6 +271,7 @@ impl Workspace {
             ));
         }
         let kept = project::keep_revisions(&scratch, &self.revisions).map_err(unreadable)?;
+        self.carry_lesson_record(&scratch, id).map_err(unreadable)?;
         let adopted = self.adopt(scratch, &format!("backup {id}"), BEFORE_RESTORE)?;
         let mut notes = Vec::new();
         if !kept.is_empty() {
@@ -287,6 +291,47 @@ impl Workspace {
             },
             None => Outcome::Replaced { notes },
         })
+    }
+
+    /// Carries the lesson's journal and its simulated app's deployment from the live database
+    /// into the backup about to replace it, with the restore itself as the journal's last
+    /// entry. Both record what happened and which code runs, not data: a restore puts the data
+    /// back, but it does not undo what was done, nor redeploy the app. A database no lesson set
+    /// up has no journal, and nothing is written into its replacement.
+    fn carry_lesson_record(&self, scratch: &Connection, id: &str) -> rusqlite::Result<()> {
+        let Some(journal) = self.journal() else {
+            return Ok(());
+        };
+        let label = backups::list(&self.backups)
+            .ok()
+            .and_then(|rows| rows.into_iter().find(|b| b.id.to_string() == id.trim()))
+            .map_or_else(|| format!("backup {id}"), |b| b.label);
+        let mut text: String = journal.iter().map(|e| format!("{}\n", e.line())).collect();
+        text.push_str(&format!(
+            "{}\n",
+            Entry {
+                event: Event::Restored,
+                detail: label
+            }
+            .line()
+        ));
+        scratch.execute_batch(crate::transfer::META_DDL)?;
+        let put = "INSERT INTO _strata_meta (key, value) VALUES (?1, ?2) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        scratch.execute(put, (JOURNAL_KEY, &text))?;
+        let deployed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM _strata_meta WHERE key = ?1",
+                [APP_KEY],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match deployed {
+            Some(version) => scratch.execute(put, (APP_KEY, &version))?,
+            None => scratch.execute("DELETE FROM _strata_meta WHERE key = ?1", [APP_KEY])?,
+        };
+        Ok(())
     }
 
     /// Replaces the live database with a finished scratch database (`what` names where it came

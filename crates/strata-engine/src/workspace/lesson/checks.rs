@@ -34,7 +34,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn line(&self) -> String {
+    pub(in crate::workspace) fn line(&self) -> String {
         // An error can span lines; the journal keeps one entry a line.
         let detail = self.detail.replace(['\n', '\r'], " ");
         format!("{}: {detail}", word(self.event))
@@ -48,6 +48,9 @@ impl Entry {
             Event::StepFailed,
             Event::Downgraded,
             Event::StagePassed,
+            Event::Rehearsed,
+            Event::BackedUp,
+            Event::Restored,
         ]
         .into_iter()
         .find(|e| word(*e) == event)?;
@@ -72,6 +75,9 @@ fn word(event: Event) -> &'static str {
         Event::StepFailed => "step_failed",
         Event::Downgraded => "downgraded",
         Event::StagePassed => "stage_passed",
+        Event::Rehearsed => "rehearsed",
+        Event::BackedUp => "backed_up",
+        Event::Restored => "restored",
     }
 }
 

@@ -576,6 +576,7 @@ fn goal(engine: &mut Workspace, model: &str) -> (Vec<String>, usize) {
         .handle(Request::LessonGoal {
             lesson: "rename".into(),
             model: model.into(),
+            versions: vec![],
             browse: None,
         })
         .outcome
@@ -646,6 +647,7 @@ fn a_goal_that_cannot_be_drawn_is_answered_with_the_reason_not_an_error() {
     let reply = engine.handle(Request::LessonGoal {
         lesson: "rename".into(),
         model: "CREATE TABLE (".into(),
+        versions: vec![],
         browse: None,
     });
     match reply.outcome {
