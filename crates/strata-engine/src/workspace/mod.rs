@@ -398,6 +398,7 @@ impl Workspace {
                 model,
                 browse,
             } => (Ok(self.lesson_goal(lesson, &model)), browse),
+            Request::LessonCommit { lesson, browse } => (Ok(self.lesson_commit(lesson)), browse),
             Request::AppWrite {
                 deployed,
                 writes,
