@@ -68,7 +68,7 @@ impl Workspace {
             &old.up,
             sql,
         );
-        rev.up_options = old.up_options.clone();
+        rev.up_options = old.up_options;
         strata_core::atomicity::ensure(&rev)
             .map_err(|e| format!("the down SQL of revision {id} was not saved: {e}"))?;
         let file = rev
