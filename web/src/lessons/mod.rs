@@ -16,6 +16,9 @@
 //!                       # applied = { contains = ["…"], lacks = ["…"] }: the applied SQL,
 //!                       # no_drift = {}: nothing changed outside a revision,
 //!                       # happened = { event = "upgrade_failed", mentioning = "…" }
+//!                       # descriptive = {}: every revision's message says what it does,
+//!                       # rollback = { revision = "…", keeps = "SELECT …" }: that revision's
+//!                       # down SQL, run in a savepoint, gives back the schema before it
 //! [[show_me]]
 //! upgrade = "head"
 //! [[stages]]            # instead of checks and show_me: ordered stages, each with its own
