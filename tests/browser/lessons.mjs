@@ -179,11 +179,11 @@ test('lesson autogenerate: review what autogenerate produced', async () => {
     await d.shot('strata-lesson-autogenerate');
     await showMeDoesNotCount('autogenerate', { reload: true });
     await d.shot('strata-lesson-seen');
-    // Done by hand: the type fixed, the index named, coupons kept.
+    // Done by hand in the SQLModel tab: the type fixed, the index asked for, Coupon kept.
     const model = (await d.model())
-        .replace("status INTEGER NOT NULL DEFAULT 'new'", "status TEXT NOT NULL DEFAULT 'new'")
-        + 'CREATE INDEX orders_status ON orders (status);\n'
-        + 'CREATE TABLE coupons (\n    code TEXT PRIMARY KEY,\n    percent_off INTEGER NOT NULL\n);\n';
+        .replace('status: int = Field(default="new", sa_column_kwargs', 'status: str = Field(default="new", index=True, sa_column_kwargs')
+        + '\n\nclass Coupon(SQLModel, table=True):\n    __tablename__ = "coupons"\n'
+        + '    code: str = Field(primary_key=True)\n    percent_off: int\n';
     await migrate(model, 'add status to orders');
     assert.equal(await completed('autogenerate', 'strata-lesson-complete'), 1);
 });
@@ -230,7 +230,7 @@ test('lesson rename: a rename kept through a revision, then rolled back with the
     assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
     // Stage 1 by hand: the rename question answered yes.
     const model = await d.model();
-    await page.fill(tid('model-editor'), model.replace('email TEXT', 'email_address TEXT'));
+    await page.fill(tid('model-editor'), model.replace('email: str', 'email_address: str'));
     await d.click('autogenerate');
     assert.match(await page.textContent(tid('changes')), /email/);
     await d.click('confirm-rename');
@@ -267,12 +267,12 @@ test('lesson transactions: a failing migration leaves nothing half-done', async 
 test('lesson data-migrations: nullable, batched backfill with progress, then NOT NULL', async () => {
     await showMeDoesNotCount('data-migrations');
     const model = await d.model();
-    await migrate(model.replace('last_name TEXT NOT NULL', 'last_name TEXT NOT NULL,\n    full_name TEXT'), 'add full_name, nullable for now');
+    await migrate(model.replace('last_name: str\n', 'last_name: str\n    full_name: str | None = None\n'), 'add full_name, nullable for now');
     await d.click('lesson-tool-1');
     const notes = await page.textContent(tid('lesson-notes'));
     assert.match(notes, /batch 1: 1000 rows, 1000 of 5000 done/);
     assert.match(notes, /batch 5: 1000 rows, 5000 of 5000 done/);
-    await migrate(model.replace('last_name TEXT NOT NULL', 'last_name TEXT NOT NULL,\n    full_name TEXT NOT NULL'), 'full_name is required');
+    await migrate(model.replace('last_name: str\n', 'last_name: str\n    full_name: str\n'), 'full_name is required');
     await completed('data-migrations');
 });
 
@@ -293,7 +293,7 @@ test('lesson version-table: numbered files as revisions, and the naive check', a
     await completed('version-table');
 });
 
-test('lesson migrate-script: the script re-runs every file, then a revision with a tested rollback', async () => {
+test('lesson migrate-script: the script re-runs every file, then a rollback written by hand and tested', async () => {
     // Show me does each of the two stages, and the lesson is seen, not done.
     await start('migrate-script');
     const before = await page.textContent(tid('lesson-progress'));
@@ -320,18 +320,15 @@ test('lesson migrate-script: the script re-runs every file, then a revision with
     await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
     await d.runSql("SELECT count(*) AS phone FROM pragma_table_info('usertable') WHERE name = 'phone';");
     assert.match(await page.textContent(tid('console-result')), /^phone\s*0$/);
-    // Stage 2 by hand: the model already has the columns; the down SQL is the rollback file.
-    assert.match(await d.model(), /phone VARCHAR\(20\)/);
-    await d.click('autogenerate');
-    const down = await page.textContent(tid('migration-down-sql'));
-    assert.match(down, /DROP COLUMN "?address"?/);
-    assert.match(down, /DROP COLUMN "?phone"?/);
-    await page.fill(tid('revision-message'), 'Add phone and address to users');
-    await d.click('save-revision');
+    // Stage 2 by hand: 002 imported as a revision, its rollback file written as its down SQL.
+    await d.click('lesson-tool-2');
+    await page.fill(tid('lesson-rollback-text'), 'ALTER TABLE usertable DROP COLUMN address;\nALTER TABLE usertable DROP COLUMN phone;\n');
+    await d.click('lesson-rollback-save');
     await d.click('upgrade-head');
     await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
     assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is not tested yet');
     await d.click('downgrade-one');
+    if (await page.$(tid('confirm-downgrade-yes'))) await d.click('confirm-downgrade-yes');
     assert.equal(await page.$(tid('lesson-complete')), null, 'rolled back, not applied again');
     await d.click('upgrade-head');
     await completed('migrate-script');

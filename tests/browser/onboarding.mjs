@@ -50,9 +50,11 @@ test('onboarding: a fresh profile to a rename kept and rolled back, through the 
     assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
 
     // Stage 1: the rename, through a revision, the rename question answered yes.
+    // The lesson works in the SQLModel tab, as the team's models are SQLModel classes.
+    assert.equal(await page.getAttribute(tid('model-tab-sqlmodel'), 'aria-selected'), 'true');
     const model = await d.model();
-    assert.match(model, /email TEXT NOT NULL/);
-    await act('model-editor', model.replace('email TEXT', 'email_address TEXT'));
+    assert.match(model, /email: str/);
+    await act('model-editor', model.replace('email: str', 'email_address: str'));
     await act('autogenerate');
     await act('confirm-rename');
     assert.match(await page.textContent(tid('migration-up-sql')), /RENAME COLUMN "email" TO "email_address"/);

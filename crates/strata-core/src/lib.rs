@@ -19,6 +19,7 @@ pub mod history;
 pub mod import;
 pub mod lint;
 pub mod loss;
+pub mod message;
 pub mod parse;
 pub mod plan;
 pub mod playground;

@@ -16,6 +16,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::lesson_commit::LessonCommitView;
+use super::lesson_rollback::RollbackEditorView;
 use super::schema_diagram::SchemaDiagram;
 use crate::lessons::markdown;
 use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
@@ -197,6 +199,9 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                         { Html::from_html_unchecked(AttrValue::from(markdown::render(stage.task))) }
                     </div>
                 }
+                if let (true, Some(editor)) = (started, stage.rollback) {
+                    { rollback_editor(editor, props) }
+                }
                 if started {
                     <ul class="checks" data-testid="lesson-checks"
                         data-checked={state.checked(lesson.conditions().len()).to_string()}>
@@ -238,6 +243,9 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                         { goal_versions(&goal.versions) }
                     }
                 </div>
+            }
+            if let (true, Some(commit)) = (started && lesson.show_commit, state.commit.as_ref().filter(|c| c.lesson == lesson.slug)) {
+                <LessonCommitView commit={commit.clone()} />
             }
             if state.hint {
                 <div class="prose hint-text" data-testid="lesson-hint-text">{ hint }</div>
@@ -311,6 +319,32 @@ fn goal_versions(rows: &[GoalVersion]) -> Html {
                 }
             }) }
         </table>
+    }
+}
+
+/// The stage's rollback editor, starting from the revision's down SQL when the panel has it
+/// and started afresh by every run of the lesson.
+fn rollback_editor(editor: &lessons::RollbackEditor, props: &Props) -> Html {
+    let state = &props.state;
+    let current = state
+        .commit
+        .as_ref()
+        .and_then(|c| c.commit.as_deref())
+        .filter(|c| c.id == editor.revision || c.message == editor.revision)
+        .map(|c| c.down.clone());
+    let on_save = {
+        let revision = editor.revision.clone();
+        props.on_steps.reform(move |sql: String| {
+            let step = Step::Down {
+                revision: revision.clone(),
+                sql,
+            };
+            (LessonAction::StepsSent, vec![step])
+        })
+    };
+    html! {
+        <RollbackEditorView key={format!("rollback-{}", state.run)} editor={editor.clone()} {current}
+            disabled={props.busy || !state.progress.started} {on_save} />
     }
 }
 
@@ -397,6 +431,28 @@ pub fn use_lesson_watch(
                         lesson,
                         model,
                         versions,
+                        browse: Some(browse),
+                    });
+                }
+            },
+        );
+    }
+
+    // The newest revision beside its Alembic script, made again whenever the revisions change.
+    {
+        let send = send.clone();
+        let watching = state.watching();
+        let slug = current
+            .as_ref()
+            .filter(|lesson| lesson.show_commit)
+            .map(|lesson| lesson.slug.clone());
+        let browse = browse.to_owned();
+        use_effect_with(
+            (snapshot.revisions.clone(), slug, watching),
+            move |(_, slug, watching)| {
+                if let (true, Some(lesson)) = (*watching, slug.clone()) {
+                    send.emit(Request::LessonCommit {
+                        lesson,
                         browse: Some(browse),
                     });
                 }

@@ -16,6 +16,9 @@
 //!                       # applied = { contains = ["…"], lacks = ["…"] }: the applied SQL,
 //!                       # no_drift = {}: nothing changed outside a revision,
 //!                       # happened = { event = "upgrade_failed", mentioning = "…" }
+//!                       # descriptive = {}: every revision's message says what it does,
+//!                       # rollback = { revision = "…", keeps = "SELECT …" }: that revision's
+//!                       # down SQL, run in a savepoint, gives back the schema before it
 //! [[show_me]]
 //! upgrade = "head"
 //! [[stages]]            # instead of checks and show_me: ordered stages, each with its own
@@ -32,6 +35,11 @@
 //! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now;
 //!                       # psql = "…": a file run as `psql < file` does (an error is a note,
 //!                       # the steps go on); echo = "…": a line a simulated script prints
+//! model_language = "sqlmodel"  # optional: the lesson's `model` steps are SQLModel classes
+//!                       # (Python), set in the editor's SQLModel tab
+//! show_commit = true    # optional: the newest revision is drawn beside its Alembic script
+//! [[stages]] rollback = { revision = "…", file = "…" }  # optional, per stage: an editor
+//!                       # for that pending revision's down SQL, which the learner writes
 //! [app]                 # optional simulated app that writes while the lesson is open
 //! deployed = "SELECT version FROM app_deploy"
 //! writes = ["INSERT …", "INSERT …"]
@@ -51,6 +59,7 @@ pub mod progress;
 
 use serde::Deserialize;
 
+use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Condition, Step};
 
 /// The lesson files, in file-name order, as `build.rs` embeds them.
@@ -158,6 +167,14 @@ pub struct Lesson {
     /// drawn beside the live ones where the lesson is about them.
     #[serde(default)]
     pub goal_versions: Vec<String>,
+    /// The language of the lesson's `model` steps: a SQLModel lesson works in the editor's
+    /// SQLModel tab, as a team shipping SQLModel classes would.
+    #[serde(default)]
+    pub model_language: ModelLanguage,
+    /// Whether the panel shows the newest revision beside its Alembic script, the file the
+    /// learner would commit in their own repository.
+    #[serde(default)]
+    pub show_commit: bool,
 }
 
 /// One condition of "done", evaluated by the worker over the project, the database and the
@@ -182,6 +199,18 @@ pub struct Stage {
     pub goal: Option<String>,
     #[serde(default)]
     pub goal_versions: Vec<String>,
+    /// An editor for the down SQL of a pending revision, which the learner writes.
+    #[serde(default)]
+    pub rollback: Option<RollbackEditor>,
+}
+
+/// Where a learner writes the down SQL of a hand-written revision: its rollback file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RollbackEditor {
+    /// The revision (its id or message) whose down SQL the editor saves.
+    pub revision: String,
+    /// The file name the team would give it (`002_add_user_phone_rollback.sql`).
+    pub file: String,
 }
 
 /// A stage as the panel and the tests see it, whether the lesson has stages or is one.
@@ -198,6 +227,8 @@ pub struct StageView<'a> {
     pub goal: Option<&'a str>,
     /// The `schema_version` rows it ends with, if the lesson draws them.
     pub goal_versions: &'a [String],
+    /// The down SQL the learner writes in this stage, if any.
+    pub rollback: Option<&'a RollbackEditor>,
 }
 
 /// A button in the lesson panel that runs steps, for actions the playground has no control
@@ -229,6 +260,7 @@ impl Lesson {
                 offset: 0,
                 goal: self.goal.as_deref(),
                 goal_versions: &self.goal_versions,
+                rollback: None,
             }];
         }
         let mut offset = 0;
@@ -243,6 +275,7 @@ impl Lesson {
                     offset,
                     goal: stage.goal.as_deref(),
                     goal_versions: &stage.goal_versions,
+                    rollback: stage.rollback.as_ref(),
                 };
                 // Each stage's checks, then the marker that begins the next one.
                 offset += stage.checks.len() + 1;
@@ -330,10 +363,33 @@ pub fn parse(name: &str, front: &str, body: &str) -> Result<Lesson, String> {
         return Err("every stage needs at least one check".into());
     }
     lesson.fill_app_writes()?;
+    lesson.set_model_language();
     Ok(lesson)
 }
 
 impl Lesson {
+    /// In a SQLModel lesson, every `model` step (setup, show me, stages, tools) becomes a
+    /// `sqlmodel` step, so the file writes `model = "…"` whatever its language.
+    fn set_model_language(&mut self) {
+        if self.model_language != ModelLanguage::Sqlmodel {
+            return;
+        }
+        let steps = self
+            .setup
+            .iter_mut()
+            .chain(self.show_me.iter_mut())
+            .chain(self.stages.iter_mut().flat_map(|s| s.show_me.iter_mut()))
+            .chain(self.tools.iter_mut().flat_map(|t| t.steps.iter_mut()));
+        for mut step in steps {
+            while let Step::Try(inner) = step {
+                step = inner;
+            }
+            if let Step::Model(text) = step {
+                *step = Step::Sqlmodel(std::mem::take(text));
+            }
+        }
+    }
+
     /// Gives every `app_write = {}` step the lesson's `[app]`, so the file names the app once
     /// and a step writes exactly as the timer would. A lesson without an app cannot have one.
     fn fill_app_writes(&mut self) -> Result<(), String> {

@@ -72,6 +72,16 @@ pub struct LessonState {
     pub preview: Option<String>,
     /// The current lesson's goal as the worker last drew it against the database.
     pub goal: Option<Goal>,
+    /// The current lesson's newest revision beside its Alembic script, as the worker made it.
+    pub commit: Option<LessonCommit>,
+}
+
+/// A lesson's newest revision as the learner would commit it (see `components/lesson_commit.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonCommit {
+    pub lesson: String,
+    pub commit: Option<Box<strata_core::export::lesson::Commit>>,
+    pub error: Option<String>,
 }
 
 /// A lesson's goal, drawn by the worker: its schema with what the database still lacks (or
@@ -125,6 +135,8 @@ pub enum LessonAction {
     Replaced,
     /// The worker drew a lesson's goal against the database.
     Goal(Goal),
+    /// The worker exported the lesson's newest revision.
+    Commit(LessonCommit),
 }
 
 /// How far the learner is through one world of lessons.
@@ -272,6 +284,14 @@ impl LessonState {
                     self.goal = Some(goal);
                 }
             }
+            LessonAction::Commit(commit) => {
+                // As for the goal: only for the open lesson, and not while steps still run.
+                if self.running == 0
+                    && self.progress.current.as_deref() == Some(commit.lesson.as_str())
+                {
+                    self.commit = Some(commit);
+                }
+            }
             LessonAction::AppWrote { run, .. } if run != self.run => {}
             LessonAction::AppWrote {
                 version: 0,
@@ -298,6 +318,7 @@ impl LessonState {
     fn clear_run(&mut self) {
         self.passed.clear();
         self.goal = None;
+        self.commit = None;
         self.hint = false;
         self.notes.clear();
         self.failed = None;

@@ -420,3 +420,31 @@ fn progress_survives_a_round_trip_through_json() {
     let text = serde_json::to_string(&progress).unwrap();
     assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), progress);
 }
+
+fn commit(lesson: &str) -> LessonAction {
+    LessonAction::Commit(LessonCommit {
+        lesson: lesson.into(),
+        commit: None,
+        error: Some(format!("{lesson}'s")),
+    })
+}
+
+#[test]
+fn a_commit_is_kept_for_the_open_lesson_and_cleared_by_a_restart() {
+    let mut state = run([
+        LessonAction::Pick("rename".into()),
+        LessonAction::Started,
+        commit("rename"),
+    ]);
+    assert_eq!(state.commit, None, "made while the setup still ran");
+    state.reduce(stepped());
+    state.reduce(commit("rename"));
+    state.reduce(commit("backups"));
+    assert_eq!(
+        state.commit.as_ref().map(|c| c.lesson.as_str()),
+        Some("rename"),
+        "another lesson's is not shown"
+    );
+    state.reduce(LessonAction::Started);
+    assert_eq!(state.commit, None);
+}

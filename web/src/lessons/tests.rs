@@ -298,12 +298,25 @@ fn sql(text: &str) -> Step {
     Step::Sql(text.into())
 }
 
-const USERS_RENAMED: &str = "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email_address TEXT NOT NULL,\n    name TEXT NOT NULL\n);\n";
+/// A SQLModel model step, then a save and an upgrade: lessons 3, 5 and 6 work in the SQLModel
+/// tab.
+fn migrate_py(model: &str, message: &str) -> Vec<Step> {
+    let mut steps = migrate(model, message);
+    steps[0] = Step::Sqlmodel(model.into());
+    steps
+}
+
+/// Lesson 5's `User` class with `email` spelled `column`, as the SQLModel tab holds it.
+fn users_py(column: &str) -> String {
+    format!(
+        "from sqlmodel import Field, SQLModel\n\n\nclass User(SQLModel, table=True):\n    __tablename__ = \"users\"\n    id: int | None = Field(default=None, primary_key=True)\n    {column}: str\n    name: str\n"
+    )
+}
 
 /// The rename, as a learner makes it: the model edited and the rename question answered yes.
 fn rename_by_hand() -> Vec<Step> {
     vec![
-        Step::Model(USERS_RENAMED.into()),
+        Step::Sqlmodel(users_py("email_address")),
         Step::Save {
             message: "rename email".into(),
             renames: vec![strata_core::Rename::Column {
@@ -469,6 +482,8 @@ mod migrate_script_tests;
 mod sqlite_rebuild_tests;
 
 mod stage_tests;
+
+mod stack_tests;
 
 mod wrong_way_tests;
 

@@ -84,3 +84,40 @@ fn the_background_count_starts_over_on_start_restart_and_a_replaced_database() {
     ]);
     assert_eq!(state.lessons.background, 0);
 }
+
+/// A SQLModel lesson's steps leave their model in the SQLModel tab, the SQL tab's text kept;
+/// a SQL lesson's steps go back to the SQL tab.
+#[test]
+fn lesson_steps_put_their_model_in_the_tab_of_its_language() {
+    let stepped = |model: &str, language| {
+        reply(Ok(Outcome::Stepped {
+            model: Some(model.into()),
+            language,
+            notes: vec![],
+            failed: None,
+        }))
+    };
+    let state = page([stepped(
+        "class User(SQLModel, table=True): ...",
+        ModelLanguage::Sqlmodel,
+    )]);
+    assert_eq!(state.language, ModelLanguage::Sqlmodel);
+    assert_eq!(state.sqlmodel, "class User(SQLModel, table=True): ...");
+    assert_eq!(
+        state.model,
+        AppState::default().model,
+        "the SQL tab keeps its text"
+    );
+    let state = page([
+        stepped(
+            "class User(SQLModel, table=True): ...",
+            ModelLanguage::Sqlmodel,
+        ),
+        stepped(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);",
+            ModelLanguage::Sql,
+        ),
+    ]);
+    assert_eq!(state.language, ModelLanguage::Sql);
+    assert_eq!(state.model, "CREATE TABLE users (id INTEGER PRIMARY KEY);");
+}

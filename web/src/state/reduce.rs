@@ -7,7 +7,7 @@ use yew::Reducible;
 
 use strata_core::answers::Decline;
 
-use crate::lessons::progress::{Goal, LessonAction};
+use crate::lessons::progress::{Goal, LessonAction, LessonCommit};
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Message, Outcome, Reply};
 
@@ -293,13 +293,18 @@ impl Reducible for AppState {
                     }
                     Ok(Outcome::Stepped {
                         model,
+                        language,
                         notes,
                         failed,
                     }) => {
-                        // A lesson's steps leave their model in the editor, as if typed.
+                        // A lesson's steps leave their model in the editor, as if typed, in the
+                        // tab of the language it is written in.
                         if let Some(model) = model {
-                            next.model = model;
-                            next.language = ModelLanguage::Sql;
+                            match language {
+                                ModelLanguage::Sql => next.model = model,
+                                ModelLanguage::Sqlmodel => next.sqlmodel = model,
+                            }
+                            next.language = language;
                             next.migration = None;
                             next.create_all = None;
                             next.renames.clear();
@@ -325,6 +330,17 @@ impl Reducible for AppState {
                             differs,
                             error,
                             versions,
+                        }));
+                    }
+                    Ok(Outcome::LessonCommit {
+                        lesson,
+                        commit,
+                        error,
+                    }) => {
+                        next.lessons.reduce(LessonAction::Commit(LessonCommit {
+                            lesson,
+                            commit,
+                            error,
                         }));
                     }
                     Ok(Outcome::AppWrote {

@@ -11,6 +11,7 @@
 //! inventing changes the revision never made.
 
 pub mod alembic;
+pub mod lesson;
 pub mod postgres;
 pub mod project;
 

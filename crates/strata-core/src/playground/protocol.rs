@@ -128,6 +128,12 @@ pub enum Request {
         versions: Vec<String>,
         browse: Option<String>,
     },
+    /// A lesson's newest revision as the learner would commit it: its SQL beside its Alembic
+    /// script. Nothing is written; answers [`Outcome::LessonCommit`], a failure inside it.
+    LessonCommit {
+        lesson: String,
+        browse: Option<String>,
+    },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
     /// over only when every step succeeded. Answers [`Outcome::Loaded`].
     Load {
@@ -315,6 +321,9 @@ pub enum Outcome {
     /// backfill's progress, for example).
     Stepped {
         model: Option<String>,
+        /// The language `model` is written in (the editor's tab it goes in).
+        #[serde(default)]
+        language: ModelLanguage,
         notes: Vec<String>,
         failed: Option<String>,
     },
@@ -377,6 +386,13 @@ pub enum Outcome {
         #[serde(default)]
         versions: Vec<GoalVersion>,
     },
+    /// A lesson's newest revision as it would be committed (`None` while the project has no
+    /// revision); `error` says why it could not be exported.
+    LessonCommit {
+        lesson: String,
+        commit: Option<Box<crate::export::lesson::Commit>>,
+        error: Option<String>,
+    },
 }
 
 /// One `schema_version` row of a lesson's goal, or one the live database has that the goal
@@ -395,7 +411,10 @@ impl Outcome {
     pub fn is_background(&self) -> bool {
         matches!(
             self,
-            Outcome::Checked { .. } | Outcome::AppWrote { .. } | Outcome::LessonGoal { .. }
+            Outcome::Checked { .. }
+                | Outcome::AppWrote { .. }
+                | Outcome::LessonGoal { .. }
+                | Outcome::LessonCommit { .. }
         )
     }
 
@@ -418,6 +437,11 @@ impl Outcome {
                 differs: 0,
                 error: Some(error),
                 versions: Vec::new(),
+            },
+            Outcome::LessonCommit { lesson, .. } => Outcome::LessonCommit {
+                lesson,
+                commit: None,
+                error: Some(error),
             },
             other => other,
         }
@@ -691,6 +715,16 @@ pub enum Step {
     Clear {},
     /// Sets the model the next steps use and the editor shows.
     Model(String),
+    /// Sets the model as SQLModel classes (Python), shown in the editor's SQLModel tab. Lesson
+    /// files whose `model_language` is `"sqlmodel"` write `model = "…"` and get this step.
+    Sqlmodel(String),
+    /// Replaces the down SQL of a pending revision (named by id or message) with `sql`, as a
+    /// learner writes the rollback of a hand-written revision. It passes the checks every
+    /// saved revision passes, and an applied revision is refused: its checksum is recorded.
+    Down {
+        revision: String,
+        sql: String,
+    },
     /// Autogenerates from the model and saves the result as a revision.
     Save {
         message: String,
@@ -801,6 +835,20 @@ pub enum Condition {
         event: Event,
         #[serde(default)]
         mentioning: Option<String>,
+    },
+    /// Every revision's message says what it does: at least three words, two of them more
+    /// than the vague words of `strata_core::message::vague` ("update", "changes", "fix").
+    Descriptive {},
+    /// The down SQL of `revision` (an id or a message), which must be applied, run on the live
+    /// database inside a savepoint that is always rolled back: it must leave exactly the schema
+    /// the revisions before it build, and `keeps` (a read-only query) must then be truthy.
+    /// The rollback is judged by running it, never by reading it.
+    /// `except` names tables kept outside revisions, as for `NoDrift`.
+    Rollback {
+        revision: String,
+        keeps: String,
+        #[serde(default)]
+        except: Vec<String>,
     },
     /// Where the next stage of a staged lesson begins. It holds once every stage before it has
     /// passed, in order; the conditions after it are evaluated only then, and a `happened`

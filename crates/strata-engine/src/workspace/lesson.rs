@@ -14,6 +14,8 @@ use strata_core::project::ModelLanguage;
 
 /// The conditions of "done" and the lesson's journal they read.
 pub mod checks;
+/// The lesson's newest revision beside its Alembic script, and a revision's down SQL rewritten.
+mod commit;
 /// A lesson's goal, drawn with what the live database still lacks or has too much of.
 mod goal;
 #[cfg(test)]
@@ -31,7 +33,7 @@ impl Workspace {
     /// failure is part of the outcome rather than an error (which promises an unchanged
     /// database).
     pub(super) fn run_steps(&mut self, steps: &[Step]) -> Result<Outcome, String> {
-        let mut model: Option<String> = None;
+        let mut model: Option<(String, ModelLanguage)> = None;
         let mut notes = Vec::new();
         let mut failed = None;
         for (number, step) in steps.iter().enumerate() {
@@ -45,8 +47,10 @@ impl Workspace {
                 break;
             }
         }
+        let language = model.as_ref().map_or(ModelLanguage::Sql, |(_, l)| *l);
         Ok(Outcome::Stepped {
-            model,
+            model: model.map(|(text, _)| text),
+            language,
             notes,
             failed,
         })
@@ -55,7 +59,7 @@ impl Workspace {
     pub(super) fn run_step(
         &mut self,
         step: &Step,
-        model: &mut Option<String>,
+        model: &mut Option<(String, ModelLanguage)>,
         notes: &mut Vec<String>,
     ) -> Result<(), String> {
         match step {
@@ -70,23 +74,22 @@ impl Workspace {
                 // Every lesson starts here, so this is where its journal starts too.
                 self.start_journal().map_err(|e| sqlite_message(&e))?;
             }
-            Step::Model(text) => *model = Some(text.clone()),
+            Step::Model(text) => *model = Some((text.clone(), ModelLanguage::Sql)),
+            Step::Sqlmodel(text) => *model = Some((text.clone(), ModelLanguage::Sqlmodel)),
+            Step::Down { revision, sql } => {
+                let id = self.revision_named(revision);
+                self.rewrite_down(&id, sql)?;
+            }
             Step::Save {
                 message,
                 renames,
                 parent,
             } => {
-                let text = model
-                    .as_deref()
+                let (text, language) = model
+                    .as_ref()
                     .ok_or("no model to save: a model step must come first")?;
                 let parent = parent.as_deref().map(|p| self.revision_named(p));
-                self.save_revision_on(
-                    text,
-                    ModelLanguage::Sql,
-                    renames,
-                    message,
-                    parent.as_deref(),
-                )?;
+                self.save_revision_on(text, *language, renames, message, parent.as_deref())?;
             }
             Step::Revision {
                 id,
@@ -202,8 +205,13 @@ impl Workspace {
                     .ok()
                     .flatten()
                     .ok_or_else(|| format!("there is no backup called {label:?}"))?;
-                if let Outcome::Loaded { model: kept, .. } = self.restore(&id.to_string())? {
-                    *model = Some(kept);
+                if let Outcome::Loaded {
+                    model: kept,
+                    language,
+                    ..
+                } = self.restore(&id.to_string())?
+                {
+                    *model = Some((kept, language));
                 }
             }
         }
@@ -360,7 +368,8 @@ const APP_ERRORS_DDL: &str = "CREATE TABLE IF NOT EXISTS app_errors (\n  \
 fn describe(step: &Step) -> String {
     match step {
         Step::Clear {} => "clear".into(),
-        Step::Model(_) => "model".into(),
+        Step::Model(_) | Step::Sqlmodel(_) => "model".into(),
+        Step::Down { revision, .. } => format!("down SQL of {revision}"),
         Step::Save { message, .. } => format!("save \"{message}\""),
         Step::Revision { id, .. } => format!("revision {id}"),
         Step::Upgrade(target) => format!("upgrade {target}"),

@@ -399,6 +399,7 @@ impl Workspace {
                 versions,
                 browse,
             } => (Ok(self.lesson_goal(lesson, &model, &versions)), browse),
+            Request::LessonCommit { lesson, browse } => (Ok(self.lesson_commit(lesson)), browse),
             Request::AppWrite {
                 deployed,
                 writes,

@@ -63,11 +63,10 @@ fn lesson_5_refuses_a_rollback_before_the_rename_passed_and_one_faked_in_the_con
     steps(&mut engine, &lesson.setup);
     steps(&mut engine, &rename_by_hand());
     check(&mut engine, &lesson);
-    let original = USERS_RENAMED.replace("email_address", "email");
     steps(
         &mut engine,
         &[
-            Step::Model(original),
+            Step::Sqlmodel(users_py("email")),
             Step::Save {
                 message: "rename back".into(),
                 renames: vec![strata_core::Rename::Column {

@@ -118,23 +118,25 @@ fn lesson_2_is_not_done_by_upgrade_head_alone() {
     assert!(complete(&mut engine, &lesson));
 }
 
-const ORDERS_HEAD: &str = "CREATE TABLE customers (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL UNIQUE\n);\n\
-    CREATE TABLE coupons (\n    code TEXT PRIMARY KEY,\n    percent_off INTEGER NOT NULL\n);\n\
-    CREATE TABLE orders (\n    id INTEGER PRIMARY KEY,\n    customer_id INTEGER NOT NULL REFERENCES customers (id),\n    total_cents INTEGER NOT NULL";
+/// Lesson 3's classes up to `Order.total_cents`, as the SQLModel tab holds them.
+const ORDERS_HEAD: &str = "from sqlmodel import Field, SQLModel\nfrom sqlalchemy import Index\n\n\nclass Customer(SQLModel, table=True):\n    __tablename__ = \"customers\"\n    id: int | None = Field(default=None, primary_key=True)\n    email: str = Field(unique=True)\n\n\nclass Coupon(SQLModel, table=True):\n    __tablename__ = \"coupons\"\n    code: str = Field(primary_key=True)\n    percent_off: int\n\n\nclass Order(SQLModel, table=True):\n    __tablename__ = \"orders\"\n";
 
-/// Lesson 3 after the model `orders_tail` (what follows `total_cents` in orders) was saved
-/// and applied, and then `console` ran.
-fn lesson_3_with(orders_tail: &str, console: &str) -> (Workspace, Lesson) {
+/// `Order`'s fields, `status` as given (and whatever `extra` adds), after its table arguments.
+fn orders_py(table_args: &str, status: &str, extra: &str) -> String {
+    format!(
+        "{ORDERS_HEAD}{table_args}    id: int | None = Field(default=None, primary_key=True)\n    customer_id: int = Field(foreign_key=\"customers.id\")\n    total_cents: int\n    status: {status}\n{extra}"
+    )
+}
+
+const RIGHT_STATUS: &str =
+    "str = Field(default=\"new\", index=True, sa_column_kwargs={\"server_default\": \"new\"})";
+
+/// Lesson 3 after `model` was saved as `message` and applied, and then `console` ran.
+fn lesson_3_with(model: &str, message: &str, console: &str) -> (Workspace, Lesson) {
     let lesson = lesson("autogenerate");
     let mut engine = fresh();
     steps(&mut engine, &lesson.setup);
-    steps(
-        &mut engine,
-        &migrate(
-            &format!("{ORDERS_HEAD}{orders_tail}"),
-            "add status to orders",
-        ),
-    );
+    steps(&mut engine, &migrate_py(model, message));
     if !console.is_empty() {
         steps(&mut engine, &[sql(console)]);
     }
@@ -143,88 +145,114 @@ fn lesson_3_with(orders_tail: &str, console: &str) -> (Workspace, Lesson) {
 
 #[test]
 fn lesson_3_refuses_each_wrong_way() {
-    let index = "CREATE INDEX orders_status ON orders (status);";
-    let right = format!(",\n    status TEXT NOT NULL DEFAULT 'new'\n);\n{index}\n");
-    let (mut engine, done) = lesson_3_with(&right, "");
+    let right = orders_py("", RIGHT_STATUS, "");
+    let (mut engine, done) = lesson_3_with(&right, "add status to orders", "");
     assert!(
         complete(&mut engine, &done),
         "{:?}",
         failing(&mut engine, &done)
     );
+    let unindexed = "str = Field(default=\"new\", sa_column_kwargs={\"server_default\": \"new\"})";
     let wrong = [
         (
             "the wrong type",
-            format!(",\n    status INTEGER NOT NULL DEFAULT 'new'\n);\n{index}\n"),
+            orders_py("", "int = Field(default=\"new\", index=True, sa_column_kwargs={\"server_default\": \"new\"})", ""),
             "",
-            "orders.status is TEXT NOT NULL",
+            "orders.status is a str",
         ),
         (
             "nullable",
-            format!(",\n    status TEXT DEFAULT 'new'\n);\n{index}\n"),
+            orders_py("", "str | None = Field(default=\"new\", index=True, sa_column_kwargs={\"server_default\": \"new\"})", ""),
             "",
-            "orders.status is TEXT NOT NULL",
+            "orders.status is a str",
         ),
         (
             "another default",
-            format!(",\n    status TEXT NOT NULL DEFAULT 'open'\n);\n{index}\n"),
+            orders_py("", "str = Field(default=\"new\", index=True, sa_column_kwargs={\"server_default\": \"open\"})", ""),
             "",
-            "orders.status is TEXT NOT NULL",
+            "orders.status is a str",
         ),
         (
             "an extra column",
-            format!(",\n    status TEXT NOT NULL DEFAULT 'new',\n    note TEXT\n);\n{index}\n"),
+            orders_py("", RIGHT_STATUS, "    note: str | None = None\n"),
             "",
             "orders has no other new column",
         ),
         (
             "an index with another name",
-            ",\n    status TEXT NOT NULL DEFAULT 'new'\n);\nCREATE INDEX idx_orders_status ON orders (status);\n".into(),
+            orders_py("    __table_args__ = (Index(\"idx_orders_status\", \"status\"),)\n", unindexed, ""),
             "",
             "one index on orders",
         ),
         (
             "an index on more than status",
-            ",\n    status TEXT NOT NULL DEFAULT 'new'\n);\nCREATE INDEX orders_status ON orders (status, total_cents);\n".into(),
+            orders_py("    __table_args__ = (Index(\"ix_orders_status\", \"status\", \"total_cents\"),)\n", unindexed, ""),
             "",
             "one index on orders",
         ),
         (
             "a unique index",
-            ",\n    status TEXT NOT NULL DEFAULT 'new'\n);\nCREATE UNIQUE INDEX orders_status ON orders (id, status);\n".into(),
+            orders_py("    __table_args__ = (Index(\"ix_orders_status\", \"id\", \"status\", unique=True),)\n", unindexed, ""),
             "",
             "one index on orders",
         ),
         (
             "no index",
-            ",\n    status TEXT NOT NULL DEFAULT 'new'\n);\n".into(),
+            orders_py("", unindexed, ""),
             "",
             "one index on orders",
         ),
         (
             "the index made in the console",
-            ",\n    status TEXT NOT NULL DEFAULT 'new'\n);\n".into(),
-            index,
+            orders_py("", unindexed, ""),
+            "CREATE INDEX ix_orders_status ON orders (status);",
             "the revision made it all",
         ),
     ];
-    for (how, tail, console, refused_by) in wrong {
-        let (mut engine, wrong) = lesson_3_with(&tail, console);
+    for (how, model, console, refused_by) in wrong {
+        let (mut engine, wrong) = lesson_3_with(&model, "add status to orders", console);
         let failing = failing(&mut engine, &wrong);
         assert!(
             failing.iter().any(|f| f.starts_with(refused_by)),
             "{how}: {failing:?}"
         );
     }
-    // Forgetting coupons drops it with its rows, even when the rest is right.
-    let lesson = lesson("autogenerate");
-    let mut engine = fresh();
-    steps(&mut engine, &lesson.setup);
-    let without_coupons = format!(
-        "CREATE TABLE customers (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL UNIQUE\n);\n\
-         CREATE TABLE orders (\n    id INTEGER PRIMARY KEY,\n    customer_id INTEGER NOT NULL REFERENCES customers (id),\n    total_cents INTEGER NOT NULL{right}"
+    // Forgetting the Coupon class drops coupons with its rows, even when the rest is right.
+    let without_coupons = right.replace(
+        "class Coupon(SQLModel, table=True):\n    __tablename__ = \"coupons\"\n    code: str = Field(primary_key=True)\n    percent_off: int\n\n\n",
+        "",
     );
-    steps(&mut engine, &migrate(&without_coupons, "add status"));
+    assert_ne!(without_coupons, right);
+    let (mut engine, lesson) = lesson_3_with(&without_coupons, "add status to orders", "");
     assert!(!passes(&mut engine, &lesson, "coupons is still there"));
+}
+
+/// The guide's bad messages ("Update schema", "Fix bug") and their kin do not complete lesson
+/// 3, however right the change; a message that names the change does.
+#[test]
+fn lesson_3_refuses_a_message_that_says_nothing() {
+    let right = orders_py("", RIGHT_STATUS, "");
+    for vague in [
+        "update",
+        "changes",
+        "Update schema",
+        "Fix bug",
+        "wip",
+        "schema changes",
+    ] {
+        let (mut engine, lesson) = lesson_3_with(&right, vague, "");
+        assert_eq!(
+            failing(&mut engine, &lesson),
+            ["its message says what it does (not \"update\", \"changes\" or \"fix\")"],
+            "{vague}"
+        );
+    }
+    let (mut engine, lesson) = lesson_3_with(&right, "orders: add status with an index", "");
+    assert!(
+        complete(&mut engine, &lesson),
+        "{:?}",
+        failing(&mut engine, &lesson)
+    );
 }
 
 #[test]
@@ -240,8 +268,9 @@ fn lesson_5_refuses_a_drop_and_an_add_and_a_console_rename() {
     // run at all; the addresses are gone.
     let mut engine = fresh();
     steps(&mut engine, &lesson.setup);
-    let nullable = USERS_RENAMED.replace("email_address TEXT NOT NULL", "email_address TEXT");
-    steps(&mut engine, &migrate(&nullable, "rename email"));
+    let nullable =
+        users_py("email_address").replace("email_address: str", "email_address: str | None = None");
+    steps(&mut engine, &migrate_py(&nullable, "rename email"));
     let failing = failing(&mut engine, &lesson);
     assert!(
         failing
@@ -261,7 +290,7 @@ fn lesson_5_refuses_a_drop_and_an_add_and_a_console_rename() {
         &mut engine,
         &[sql("CREATE TABLE kept AS SELECT id, email FROM users;")],
     );
-    steps(&mut engine, &migrate(&nullable, "rename email"));
+    steps(&mut engine, &migrate_py(&nullable, "rename email"));
     steps(
         &mut engine,
         &[sql(
@@ -281,8 +310,11 @@ fn lesson_5_refuses_a_drop_and_an_add_and_a_console_rename() {
             "ALTER TABLE users RENAME COLUMN email TO email_address;",
         )],
     );
-    let unrelated = "CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL,\n    name TEXT NOT NULL\n);\nCREATE TABLE notes (id INTEGER PRIMARY KEY);\n";
-    steps(&mut engine, &migrate(unrelated, "add notes"));
+    let unrelated = format!(
+        "{}\n\nclass Note(SQLModel, table=True):\n    __tablename__ = \"notes\"\n    id: int | None = Field(default=None, primary_key=True)\n",
+        users_py("email")
+    );
+    steps(&mut engine, &migrate_py(&unrelated, "add notes"));
     assert!(passes(&mut engine, &lesson, "users has email_address"));
     assert!(passes(&mut engine, &lesson, "all three users kept"));
     assert!(!passes(&mut engine, &lesson, "nothing was renamed by hand"));

@@ -249,9 +249,62 @@ impl Workspace {
                         .as_deref()
                         .is_none_or(|text| entry.detail.contains(text))
             }),
+            Condition::Descriptive {} => {
+                !self.revisions.is_empty()
+                    && self
+                        .revisions
+                        .iter()
+                        .all(|r| r.is_merge() || strata_core::message::vague(&r.message).is_none())
+            }
+            Condition::Rollback {
+                revision,
+                keeps,
+                except,
+            } => self.rollback_holds(revision, keeps, except),
             // Evaluated by `check`, which knows the stages before it.
             Condition::Stage {} => false,
         }
+    }
+
+    /// Runs the down SQL of `revision` (applied) inside a savepoint that is always rolled back,
+    /// and answers whether it left the schema the revisions before it build (`except` aside)
+    /// with `keeps` truthy. Nothing it does outlives the check.
+    fn rollback_holds(&self, revision: &str, keeps: &str, except: &[String]) -> bool {
+        let id = self.revision_named(revision);
+        let Some(rev) = self.revisions.iter().find(|r| r.id == id) else {
+            return false;
+        };
+        let mut before = self.applied_ids();
+        if !before.remove(&id) {
+            return false;
+        }
+        // A statement that ends a transaction would end the savepoint's too, and commit what
+        // the rollback did; every stored revision passes this already, but the check does not
+        // rely on it.
+        if strata_core::atomicity::ensure(rev).is_err() {
+            return false;
+        }
+        let Ok(graph) = self.graph() else {
+            return false;
+        };
+        let current = graph.current(&before);
+        let mut exclude: Vec<&str> = STRATA_TABLES.to_vec();
+        exclude.extend(except.iter().map(String::as_str));
+        if self
+            .conn
+            .execute_batch("SAVEPOINT strata_lesson_rollback")
+            .is_err()
+        {
+            return false;
+        }
+        let held = self.conn.execute_batch(&rev.down).is_ok()
+            && migrate::drift(&self.conn, &graph, &current, VERSION_TABLE, &exclude)
+                .is_ok_and(|drift| drift.is_empty())
+            && self.query_holds(keeps);
+        let undone = self
+            .conn
+            .execute_batch("ROLLBACK TO strata_lesson_rollback; RELEASE strata_lesson_rollback");
+        held && undone.is_ok()
     }
 
     /// A read-only query whose first value is truthy.
@@ -266,7 +319,7 @@ impl Workspace {
             .unwrap_or(false)
     }
 
-    fn applied_ids(&self) -> BTreeSet<String> {
+    pub(in crate::workspace) fn applied_ids(&self) -> BTreeSet<String> {
         migrate::applied(&self.conn, VERSION_TABLE)
             .map(|rows| rows.into_iter().map(|r| r.version).collect())
             .unwrap_or_default()
