@@ -7,7 +7,8 @@
 //
 // The browser keeps its scrollbars (Playwright hides them by default), so the page is laid
 // out as on a Linux or Windows desktop. Each state's screenshot is kept in
-// $SCREENSHOT_DIR/strata-layout (the temp dir by default), named <size>-<state>.png.
+// $SCREENSHOT_DIR/strata-layout (the temp dir by default), named <size>-<state>.png, or, with
+// STRATA_SHOTS_DIR set, in that folder named <state>-<size>.png (the set a reviewer looks at).
 // Runs against a release build: STRATA_DIST=... node --test tests/browser/layout.mjs
 
 import { after, before, test } from 'node:test';
@@ -23,8 +24,9 @@ const SIZES = [
     { width: 1920, height: 1080 },
 ];
 
-const dir = join(shots, 'strata-layout');
+const dir = process.env.STRATA_SHOTS_DIR ?? join(shots, 'strata-layout');
 mkdirSync(dir, { recursive: true });
+const shotName = (label, state) => (process.env.STRATA_SHOTS_DIR ? `${state}-${label}.png` : `${label}-${state}.png`);
 
 let server;
 let browser;
@@ -49,6 +51,14 @@ const ALWAYS = ['reset', 'lessons', 'storage', 'export-project', 'import-project
     'import-sqlite', 'share-link', 'autogenerate', 'create-all', 'revision-message', 'save-revision',
     'upgrade-head', 'downgrade-one', 'backup-now', 'console-input', 'console-run'];
 
+/** The controls the damaged database's page always shows: the console and the migration
+ *  buttons that need a readable database are not among them. */
+const DAMAGED_ALWAYS = ['reset', 'lessons', 'storage', 'export-project', 'import-project', 'export-sqlite',
+    'import-sqlite', 'share-link', 'autogenerate', 'create-all', 'backup-now'];
+
+/** Lists of cards and text that wrap: they may scroll down in their box, never sideways. */
+const NO_SIDEWAYS = ['.revisions', '.backup-list', '.lesson', '.changes', '.create-all', '.damaged'];
+
 /** Names that are never shortened. */
 const WHOLE = ['.backup-list .label'];
 
@@ -64,7 +74,7 @@ const COMMON_PANES = {
  * names the containers that must not overlap (`panels`), the controls that must be in view
  * (`fixed`) or in view once their panels scroll (`keys`), the panes that must keep a usable
  * height (`panes`: selector → least height, or the content's height when smaller), the names
- * that are never shortened (`whole`), and whether a dialog is open (then only its own controls are checked for being covered).
+ * that are never shortened (`whole`), the boxes that never scroll sideways (`noSideways`), and whether a dialog is open (then only its own controls are checked for being covered).
  */
 function inspect(spec) {
     const problems = [];
@@ -267,6 +277,17 @@ function inspect(spec) {
             problems.push(`${name(el)} is shortened and its title does not give the full text`);
         }
     }
+    // 6. Boxes of cards and wrapped text never scroll sideways: what sticks out of them (a
+    //    button pushed past a card's edge) would be found only by scrolling a list sideways.
+    for (const el of document.querySelectorAll(spec.noSideways.join(','))) {
+        if (shown(el) && el.scrollWidth > el.clientWidth + 1) {
+            const inner = el.getBoundingClientRect().right - el.clientLeft;
+            const past = [...el.querySelectorAll('*')].filter((c) => shown(c) && c.getBoundingClientRect().right > inner + 1
+                && !(c.parentElement.getBoundingClientRect().right > inner + 1));
+            problems.push(`${name(el)} scrolls sideways (${el.scrollWidth} px of content in ${el.clientWidth}; `
+                + `past its edge: ${past.slice(0, 3).map(name).join('; ')})`);
+        }
+    }
     // Some names are short enough to be shown whole, always: they wrap.
     for (const el of document.querySelectorAll(spec.whole.join(','))) {
         if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
@@ -383,10 +404,55 @@ function states(page, ui) {
             await ui.settled();
             await press('autogenerate');
             await press('lesson-hint');
+            // The lesson's goal schema is drawn below its checks.
+            await page.waitForSelector(tid('lesson-goal'));
             return {
                 fixed: [tid('lesson-restart'), tid('lesson-hint'), tid('lesson-show-me')],
-                keys: [tid('lesson-checks'), '[data-testid^="lint-"]'],
+                keys: [tid('lesson-checks'), '[data-testid^="lint-"]', tid('lesson-goal')],
                 panes: { [tid('lesson-text')]: 80, [tid('lesson-hint-text')]: 40 },
+            };
+        }],
+        ['damaged', async () => {
+            // The saved database's file turned to garbage: the Database column shows what is
+            // wrong, the download, Reset and the backups, in place of the version table, data
+            // and console.
+            await press('lessons');
+            // The garbage is written from another page of the origin once this one (and its
+            // worker, which holds the file) is gone.
+            const base = page.url();
+            await page.goto('about:blank');
+            const writer = await page.context().newPage();
+            await writer.goto(`${new URL(base).origin}/no-playground-here`);
+            await writer.evaluate(async () => {
+                const root = await navigator.storage.getDirectory();
+                const pool = await (await root.getDirectoryHandle('.opfs-sahpool')).getDirectoryHandle('.opaque');
+                for (let attempt = 0; ; attempt++) {
+                    try {
+                        for await (const [, handle] of pool.entries()) {
+                            const file = await handle.getFile();
+                            const name = new TextDecoder().decode(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
+                            if (!name.startsWith('/strata.sqlite3\0')) continue;
+                            const writable = await handle.createWritable({ keepExistingData: true });
+                            await writable.write({ type: 'write', position: 4096, data: new TextEncoder().encode('garbage, no database. '.repeat(100)) });
+                            await writable.close();
+                            return;
+                        }
+                        throw new Error('no saved database in the pool');
+                    } catch (e) {
+                        if (attempt > 50) throw e;
+                        await new Promise((ok) => setTimeout(ok, 100));
+                    }
+                }
+            });
+            await writer.close();
+            await page.goto(base);
+            await ui.settled();
+            await page.waitForSelector(tid('damaged'));
+            return {
+                always: DAMAGED_ALWAYS,
+                keys: [tid('damaged-download'), tid('damaged-reset'), '[data-testid^="restore-"]'],
+                panes: { [`${tid('damaged')} [data-testid="error"]`]: 20 },
+                common: false,
             };
         }],
     ];
@@ -402,13 +468,14 @@ for (const size of SIZES) {
         for (const [state, reach] of states(page, ui)) {
             await t.test(state, async () => {
                 const spec = await reach();
-                await page.screenshot({ path: join(dir, `${label}-${state}.png`) });
+                await page.screenshot({ path: join(dir, shotName(label, state)) });
                 const problems = await page.evaluate(inspect, {
                     panels: PANELS,
-                    fixed: [...ALWAYS.map((id) => `[data-testid="${id}"]`), ...(spec.fixed ?? [])],
+                    fixed: [...(spec.always ?? ALWAYS).map((id) => `[data-testid="${id}"]`), ...(spec.fixed ?? [])],
                     keys: spec.keys ?? [],
-                    panes: { ...COMMON_PANES, ...spec.panes },
+                    panes: { ...(spec.common === false ? { '[data-testid="model-editor"]': 120 } : COMMON_PANES), ...spec.panes },
                     whole: WHOLE,
+                    noSideways: NO_SIDEWAYS,
                     dialog: spec.dialog ?? false,
                 });
                 assert.deepEqual(problems, [], `${label}, ${state}:\n  ${problems.join('\n  ')}`);

@@ -44,7 +44,9 @@ pub fn header(props: &Props) -> Html {
         Storage::Memory { reason } => (
             "in memory only",
             "badge warn",
-            format!("{reason}; a reload starts from the demo again."),
+            // What a reload finds depends on why (the saved database, another tab's, the
+            // demo); what is done in memory is lost either way.
+            format!("{reason}; what is done here is lost when this tab is closed or reloaded."),
         ),
         Storage::Unknown => (
             "opening…",

@@ -103,8 +103,13 @@ pub fn model_panel(props: &Props) -> Html {
                         }
                     }
                 </pre>
-                <textarea class="code editor" data-testid="model-editor" spellcheck="false" ref={editor}
-                    aria-label={label} value={props.text.clone()} oninput={on_input} onscroll={on_scroll} />
+                // The textarea sits in a box of its own, out of the flow: a keystroke then lays
+                // out the textarea alone, not the columns around it (which, for a long model,
+                // laid out all its lines again several times per key).
+                <div class="editor-box">
+                    <textarea class="code editor" data-testid="model-editor" spellcheck="false" ref={editor}
+                        aria-label={label} value={props.text.clone()} oninput={on_input} onscroll={on_scroll} />
+                </div>
             </div>
             if let (Some(_), Some(error)) = (props.error_line, &props.error) {
                 <p class="model-error" data-testid="model-error">

@@ -43,6 +43,7 @@ self.onmessage = async ({ data }) => {
   self.onmessage = null;
   self.strataRescue = data.rescue;
   self.strataPanicOnOpen = data.panicOnOpen;
+  self.strataReinstallFails = data.reinstallFails;
   try {
     await (await glue).default({ module_or_path: data.module });
   } catch (e) {
@@ -293,6 +294,9 @@ fn hand_module(shared: &Shared) -> Result<(), String> {
     }
     if !shared.started.replace(true) && test_hook("panic-on-open") {
         set("panicOnOpen", &true.into())?;
+    }
+    if test_hook("reinstall-fails") {
+        set("reinstallFails", &true.into())?;
     }
     shared
         .worker

@@ -4,13 +4,15 @@
 //! text without SQLite; they are re-exported here so components name them in one place.
 //!
 //! `protocol`, `project` and `demo` are shared by both modules; `client` and `download` are the
-//! page's, `worker` the worker's.
+//! page's, `worker` (with `pool_files`) the worker's.
 
 #[cfg(feature = "page")]
 pub mod client;
 #[cfg(feature = "page")]
 pub mod download;
 pub mod project;
+#[cfg(all(feature = "worker", target_arch = "wasm32"))]
+mod pool_files;
 #[cfg(all(feature = "worker", target_arch = "wasm32"))]
 pub mod worker;
 

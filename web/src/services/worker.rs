@@ -13,7 +13,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, IteratorNext, Uint8Array};
 use sqlite_wasm_rs::vfs::transfer::DbTransfer;
 use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_rs::WasmOsCallback;
@@ -21,16 +20,14 @@ use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfg, OpfsSAHPoo
 use strata_engine::rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    DedicatedWorkerGlobalScope, FileSystemDirectoryHandle, FileSystemFileHandle,
-    FileSystemRemoveOptions, MessageEvent,
-};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use strata_core::time::{Clock, Timestamp};
 use strata_engine::workspace::pool::{self, Salvage};
 use strata_engine::workspace::protocol::{Envelope, Failure, Message, Request, Storage};
 use strata_engine::workspace::Workspace;
+
+use super::pool_files;
 
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
@@ -47,11 +44,6 @@ const BACKUPS: &str = "/strata-backups.sqlite3";
 /// it (a crashed or cancelled one being torn down, or the previous page of a reload), before it
 /// says so and works in memory.
 const OPFS_PATIENCE_MS: i32 = 6_000;
-
-/// The pool's directory in the origin private file system, and the folder inside it that holds
-/// its files (sqlite-wasm-vfs's defaults, which `OpfsSAHPoolCfg::default()` uses).
-const POOL_DIRECTORY: &str = ".opfs-sahpool";
-const POOL_FILES: &str = ".opaque";
 
 /// Why the OPFS pool did not install.
 enum PoolTrouble {
@@ -164,31 +156,42 @@ fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
     wasm_bindgen_futures::spawn_local(async move {
         let mut reply = reply;
         let fresh = reinstall().await;
-        {
-            let mut current = state.borrow_mut();
-            let moved = fresh.and_then(|conn| {
+        let moved = {
+            let current = state.borrow();
+            fresh.and_then(|(pool, conn)| {
                 current
                     .engine
                     .moved_to(conn, open_backups(), Storage::Opfs)
-                    .map_err(|e| format!("the browser storage could not take it ({e})"))
-            });
-            match moved {
-                Ok(engine) => {
-                    current.engine = engine;
-                    current.damaged_pool = None;
-                }
-                Err(why) => {
-                    let reason = format!("the repair was made in this tab only: {why}");
-                    let storage = Storage::Memory {
-                        reason: reason.clone(),
-                    };
-                    current.engine.set_storage(storage.clone());
-                    reply.snapshot.storage = storage;
-                    reply.outcome = Err(Failure::from(format!(
-                        "{reason}; export the project or download the database before you leave"
-                    )));
-                }
+                    .map_err(|e| {
+                        Unsaved::Wiped(
+                            format!("the browser storage could not take it ({e})"),
+                            Some(pool),
+                        )
+                    })
+            })
+        };
+        let unsaved = match moved {
+            Ok(engine) => {
+                pool_files::forget_kept().await;
+                let mut current = state.borrow_mut();
+                current.engine = engine;
+                current.damaged_pool = None;
+                None
             }
+            Err(unsaved) => Some(unsaved.undo().await),
+        };
+        if let Some(why) = unsaved {
+            // The repair stays in this tab, in memory; the pool keeps its damage (and what the
+            // visitor had stored in it), so the next repair tries again to save.
+            let reason = format!("the repair was made in this tab only and is not saved: {why}");
+            let storage = Storage::Memory {
+                reason: reason.clone(),
+            };
+            state.borrow_mut().engine.set_storage(storage.clone());
+            reply.snapshot.storage = storage;
+            reply.outcome = Err(Failure::from(format!(
+                "{reason}; export the project or download the database before you leave"
+            )));
         }
         send(&worker_scope(), id, Message::Reply(Box::new(reply)));
         let waiting = state.borrow_mut().waiting.take().unwrap_or_default();
@@ -196,6 +199,39 @@ fn receive(state: &Rc<RefCell<State>>, envelope: Envelope<Request>) {
             receive(&state, envelope);
         }
     });
+}
+
+/// Why a repair could not be saved in the browser's storage, and how far the pool got.
+enum Unsaved {
+    /// The pool's files were not touched.
+    Untouched(String),
+    /// The pool's files were kept aside and removed; the pool installed again, if it did.
+    Wiped(String, Option<OpfsSAHPoolUtil>),
+}
+
+impl Unsaved {
+    /// Puts the pool back as it was when it was wiped (its files kept aside go back in place,
+    /// once the pool installed again has let go of its own), and says so after the reason.
+    async fn undo(self) -> String {
+        let (why, pool) = match self {
+            Unsaved::Untouched(why) => {
+                return format!("{why}; the saved database was left as it was");
+            }
+            Unsaved::Wiped(why, pool) => (why, pool),
+        };
+        // The connections to the new files are closed by now; pausing lets go of their handles.
+        if pool.is_some_and(|pool| pool.pause().is_err()) {
+            return format!(
+                "{why}; the saved database's files were kept aside and are put back when the page opens again"
+            );
+        }
+        match pool_files::put_back().await {
+            Ok(()) => format!("{why}; the saved database's files were put back as they were"),
+            Err(e) => format!(
+                "{why}; the saved database's files were kept aside ({e}) and are put back when the page opens again"
+            ),
+        }
+    }
 }
 
 /// The worker's global scope, which messages are posted to.
@@ -226,6 +262,11 @@ async fn open() -> Result<State, String> {
     let scope = js_sys::global();
     let flag = |name: &str| js_sys::Reflect::get(&scope, &name.into()).ok();
     let rescue = flag("strataRescue").and_then(|v| v.as_string());
+    // A repair cut short (the tab closed while it moved the database into the pool installed
+    // again) left the pool's old files kept aside: they go back in place before anything
+    // opens, so the visitor finds what they had stored, damaged as it was, never an empty pool.
+    // Without such a copy this does nothing.
+    let _ = pool_files::put_back().await;
     let installed = install_patiently().await;
     mark("strata-worker:storage");
     let mut store_exists = false;
@@ -236,7 +277,7 @@ async fn open() -> Result<State, String> {
             (Connection::open(DATABASE), Storage::Opfs)
         }
         Err(PoolTrouble::Damaged(error)) => {
-            let salvage = match pool_files().await {
+            let salvage = match pool_files::read().await {
                 Ok(files) => pool::salvage(&files, DATABASE, BACKUPS),
                 Err(_) => Salvage::default(),
             };
@@ -327,87 +368,37 @@ fn open_backups() -> Connection {
 
 /// Wipes a damaged pool (every one of its files: what they held was salvaged when the worker
 /// opened, and the visitor's repair has been made from it) and installs it again, empty;
-/// returns the connection to its new database file.
-async fn reinstall() -> Result<Connection, String> {
-    let directory = pool_directory()
-        .await
-        .map_err(|e| format!("the browser storage cannot be reached ({e})"))?;
-    let options = FileSystemRemoveOptions::new();
-    options.set_recursive(true);
-    JsFuture::from(directory.remove_entry_with_options(POOL_FILES, &options))
+/// returns the pool and the connection to its new database file. The pool's files are kept
+/// aside first (`pool_files`), so whatever fails after that can be undone ([`Unsaved::undo`]).
+async fn reinstall() -> Result<(OpfsSAHPoolUtil, Connection), Unsaved> {
+    pool_files::keep_aside_and_wipe().await.map_err(|e| {
+        Unsaved::Untouched(format!(
+            "the browser storage could not be prepared for it: {e}"
+        ))
+    })?;
+    let flag = js_sys::Reflect::get(&js_sys::global(), &"strataReinstallFails".into());
+    if flag.is_ok_and(|v| v.is_truthy()) {
+        // Only with `?test-hooks=reinstall-fails`: the browser tests' stand-in for a browser
+        // whose storage cannot be started again once the damaged pool is wiped.
+        return Err(Unsaved::Wiped(
+            "the browser storage cannot be started again (a test asked it to fail)".to_owned(),
+            None,
+        ));
+    }
+    let pool = install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true)
         .await
         .map_err(|e| {
-            format!(
-                "the browser storage's damaged files cannot be removed ({})",
-                js_text(&e)
+            Unsaved::Wiped(
+                format!("the browser storage cannot be started again ({e})"),
+                None,
             )
         })?;
-    install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true)
-        .await
-        .map_err(|e| format!("the browser storage cannot be started again ({e})"))?;
-    Connection::open(DATABASE).map_err(|e| e.to_string())
-}
-
-/// The pool's directory in the origin private file system.
-async fn pool_directory() -> Result<FileSystemDirectoryHandle, String> {
-    let storage = worker_scope().navigator().storage();
-    let root: FileSystemDirectoryHandle = JsFuture::from(storage.get_directory())
-        .await
-        .map_err(|e| js_text(&e))?
-        .unchecked_into();
-    Ok(JsFuture::from(root.get_directory_handle(POOL_DIRECTORY))
-        .await
-        .map_err(|e| js_text(&e))?
-        .unchecked_into())
-}
-
-/// Every file of the pool, header and all, read without the pool (which did not install).
-async fn pool_files() -> Result<Vec<Vec<u8>>, String> {
-    let files: FileSystemDirectoryHandle =
-        JsFuture::from(pool_directory().await?.get_directory_handle(POOL_FILES))
-            .await
-            .map_err(|e| js_text(&e))?
-            .unchecked_into();
-    let entries = files.entries();
-    let mut read = Vec::new();
-    loop {
-        let next: IteratorNext = JsFuture::from(entries.next().map_err(|e| js_text(&e))?)
-            .await
-            .map_err(|e| js_text(&e))?
-            .unchecked_into();
-        if next.done() {
-            return Ok(read);
-        }
-        let handle = Array::from(&next.value()).get(1);
-        let kind = js_sys::Reflect::get(&handle, &"kind".into())
-            .ok()
-            .and_then(|k| k.as_string());
-        if kind.as_deref() != Some("file") {
-            continue;
-        }
-        let handle: FileSystemFileHandle = handle.unchecked_into();
-        let file: web_sys::File = JsFuture::from(handle.get_file())
-            .await
-            .map_err(|e| js_text(&e))?
-            .unchecked_into();
-        let buffer = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|e| js_text(&e))?;
-        read.push(Uint8Array::new(&buffer).to_vec());
-    }
-}
-
-/// A JavaScript error's name and message.
-fn js_text(value: &JsValue) -> String {
-    let property = |name: &str| {
-        js_sys::Reflect::get(value, &name.into())
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    match (property("name"), property("message")) {
-        (Some(name), Some(message)) => format!("{name}: {message}"),
-        (_, Some(message)) => message,
-        _ => format!("{value:?}"),
+    match Connection::open(DATABASE) {
+        Ok(conn) => Ok((pool, conn)),
+        Err(e) => Err(Unsaved::Wiped(
+            format!("the browser storage cannot open the new database file ({e})"),
+            Some(pool),
+        )),
     }
 }
 

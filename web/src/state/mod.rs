@@ -14,11 +14,11 @@ use crate::services::protocol::{
 };
 use strata_core::rehearse::Report;
 
-mod reduce;
 #[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]
 mod notice_tests;
+mod reduce;
 #[cfg(test)]
 mod tests;
 
@@ -180,12 +180,16 @@ impl AppState {
         })
     }
 
-    /// Whether the model editor holds text the database does not keep yet.
+    /// Whether the model editor holds text the database does not keep yet. A damaged database
+    /// keeps nothing until it is repaired, so its model is not sent to be kept (which would
+    /// only fail, and show that failure in the Migration column as if a migration had).
     pub fn model_unsaved(&self) -> bool {
-        self.saved_model
-            .as_ref()
-            .map(|(text, language)| (text.as_str(), *language))
-            != Some((self.model_text(), self.language))
+        self.snapshot.damaged.is_none()
+            && self
+                .saved_model
+                .as_ref()
+                .map(|(text, language)| (text.as_str(), *language))
+                != Some((self.model_text(), self.language))
     }
 
     /// The text of the active model tab, which Autogenerate and Save read.

@@ -200,3 +200,44 @@ fn a_question_stays_until_answered() {
     let state = reduce(state, [Action::Ask(None)]);
     assert_eq!(state.question, None);
 }
+
+#[test]
+fn the_model_is_not_sent_to_a_damaged_database_so_no_failure_to_keep_it_is_shown() {
+    let damaged = Action::Received(Message::Reply(Box::new(Reply {
+        outcome: Err(Failure::from(
+            "the saved database cannot be opened (file is not a database)",
+        )),
+        snapshot: Snapshot {
+            storage: Storage::Opfs,
+            damaged: Some("the saved database cannot be opened (file is not a database)".into()),
+            ..Snapshot::default()
+        },
+    })));
+    let state = reduce(
+        AppState::default(),
+        [
+            Action::Received(Message::Booted),
+            Action::Sent {
+                clears_output: false,
+            },
+            damaged,
+        ],
+    );
+    assert!(!state.model_unsaved(), "nothing is sent to be kept");
+    // Once repaired, the editor's text is kept again as it changes.
+    let state = reduce(
+        state,
+        [
+            Action::Sent {
+                clears_output: false,
+            },
+            reply(Ok(Outcome::Loaded {
+                model: "CREATE TABLE t (x);".into(),
+                language: ModelLanguage::Sql,
+                notes: Vec::new(),
+            })),
+            Action::EditModel("CREATE TABLE u (y);".into()),
+        ],
+    );
+    assert!(state.model_unsaved());
+}

@@ -18,7 +18,7 @@ use super::protocol::{Request, Storage};
 use super::Workspace;
 use crate::error::sqlite_message;
 use crate::migrate::Clock;
-use crate::transfer::scratch;
+use crate::transfer::{backups, scratch};
 
 /// Where a pool file's own bytes begin: its header fills the first 4096.
 pub const SLOT_HEADER: usize = 4096;
@@ -29,15 +29,70 @@ const NAME_FIELD: usize = 512;
 /// The first 16 bytes of every SQLite database file.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// The label of a database found in a pool file whose name does not read, offered as a backup.
+pub const UNNAMED_LABEL: &str = "backup, name unreadable";
+
 /// What could be read back from a pool that does not install.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Salvage {
     /// The saved database's bytes, if a file of the pool holds them.
     pub database: Option<Vec<u8>>,
-    /// The backup store's bytes, if its file's header still names it.
+    /// The backup store's bytes: the file its header names, else a file whose header does not
+    /// read but whose database has the backup store's table.
     pub backups: Option<Vec<u8>>,
+    /// More backup stores found behind headers that do not read (when the named one is there
+    /// too); their backups join the store with their own labels.
+    pub more_backup_stores: Vec<Vec<u8>>,
+    /// Intact databases (`integrity_check` ok) found behind headers that do not read, beside
+    /// the database: each is offered as a backup labelled [`UNNAMED_LABEL`].
+    pub unnamed: Vec<Vec<u8>>,
     /// How many of the pool's files have a header that does not read.
     pub damaged_files: usize,
+}
+
+/// What a file of the pool whose header does not read holds, told by its bytes.
+#[derive(Debug, PartialEq)]
+enum Unnamed {
+    /// A backup store: a database with strata's `backup` table.
+    BackupStore,
+    /// Any other database; `intact` when SQLite's `integrity_check` finds nothing wrong.
+    Database { intact: bool },
+}
+
+/// Reads `body` (a pool file's bytes after its header) as a database, if it begins as one.
+fn identify(body: &[u8]) -> Option<Unnamed> {
+    if !body.starts_with(SQLITE_MAGIC) {
+        return None;
+    }
+    let Ok(conn) = deserialized(body) else {
+        return Some(Unnamed::Database { intact: false });
+    };
+    let intact = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0))
+        .is_ok_and(|answer| answer == "ok");
+    let store = intact
+        && conn
+            .query_row(
+                "SELECT count(*) = 4 FROM pragma_table_info('backup') \
+                 WHERE name IN ('id', 'label', 'created', 'image')",
+                [],
+                |row| row.get::<_, bool>(0),
+            )
+            .unwrap_or(false);
+    Some(if store {
+        Unnamed::BackupStore
+    } else {
+        Unnamed::Database { intact }
+    })
+}
+
+/// An in-memory database holding a copy of `bytes`.
+fn deserialized(bytes: &[u8]) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    if !bytes.is_empty() {
+        conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)?;
+    }
+    Ok(conn)
 }
 
 /// The name a pool file's header gives it: `Ok(Some(name))`, `Ok(None)` for an unused file
@@ -66,11 +121,15 @@ fn header_name(file: &[u8]) -> Result<Option<&str>, ()> {
 }
 
 /// Sorts the pool's files (each as read, header included) into what they still hold: the file
-/// named `database`, else the first file whose header does not read but whose bytes begin as a
-/// SQLite database does (the database whose header was damaged), and the file named `backups`.
+/// named `database` and the file named `backups`; then the files whose header does not read,
+/// by their bytes: a backup store (strata's `backup` table) stands in for a missing named one,
+/// the first other database for a missing database (whole or not: its bytes are offered for
+/// download either way), and every further intact database is kept to be offered as a backup.
+/// Nothing that begins as a database is left behind, since a repair wipes the pool.
 pub fn salvage(files: &[Vec<u8>], database: &str, backups: &str) -> Salvage {
     let mut salvage = Salvage::default();
-    let mut unnamed_database = None;
+    let mut stores = Vec::new();
+    let mut databases = Vec::new();
     for file in files {
         let body = || file.get(SLOT_HEADER..).unwrap_or_default().to_vec();
         match header_name(file) {
@@ -79,16 +138,40 @@ pub fn salvage(files: &[Vec<u8>], database: &str, backups: &str) -> Salvage {
             Ok(_) => {}
             Err(()) => {
                 salvage.damaged_files += 1;
-                if unnamed_database.is_none() && body().starts_with(SQLITE_MAGIC) {
-                    unnamed_database = Some(body());
+                match identify(&body()) {
+                    Some(Unnamed::BackupStore) => stores.push(body()),
+                    Some(Unnamed::Database { intact }) => databases.push((body(), intact)),
+                    None => {}
                 }
             }
         }
     }
-    if salvage.database.is_none() {
-        salvage.database = unnamed_database;
+    let mut stores = stores.into_iter();
+    if salvage.backups.is_none() {
+        salvage.backups = stores.next();
     }
+    salvage.more_backup_stores = stores.collect();
+    let mut databases = databases.into_iter();
+    if salvage.database.is_none() {
+        salvage.database = databases.next().map(|(bytes, _)| bytes);
+    }
+    salvage.unnamed = databases
+        .filter_map(|(bytes, intact)| intact.then_some(bytes))
+        .collect();
     salvage
+}
+
+/// When the database in `bytes` was last migrated, as people read it, from its newest
+/// `schema_version` row: the time a backup of it was taken is no earlier.
+fn last_migrated(bytes: &[u8]) -> Option<String> {
+    let conn = deserialized(bytes).ok()?;
+    let newest: String = conn
+        .query_row("SELECT max(applied_at) FROM schema_version", [], |row| {
+            row.get(0)
+        })
+        .ok()?;
+    strata_core::time::Timestamp::parse_rfc3339(&newest)?;
+    Some(super::snapshot::readable_time(&newest))
 }
 
 /// What the damaged panel says of a pool that does not install because of `error` (the VFS's
@@ -125,20 +208,37 @@ impl Workspace {
         clock: Rc<dyn Clock>,
         problem: String,
     ) -> Result<Workspace, String> {
-        let in_memory = |bytes: &Option<Vec<u8>>| -> rusqlite::Result<Connection> {
-            let mut conn = Connection::open_in_memory()?;
-            if let Some(bytes) = bytes.as_deref().filter(|b| !b.is_empty()) {
-                conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)?;
-            }
-            Ok(conn)
-        };
-        let conn = in_memory(&salvage.database).map_err(|e| sqlite_message(&e))?;
+        let conn = deserialized(salvage.database.as_deref().unwrap_or_default())
+            .map_err(|e| sqlite_message(&e))?;
         let mut engine = Workspace::rescue(conn, storage, clock, problem)?;
-        if salvage.backups.is_some() {
+        if let Some(bytes) = &salvage.backups {
             // A backup store that does not read either is simply not offered.
-            if let Ok(store) = in_memory(&salvage.backups) {
+            if let Ok(store) = deserialized(bytes) {
                 let _ = engine.keep_backups_in(store);
             }
+        }
+        // Backups found behind headers that do not read join the store (in memory, like it,
+        // until a repair moves them into the pool), each saying what is known of it.
+        for bytes in &salvage.more_backup_stores {
+            let Ok(store) = deserialized(bytes) else {
+                continue;
+            };
+            for row in backups::list(&store).unwrap_or_default() {
+                if let Ok(Some(image)) = backups::image(&store, row.id) {
+                    let _ = backups::store(
+                        &mut engine.backups,
+                        &row.label,
+                        &row.created,
+                        &image,
+                        false,
+                    );
+                }
+            }
+        }
+        for bytes in &salvage.unnamed {
+            let created = last_migrated(bytes)
+                .map_or_else(|| "time unknown".to_owned(), |t| format!("taken after {t}"));
+            let _ = backups::store(&mut engine.backups, UNNAMED_LABEL, &created, bytes, false);
         }
         Ok(engine)
     }

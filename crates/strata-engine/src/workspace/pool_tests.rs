@@ -198,9 +198,8 @@ fn a_damaged_pool_opens_damaged_offers_its_bytes_and_backups_and_a_restore_repai
 #[test]
 fn a_pool_without_the_database_bytes_says_so_and_reset_starts_again() {
     let salvage = Salvage {
-        database: None,
-        backups: None,
         damaged_files: 1,
+        ..Salvage::default()
     };
     let problem = pool::problem("duplicate filename in pool headers", &salvage);
     assert!(
@@ -224,4 +223,128 @@ fn a_pool_without_the_database_bytes_says_so_and_reset_starts_again() {
     let engine = Workspace::open_path(fresh.to_str().unwrap(), Storage::Opfs, clock()).unwrap();
     assert!(!engine.is_damaged());
     assert_eq!(count(&engine, "users"), 4);
+}
+
+/// Garbage over a pool file's name header, as a damaged slot has it.
+fn garble(file: &mut [u8]) {
+    file[..SLOT_HEADER].copy_from_slice(&b"garbage!".repeat(SLOT_HEADER / 8));
+}
+
+/// The backups a workspace offers, as (label, time).
+fn offered(engine: &mut Workspace) -> Vec<(String, String)> {
+    engine
+        .handle(Request::Open { browse: None })
+        .snapshot
+        .backups
+        .into_iter()
+        .map(|b| (b.label, b.created))
+        .collect()
+}
+
+#[test]
+fn a_backup_store_whose_name_header_is_garbage_is_found_by_its_table_and_its_backups_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut files, id) = saved_pool(dir.path());
+    let store = files[1][SLOT_HEADER..].to_vec();
+    let database = files[0][SLOT_HEADER..].to_vec();
+
+    // Only the store's header is damaged: the database keeps its name, the store is recognised.
+    garble(&mut files[1]);
+    let salvage = pool::salvage(&files, "/strata.sqlite3", "/strata-backups.sqlite3");
+    assert_eq!(salvage.damaged_files, 1);
+    assert!(
+        salvage.database.as_deref() == Some(&database[..]),
+        "the database"
+    );
+    assert!(salvage.backups.as_deref() == Some(&store[..]), "the store");
+    assert!(
+        salvage.unnamed.is_empty(),
+        "the store is not offered as a backup of its own"
+    );
+
+    // Both headers damaged, the store first: each is still told apart by what it holds (the
+    // store was taken for the database before).
+    garble(&mut files[0]);
+    files.swap(0, 1);
+    let salvage = pool::salvage(&files, "/strata.sqlite3", "/strata-backups.sqlite3");
+    assert_eq!(salvage.damaged_files, 2);
+    assert!(
+        salvage.database.as_deref() == Some(&database[..]),
+        "the database"
+    );
+    assert!(salvage.backups.as_deref() == Some(&store[..]), "the store");
+    let mut engine =
+        Workspace::salvaged(&salvage, Storage::Opfs, clock(), "damaged".into()).unwrap();
+    let backups = offered(&mut engine);
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        backups[0].0, "mine",
+        "its own label, read from inside the store"
+    );
+    assert!(engine.handle(Request::Restore { id }).outcome.is_ok());
+    assert_eq!(count(&engine, "users"), 5);
+}
+
+#[test]
+fn an_intact_database_behind_a_garbage_name_header_is_offered_as_a_backup_saying_what_is_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut files, _) = saved_pool(dir.path());
+    let database = files[0][SLOT_HEADER..].to_vec();
+    // A copy of the saved database in a slot whose name no longer reads (with the demo's
+    // version rows, so its time is known), one without version rows, and one whose pages are
+    // garbage past its header: the last is no backup anyone could restore, so it is not offered.
+    let mut copy = slot("/lost.sqlite3", &database);
+    garble(&mut copy);
+    let bare = Connection::open(dir.path().join("bare.sqlite3")).unwrap();
+    bare.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(bare);
+    let mut bare = slot(
+        "/bare.sqlite3",
+        &std::fs::read(dir.path().join("bare.sqlite3")).unwrap(),
+    );
+    garble(&mut bare);
+    let mut broken = slot("/broken.sqlite3", &database);
+    garble(&mut broken);
+    let end = broken.len();
+    broken[SLOT_HEADER + 4096..end].fill(0xEE);
+    files.extend([copy, bare, broken]);
+
+    let salvage = pool::salvage(&files, "/strata.sqlite3", "/strata-backups.sqlite3");
+    assert_eq!(salvage.damaged_files, 3);
+    assert!(
+        salvage.database.as_deref() == Some(&database[..]),
+        "the named one"
+    );
+    assert_eq!(salvage.unnamed.len(), 2);
+    let mut engine =
+        Workspace::salvaged(&salvage, Storage::Opfs, clock(), "damaged".into()).unwrap();
+    let backups = offered(&mut engine);
+    let unnamed: Vec<_> = backups
+        .iter()
+        .filter(|(label, _)| label == pool::UNNAMED_LABEL)
+        .map(|(_, time)| time.as_str())
+        .collect();
+    assert_eq!(unnamed.len(), 2, "{backups:?}");
+    assert!(
+        unnamed
+            .iter()
+            .any(|t| t.starts_with("taken after 20") && t.ends_with(" UTC")),
+        "{unnamed:?}"
+    );
+    assert!(unnamed.contains(&"time unknown"), "{unnamed:?}");
+    assert!(backups.iter().any(|(label, _)| label == "mine"));
+
+    // Restoring the unnamed copy gives back the database it holds.
+    let id = engine
+        .handle(Request::Open { browse: None })
+        .snapshot
+        .backups
+        .iter()
+        .find(|b| b.created.starts_with("taken after"))
+        .unwrap()
+        .id
+        .clone();
+    assert!(engine.handle(Request::Restore { id }).outcome.is_ok());
+    assert_eq!(count(&engine, "users"), 5);
 }

@@ -121,7 +121,7 @@ impl Workspace {
 }
 
 /// An RFC 3339 time as people read it, `2026-11-02 09:14:05 UTC`; anything else as it is.
-fn readable_time(rfc3339: &str) -> String {
+pub(super) fn readable_time(rfc3339: &str) -> String {
     match strata_core::time::Timestamp::parse_rfc3339(rfc3339) {
         Some(_) => match rfc3339.strip_suffix('Z') {
             Some(utc) => format!("{} UTC", utc.replacen('T', " ", 1)),
