@@ -208,6 +208,23 @@ function inspect(spec) {
             const undo = fixed ? () => {} : bring(el);
             const r = box(el.getBoundingClientRect());
             const { seen, by } = visible(el);
+            // A list taller than the box that scrolls it is read a part at a time: then each of
+            // its items must come into view whole, and no item may be cut sideways.
+            const scroller = by && /auto|scroll/.test(getComputedStyle(by).overflowY) ? by : null;
+            if (!fixed && scroller && h(r) > scroller.clientHeight && el.children.length > 0) {
+                for (const item of [...el.children].filter(shown)) {
+                    const again = bring(item);
+                    const ir = box(item.getBoundingClientRect());
+                    const { seen: is } = visible(item);
+                    if (w(is) < w(ir) - 1 || (h(is) < h(ir) - 1 && h(ir) <= scroller.clientHeight)) {
+                        problems.push(`${name(item)} in ${name(el)} cannot be seen whole: `
+                            + `${round(w(is))}x${round(h(is))} of ${round(w(ir))}x${round(h(ir))} px show, cut by ${name(by)}`);
+                    }
+                    again();
+                }
+                undo();
+                continue;
+            }
             if (w(seen) < w(r) - 1 || h(seen) < h(r) - 1) {
                 problems.push(`${name(el)} cannot be seen whole${fixed ? ' without scrolling' : ''}: `
                     + `${round(w(seen))}x${round(h(seen))} of ${round(w(r))}x${round(h(r))} px show`
@@ -286,6 +303,30 @@ function inspect(spec) {
                 && !(c.parentElement.getBoundingClientRect().right > inner + 1));
             problems.push(`${name(el)} scrolls sideways (${el.scrollWidth} px of content in ${el.clientWidth}; `
                 + `past its edge: ${past.slice(0, 3).map(name).join('; ')})`);
+        }
+    }
+    // 7. Every enabled button can be read: its text against the colour behind it has a
+    //    contrast of at least 3:1 (WCAG's floor for large text and controls). A button styled
+    //    for the dark header and put on a white panel looks disabled while it works.
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]) => {
+        const lin = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const behind = (el) => {
+        for (let a = el; a; a = a.parentElement) {
+            const c = rgb(getComputedStyle(a).backgroundColor);
+            if (c.length >= 3 && (c.length === 3 || c[3] > 0.5)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    for (const el of document.querySelectorAll('button:not(:disabled)')) {
+        if (!shown(el) || !(el.textContent ?? '').trim()) continue;
+        const fg = luminance(rgb(getComputedStyle(el).color));
+        const bg = luminance(behind(el));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        if (ratio < 3) {
+            problems.push(`${name(el)} is hard to read: contrast ${ratio.toFixed(2)}:1 against what is behind it`);
         }
     }
     // Some names are short enough to be shown whole, always: they wrap.

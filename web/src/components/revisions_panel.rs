@@ -105,7 +105,7 @@ pub fn revisions_panel(props: &Props) -> Html {
                 }) }
             </ol>
             <div class="revisions-foot">
-                <button class="button subtle small" data-testid="export-alembic-project"
+                <button class="button small" data-testid="export-alembic-project"
                     disabled={props.busy || props.revisions.is_empty()}
                     title="Download every revision as a runnable Alembic project: alembic.ini, env.py and versions/, as a zip"
                     onclick={props.on_export_alembic_project.reform(|_: MouseEvent| ())}>
@@ -170,7 +170,7 @@ fn node(
     let discard = (!revision.applied && leaf).then(|| {
         let asked = (id.clone(), revision.message.clone());
         html! {
-            <button class="button small subtle" data-testid={format!("discard-{id}")} disabled={props.busy}
+            <button class="button small" data-testid={format!("discard-{id}")} disabled={props.busy}
                 title="Forget this pending revision (the database has not run it), to save a better one"
                 onclick={props.on_discard.reform(move |_: MouseEvent| asked.clone())}>{ "discard" }</button>
         }
