@@ -4,6 +4,7 @@
 //! introspected into another, [`diff()`] says what differs, [`plan()`] says how to change it, and
 //! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
 
+mod build;
 pub mod diff;
 pub mod error;
 pub mod export;

@@ -1,5 +1,5 @@
-//! The SQL model front-end: the desired schema written as CREATE statements is executed into a
-//! scratch in-memory SQLite database and read back, so exactly what SQLite accepts is accepted.
+//! The SQL model front-end: the desired schema written as CREATE statements is executed into
+//! scratch in-memory SQLite databases and read back, so exactly what SQLite accepts is accepted.
 //! Rename annotations (`-- @renamed from=old`, `/* @renamed from=old */`) become rename hints.
 
 use rusqlite::Connection;
@@ -52,14 +52,33 @@ pub struct Model {
 }
 
 /// Builds a model from SQL text. Errors name the line of the statement and SQLite's message.
+///
+/// SQLite judges every statement, in several small scratch databases (`build::model`) so that
+/// the cost grows with the model's size and not with its square; whatever that cannot decide
+/// exactly as one database would, and every error, goes through [`from_sql_in_one_database`],
+/// so the accepted schema and each message are the ones a single database gives.
 pub fn from_sql(text: &str) -> Result<Model> {
+    let statements = sql::split_statements(text);
+    let schema = match crate::build::model(&statements, |s| check_is_schema(s).is_ok()) {
+        Ok(schema) => schema,
+        Err(_) => one_database(text)?,
+    };
+    Ok(Model { schema, renames: annotations(text) })
+}
+
+/// Builds a model by running every statement into one scratch database, the way SQLite itself
+/// would load it. [`from_sql`] gives the same answer faster; this is the reference it is
+/// checked against, and the path its errors come from.
+pub fn from_sql_in_one_database(text: &str) -> Result<Model> {
+    Ok(Model { schema: one_database(text)?, renames: annotations(text) })
+}
+
+fn one_database(text: &str) -> Result<Schema> {
     let conn = Connection::open_in_memory()?;
-    // One transaction for the whole script: SQLite then rereads its schema once, not after
-    // every CREATE, which makes a 1000-table model many times faster to load.
+    // One transaction for the whole script, so nothing is written to a journal per statement.
     conn.execute_batch("BEGIN")?;
     execute_script(&conn, text)?;
-    let schema = introspect::introspect(&conn)?;
-    Ok(Model { schema, renames: annotations(text) })
+    introspect::introspect(&conn)
 }
 
 /// Builds the schema a script of CREATE statements gives, refusing anything that is not schema.
@@ -76,7 +95,7 @@ pub fn execute_script(conn: &Connection, text: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_is_schema(stmt: &sql::Statement) -> Result<()> {
+pub(crate) fn check_is_schema(stmt: &sql::Statement) -> Result<()> {
     let words: Vec<String> = sql::tokenize(&stmt.text)
         .into_iter()
         .filter(|t| !t.is_trivia())
