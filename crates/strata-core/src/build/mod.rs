@@ -54,7 +54,6 @@ impl From<crate::error::Error> for Fallback {
 /// (`check` says so, as the single-database path would) and each scratch database must end up
 /// holding exactly the objects its statements create.
 pub(crate) fn model(statements: &[sql::Statement], check: impl Fn(&sql::Statement) -> bool) -> Fast<Schema> {
-    let objects = Objects::default();
     let mut shapes = Vec::with_capacity(statements.len());
     for s in statements {
         if !check(s) {
@@ -66,24 +65,28 @@ pub(crate) fn model(statements: &[sql::Statement], check: impl Fn(&sql::Statemen
         }
     }
     let texts: Vec<&str> = statements.iter().map(|s| s.text.as_str()).collect();
+    let batches = batches(&mut Objects::default(), &texts, &shapes, false)?;
     let mut schema = Schema::default();
-    let mut objects = objects;
-    for batch in batches(&mut objects, &texts, &shapes, false)? {
-        let conn = Connection::open_in_memory()?;
-        conn.execute_batch("BEGIN")?;
-        for &i in &batch.steps {
-            exec_one(&conn, texts[i])?;
-        }
-        let rows = introspect::stored(&conn)?;
-        let made: BTreeSet<Key> = rows.iter().map(|r| key(r.kind, &r.name)).collect();
-        if made != batch.creates {
-            return Err(Fallback("a statement made other objects than it names"));
-        }
-        for row in &rows {
-            schema.add(introspect::parse_stored(row)?);
+    for parsed in par_map(batches, |b| run_model_batch(&texts, &b)) {
+        for p in parsed? {
+            schema.add(p);
         }
     }
     Ok(schema)
+}
+
+fn run_model_batch(texts: &[&str], batch: &Batch) -> Fast<Vec<introspect::Parsed>> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch("BEGIN")?;
+    for &i in &batch.steps {
+        exec_one(&conn, texts[i])?;
+    }
+    let rows = introspect::stored(&conn)?;
+    let made: BTreeSet<Key> = rows.iter().map(|r| key(r.kind, &r.name)).collect();
+    if made != batch.creates {
+        return Err(Fallback("a statement made other objects than it names"));
+    }
+    rows.iter().map(|r| Ok(introspect::parse_stored(r)?)).collect()
 }
 
 /// The schema `revisions` produce when run up in order from an empty database, leaving out the
@@ -110,44 +113,90 @@ fn replay_one(objects: &mut Objects, texts: &[&str], foreign_keys_off: bool) -> 
         // The foreign key check before commit reads every table with rows.
         return Err(Fallback("foreign keys off over tables with rows"));
     }
-    for batch in batches(objects, texts, &shapes, foreign_keys_off)? {
-        if batch.objects.iter().any(|k| objects.nonempty.contains(&k.1)) {
-            return Err(Fallback("a revision reaches a table holding rows"));
-        }
-        let mut conn = Connection::open_in_memory()?;
-        conn.execute_batch("BEGIN")?;
-        objects.create_in(&conn, &batch.objects)?;
-        conn.execute_batch("COMMIT")?;
-        // As the runner does: foreign keys off outside the transaction, checked before commit.
-        if foreign_keys_off {
-            conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-        }
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for &i in &batch.steps {
-            exec_one(&tx, texts[i])?;
-        }
-        if foreign_keys_off && tx.prepare("PRAGMA foreign_key_check")?.exists([])? {
-            return Err(Fallback("rows without parents"));
-        }
-        let rows = introspect::stored(&tx)?;
-        let mut filled = Vec::new();
-        if batch.data {
-            for r in rows.iter().filter(|r| r.kind == Kind::Table) {
-                if tx.prepare(&format!("SELECT 1 FROM {}", sql::quote(&r.name)))?.exists([])? {
-                    filled.push(r.name.to_ascii_lowercase());
-                }
-            }
-            if tx.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")?.exists([])? {
-                let mut stmt = tx.prepare("SELECT name FROM sqlite_sequence")?;
-                let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-                filled.extend(names.into_iter().map(|n| n.to_ascii_lowercase()));
-            }
-        }
-        drop(tx);
-        objects.replace(&batch.objects, rows)?;
+    let batches = batches(objects, texts, &shapes, foreign_keys_off)?;
+    if batches.iter().any(|b| b.objects.iter().any(|k| objects.nonempty.contains(&k.1))) {
+        return Err(Fallback("a revision reaches a table holding rows"));
+    }
+    let shared: &Objects = objects;
+    let done = par_map(batches, |b| run_revision_batch(shared, texts, foreign_keys_off, b));
+    for outcome in done {
+        let (started, made, filled) = outcome?;
+        objects.replace(&started, made)?;
         objects.nonempty.extend(filled);
     }
     Ok(())
+}
+
+/// Runs one batch of a revision: the objects it reaches as they stood, then its statements in
+/// one transaction as the runner would. Returns the objects it started with, those it ends
+/// with (read and parsed), and its tables that hold rows afterwards.
+fn run_revision_batch(objects: &Objects, texts: &[&str], foreign_keys_off: bool, batch: Batch) -> Fast<(BTreeSet<Key>, Vec<objects::Object>, Vec<String>)> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.execute_batch("BEGIN")?;
+    objects.create_in(&conn, &batch.objects)?;
+    conn.execute_batch("COMMIT")?;
+    // As the runner does: foreign keys off outside the transaction, checked before commit.
+    if foreign_keys_off {
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for &i in &batch.steps {
+        exec_one(&tx, texts[i])?;
+    }
+    if foreign_keys_off && tx.prepare("PRAGMA foreign_key_check")?.exists([])? {
+        return Err(Fallback("rows without parents"));
+    }
+    let rows = introspect::stored(&tx)?;
+    let mut filled = Vec::new();
+    if batch.data {
+        for r in rows.iter().filter(|r| r.kind == Kind::Table) {
+            if tx.prepare(&format!("SELECT 1 FROM {}", sql::quote(&r.name)))?.exists([])? {
+                filled.push(r.name.to_ascii_lowercase());
+            }
+        }
+        if tx.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")?.exists([])? {
+            let mut stmt = tx.prepare("SELECT name FROM sqlite_sequence")?;
+            let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            filled.extend(names.into_iter().map(|n| n.to_ascii_lowercase()));
+        }
+    }
+    let made = rows.into_iter().map(objects::Object::read).collect::<Fast<Vec<_>>>()?;
+    Ok((batch.objects, made, filled))
+}
+
+/// Runs `f` over `items` on the machine's cores, natively (on wasm32 one after the other), and
+/// returns the results in the items' order. Batches share nothing, so each gets its own
+/// connection; SQLite is compiled thread-safe.
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len() / 2).min(8);
+        if workers > 1 {
+            let n = items.len();
+            let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+            let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+            let next = AtomicUsize::new(0);
+            std::thread::scope(|s| {
+                for _ in 0..workers {
+                    s.spawn(|| loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        let item = items[i].lock().unwrap_or_else(|p| p.into_inner()).take();
+                        if let Some(item) = item {
+                            let r = f(item);
+                            *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                        }
+                    });
+                }
+            });
+            return results.into_iter().filter_map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner())).collect();
+        }
+    }
+    items.into_iter().map(f).collect()
 }
 
 /// Whether a statement reads what depends on the whole database or connection rather than on
@@ -285,8 +334,8 @@ fn batches(objects: &mut Objects, texts: &[&str], shapes: &[Shape], foreign_keys
                 (own, seeds)
             }
         };
-        let step_data = matches!(s, Shape::Other { data: true, .. });
-        let closure = objects.closure(seeds, step_data);
+        // Rows written anywhere in the revision may fire triggers on whatever a statement brings.
+        let closure = objects.closure(seeds, data);
         let mut ids: Vec<usize> = own.iter().map(|n| names.id(n)).collect();
         ids.extend(closure.iter().map(|k| names.id(&k.1)));
         per_step.push((ids, closure));
@@ -297,19 +346,9 @@ fn batches(objects: &mut Objects, texts: &[&str], shapes: &[Shape], foreign_keys
         extra = objects.closure(reached.into_iter().map(|k| (k, false)), data);
     }
 
-    // Union every statement's names; a whole-schema revision is one group.
-    let mut anchor: Option<usize> = None;
     for (ids, _) in &per_step {
         for w in ids.windows(2) {
             names.union(w[0], w[1]);
-        }
-        if whole {
-            if let Some(&first) = ids.first() {
-                match anchor {
-                    Some(a) => names.union(a, first),
-                    None => anchor = Some(first),
-                }
-            }
         }
     }
     // Groups in order of their first statement; a statement naming nothing is a group alone,

@@ -25,7 +25,7 @@ pub(crate) fn key(kind: Kind, name: &str) -> Key {
     (ns, name.to_ascii_lowercase())
 }
 
-struct Object {
+pub(crate) struct Object {
     row: Stored,
     parsed: Parsed,
     /// Every name the stored SQL mentions, lower-cased (over-approximating, never missing one).
@@ -36,6 +36,16 @@ struct Object {
     /// Views and triggers: whether SQLite's rewriting of double-quoted strings, which RENAME
     /// COLUMN and DROP COLUMN apply to the whole schema, leaves it as it is.
     dqs_free: Option<bool>,
+}
+
+impl Object {
+    /// An object SQLite stored, read with strata's parser. Fails when the parser cannot read it
+    /// (the single database then reports that in its own words).
+    pub fn read(row: Stored) -> Fast<Object> {
+        let parsed = introspect::parse_stored(&row).map_err(|_| Fallback("a stored object strata cannot read"))?;
+        let mentions = sql::identifiers(&row.sql);
+        Ok(Object { row, parsed, mentions, checked: None, dqs_free: None })
+    }
 }
 
 /// The stored schema of a history being replayed, with the indexes the closure needs.
@@ -65,15 +75,6 @@ impl Objects {
 
     pub fn kind(&self, k: &Key) -> Option<Kind> {
         self.map.get(k).map(|o| o.row.kind)
-    }
-
-    /// Adds an object SQLite stored. Fails when strata's parser cannot read it (the single
-    /// database then reports that in its own words).
-    pub fn insert(&mut self, row: Stored) -> Fast<()> {
-        let parsed = introspect::parse_stored(&row).map_err(|_| Fallback("a stored object strata cannot read"))?;
-        let mentions = sql::identifiers(&row.sql);
-        self.insert_object(Object { row, parsed, mentions, checked: None, dqs_free: None });
-        Ok(())
     }
 
     fn insert_object(&mut self, obj: Object) {
@@ -107,28 +108,19 @@ impl Objects {
     }
 
     /// Puts what a scratch database holds after a revision in place of the objects it started
-    /// with. An object that comes back unchanged keeps its parsed form; its flags are asked again.
-    pub fn replace(&mut self, started: &BTreeSet<Key>, rows: Vec<Stored>) -> Fast<()> {
-        let mut old: HashMap<Key, Object> = HashMap::new();
+    /// with. SQLite is asked again about views and triggers that went through it.
+    pub fn replace(&mut self, started: &BTreeSet<Key>, made: Vec<Object>) -> Fast<()> {
         for k in started {
-            if let Some(o) = self.remove(k) {
-                old.insert(k.clone(), o);
-            }
+            self.remove(k);
+            self.nonempty.remove(&k.1);
         }
-        for row in rows {
-            let k = key(row.kind, &row.name);
-            if self.map.contains_key(&k) {
+        for obj in made {
+            if self.map.contains_key(&key(obj.row.kind, &obj.row.name)) {
                 // Only a statement naming the object could have made it, and named objects
                 // are always in the scratch database: this would be a builder bug.
                 return Err(Fallback("a scratch database made an object it was not given"));
             }
-            match old.remove(&k) {
-                Some(o) if o.row == row => self.insert_object(Object { checked: None, dqs_free: None, ..o }),
-                _ => self.insert(row)?,
-            }
-        }
-        for (k, _) in old {
-            self.nonempty.remove(&k.1);
+            self.insert_object(obj);
         }
         Ok(())
     }

@@ -156,6 +156,12 @@ fn rows_written_fire_the_triggers_of_every_table_they_reach() {
     let base = "CREATE TABLE a (x);\nCREATE TABLE b (y);\nCREATE TRIGGER ta AFTER INSERT ON a BEGIN INSERT INTO b VALUES (new.x); END;\nCREATE TRIGGER tb AFTER INSERT ON b BEGIN SELECT RAISE(ABORT, 'b is read-only'); END;";
     assert!(!replay_matches(&[(base, false), ("INSERT INTO a VALUES (1)", false)]));
     assert!(replay_matches(&[(base, false), ("DELETE FROM a", false)]));
+    // The same chain when the first trigger is made by the revision that writes the row.
+    let later = "CREATE TABLE a (x);\nCREATE TABLE b (y);\nCREATE TRIGGER tb AFTER INSERT ON b BEGIN SELECT RAISE(ABORT, 'b is read-only'); END;";
+    assert!(!replay_matches(&[
+        (later, false),
+        ("CREATE TRIGGER ta AFTER INSERT ON a BEGIN INSERT INTO b VALUES (new.x); END;\nINSERT INTO a VALUES (1)", false)
+    ]));
 }
 
 #[test]
