@@ -450,6 +450,14 @@ pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Resu
     }
 }
 
+/// [`schema_at_all`] by the grouped replay alone: `None` where it would fall back to one
+/// database. For tests and benchmarks that need to know which path answered.
+#[doc(hidden)]
+pub fn schema_at_all_grouped(graph: &Graph, ids: &[String], version_table: &str) -> Result<Option<Schema>> {
+    let keep = ancestors_of_all(graph, ids)?;
+    Ok(crate::build::replay(graph.revisions().filter(|r| keep.contains(&r.id)), version_table).ok())
+}
+
 /// [`schema_at_all`] by running every revision, in order, into one scratch database: the
 /// reference the faster replay is checked against, and the path its errors come from.
 pub fn schema_at_all_in_one_database(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {

@@ -73,6 +73,13 @@ pub fn from_sql_in_one_database(text: &str) -> Result<Model> {
     Ok(Model { schema: one_database(text)?, renames: annotations(text) })
 }
 
+/// The schema of [`from_sql`] when the grouped build decides it alone; `None` where it would
+/// fall back to one database. For tests and benchmarks that need to know which path answered.
+#[doc(hidden)]
+pub fn from_sql_grouped(text: &str) -> Option<Schema> {
+    crate::build::model(&sql::split_statements(text), |s| check_is_schema(s).is_ok()).ok()
+}
+
 fn one_database(text: &str) -> Result<Schema> {
     let conn = Connection::open_in_memory()?;
     // One transaction for the whole script, so nothing is written to a journal per statement.

@@ -24,7 +24,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::introspect::{self, Kind};
 use crate::revision::{Direction, Revision};
 use crate::schema::Schema;
-use crate::sql;
+use crate::sql::{self, TokenKind};
 use crate::statement::{self, Alter, Classified, Object, QualifiedName, Verb};
 use objects::{key, Key, Ns, Objects};
 
@@ -155,7 +155,7 @@ fn run_revision_batch(objects: &Objects, texts: &[&str], foreign_keys_off: bool,
             }
         }
         if tx.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")?.exists([])? {
-            let mut stmt = tx.prepare("SELECT name FROM sqlite_sequence")?;
+            let mut stmt = tx.prepare("SELECT name FROM sqlite_sequence WHERE seq <> 0")?;
             let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
             filled.extend(names.into_iter().map(|n| n.to_ascii_lowercase()));
         }
@@ -200,8 +200,9 @@ fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
 }
 
 /// Whether a statement reads what depends on the whole database or connection rather than on
-/// the objects it names: the schema tables, table-valued pragmas, page statistics, or the
-/// change counters (as function calls: a column may well be called `changes`).
+/// the objects it names: the schema tables, table-valued pragmas, page statistics, the change
+/// counters (as function calls: a column may well be called `changes`), or the AUTOINCREMENT
+/// counters of tables it does not name (see [`counter_copy`]).
 fn reads_the_whole_database(text: &str) -> bool {
     let toks: Vec<sql::Token> = sql::tokenize(text).into_iter().filter(|t| !t.is_trivia()).collect();
     toks.iter().enumerate().any(|(i, t)| {
@@ -210,11 +211,32 @@ fn reads_the_whole_database(text: &str) -> bool {
         }
         let w = sql::unquote(t.text(text)).to_ascii_lowercase();
         let called = toks.get(i + 1).is_some_and(|n| n.is_punct(text, "("));
-        (w.starts_with("sqlite_") && w != "sqlite_sequence")
+        (w == "sqlite_sequence" && !counter_copy(text, &toks))
+            || (w.starts_with("sqlite_") && w != "sqlite_sequence")
             || w.starts_with("pragma_")
             || w == "dbstat"
             || (called && matches!(w.as_str(), "changes" | "total_changes" | "last_insert_rowid"))
     })
+}
+
+/// The two statements on `sqlite_sequence` a strata rebuild writes, which touch only the
+/// counters of the tables they name: `DELETE FROM sqlite_sequence WHERE name = 'x'` and
+/// `INSERT INTO sqlite_sequence (name, seq) SELECT 'x', seq FROM sqlite_sequence WHERE name = 'y'`.
+/// A scratch database holds the counters of its tables only where they are zero or absent,
+/// which SQLite treats alike; a table whose counter moved holds rows as far as the replay is
+/// concerned.
+fn counter_copy(text: &str, toks: &[sql::Token]) -> bool {
+    const DELETE: &[&str] = &["delete", "from", "sqlite_sequence", "where", "name", "=", "'"];
+    const COPY: &[&str] =
+        &["insert", "into", "sqlite_sequence", "(", "name", ",", "seq", ")", "select", "'", ",", "seq", "from", "sqlite_sequence", "where", "name", "=", "'"];
+    let like = |pattern: &[&str]| {
+        pattern.len() == toks.len()
+            && pattern.iter().zip(toks).all(|(p, t)| match *p {
+                "'" => t.kind == TokenKind::String,
+                word => t.kind != TokenKind::String && sql::unquote(t.text(text)).eq_ignore_ascii_case(word),
+            })
+    };
+    like(DELETE) || like(COPY)
 }
 
 /// What a statement is, as far as grouping needs to know.
