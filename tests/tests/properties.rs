@@ -2170,7 +2170,7 @@ fn check_history(case: &Case, counts: &PathCounts) -> Result<(), String> {
     }
     let from_sql = render(&start, None);
     let to_sql = render(&target, case.annotate.then_some(&start));
-    let seeded = case.mutations.len() % 3 == 0;
+    let seeded = case.mutations.len().is_multiple_of(3);
     let context = format!("--- from.sql ---\n{from_sql}\n--- to.sql ---\n{to_sql}\n--- seeded: {seeded} ---");
 
     let exact = |s: &strata_core::Schema| format!("{s:?}");
