@@ -6,6 +6,11 @@
 //! run, Alembic's `revision --autogenerate` and `check` on the same schema (see `alembic_project`
 //! for exactly what it is asked to do).
 //!
+//! strata is timed cold (no `.strata/cache/`, so the initial revision is replayed) and warm (the
+//! schema its revisions build kept by the run before, as in a working session), each with its
+//! median wall-clock time and its mean CPU time (user + system, which does not depend on what
+//! else the machine runs).
+//!
 //! `cargo bench -p strata-cli --bench scale` prints every figure. `cargo test -p strata-cli
 //! --benches` runs the quick mode: 100 tables, the outputs checked, no timing claims and no
 //! Python. Environment:
@@ -24,6 +29,22 @@ const STRATA: &str = env!("CARGO_BIN_EXE_strata");
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// CPU time (user and system) of the children this process has waited for, from
+/// `/proc/self/stat`, in clock ticks of 10 ms: summed over several runs it says what a command
+/// costs whatever else the machine is doing.
+fn children_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat.rsplit(')').next().unwrap_or("").split_whitespace().skip(13).take(2).filter_map(|f| f.parse().ok()).collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// A command timed `k` times: the median wall-clock time and the mean CPU time.
+fn timed(k: usize, mut once: impl FnMut() -> Duration) -> (Duration, Duration) {
+    let cpu = children_cpu();
+    let walls: Vec<Duration> = (0..k).map(|_| once()).collect();
+    (median(walls), (children_cpu() - cpu) / k as u32)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -213,12 +234,16 @@ fn rounds(n: usize, full: bool) -> usize {
     }
 }
 
+/// Median wall-clock and mean CPU time of one command.
+type Figure = (Duration, Duration);
+
 struct Row {
     n: usize,
-    autogenerate: Duration,
-    check: Duration,
-    before: Option<(Duration, Duration)>,
-    alembic: Option<(Duration, Duration)>,
+    /// Without and with the schema kept in `.strata/cache/` by an earlier run.
+    autogenerate: (Figure, Figure),
+    check: (Figure, Figure),
+    before: Option<(Figure, Figure)>,
+    alembic: Option<(Figure, Figure)>,
 }
 
 fn main() {
@@ -245,17 +270,22 @@ fn main() {
         let d = project.path();
         let k = rounds(n, full);
         let bin = Path::new(STRATA);
-        let autogenerate = median((0..k).map(|_| strata_autogenerate(bin, d, n)).collect());
-        let check = median((0..k).map(|_| strata_check(bin, d)).collect());
+        let cache = d.join(".strata");
+        let cold = |f: &dyn Fn() -> Duration| {
+            let _ = std::fs::remove_dir_all(&cache);
+            f()
+        };
+        let autogenerate = (timed(k, || cold(&|| strata_autogenerate(bin, d, n))), timed(k, || strata_autogenerate(bin, d, n)));
+        let check = (timed(k, || cold(&|| strata_check(bin, d))), timed(k, || strata_check(bin, d)));
         let before = before.as_deref().map(|b| {
             let k = if n > 1000 { 1 } else { k };
-            (median((0..k).map(|_| strata_autogenerate(b, d, n)).collect()), median((0..k).map(|_| strata_check(b, d)).collect()))
+            (timed(k, || strata_autogenerate(b, d, n)), timed(k, || strata_check(b, d)))
         });
         let alembic = python.as_deref().map(|py| {
             let dir = tempfile::tempdir().unwrap();
             alembic_project(dir.path(), n);
             let k = k.min(3);
-            (median((0..k).map(|_| alembic_autogenerate(py, dir.path(), n)).collect()), median((0..k).map(|_| alembic_check(py, dir.path())).collect()))
+            (timed(k, || alembic_autogenerate(py, dir.path(), n)), timed(k, || alembic_check(py, dir.path())))
         });
         let row = Row { n, autogenerate, check, before, alembic };
         print_row(&row);
@@ -266,30 +296,42 @@ fn main() {
     }
     let at = |n: usize| rows.iter().find(|r| r.n == n);
     if let (Some(a), Some(b)) = (at(1000), at(4000)) {
+        let ratio = |x: Figure, y: Figure| y.0.as_secs_f64() / x.0.as_secs_f64();
         println!(
-            "4,000 / 1,000 tables: autogenerate {:.2}x, check {:.2}x (target within 4.5x)",
-            b.autogenerate.as_secs_f64() / a.autogenerate.as_secs_f64(),
-            b.check.as_secs_f64() / a.check.as_secs_f64()
+            "4,000 / 1,000 tables (target within 4.5x): autogenerate {:.2}x cold, {:.2}x warm; check {:.2}x cold, {:.2}x warm",
+            ratio(a.autogenerate.0, b.autogenerate.0),
+            ratio(a.autogenerate.1, b.autogenerate.1),
+            ratio(a.check.0, b.check.0),
+            ratio(a.check.1, b.check.1)
         );
     }
     if let Some(a) = at(1000) {
-        println!("autogenerate at 1,000 tables: {:.1} ms whole-process (target under 100 ms)", ms(a.autogenerate));
+        println!(
+            "autogenerate at 1,000 tables, whole process (target under 100 ms): {:.1} ms cold, {:.1} ms warm",
+            ms(a.autogenerate.0 .0),
+            ms(a.autogenerate.1 .0)
+        );
     }
 }
 
 fn print_row(r: &Row) {
-    let mut line = format!("{:>6} tables: strata revision --autogenerate {:>8.1} ms, check {:>8.1} ms", r.n, ms(r.autogenerate), ms(r.check));
+    let fig = |f: Figure| format!("{:.1} ms (cpu {:.0})", ms(f.0), ms(f.1));
+    println!("{} tables", r.n);
+    println!("  strata revision --autogenerate: cold {}, warm {}", fig(r.autogenerate.0), fig(r.autogenerate.1));
+    println!("  strata check:                   cold {}, warm {}", fig(r.check.0), fig(r.check.1));
     if let Some((a, c)) = r.before {
-        line.push_str(&format!(" | before: {:>9.1} ms, {:>9.1} ms", ms(a), ms(c)));
+        println!("  before (STRATA_BENCH_BEFORE):   revision --autogenerate {}, check {}", fig(a), fig(c));
     }
     if let Some((a, c)) = r.alembic {
-        line.push_str(&format!(
-            " | alembic revision --autogenerate {:>8.1} ms ({:.1}x strata), alembic check {:>8.1} ms ({:.1}x)",
-            ms(a),
-            a.as_secs_f64() / r.autogenerate.as_secs_f64(),
-            ms(c),
-            c.as_secs_f64() / r.check.as_secs_f64()
-        ));
+        let x = |peer: Figure, ours: Figure| peer.0.as_secs_f64() / ours.0.as_secs_f64();
+        println!(
+            "  alembic revision --autogenerate {} = {:.1}x strata cold, {:.1}x warm; alembic check {} = {:.1}x, {:.1}x",
+            fig(a),
+            x(a, r.autogenerate.0),
+            x(a, r.autogenerate.1),
+            fig(c),
+            x(c, r.check.0),
+            x(c, r.check.1)
+        );
     }
-    println!("{line}");
 }

@@ -62,6 +62,8 @@ impl Default for Config {
 /// A loaded project with its paths resolved.
 pub struct Project {
     pub config: Config,
+    /// The folder strata.toml is in.
+    pub root: PathBuf,
     pub database: PathBuf,
     pub model: PathBuf,
     pub migrations: PathBuf,
@@ -95,6 +97,7 @@ impl Project {
             model: at(&cfg.model),
             migrations: at(&cfg.migrations),
             config: cfg,
+            root,
         })
     }
 

@@ -2,6 +2,7 @@
 //! code (0 success, 1 failure or a failed check, 2 usage errors as clap reports them).
 
 mod args;
+mod cache;
 mod commands;
 mod config;
 mod output;

@@ -25,6 +25,8 @@ use crate::runner::{self, Script, ScriptStep};
 use crate::schema::Schema;
 use crate::sql::{quote, quote_str};
 
+pub use crate::build::store::{use_schema_store, SchemaStore};
+
 /// The version table's name unless configured otherwise.
 pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
 
@@ -442,12 +444,23 @@ pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema>
 /// of the schema's; a history that cannot be replayed that way exactly, and any failure, is
 /// replayed into one database by [`schema_at_all_in_one_database`], which gives the same schema
 /// and the errors.
+///
+/// With a [`SchemaStore`] installed, a history whose schema was built before is not replayed.
 pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
     let keep = ancestors_of_all(graph, ids)?;
-    match crate::build::replay(graph.revisions().filter(|r| keep.contains(&r.id)), version_table) {
-        Ok(schema) => Ok(schema),
-        Err(_) => schema_at_all_in_one_database(graph, ids, version_table),
+    let revisions = || graph.revisions().filter(|r| keep.contains(&r.id));
+    let stored = crate::build::store::store().filter(|_| !keep.is_empty()).map(|s| (s, crate::build::store::history_key(revisions(), version_table)));
+    if let Some(schema) = stored.as_ref().and_then(|(s, key)| s.load(key)) {
+        return Ok(schema);
     }
+    let schema = match crate::build::replay(revisions(), version_table) {
+        Ok(schema) => schema,
+        Err(_) => schema_at_all_in_one_database(graph, ids, version_table)?,
+    };
+    if let Some((s, key)) = &stored {
+        s.save(key, &schema);
+    }
+    Ok(schema)
 }
 
 /// [`schema_at_all`] by the grouped replay alone: `None` where it would fall back to one

@@ -17,7 +17,11 @@ use crate::args::{Cli, Command};
 use crate::config::Project;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let project = || Project::load(cli.config.as_deref(), cli.database.as_deref());
+    let project = || {
+        let p = Project::load(cli.config.as_deref(), cli.database.as_deref())?;
+        crate::cache::install(&p.root);
+        Ok::<_, anyhow::Error>(p)
+    };
     match &cli.command {
         Command::Init(a) => init::init(a, cli.database.as_deref()),
         Command::Revision(a) => revision::revision(&project()?, a),

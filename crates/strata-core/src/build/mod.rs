@@ -15,6 +15,7 @@
 //! single-database path, so every result and every message stays SQLite's own.
 
 mod objects;
+pub(crate) mod store;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
