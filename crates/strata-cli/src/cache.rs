@@ -44,7 +44,7 @@ impl DiskStore {
             .filter(|e| e.file_name().to_string_lossy().starts_with("head-"))
             .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
             .collect();
-        kept.sort_by(|a, b| b.0.cmp(&a.0));
+        kept.sort_by_key(|k| std::cmp::Reverse(k.0));
         for (_, old) in kept.into_iter().skip(KEEP) {
             let _ = std::fs::remove_file(old);
         }
