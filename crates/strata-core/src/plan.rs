@@ -139,10 +139,10 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
             _ => None,
         })
         .collect();
-    let referenced = referenced_columns(from);
+    let lookups = Lookups::of(from);
     for (i, c) in changes.iter().enumerate() {
         match c {
-            Change::ModifyTable(d) if rebuild_decision(d, from, &gone, &referenced, opts) => {
+            Change::ModifyTable(d) if rebuild_decision(d, from, &gone, &lookups, opts) => {
                 rebuilt.insert(key(&d.to.name), i);
             }
             Change::DropTable(t) => {
@@ -403,18 +403,33 @@ impl ChangeIndex {
 /// native form on this SQLite version, or the native form's restrictions rule it out.
 /// `gone` holds the keys of indexes, views and triggers the plan drops first.
 pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts: &PlanOptions) -> bool {
-    rebuild_decision(d, live, gone, &referenced_columns(live), opts)
+    rebuild_decision(d, live, gone, &Lookups::of(live), opts)
 }
 
-/// The (table, column) keys that some foreign key of `live` references by name. Computed once
-/// per plan: asking every table for every dropped column made a plan that drops columns from
-/// many tables grow with the square of the schema.
-fn referenced_columns(live: &Schema) -> HashSet<(String, String)> {
-    live.tables.values().flat_map(|t| t.foreign_keys.iter()).flat_map(|f| f.ref_columns.iter().map(move |c| (key(&f.ref_table), key(c)))).collect()
+/// What the rebuild decision looks up in the live schema, gathered once per plan: asking every
+/// table and every index for every dropped column made a plan that drops columns from many
+/// tables grow with the square of the schema.
+struct Lookups<'a> {
+    /// (table, column) keys some foreign key references by name.
+    referenced: HashSet<(String, String)>,
+    /// Table key → the indexes on it.
+    indexes: HashMap<String, Vec<&'a Index>>,
 }
 
-/// [`needs_rebuild`] with the referenced columns computed already.
-fn rebuild_decision(d: &TableDiff, live: &Schema, gone: &HashSet<String>, referenced: &HashSet<(String, String)>, opts: &PlanOptions) -> bool {
+impl<'a> Lookups<'a> {
+    fn of(live: &'a Schema) -> Self {
+        let referenced =
+            live.tables.values().flat_map(|t| t.foreign_keys.iter()).flat_map(|f| f.ref_columns.iter().map(move |c| (key(&f.ref_table), key(c)))).collect();
+        let mut indexes: HashMap<String, Vec<&Index>> = HashMap::new();
+        for i in live.indexes.values() {
+            indexes.entry(key(&i.table)).or_default().push(i);
+        }
+        Lookups { referenced, indexes }
+    }
+}
+
+/// [`needs_rebuild`] with the live schema's lookups gathered already.
+fn rebuild_decision(d: &TableDiff, live: &Schema, gone: &HashSet<String>, lookups: &Lookups, opts: &PlanOptions) -> bool {
     let v = opts.sqlite_version;
     let added: Vec<&Column> =
         d.changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
@@ -424,7 +439,7 @@ fn rebuild_decision(d: &TableDiff, live: &Schema, gone: &HashSet<String>, refere
     d.changes.iter().any(|c| match c {
         TableChange::RenameColumn { to, .. } if dropped(to) => true,
         TableChange::AddColumn(col) => !can_add_column(col, &d.to) || is_rowid_name(&col.name),
-        TableChange::DropColumn(col) => v < (3, 35, 0) || is_rowid_name(&col.name) || !can_drop_column(col, &d.from, live, gone, referenced),
+        TableChange::DropColumn(col) => v < (3, 35, 0) || is_rowid_name(&col.name) || !can_drop_column(col, &d.from, live, gone, lookups),
         TableChange::RenameColumn { from, to } => v < (3, 25, 0) || !can_rename_column(&d.from, from) || is_rowid_name(to),
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
@@ -488,17 +503,17 @@ fn can_add_column(col: &Column, to: &Table) -> bool {
 
 /// `ALTER TABLE DROP COLUMN` restrictions: the column may not be part of a key, index, check,
 /// foreign key, generated column, view or trigger.
-fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<String>, referenced: &HashSet<(String, String)>) -> bool {
+fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<String>, lookups: &Lookups) -> bool {
     let name = &col.name;
     let stays = |n: &Name| !gone.contains(&key(n));
     !table.constraints_mention(name)
-        && !live.indexes_on(&table.name).filter(|i| stays(&i.name)).any(|i| {
+        && !lookups.indexes.get(&key(&table.name)).into_iter().flatten().filter(|i| stays(&i.name)).any(|i| {
             i.parts.iter().any(|p| sql::mentions(p.expr.as_str(), name))
                 || i.where_clause.as_ref().is_some_and(|w| sql::mentions(w.as_str(), name))
         })
         && !live.views.values().filter(|v| stays(&v.name)).any(|v| sql::mentions(v.select.as_str(), name))
         && !live.triggers.values().filter(|t| stays(&t.name)).any(|t| sql::mentions(t.sql.as_str(), name))
-        && !referenced.contains(&(key(&table.name), key(name)))
+        && !lookups.referenced.contains(&(key(&table.name), key(name)))
 }
 
 struct Planner<'a> {
@@ -730,5 +745,17 @@ mod tests {
         assert!(!needs_rebuild(&without_code, &from, &HashSet::new(), &opts), "{:?}", without_code.changes);
         let p = plan(&from, &to, &d, &opts);
         assert!(p.body_sql().contains("INSERT INTO"), "{}", p.body_sql());
+    }
+
+    /// A column an index that stays reads cannot be dropped in place either.
+    #[test]
+    fn a_column_a_remaining_index_reads_is_dropped_by_a_rebuild() {
+        let from = crate::model::schema_from_sql("CREATE TABLE \"P\" (id INTEGER PRIMARY KEY, note TEXT, other TEXT);\nCREATE INDEX pn ON p (lower(note));").unwrap();
+        let to = crate::model::schema_from_sql("CREATE TABLE p (id INTEGER PRIMARY KEY, other TEXT);").unwrap();
+        let d = crate::diff::diff(&from, &to, &[]);
+        let Some(Change::ModifyTable(td)) = d.changes.iter().find(|c| matches!(c, Change::ModifyTable(_))) else { panic!("{:?}", d.changes) };
+        let opts = PlanOptions::default();
+        assert!(needs_rebuild(td, &from, &HashSet::new(), &opts));
+        assert!(!needs_rebuild(td, &from, &HashSet::from(["pn".to_string()]), &opts), "an index the plan drops first is no obstacle");
     }
 }
