@@ -68,8 +68,8 @@ pub(crate) fn model(statements: &[sql::Statement], check: impl Fn(&sql::Statemen
     let texts: Vec<&str> = statements.iter().map(|s| s.text.as_str()).collect();
     let batches = batches(&mut Objects::default(), &texts, &shapes, false)?;
     let mut schema = Schema::default();
-    for parsed in par_map(batches, |b| run_model_batch(&texts, &b)) {
-        for p in parsed? {
+    for b in &batches {
+        for p in run_model_batch(&texts, b)? {
             schema.add(p);
         }
     }
@@ -118,10 +118,13 @@ fn replay_one(objects: &mut Objects, texts: &[&str], foreign_keys_off: bool) -> 
     if batches.iter().any(|b| b.objects.iter().any(|k| objects.nonempty.contains(&k.1))) {
         return Err(Fallback("a revision reaches a table holding rows"));
     }
-    let shared: &Objects = objects;
-    let done = par_map(batches, |b| run_revision_batch(shared, texts, foreign_keys_off, b));
-    for outcome in done {
-        let (started, made, filled) = outcome?;
+    // Every batch starts from the objects as they stood before the revision: batches share
+    // none, so the merges cannot disturb one another.
+    let mut done = Vec::with_capacity(batches.len());
+    for b in batches {
+        done.push(run_revision_batch(objects, texts, foreign_keys_off, b)?);
+    }
+    for (started, made, filled) in done {
         objects.replace(&started, made)?;
         objects.nonempty.extend(filled);
     }
@@ -163,41 +166,6 @@ fn run_revision_batch(objects: &Objects, texts: &[&str], foreign_keys_off: bool,
     }
     let made = rows.into_iter().map(objects::Object::read).collect::<Fast<Vec<_>>>()?;
     Ok((batch.objects, made, filled))
-}
-
-/// Runs `f` over `items` on the machine's cores, natively (on wasm32 one after the other), and
-/// returns the results in the items' order. Batches share nothing, so each gets its own
-/// connection; SQLite is compiled thread-safe.
-fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Mutex;
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len() / 2).min(8);
-        if workers > 1 {
-            let n = items.len();
-            let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-            let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
-            let next = AtomicUsize::new(0);
-            std::thread::scope(|s| {
-                for _ in 0..workers {
-                    s.spawn(|| loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break;
-                        }
-                        let item = items[i].lock().unwrap_or_else(|p| p.into_inner()).take();
-                        if let Some(item) = item {
-                            let r = f(item);
-                            *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-                        }
-                    });
-                }
-            });
-            return results.into_iter().filter_map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner())).collect();
-        }
-    }
-    items.into_iter().map(f).collect()
 }
 
 /// Whether a statement reads what depends on the whole database or connection rather than on
