@@ -7,8 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use strata_core::migrate::SchemaStore;
-use strata_core::Schema;
+use strata_core::migrate::{KeptSchema, SchemaStore};
 
 /// Schemas of the most recent histories kept; older ones are removed when a new one is saved.
 const KEEP: usize = 8;
@@ -27,7 +26,7 @@ impl DiskStore {
         self.dir.join(format!("head-{key}.json"))
     }
 
-    fn try_save(&self, key: &str, schema: &Schema) -> std::io::Result<()> {
+    fn try_save(&self, key: &str, kept: &KeptSchema) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         if let Some(top) = self.dir.parent() {
             let ignore = top.join(".gitignore");
@@ -37,7 +36,7 @@ impl DiskStore {
         }
         // Written aside and renamed, so another process never reads half a file.
         let tmp = self.dir.join(format!(".head-{key}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(schema)?)?;
+        std::fs::write(&tmp, serde_json::to_vec(kept)?)?;
         std::fs::rename(&tmp, self.file(key))?;
         let mut kept: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&self.dir)?
             .filter_map(|e| e.ok())
@@ -53,12 +52,12 @@ impl DiskStore {
 }
 
 impl SchemaStore for DiskStore {
-    fn load(&self, key: &str) -> Option<Schema> {
+    fn load(&self, key: &str) -> Option<KeptSchema> {
         let text = std::fs::read(self.file(key)).ok()?;
         serde_json::from_slice(&text).ok()
     }
 
-    fn save(&self, key: &str, schema: &Schema) {
-        let _ = self.try_save(key, schema);
+    fn save(&self, key: &str, kept: &KeptSchema) {
+        let _ = self.try_save(key, kept);
     }
 }

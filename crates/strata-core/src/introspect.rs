@@ -7,6 +7,7 @@
 //! `PRAGMA table_xinfo`, `foreign_key_list` and `index_xinfo`.
 
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::parse;
@@ -32,7 +33,8 @@ pub fn introspect(conn: &Connection) -> Result<Schema> {
 
 /// The four kinds of object `sqlite_schema` holds, in an order they can be created in: a table
 /// before the indexes and triggers on it, a view before the triggers on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Kind {
     Table,
     View,
@@ -43,7 +45,7 @@ pub(crate) enum Kind {
 /// One row of `sqlite_schema`: an object as SQLite stores it. Running `sql` again in another
 /// database stores exactly the same text, since SQLite keeps a statement from its object's name
 /// on (without `IF NOT EXISTS`, `TEMP` or a schema name).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Stored {
     pub kind: Kind,
     pub name: String,

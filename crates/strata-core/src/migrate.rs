@@ -25,7 +25,7 @@ use crate::runner::{self, Script, ScriptStep};
 use crate::schema::Schema;
 use crate::sql::{quote, quote_str};
 
-pub use crate::build::store::{use_schema_store, SchemaStore};
+pub use crate::build::store::{use_schema_store, KeptSchema, SchemaStore};
 
 /// The version table's name unless configured otherwise.
 pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
@@ -440,43 +440,35 @@ pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema>
 /// schema.
 ///
 /// Each revision runs in small scratch databases holding only the objects its statements can
-/// reach (`build::replay`), so the cost grows with the history's size and not with the square
-/// of the schema's; a history that cannot be replayed that way exactly, and any failure, is
-/// replayed into one database by [`schema_at_all_in_one_database`], which gives the same schema
-/// and the errors.
+/// reach (`build::replay_onto`), so the cost grows with the history's size and not with the
+/// square of the schema's; a history that cannot be replayed that way exactly, and any failure,
+/// is replayed into one database as by [`schema_at_all_in_one_database`], which gives the same
+/// schema and the errors.
 ///
-/// With a [`SchemaStore`] installed, a history whose schema was built before is not replayed.
+/// With a [`SchemaStore`] installed, what a history builds is kept: the same history again is
+/// not replayed, and one that grew is replayed from the last revision kept.
 pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
-    let keep = ancestors_of_all(graph, ids)?;
-    let revisions = || graph.revisions().filter(|r| keep.contains(&r.id));
-    let stored = crate::build::store::store().filter(|_| !keep.is_empty()).map(|s| (s, crate::build::store::history_key(revisions(), version_table)));
-    if let Some(schema) = stored.as_ref().and_then(|(s, key)| s.load(key)) {
-        return Ok(schema);
-    }
-    let schema = match crate::build::replay(revisions(), version_table) {
-        Ok(schema) => schema,
-        Err(_) => schema_at_all_in_one_database(graph, ids, version_table)?,
-    };
-    if let Some((s, key)) = &stored {
-        s.save(key, &schema);
-    }
-    Ok(schema)
+    let revisions = history(graph, ids)?;
+    crate::build::store::history_schema(crate::build::store::installed(), &revisions, version_table, || replay_in_one_database(&revisions))
 }
 
-/// [`schema_at_all`] by the grouped replay alone: `None` where it would fall back to one
-/// database. For tests and benchmarks that need to know which path answered.
+/// [`schema_at_all`] by the grouped replay alone, without a store: `None` where it would fall
+/// back to one database. For tests and benchmarks that need to know which path answered.
 #[doc(hidden)]
 pub fn schema_at_all_grouped(graph: &Graph, ids: &[String], version_table: &str) -> Result<Option<Schema>> {
-    let keep = ancestors_of_all(graph, ids)?;
-    Ok(crate::build::replay(graph.revisions().filter(|r| keep.contains(&r.id)), version_table).ok())
+    Ok(crate::build::replay(&history(graph, ids)?, version_table).ok())
 }
 
 /// [`schema_at_all`] by running every revision, in order, into one scratch database: the
 /// reference the faster replay is checked against, and the path its errors come from.
 pub fn schema_at_all_in_one_database(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
-    let keep = ancestors_of_all(graph, ids)?;
+    let conn = replay_in_one_database(&history(graph, ids)?)?;
+    Ok(introspect_excluding(&conn, &[version_table])?)
+}
+
+pub(crate) fn replay_in_one_database(revisions: &[&Revision]) -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
-    for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
+    for rev in revisions {
         let script = Script {
             steps: rev.statements(Direction::Up).into_iter().map(|(sql, label)| ScriptStep { sql, label }).collect(),
             foreign_keys_off: rev.up_options.foreign_keys_off,
@@ -484,7 +476,13 @@ pub fn schema_at_all_in_one_database(graph: &Graph, ids: &[String], version_tabl
         runner::run(&mut conn, &script, &mut |_, _, _| {}, |_| Ok(true), |_| Ok(()))
             .map_err(|source| MigrateError::Build { id: rev.id.clone(), source: Box::new(source) })?;
     }
-    Ok(introspect_excluding(&conn, &[version_table])?)
+    Ok(conn)
+}
+
+/// The revisions `ids` and everything they build on, in replay order.
+fn history<'g>(graph: &'g Graph, ids: &[String]) -> Result<Vec<&'g Revision>> {
+    let keep = ancestors_of_all(graph, ids)?;
+    Ok(graph.revisions().filter(|r| keep.contains(&r.id)).collect())
 }
 
 fn ancestors_of_all(graph: &Graph, ids: &[String]) -> Result<BTreeSet<String>> {

@@ -91,15 +91,22 @@ fn run_model_batch(texts: &[&str], batch: &Batch) -> Fast<Vec<introspect::Parsed
 }
 
 /// The schema `revisions` produce when run up in order from an empty database, leaving out the
-/// objects on `version_table`.
-pub(crate) fn replay<'a>(revisions: impl IntoIterator<Item = &'a Revision>, version_table: &str) -> Fast<Schema> {
+/// objects on `version_table`; the grouped replay alone, with no store and no fallback.
+pub(crate) fn replay(revisions: &[&Revision], version_table: &str) -> Fast<Schema> {
     let mut objects = Objects::default();
+    replay_onto(&mut objects, revisions)?;
+    Ok(objects.schema(version_table))
+}
+
+/// Runs `revisions` up, in order, on top of the objects an earlier part of their history built.
+/// On failure `objects` is left part-way and must not be used.
+pub(crate) fn replay_onto(objects: &mut Objects, revisions: &[&Revision]) -> Fast<()> {
     for rev in revisions {
         let steps = rev.statements(Direction::Up);
         let texts: Vec<&str> = steps.iter().map(|(s, _)| s.as_str()).collect();
-        replay_one(&mut objects, &texts, rev.up_options.foreign_keys_off)?;
+        replay_one(objects, &texts, rev.up_options.foreign_keys_off)?;
     }
-    Ok(objects.schema(version_table))
+    Ok(())
 }
 
 fn replay_one(objects: &mut Objects, texts: &[&str], foreign_keys_off: bool) -> Fast<()> {
@@ -151,21 +158,25 @@ fn run_revision_batch(objects: &Objects, texts: &[&str], foreign_keys_off: bool,
         return Err(Fallback("rows without parents"));
     }
     let rows = introspect::stored(&tx)?;
-    let mut filled = Vec::new();
-    if batch.data {
-        for r in rows.iter().filter(|r| r.kind == Kind::Table) {
-            if tx.prepare(&format!("SELECT 1 FROM {}", sql::quote(&r.name)))?.exists([])? {
-                filled.push(r.name.to_ascii_lowercase());
-            }
-        }
-        if tx.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")?.exists([])? {
-            let mut stmt = tx.prepare("SELECT name FROM sqlite_sequence WHERE seq <> 0")?;
-            let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            filled.extend(names.into_iter().map(|n| n.to_ascii_lowercase()));
-        }
-    }
+    let filled = if batch.data { filled(&tx, &rows)? } else { Vec::new() };
     let made = rows.into_iter().map(objects::Object::read).collect::<Fast<Vec<_>>>()?;
     Ok((batch.objects, made, filled))
+}
+
+/// The tables of `rows` (lower-cased) that hold rows or whose AUTOINCREMENT counter moved.
+fn filled(conn: &Connection, rows: &[introspect::Stored]) -> Fast<Vec<String>> {
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| r.kind == Kind::Table) {
+        if conn.prepare(&format!("SELECT 1 FROM {}", sql::quote(&r.name)))?.exists([])? {
+            out.push(r.name.to_ascii_lowercase());
+        }
+    }
+    if conn.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")?.exists([])? {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_sequence WHERE seq <> 0")?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        out.extend(names.into_iter().map(|n| n.to_ascii_lowercase()));
+    }
+    Ok(out)
 }
 
 /// Whether a statement reads what depends on the whole database or connection rather than on

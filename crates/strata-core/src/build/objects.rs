@@ -1,10 +1,12 @@
 //! The objects a history has built so far, as SQLite stored them, and the rules that pick, for
 //! a statement, every object SQLite would read, check or rewrite because of it.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rusqlite::Connection;
 
+use super::store::KeptSchema;
 use super::{exec_one, Fallback, Fast};
 use crate::introspect::{self, Kind, Parsed, Stored};
 use crate::schema::Schema;
@@ -29,7 +31,9 @@ pub(crate) struct Object {
     row: Stored,
     parsed: Parsed,
     /// Every name the stored SQL mentions, lower-cased (over-approximating, never missing one).
-    mentions: HashSet<String>,
+    /// Read on first use: a history of CREATE TABLE and CREATE INDEX statements alone asks
+    /// only about views and triggers, and reading every object cost a fifth of the replay.
+    mentions: OnceCell<HashSet<String>>,
     /// Views and triggers: whether SQLite's check of every view and trigger after a table rename
     /// passes for this one (`None`: not asked since it last changed).
     checked: Option<bool>,
@@ -43,8 +47,11 @@ impl Object {
     /// (the single database then reports that in its own words).
     pub fn read(row: Stored) -> Fast<Object> {
         let parsed = introspect::parse_stored(&row).map_err(|_| Fallback("a stored object strata cannot read"))?;
-        let mentions = sql::identifiers(&row.sql);
-        Ok(Object { row, parsed, mentions, checked: None, dqs_free: None })
+        Ok(Object { row, parsed, mentions: OnceCell::new(), checked: None, dqs_free: None })
+    }
+
+    fn mentions(&self) -> &HashSet<String> {
+        self.mentions.get_or_init(|| sql::identifiers(&self.row.sql))
     }
 }
 
@@ -63,6 +70,27 @@ pub(crate) struct Objects {
 }
 
 impl Objects {
+    /// The objects a kept history left, read again with strata's parser.
+    pub fn restore(kept: KeptSchema) -> Fast<Objects> {
+        let mut objects = Objects { nonempty: kept.nonempty.into_iter().collect(), ..Objects::default() };
+        for row in kept.objects {
+            objects.insert_object(Object::read(row)?);
+        }
+        Ok(objects)
+    }
+
+    /// What a database holds, as a replay would have left it.
+    pub fn of_database(conn: &Connection) -> Fast<Objects> {
+        let rows = introspect::stored(conn)?;
+        let nonempty = super::filled(conn, &rows)?;
+        Self::restore(KeptSchema { objects: rows, nonempty })
+    }
+
+    /// The objects to keep, so that a later replay can start from them.
+    pub fn keep(&self) -> KeptSchema {
+        KeptSchema { objects: self.map.values().map(|o| o.row.clone()).collect(), nonempty: self.nonempty.iter().cloned().collect() }
+    }
+
     /// Whether any object, of either namespace, has this lower-cased name.
     pub fn has_name(&self, name: &str) -> bool {
         self.map.contains_key(&(Ns::Main, name.to_string())) || self.map.contains_key(&(Ns::Trigger, name.to_string()))
@@ -83,7 +111,7 @@ impl Objects {
             self.on.entry(obj.row.table.to_ascii_lowercase()).or_default().insert(k.clone());
         }
         if let Some(by) = &mut self.mentioned_by {
-            for m in &obj.mentions {
+            for m in obj.mentions() {
                 by.entry(m.clone()).or_default().insert(k.clone());
             }
         }
@@ -98,7 +126,7 @@ impl Objects {
             }
         }
         if let Some(by) = &mut self.mentioned_by {
-            for m in &obj.mentions {
+            for m in obj.mentions() {
                 if let Some(set) = by.get_mut(m) {
                     set.remove(k);
                 }
@@ -159,7 +187,7 @@ impl Objects {
                     work.extend(self.lookup_main(&obj.row.table.to_ascii_lowercase()).map(|k| (k, false)));
                 }
                 if matches!(obj.row.kind, Kind::View | Kind::Trigger) {
-                    work.extend(obj.mentions.iter().filter_map(|m| self.lookup_main(m)).filter(|d| *d != k).map(|d| (d, false)));
+                    work.extend(obj.mentions().iter().filter_map(|m| self.lookup_main(m)).filter(|d| *d != k).map(|d| (d, false)));
                 }
                 if data && matches!(obj.row.kind, Kind::Table | Kind::View) {
                     work.extend(on(&lower));
@@ -182,7 +210,7 @@ impl Objects {
         }
         let mut by: HashMap<String, BTreeSet<Key>> = HashMap::new();
         for (k, o) in &self.map {
-            for m in &o.mentions {
+            for m in o.mentions() {
                 by.entry(m.clone()).or_default().insert(k.clone());
             }
         }

@@ -1,6 +1,7 @@
 //! The grouped builder against the single database it stands in for: the same schema, to the
 //! byte, whenever it answers, and a fallback (so SQLite's own error) whenever it cannot be sure.
 
+use super::store::{history_schema, KeptSchema, SchemaStore};
 use super::*;
 use crate::migrate::{schema_at_all_in_one_database, DEFAULT_VERSION_TABLE};
 use crate::model::{from_sql, from_sql_in_one_database};
@@ -99,13 +100,46 @@ fn replay_matches(revisions: &[(&str, bool)]) -> bool {
     let g = graph(revisions);
     let head = format!("r{}", revisions.len() - 1);
     let one = schema_at_all_in_one_database(&g, std::slice::from_ref(&head), DEFAULT_VERSION_TABLE).map(|s| exact(&s)).map_err(|e| e.to_string());
-    let grouped = replay(g.revisions(), DEFAULT_VERSION_TABLE);
+    let grouped = replay(&g.revisions().collect::<Vec<_>>(), DEFAULT_VERSION_TABLE);
     if let Ok(s) = &grouped {
         assert_eq!(Ok(exact(s)), one, "the grouped replay disagrees with one database\n{revisions:#?}");
     }
-    let via_api = crate::migrate::schema_at_all(&g, &[head], DEFAULT_VERSION_TABLE).map(|s| exact(&s)).map_err(|e| e.to_string());
+    let via_api = crate::migrate::schema_at_all(&g, std::slice::from_ref(&head), DEFAULT_VERSION_TABLE).map(|s| exact(&s)).map_err(|e| e.to_string());
     assert_eq!(via_api, one);
+    // Kept: the history without its last revision, then resumed from it, then kept whole.
+    let store = MemoryStore::default();
+    let revs: Vec<&Revision> = g.revisions().collect();
+    let kept = |revs: &[&Revision]| {
+        let one_db = || crate::migrate::replay_in_one_database(revs);
+        history_schema(Some(&store), revs, DEFAULT_VERSION_TABLE, one_db).map(|s| exact(&s)).map_err(|e| e.to_string())
+    };
+    let prefix = kept(&revs[..revs.len() - 1]);
+    let resumed = kept(&revs);
+    assert_eq!(resumed, one, "resumed from the kept objects of all but the last revision\n{revisions:#?}");
+    if revs.len() > 1 && prefix.is_ok() {
+        assert!(store.loads.lock().unwrap().iter().any(|hit| *hit), "nothing kept was used\n{revisions:#?}");
+    }
+    assert_eq!(kept(&revs), one, "the whole history kept");
     grouped.is_ok()
+}
+
+/// A store in memory that remembers whether each load found something.
+#[derive(Default)]
+struct MemoryStore {
+    kept: std::sync::Mutex<std::collections::HashMap<String, KeptSchema>>,
+    loads: std::sync::Mutex<Vec<bool>>,
+}
+
+impl SchemaStore for MemoryStore {
+    fn load(&self, key: &str) -> Option<KeptSchema> {
+        let found = self.kept.lock().unwrap().get(key).cloned();
+        self.loads.lock().unwrap().push(found.is_some());
+        found
+    }
+
+    fn save(&self, key: &str, kept: &KeptSchema) {
+        self.kept.lock().unwrap().insert(key.to_string(), kept.clone());
+    }
 }
 
 #[test]
@@ -130,7 +164,7 @@ fn whole_schema_checks_see_objects_the_statements_do_not_name() {
     let quoted = "CREATE TABLE q (s CHECK (s IN (\"x\", \"y\")));\nCREATE TABLE w (a);\nCREATE VIEW hello AS SELECT \"hi\" AS greeting FROM w;\nCREATE TABLE r (k);\nCREATE INDEX rk ON r (k) WHERE k <> \"none\";";
     assert!(replay_matches(&[(quoted, false), ("ALTER TABLE r RENAME COLUMN k TO kk", false)]));
     let g = graph(&[(quoted, false), ("CREATE TABLE z (a, b);\nALTER TABLE z DROP COLUMN a", false)]);
-    let s = replay(g.revisions(), DEFAULT_VERSION_TABLE).map_err(|f| f.0).unwrap();
+    let s = replay(&g.revisions().collect::<Vec<_>>(), DEFAULT_VERSION_TABLE).map_err(|f| f.0).unwrap();
     assert_eq!(s.tables["q"].checks[0].expr.as_str(), "s IN ('x', 'y')");
 }
 
