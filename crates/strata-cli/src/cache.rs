@@ -1,15 +1,15 @@
-//! The schema store in `.strata/cache/` beside strata.toml: the schema a history of revisions
-//! builds, kept as JSON under the history's key (every revision's id and checksum), so
-//! `revision --autogenerate`, `check` and the exports replay an unchanged history once. The
-//! folder ignores itself for git and may be deleted at any time; a file that cannot be read or
-//! written only costs a replay, and a key never names a different history, so nothing in it
-//! can be stale.
+//! The schema store in `.strata/cache/` beside strata.toml: what a history of revisions builds
+//! (each object's stored SQL and the tables holding rows), kept as JSON under the history's key,
+//! so `revision --autogenerate`, `check` and the exports replay an unchanged history not at all
+//! and a grown one only from its last kept revision. The folder ignores itself for git and may
+//! be deleted at any time; a file that cannot be read or written only costs a replay, and a key
+//! never names a different history, so nothing in it can be stale.
 
 use std::path::{Path, PathBuf};
 
 use strata_core::migrate::{KeptSchema, SchemaStore};
 
-/// Schemas of the most recent histories kept; older ones are removed when a new one is saved.
+/// The most recent histories kept; older ones are removed when a new one is saved.
 const KEEP: usize = 8;
 
 pub struct DiskStore {
