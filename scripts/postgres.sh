@@ -49,22 +49,32 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
+    # Tests start servers in parallel: choosing a port and binding it happen under one lock, and
+    # a port taken between the check and the bind (by anything else) moves on to the next one.
+    exec 9>"${TMPDIR:-/tmp}/strata-postgres-port.lock"
+    flock 9
     port=""
     for p in $(seq 55432 55532); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            continue
+        fi
+        rm -f "$dir/server.log"
+        if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-c listen_addresses=127.0.0.1 -p $p -c unix_socket_directories=$dir -c fsync=off -c full_page_writes=off" start >&2 9>&-; then
             port="$p"
             break
         fi
+        if ! grep -q "Address already in use" "$dir/server.log" 2>/dev/null; then
+            cat "$dir/server.log" >&2
+            exit 1
+        fi
+        say "port $p was taken meanwhile; trying the next"
     done
+    exec 9>&-
     if [ -z "$port" ]; then
         say "no free port between 55432 and 55532"
         exit 1
     fi
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c full_page_writes=off" start >&2 || {
-        cat "$dir/server.log" >&2
-        exit 1
-    }
     echo "$port $bin"
     ;;
 stop)

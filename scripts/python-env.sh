@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Creates .venv-tests/ (git-ignored) with the pinned alembic and sqlmodel that the export and
-# SQLModel tests run for real. Idempotent: when the venv already holds exactly these pins it
-# does nothing, so the tests can call it every time. Prints the venv's python on success.
+# Creates .venv-tests/ (git-ignored) with the pinned Python tools the tests run for real: alembic
+# and sqlmodel (export and SQLModel tests), psycopg (Alembic on PostgreSQL), maturin (builds the
+# strata wheel) and pre-commit (runs the hooks of .pre-commit-hooks.yaml). Idempotent: when the
+# venv already holds exactly these pins it does nothing, so the tests can call it every time.
+# Prints the venv's python on success.
 set -euo pipefail
+# The pins hold brackets (psycopg[binary]); they are words for pip, never file patterns.
+set -f
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-tests"
-pins="alembic==1.20.1 sqlmodel==0.0.50 SQLAlchemy==2.1.9 pydantic==2.14.4"
+pins="alembic==1.20.1 sqlmodel==0.0.50 SQLAlchemy==2.1.9 pydantic==2.14.4 psycopg[binary]==3.3.9 maturin==1.16.0 pre-commit==4.7.0"
 say() { echo "python-env.sh: $*" >&2; }
 
 # Test binaries may call this at the same time; one of them installs, the others wait.

@@ -29,9 +29,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
 fi
 
-# clang compiles SQLite's C to wasm32; Chromium runs the wasm tests and the end-to-end tests.
+# clang compiles SQLite's C to wasm32; Chromium runs the wasm tests and the end-to-end tests;
+# the sqlite3 shell runs the `--sql` scripts in the CLI tests (tests/tests/atomic.rs).
 missing=()
-for package in clang chromium chromium-driver; do
+for package in clang chromium chromium-driver sqlite3; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

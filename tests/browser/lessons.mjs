@@ -215,8 +215,11 @@ test('lesson 8: back up, restore the nightly backup, and leave the harmful revis
     // The restore took the data back, not the revision: it is still there, waiting to run.
     await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
     assert.equal(await revisionState('drop note from orders'), 'pending');
-    // Upgrading runs it again, and the notes are gone a second time.
+    // Upgrading runs it again (after the page asks, since the notes are back), and the notes
+    // are gone a second time.
     await d.click('upgrade-head');
+    assert.match(await page.textContent(tid('confirm-upgrade')), /orders\.note/);
+    await d.click('confirm-upgrade-yes');
     await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
     assert.equal(await revisionState('drop note from orders'), 'applied');
     await showMe();

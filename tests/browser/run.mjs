@@ -203,8 +203,10 @@ test('autogenerate, save, upgrade and downgrade a new column; all kept across a 
     assert.deepEqual(await versions(), ['0001', '0002', id]);
     assert.deepEqual((await nodes())[2], [id, 'applied']);
 
-    // Dropping the column throws its values away, so the page asks first; "keep my data"
-    // leaves everything as it was.
+    // Dropping the column throws its values away once it holds some, so the page asks first;
+    // "keep my data" leaves everything as it was. (An all-NULL column is dropped without a
+    // question: nothing is lost.)
+    await runSql("UPDATE users SET phone = '555-0100' WHERE id = 1;");
     await click('downgrade-one');
     assert.match(await page.textContent('[data-testid="confirm-downgrade"]'), /phone/);
     await click('confirm-downgrade-no');

@@ -45,10 +45,15 @@ export async function serve() {
     };
 }
 
-/** Starts Chromium with the flags this machine's closed network needs. */
-export function launch() {
+/**
+ * Starts Chromium with the flags this machine's closed network needs. Playwright hides
+ * scrollbars in headless mode; `{ scrollbars: true }` keeps them, so pages are laid out and
+ * drawn with the scrollbars a visitor on Linux or Windows sees.
+ */
+export function launch({ scrollbars = false } = {}) {
     return chromium.launch({
         executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+        ignoreDefaultArgs: scrollbars ? ['--hide-scrollbars'] : [],
         // Without the background-networking flags Chromium keeps calling home, and this
         // machine's closed network refuses every call.
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -58,10 +63,10 @@ export function launch() {
 
 /**
  * A fresh profile (its OPFS starts empty) with one page, whose uncaught errors are collected
- * in `errors`.
+ * in `errors`. The window is 1280x800 unless another size is asked for.
  */
-export async function freshPage(browser) {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+export async function freshPage(browser, size = viewport) {
+    const context = await browser.newContext({ viewport: size, acceptDownloads: true });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(String(error)));

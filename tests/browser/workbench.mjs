@@ -1,12 +1,14 @@
 // End-to-end tests of the workbench around the migration loop, in Debian's headless Chromium:
 // the SQLModel tab, create_all(), a revision's exports, branches and a merge drawn in the
-// revision graph, and the downgrade that asks before it throws data away.
+// revision graph, the whole history as a zipped Alembic project, and the downgrade that asks
+// before it throws data away.
 //
 // Runs against a release build: STRATA_DIST=... node --test tests/browser/workbench.mjs
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { driver, freshPage, launch, serve } from './support.mjs';
 
 let server;
@@ -192,6 +194,51 @@ test('two branches from one revision show as two heads that a merge joins', asyn
     await shot('strata-merged');
 });
 
+/** The files of a zip archive by name, read through its central directory, each CRC checked. */
+function unzip(buf) {
+    const end = buf.length - 22;
+    assert.equal(buf.readUInt32LE(end), 0x06054b50, 'an end-of-directory record closes the archive');
+    const files = new Map();
+    let at = buf.readUInt32LE(end + 16);
+    for (let n = buf.readUInt16LE(end + 10); n > 0; n -= 1) {
+        assert.equal(buf.readUInt32LE(at), 0x02014b50);
+        const method = buf.readUInt16LE(at + 10);
+        const [crc, stored, size] = [buf.readUInt32LE(at + 16), buf.readUInt32LE(at + 20), buf.readUInt32LE(at + 24)];
+        const nameLength = buf.readUInt16LE(at + 28);
+        const name = buf.toString('utf8', at + 46, at + 46 + nameLength);
+        const local = buf.readUInt32LE(at + 42);
+        const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+        const body = buf.subarray(start, start + stored);
+        const data = method === 8 ? inflateRawSync(body) : body;
+        assert.equal(data.length, size, name);
+        assert.equal(crc32(data), crc, name);
+        files.set(name, data.toString('utf8'));
+        at += 46 + nameLength;
+    }
+    return files;
+}
+
+test('the whole history, merge included, downloads as a zipped Alembic project', async () => {
+    // The graph the previous test left: 0001, 0002, two branches and their merge.
+    const graph = await nodes();
+    assert.equal(graph.length, 5);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-alembic-project"]')]);
+    await ui.settled();
+    assert.equal(download.suggestedFilename(), 'strata-alembic-project.zip');
+    const files = unzip(readFileSync(await download.path()));
+    for (const name of ['alembic.ini', 'env.py', 'script.py.mako']) {
+        assert.ok(files.has(`strata-alembic/${name}`), `the project has ${name}: ${[...files.keys()]}`);
+    }
+    const versions = [...files.keys()].filter((name) => name.startsWith('strata-alembic/versions/'));
+    assert.equal(versions.length, graph.length, 'one script per revision');
+    for (const [id] of graph) {
+        assert.ok(versions.some((name) => files.get(name).includes(`revision: str = "${id}"`)), `a script for ${id}`);
+    }
+    const merge = versions.map((name) => files.get(name)).find((script) => script.includes(`revision: str = "${graph[0][0]}"`));
+    assert.match(merge, /down_revision: Union\[str, Sequence\[str\], None\] = \("[^"]+", "[^"]+",\)/, 'the merge keeps both parents');
+    assert.match(await text('notice'), /^Exported strata-alembic-project\.zip: 5 revisions as an Alembic project\./);
+});
+
 test('a downgrade that throws data away asks first; no keeps everything', async () => {
     await click('reset');
     const rows = await page.textContent('[data-testid="table-identities"] .rows');
@@ -207,6 +254,44 @@ test('a downgrade that throws data away asks first; no keeps everything', async 
     await click('confirm-downgrade-yes');
     assert.deepEqual(await versions(), ['0001']);
     assert.ok(!(await tables()).includes('identities'));
+});
+
+test('Save revision waits for a yes or a no to the rename question', async () => {
+    await click('reset');
+    const sql = await model();
+    await page.fill('[data-testid="model-editor"]', sql.replace('display_name TEXT NOT NULL', 'full_name TEXT NOT NULL'));
+    await click('autogenerate');
+    assert.match(await text('rename-prompt'), /display_name to users\.full_name/);
+    await page.fill('[data-testid="revision-message"]', 'names');
+    assert.ok(await page.isDisabled('[data-testid="save-revision"]'), 'no answer yet: Save is off');
+    // No: the drop and the add stay, and Save can go.
+    await click('decline-rename');
+    assert.equal(await page.getAttribute('[data-testid="rename-prompt"]', 'data-answer'), 'no');
+    assert.doesNotMatch(await text('migration-up-sql'), /RENAME COLUMN/);
+    assert.ok(await page.isEnabled('[data-testid="save-revision"]'));
+    // Changing the answer to yes shows the rename instead.
+    await click('confirm-rename');
+    assert.match(await text('migration-up-sql'), /RENAME COLUMN "display_name" TO "full_name"/);
+    assert.equal(await page.$('[data-testid="rename-prompt"]'), null);
+    assert.ok(await page.isEnabled('[data-testid="save-revision"]'));
+    await page.fill('[data-testid="model-editor"]', sql);
+});
+
+test('an upgrade that throws values away asks first, like a downgrade', async () => {
+    await click('reset');
+    const sql = await model();
+    await page.fill('[data-testid="model-editor"]', sql.replace(/\n\s*display_name TEXT NOT NULL,/, ''));
+    await click('autogenerate');
+    await page.fill('[data-testid="revision-message"]', 'drop names');
+    await click('save-revision');
+    await click('upgrade-head');
+    assert.match(await text('confirm-upgrade'), /users\.display_name: \d+ non-NULL values/);
+    await click('confirm-upgrade-no');
+    assert.deepEqual(await versions(), ['0001', '0002']);
+    await click('upgrade-head');
+    await click('confirm-upgrade-yes');
+    assert.equal((await versions()).length, 3);
+    await page.fill('[data-testid="model-editor"]', sql);
 });
 
 test('the page raised no uncaught error', () => {

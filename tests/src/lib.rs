@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{types::Value, Connection};
-use strata_core::{
-    diff, introspect, model, plan, runner, schema::key, schema::Affinity, schema::Schema, Diff, Plan, PlanOptions,
-    Rename,
-};
+use strata_core::{diff, plan, schema::key, schema::Affinity, schema::Schema, Diff, Plan, PlanOptions, Rename};
+use strata_engine::{introspect, model, runner};
 
 /// One data-driven case: a start schema, a target model and the expected up and down SQL.
 pub struct Case {
@@ -19,6 +17,9 @@ pub struct Case {
 }
 
 include!(concat!(env!("OUT_DIR"), "/cases.rs"));
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz;
 
 /// Opens an in-memory database built from `sql`, with foreign keys enforced as an application
 /// would have them.
@@ -34,7 +35,7 @@ pub fn db_from(sql: &str) -> Connection {
 /// are skipped, so the data is always valid for the schema.
 pub fn fill(conn: &Connection, n: i64) {
     let schema = introspect::introspect(conn).unwrap();
-    let tables: Vec<_> = strata_core::plan::tables_in_dependency_order(schema.tables.values().collect());
+    let tables: Vec<_> = strata_core::schema::tables_in_dependency_order(schema.tables.values().collect());
     for t in tables {
         let cols: Vec<_> = t.columns.iter().filter(|c| c.generated.is_none()).collect();
         if cols.is_empty() {

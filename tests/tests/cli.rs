@@ -24,14 +24,14 @@ fn help_lists_every_command_and_each_help_has_an_example() {
     let out = help.ok();
     for cmd in [
         "init", "revision", "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "merge", "stamp", "check", "verify", "diff",
-        "import-sql",
+        "import-sql", "rehearse", "backups", "restore", "share", "open",
     ] {
         assert!(out.contains(&format!("  {cmd} ")), "--help lacks {cmd}:\n{out}");
         let sub = p.strata(&[cmd, "--help"]);
         assert!(sub.ok().contains("Example"), "{cmd} --help has no example:\n{}", sub.stdout);
     }
     let up = p.strata(&["upgrade", "--help"]);
-    for flag in ["--sql", "--dry-run", "--backup"] {
+    for flag in ["--sql", "--dry-run", "--backup", "--require"] {
         assert!(up.ok().contains(flag), "upgrade --help lacks {flag}");
     }
     assert!(p.strata(&["downgrade", "--help"]).ok().contains("--allow-data-loss"));
@@ -81,7 +81,7 @@ fn autogenerate_upgrade_and_downgrade_round_trip() {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .unwrap();
-    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00.000Z".len(), "applied_at is UTC: {}", row.0);
+    assert!(row.0.ends_with('Z') && row.0.len() == "2026-01-01T00:00:00Z".len(), "applied_at is RFC 3339 UTC to the second: {}", row.0);
     assert_eq!(row.1, "add phone to users");
     assert_eq!(row.2, strata_core::revision::checksum(&text));
     assert!(row.3.is_some_and(|ms| ms >= 0.0));
@@ -92,7 +92,7 @@ fn autogenerate_upgrade_and_downgrade_round_trip() {
 
     let before = dump(&p.db());
     let refused = p.strata(&["downgrade", "-1"]).fails();
-    assert!(refused.contains("throws data away") && refused.contains("phone"), "{refused}");
+    assert!(refused.contains("this downgrade would throw data away, so nothing was run") && refused.contains("users.phone: 1 non-NULL value"), "{refused}");
     assert!(refused.contains("--allow-data-loss"), "{refused}");
     assert_eq!(dump(&p.db()), before, "a refused downgrade changes nothing");
 
@@ -200,11 +200,12 @@ fn a_failing_statement_in_revision_3_of_5_leaves_the_database_at_revision_2() {
     p.revision("r4", &["r3"], "CREATE TABLE d (w);", "DROP TABLE d;");
     p.revision("r5", &["r4"], "CREATE TABLE e (v);", "DROP TABLE e;");
 
-    // The reference: the same project upgraded to revision 2 only, in another database.
-    p.strata(&["--database", "reference.db", "upgrade", "r2"]).ok();
+    // The reference: the same project upgraded to revision 2 only, in another database. (The
+    // UPDATEs overwrite a value, which needs the allowance; the failure is what is tested.)
+    p.strata(&["--database", "reference.db", "upgrade", "r2", "--allow-data-loss"]).ok();
     let reference = dump(&rusqlite::Connection::open(p.path("reference.db")).unwrap());
 
-    let failed = p.strata(&["upgrade", "head"]);
+    let failed = p.strata(&["upgrade", "head", "--allow-data-loss"]);
     let msg = failed.fails();
     assert!(msg.contains("Running upgrade r2 -> r3"), "{msg}");
     assert!(failed.stderr.contains("revision r3 (revision r3) failed and was rolled back; the database stays at r2"), "{}", failed.stderr);
@@ -254,7 +255,11 @@ fn backup_writes_a_consistent_copy_and_says_where() {
     p.revision("r2", &["r1"], "DELETE FROM a WHERE x = 1;\nCREATE TABLE b (y);", "DROP TABLE b;");
     p.strata(&["upgrade", "r1"]).ok();
     let before = dump(&p.db());
-    let out = p.strata(&["upgrade", "head", "--backup"]);
+    // r2's DELETE throws a row away, so it needs the allowance (and is refused before any
+    // backup is written without it).
+    p.strata(&["upgrade", "head", "--backup"]).fails();
+    assert_eq!(std::fs::read_dir(p.dir.path()).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".bak")).count(), 0);
+    let out = p.strata(&["upgrade", "head", "--backup", "--allow-data-loss"]);
     let line = out.ok().lines().find(|l| l.starts_with("backup written to ")).expect("says where").to_string();
     let path = std::path::PathBuf::from(line.trim_start_matches("backup written to "));
     let path = if path.is_absolute() { path } else { p.dir.path().join(path) };
@@ -424,25 +429,6 @@ fn colour_only_when_asked_for_and_never_with_no_color() {
 }
 
 #[test]
-fn rename_hints_keep_the_data_of_a_renamed_column() {
-    let p = project_with_model(USERS_V1);
-    p.strata(&["revision", "--autogenerate", "-m", "users"]).ok();
-    p.strata(&["upgrade"]).ok();
-    p.db().execute("INSERT INTO users (email) VALUES ('kept@example.com')", []).unwrap();
-    p.write("schema.sql", &USERS_V1.replace("email TEXT", "email_address TEXT"));
-    let asked = p.strata(&["revision", "--autogenerate", "-m", "rename email"]);
-    assert!(asked.ok().contains("--rename users.email=email_address"), "{}", asked.stdout);
-    // Without the hint the revision drops and adds; throw it away and confirm the rename.
-    for f in p.revision_files().iter().filter(|f| f.contains("rename_email")) {
-        std::fs::remove_file(p.path(&format!("migrations/{f}"))).unwrap();
-    }
-    p.strata(&["revision", "--autogenerate", "-m", "rename email", "--rename", "users.email=email_address"]).ok();
-    p.strata(&["upgrade"]).ok();
-    let v: String = p.db().query_row("SELECT email_address FROM users", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, "kept@example.com");
-}
-
-#[test]
 fn foreign_keys_are_enforced_while_revisions_run() {
     let p = Project::init();
     p.revision("r1", &[], "CREATE TABLE parent (id INTEGER PRIMARY KEY);\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));", "DROP TABLE child;\nDROP TABLE parent;");
@@ -551,4 +537,30 @@ fn init_with_database_writes_it_relative_to_the_project() {
     assert!(env.status.success());
     let toml = std::fs::read_to_string(dir.path().join("other/strata.toml")).unwrap();
     assert!(toml.contains("database = \"app.db\""), "the variable is a run-time override, not a setting: {toml}");
+}
+
+#[test]
+fn the_readme_cli_story_runs_as_written() {
+    cli_support::story::run_readme_story(cli_support::strata_bin(), None);
+}
+
+#[test]
+fn check_without_the_database_judges_only_what_a_commit_carries() {
+    let p = project_with_model(USERS_V1);
+    p.strata(&["revision", "--autogenerate", "-m", "users"]).ok();
+    p.strata(&["upgrade"]).ok();
+    p.write("schema.sql", USERS_V2);
+    p.strata(&["revision", "--autogenerate", "-m", "phone"]).ok();
+    // The local database is behind head: a reason for `check`, not for a commit hook.
+    assert!(p.strata(&["check"]).fails().contains("database: the database is behind head by 1 revision(s)"));
+    let out = p.strata(&["check", "--no-database"]);
+    assert!(out.ok().contains("ok: the model and the revisions agree"), "{}", out.stdout);
+    assert!(out.stdout.contains("the database was left out (--no-database)"), "{}", out.stdout);
+    // Drift in the database is left out too; a model change no revision makes is not.
+    p.db().execute_batch("CREATE TABLE sneaky (x)").unwrap();
+    p.strata(&["check", "--no-database"]).ok();
+    p.write("schema.sql", &format!("{USERS_V2}CREATE TABLE notes (id INTEGER PRIMARY KEY);\n"));
+    let text = p.strata(&["check", "--no-database"]).fails();
+    assert!(text.contains("model: the model has 1 change(s) no revision makes; run `strata revision --autogenerate -m MSG`"), "{text}");
+    assert!(!text.contains("database:") && !text.contains("drift:"), "{text}");
 }

@@ -3,7 +3,6 @@
 //! grew is replayed from its last kept revision, an edited one never reads what was kept for
 //! it before, and an unreadable cache only costs a replay.
 
-#[allow(dead_code)]
 mod cli_support;
 
 use cli_support::Project;

@@ -35,12 +35,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use serde::Deserialize;
-use strata_core::migrate::{self, MigrateError};
+use strata_engine::migrate::{self, MigrateError};
 use strata_core::revision::{Direction, Graph, Target};
-use strata_core::{
-    diff, introspect, introspect_excluding, model, plan, runner, schema::key, Change, Error, FindingKind, Model,
-    PlanOptions, Rename, TableChange,
-};
+use strata_core::{diff, plan, schema::key, Change, FindingKind, Model, PlanOptions, Rename, TableChange};
+use strata_engine::{introspect, introspect_excluding, model, runner, Error};
 use strata_tests::{db_from, fill, round_trip_on, snapshot};
 
 /// How many cases the YAML files hold; a file that fails to load or a case that is skipped
@@ -245,7 +243,8 @@ fn run_case(case: &Case) -> Result<Outcome, String> {
     let (_, target) = match models {
         Ok(m) => m,
         Err(e @ Error::NotSchema { .. }) => {
-            let Error::NotSchema { line, statement } = &e else { unreachable!() };
+            let Error::NotSchema { at, statement } = &e else { unreachable!() };
+            let line = at.line;
             let first = statement.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
             if first == "create" {
                 return Err(format!("rule 7: a schema statement was refused as not schema (line {line}): {statement}"));
@@ -322,7 +321,7 @@ fn migrate(case: &Case, current: &str, desired: &str, target: &Model) -> Result<
 
 /// A case whose version bounds exclude the SQLite this build links fails, so it must be listed.
 fn check_version(case: &Case) -> Result<(), String> {
-    let (a, b, c) = strata_core::sqlite_version();
+    let (a, b, c) = strata_engine::sqlite_version();
     let have = vec![a, b, c];
     let parse = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
     if let Some(min) = &case.min_version {
@@ -507,8 +506,8 @@ const CLOCK: &str = "2026-01-01T00:00:00Z";
 struct FixedClock;
 
 impl migrate::Clock for FixedClock {
-    fn now_utc(&self) -> String {
-        CLOCK.into()
+    fn now(&self) -> migrate::Timestamp {
+        migrate::Timestamp::parse_rfc3339(CLOCK).unwrap()
     }
     fn millis(&self) -> f64 {
         0.0

@@ -14,11 +14,15 @@ use std::process::Command;
 
 use rusqlite::Connection;
 use strata_core::export::{self, alembic, postgres, ExportInput};
-use strata_core::migrate;
+use strata_engine::migrate;
+use strata_engine::migrate::Replay;
 use strata_core::revision::{Graph, Revision};
 use strata_core::schema::{Schema, Sql};
 use strata_core::sqlmodel::from_sqlmodel;
-use strata_core::{introspect, model, Model};
+use strata_core::{Model};
+use strata_engine::{introspect, model};
+
+use pyenv::Postgres;
 
 const CREATED: &str = "2026-11-26T12:00:00Z";
 
@@ -83,7 +87,7 @@ fn loosen(mut s: Schema) -> Schema {
 fn for_revision_recovers_the_schemas_and_renames_from_the_revision_sql() {
     for case in cases() {
         let (g, _, rev_id) = graph(&case);
-        let got = ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap();
+        let got = ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap();
         assert!(got.faithful, "{}: the revision's SQL is strata's own plan, so the export must be faithful", case.name);
         assert_eq!(got.from, case.from.schema, "{}", case.name);
         assert_eq!(got.to, case.to.schema, "{}", case.name);
@@ -107,7 +111,7 @@ fn hand_edited_revisions_are_exported_verbatim_and_say_so() {
         "ALTER TABLE t DROP COLUMN m;\n",
     );
     let g = Graph::new(vec![base, rev]).unwrap();
-    let input = ExportInput::for_revision(&g, "bbbb", "schema_version").unwrap();
+    let input = ExportInput::for_revision(&g, "bbbb", &Replay { version_table: "schema_version" }).unwrap();
     assert!(!input.faithful);
     let script = alembic(&input);
     assert!(script.contains("op.execute(\"UPDATE t SET m = n * 2\")"), "{script}");
@@ -131,7 +135,7 @@ fn hand_written_creates_export_as_operations() {
     );
     let g = Graph::new(vec![base, rev]).unwrap();
     for id in ["aaaa", "bbbb"] {
-        let input = ExportInput::for_revision(&g, id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, id, &Replay { version_table: "schema_version" }).unwrap();
         assert!(input.faithful, "{id}");
         let script = alembic(&input);
         assert!(script.contains("op.create_table(") && !script.contains("edited by hand"), "{script}");
@@ -146,7 +150,7 @@ fn hand_written_creates_export_as_operations() {
         let base = Revision::new("aaaa", vec![], "base", CREATED, "CREATE TABLE users (id INTEGER PRIMARY KEY);\n", "DROP TABLE users;\n");
         let rev = Revision::new("bbbb", vec!["aaaa".into()], "t", CREATED, up, down);
         let g = Graph::new(vec![base, rev]).unwrap();
-        let input = ExportInput::for_revision(&g, "bbbb", "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, "bbbb", &Replay { version_table: "schema_version" }).unwrap();
         assert!(!input.faithful, "{up} / {down}");
     }
 }
@@ -230,7 +234,7 @@ fn alembic_env(g: &Graph, ids: &[&str]) -> tempfile::TempDir {
     std::fs::write(dir.path().join("env.py"), ENV_PY).unwrap();
     std::fs::create_dir(dir.path().join("versions")).unwrap();
     for id in ids {
-        let input = ExportInput::for_revision(g, id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(g, id, &Replay { version_table: "schema_version" }).unwrap();
         std::fs::write(dir.path().join(format!("versions/{id}.py")), alembic(&input)).unwrap();
     }
     dir
@@ -301,66 +305,6 @@ fn alembic_follows_branches_and_merges() {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL, for real
 
-struct Postgres {
-    dir: tempfile::TempDir,
-    port: String,
-    bin: PathBuf,
-}
-
-impl Postgres {
-    fn start() -> Postgres {
-        let dir = tempfile::tempdir().unwrap();
-        let out = pyenv::run(
-            Command::new("bash").arg(pyenv::root().join("scripts/postgres.sh")).arg("start").arg(dir.path().join("pg")),
-            "scripts/postgres.sh start (a PostgreSQL server is needed for the PostgreSQL export tests)",
-        );
-        let mut it = out.split_whitespace();
-        let port = it.next().expect("postgres.sh printed no port").to_string();
-        let bin = PathBuf::from(it.next().expect("postgres.sh printed no bin dir"));
-        Postgres { dir, port, bin }
-    }
-
-    fn psql(&self, sql: &str) -> Result<String, String> {
-        let out = Command::new(self.bin.join("psql"))
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", &self.port, "-U", "postgres", "-d", "postgres"])
-            .env("PGOPTIONS", "--client-min-messages=warning")
-            .arg("-c")
-            .arg(sql)
-            .output()
-            .unwrap();
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).into_owned())
-        }
-    }
-
-    /// Tables with their columns (name, NOT NULL), constraint kinds and explicit indexes, and
-    /// the views: what PostgreSQL's catalog says, in the same words as [`expected_shape`].
-    fn shape(&self) -> BTreeMap<String, String> {
-        let q = "SELECT 'col ' || c.table_name || '.' || c.column_name || ' ' || (c.is_nullable = 'NO') || ' ' || c.udt_name FROM information_schema.columns c \
-                 JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema \
-                 WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' \
-                 UNION ALL SELECT 'con ' || rel.relname || ' ' || con.contype::text || ' ' || count(*) FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid \
-                   JOIN pg_namespace n ON n.oid = rel.relnamespace WHERE n.nspname = 'public' AND con.contype IN ('p','u','f','c') GROUP BY rel.relname, con.contype \
-                 UNION ALL SELECT 'idx ' || i.indexname || ' on ' || i.tablename FROM pg_indexes i WHERE i.schemaname = 'public' \
-                   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conname = i.indexname) \
-                 UNION ALL SELECT 'view ' || table_name FROM information_schema.views WHERE table_schema = 'public'";
-        let out = self.psql(q).unwrap();
-        out.lines().filter(|l| !l.is_empty()).map(|l| (l.to_lowercase(), String::new())).collect()
-    }
-
-    fn reset(&self) {
-        self.psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").unwrap();
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = Command::new("bash").arg(pyenv::root().join("scripts/postgres.sh")).arg("stop").arg(self.dir.path().join("pg")).output();
-    }
-}
-
 /// What the catalog should say for a strata schema on PostgreSQL.
 fn expected_shape(s: &Schema) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -430,8 +374,8 @@ fn diff_shapes(got: &BTreeMap<String, String>, want: &BTreeMap<String, String>) 
 fn run_postgres_case(pg: &Postgres, case: &Case) -> Result<(), String> {
     pg.reset();
     let (g, base_id, rev_id) = graph(case);
-    let base = postgres(&ExportInput::for_revision(&g, &base_id, "schema_version").unwrap());
-    let rev = postgres(&ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap());
+    let base = postgres(&ExportInput::for_revision(&g, &base_id, &Replay { version_table: "schema_version" }).unwrap());
+    let rev = postgres(&ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap());
     let step = |label: &str, sql: &str, want: &Schema| -> Result<(), String> {
         pg.psql(sql).map_err(|e| format!("{label} failed: {e}\n--- script:\n{sql}"))?;
         diff_shapes(&pg.shape(), &expected_shape(want)).map(|d| Err(format!("{label}: {d}\n--- script:\n{sql}"))).unwrap_or(Ok(()))
@@ -500,7 +444,7 @@ fn sqlmodel_case_exports_match_the_checked_in_files() {
     let dir = pyenv::root().join("tests/test_data_exports");
     for case in cases().into_iter().filter(|c| c.name.starts_with("sqlmodel_")) {
         let (g, _, rev_id) = graph(&case);
-        let input = ExportInput::for_revision(&g, &rev_id, "schema_version").unwrap();
+        let input = ExportInput::for_revision(&g, &rev_id, &Replay { version_table: "schema_version" }).unwrap();
         let pg = postgres(&input);
         let files = [
             ("alembic.py", alembic(&input)),

@@ -5,7 +5,8 @@
 use std::{fs, path::Path};
 
 use rusqlite::Connection;
-use strata_core::{introspect, sql::quote};
+use strata_core::{sql::quote};
+use strata_engine::introspect;
 use strata_tests::db_from;
 
 fn strings(conn: &Connection, sql: &str) -> Vec<Vec<String>> {

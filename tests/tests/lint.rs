@@ -1,7 +1,8 @@
 //! Lint on real databases: each finding kind appears when it should, the data-dependent ones
 //! count the offending rows of the live database, and rename candidates are offered, not taken.
 
-use strata_core::{diff, introspect, lint, model, plan, runner, FindingKind, PlanOptions, Rename};
+use strata_core::{diff, lint, plan, FindingKind, PlanOptions, Rename};
+use strata_engine::{introspect, model, runner};
 use strata_tests::db_from;
 
 /// Plans `to` against a database built from `from` plus `rows`, and returns every finding

@@ -2,7 +2,8 @@
 //! the conformance suite whose effect a schema comparison alone cannot see.
 
 use rusqlite::Connection;
-use strata_core::{diff, introspect, model, plan, runner, PlanOptions};
+use strata_core::{diff, plan, PlanOptions};
+use strata_engine::{introspect, model, runner};
 use strata_tests::{db_from, fill};
 
 fn migrate(conn: &mut Connection, to: &str) -> strata_core::Plan {

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use strata_core::migrate::{self, DEFAULT_VERSION_TABLE};
-use strata_core::model;
 use strata_core::revision::{Graph, Revision};
+use strata_engine::migrate::{self, DEFAULT_VERSION_TABLE};
+use strata_engine::model;
 
 const TABLES: usize = 4000;
 

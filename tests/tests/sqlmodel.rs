@@ -6,13 +6,14 @@
 
 mod pyenv;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rusqlite::Connection;
 use strata_core::schema::Schema;
 use strata_core::sqlmodel::{create_all, from_sqlmodel, schema_from_sqlmodel, Skipped};
-use strata_core::{introspect, model, Rename};
+use strata_core::{Rename};
+use strata_engine::{introspect, model};
 
 fn cases() -> Vec<PathBuf> {
     let dir = pyenv::root().join("tests/test_data_sqlmodel");
@@ -22,7 +23,7 @@ fn cases() -> Vec<PathBuf> {
     v
 }
 
-fn strata_schema(case: &PathBuf) -> Schema {
+fn strata_schema(case: &Path) -> Schema {
     let text = std::fs::read_to_string(case.join("model.py")).unwrap();
     schema_from_sqlmodel(&text).unwrap_or_else(|e| panic!("{}: {e}", case.display()))
 }
@@ -136,7 +137,7 @@ fn rename_comments_become_rename_hints() {
 /// the demo's SQL).
 #[test]
 fn the_playground_demo_model_is_what_sqlmodel_creates() {
-    let py = pyenv::root().join("web/examples/demo/model.py");
+    let py = pyenv::root().join("crates/strata-engine/demo/model.py");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("real.sqlite");
     real_create_all(&py, &db);

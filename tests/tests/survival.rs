@@ -3,7 +3,8 @@
 //! failing part-way leaves the database exactly as it was, `PRAGMA foreign_keys` included.
 
 use rusqlite::{types::Value, Connection};
-use strata_core::{diff, introspect, model, plan, runner, Error, Plan, PlanOptions, Rename, Schema};
+use strata_core::{diff, plan, Plan, PlanOptions, Rename, Schema};
+use strata_engine::{introspect, model, runner, Error};
 use strata_tests::{db_from, dump};
 
 /// Plans `conn` → `to_sql`, applies it, and checks the database now introspects as the target
@@ -378,22 +379,20 @@ fn a_failing_step_in_the_middle_of_a_generated_plan_leaves_the_database_exactly_
 fn a_plan_whose_third_of_five_steps_fails_changes_nothing() {
     let mut conn = populated_users();
     let before = dump(&conn);
-    let step = |sql: &str| strata_core::Step {
-        sql: sql.into(),
-        comment: sql.into(),
-        change: 0,
-        data_loss: None,
-        kind: strata_core::plan::StepKind::Ddl,
-    };
+    // The runner reads only the SQL; the kinds say what each statement is for a reader of the
+    // plan (an INSERT is the row copy of a rebuild, the only kind of step that writes rows).
+    use strata_core::plan::{RebuildPart, StepKind};
+    let step = |sql: &str, kind: StepKind| strata_core::Step { sql: sql.into(), comment: sql.into(), change: 0, data_loss: None, kind };
+    let copy = |table: &str| StepKind::Rebuild { table: table.into(), temp: table.into(), part: RebuildPart::CopyRows };
     // Steps 1 and 2 change schema and data (and the sequence); step 3 breaks the primary key.
     let p = Plan {
         changes: vec![],
         steps: vec![
-            step("ALTER TABLE users ADD COLUMN age INT"),
-            step("INSERT INTO users (name, age) VALUES ('new', 1)"),
-            step("INSERT INTO posts (id, title) VALUES (1, 'duplicate id')"),
-            step("CREATE INDEX users_age ON users (age)"),
-            step("DROP TABLE posts"),
+            step("ALTER TABLE users ADD COLUMN age INT", StepKind::AddColumn { table: "users".into(), column: "age".into() }),
+            step("INSERT INTO users (name, age) VALUES ('new', 1)", copy("users")),
+            step("INSERT INTO posts (id, title) VALUES (1, 'duplicate id')", copy("posts")),
+            step("CREATE INDEX users_age ON users (age)", StepKind::CreateIndex { index: "users_age".into(), table: "users".into() }),
+            step("DROP TABLE posts", StepKind::DropTable { table: "posts".into() }),
         ],
         foreign_keys_off: true,
         rebuilt_tables: vec![],

@@ -31,5 +31,5 @@ fn every_case_round_trips_in_the_browser_as_natively() {
 
 #[wasm_bindgen_test]
 fn the_browser_runs_the_same_sqlite_version() {
-    assert_eq!(strata_core::sqlite_version(), (3, 54, 1));
+    assert_eq!(strata_engine::sqlite_version(), (3, 54, 1));
 }

@@ -6,10 +6,12 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use rusqlite::Connection;
+use std::rc::Rc;
+
 use sqlite_wasm_rs::WasmOsCallback;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfgBuilder};
-use strata_web::services::engine::Engine;
+use strata_core::time::{Clock, Timestamp};
+use strata_engine::workspace::Workspace;
 use strata_web::services::project::ModelLanguage;
 use strata_web::services::protocol::{Outcome, Request, Storage};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -17,7 +19,25 @@ use wasm_bindgen_test::wasm_bindgen_test;
 // Sync access handles, which the sahpool VFS needs, exist only in dedicated workers.
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-fn users(engine: &Engine) -> u64 {
+/// The browser's wall clock; durations do not matter here.
+struct DateClock;
+
+impl Clock for DateClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(js_sys::Date::now() as i64)
+    }
+
+    fn millis(&self) -> f64 {
+        js_sys::Date::now()
+    }
+}
+
+/// The worker's engine on the OPFS database at `path`.
+fn open(path: &str) -> Workspace {
+    Workspace::open_path(path, Storage::Opfs, Rc::new(DateClock)).unwrap()
+}
+
+fn users(engine: &Workspace) -> u64 {
     let snapshot = engine.snapshot(None).unwrap();
     snapshot
         .tables
@@ -34,8 +54,7 @@ async fn a_write_and_a_migration_survive_reopening_the_database() {
         .build();
     install::<WasmOsCallback>(&config, true).await.unwrap();
 
-    let mut engine =
-        Engine::open(Connection::open("/demo.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let mut engine = open("/demo.sqlite3");
     assert_eq!(users(&engine), 4);
     let reply = engine.handle(Request::Execute {
         sql: "INSERT INTO users (email, display_name) VALUES ('w@example.com', 'W')".into(),
@@ -56,8 +75,7 @@ async fn a_write_and_a_migration_survive_reopening_the_database() {
     drop(engine);
 
     // A new connection reads the file back from OPFS, as the worker does after a reload.
-    let mut engine =
-        Engine::open(Connection::open("/demo.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let mut engine = open("/demo.sqlite3");
     assert_eq!(users(&engine), 5);
     assert!(matches!(
         engine.handle(Request::Reset).outcome,
@@ -75,11 +93,11 @@ fn a_saved_and_applied_revision_survives_reopening_the_database() {
         "display_name TEXT NOT NULL,",
         "display_name TEXT NOT NULL,\n    phone TEXT,",
     );
-    let mut engine =
-        Engine::open(Connection::open("/migrate.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let mut engine = open("/migrate.sqlite3");
     let saved = engine.handle(Request::SaveRevision {
         model,
         renames: vec![],
+        declined: vec![],
         message: "add phone".into(),
         browse: None,
         language: ModelLanguage::Sql,
@@ -91,12 +109,12 @@ fn a_saved_and_applied_revision_survives_reopening_the_database() {
     let upgraded = engine.handle(Request::Upgrade {
         target: "head".into(),
         browse: None,
+        confirmed: false,
     });
     assert!(upgraded.outcome.is_ok(), "{:?}", upgraded.outcome);
     drop(engine);
 
-    let engine =
-        Engine::open(Connection::open("/migrate.sqlite3").unwrap(), Storage::Opfs).unwrap();
+    let engine = open("/migrate.sqlite3");
     let snapshot = engine.snapshot(None).unwrap();
     let last = snapshot.revisions.last().unwrap();
     assert_eq!((last.id.as_str(), last.applied), (id.as_str(), true));

@@ -5,7 +5,8 @@
 //!    table rebuilds, 100 rows each) against the same up SQL fed to the `sqlite3` shell in one
 //!    transaction (target: within 1.2x). Both start from copies of one database file and both
 //!    figures include process start-up. The same script in one `execute_batch` on the SQLite
-//!    strata links is printed too, since the shell may link an older SQLite.
+//!    strata links is printed too, since the shell may link an older SQLite, and that script
+//!    again with the progress handler that lets Ctrl-C stop a migration, to show its cost.
 //!
 //! Run with `cargo bench -p strata-cli --bench cli`. `STRATA_BENCH_TABLES` and
 //! `STRATA_BENCH_ROWS` change the size of the change set.
@@ -133,18 +134,32 @@ fn change_set() {
     }
     // A floor for the engine's own overhead: the same script in one execute_batch through the
     // SQLite strata links, in this process (no process start, no file reading or checks).
+    // Alternated with it, the same run with the progress handler strata's Ctrl-C watch installs
+    // (asked at every virtual-machine step, one atomic read), to show what the watch costs.
     let mut bare = Vec::new();
+    let mut watched = Vec::new();
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     for _ in 0..3 {
-        std::fs::copy(d.join("start.db"), d.join("c.db")).unwrap();
-        let conn = rusqlite::Connection::open(d.join("c.db")).unwrap();
-        let t = Instant::now();
-        conn.execute_batch(&script).unwrap();
-        bare.push(t.elapsed());
+        for watch in [false, true] {
+            std::fs::copy(d.join("start.db"), d.join("c.db")).unwrap();
+            let mut conn = rusqlite::Connection::open(d.join("c.db")).unwrap();
+            if watch {
+                conn.progress_handler(1, Some(|| STOP.load(std::sync::atomic::Ordering::SeqCst))).unwrap();
+            }
+            let t = Instant::now();
+            conn.execute_batch(&script).unwrap();
+            if watch { &mut watched } else { &mut bare }.push(t.elapsed());
+        }
     }
-    println!("same SQL in one execute_batch on strata's SQLite, in process: {:.1} ms", ms(median(bare)));
+    println!("same SQL in one execute_batch on strata's SQLite, in process: {:.1} ms", ms(median(bare.clone())));
+    println!(
+        "the same with the interrupt watch's progress handler: {:.1} ms ({:.2}x)",
+        ms(median(watched.clone())),
+        median(watched).as_secs_f64() / median(bare).as_secs_f64()
+    );
     let (o, s) = (median(ours), median(shell));
     let sqlite3_version = String::from_utf8_lossy(&Command::new("sqlite3").arg("--version").output().unwrap().stdout).split_whitespace().next().unwrap_or("?").to_string();
-    let (a, b, c) = strata_core::sqlite_version();
+    let (a, b, c) = strata_engine::sqlite_version();
     println!(
         "upgrade head, {tables} tables x {rows} rows, {statements} statements: strata {:.1} ms (SQLite {a}.{b}.{c}) vs sqlite3 shell {:.1} ms (SQLite {sqlite3_version}), ratio {:.2} (target <= 1.2)",
         ms(o),

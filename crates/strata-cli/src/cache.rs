@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use strata_core::migrate::{KeptSchema, SchemaStore};
+use strata_engine::migrate::{KeptSchema, SchemaStore};
 
 /// The most recent histories kept; older ones are removed when a new one is saved.
 const KEEP: usize = 8;
@@ -18,7 +18,7 @@ pub struct DiskStore {
 
 /// Installs the store of the project whose strata.toml is in `root`.
 pub fn install(root: &Path) {
-    strata_core::migrate::use_schema_store(Box::new(DiskStore { dir: root.join(".strata").join("cache") }));
+    strata_engine::migrate::use_schema_store(Box::new(DiskStore { dir: root.join(".strata").join("cache") }));
 }
 
 impl DiskStore {

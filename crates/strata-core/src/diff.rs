@@ -8,9 +8,50 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Rename;
 use crate::schema::*;
 use crate::sql;
+
+/// A rename the user asked for. Renames are never guessed: they come from annotations in the
+/// model or from explicit hints (`--rename`, a confirmed prompt).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rename {
+    Table { from: String, to: String },
+    /// `table` is the table's name in the model (after any table rename).
+    Column { table: String, from: String, to: String },
+    Index { from: String, to: String },
+}
+
+impl Rename {
+    /// The same rename seen from the other side, for the down direction. A reversed column
+    /// rename still names its table by the up side's name; `diff` accepts either name of a
+    /// table renamed in the same set.
+    pub fn reversed(&self) -> Rename {
+        match self {
+            Rename::Table { from, to } => Rename::Table { from: to.clone(), to: from.clone() },
+            Rename::Column { table, from, to } => Rename::Column { table: table.clone(), from: to.clone(), to: from.clone() },
+            Rename::Index { from, to } => Rename::Index { from: to.clone(), to: from.clone() },
+        }
+    }
+
+    /// Parses the CLI form `TABLE=NEW` (table rename) or `TABLE.OLD=NEW` (column rename).
+    pub fn parse_hint(s: &str) -> Option<Rename> {
+        let (lhs, to) = s.split_once('=')?;
+        let to = to.trim().to_string();
+        match lhs.split_once('.') {
+            Some((table, from)) => Some(Rename::Column { table: table.trim().into(), from: from.trim().into(), to }),
+            None => Some(Rename::Table { from: lhs.trim().into(), to }),
+        }
+    }
+}
+
+/// A parsed model: the schema it describes and the renames it announces, the desired side of
+/// a diff.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Model {
+    pub schema: Schema,
+    pub renames: Vec<Rename>,
+}
 
 /// One difference between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -527,4 +568,16 @@ impl TableChange {
 
 fn join_parts(p: &[KeyPart]) -> String {
     p.iter().map(|k| &*k.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rename_hint_syntax() {
+        assert_eq!(Rename::parse_hint("users.email=email_address"), Some(Rename::Column { table: "users".into(), from: "email".into(), to: "email_address".into() }));
+        assert_eq!(Rename::parse_hint("a=b"), Some(Rename::Table { from: "a".into(), to: "b".into() }));
+        assert_eq!(Rename::parse_hint("nothing"), None);
+    }
 }

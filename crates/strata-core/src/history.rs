@@ -1,12 +1,27 @@
 //! History validation: a pure comparison of the version rows a database holds with the revision
-//! files on disk, returning typed findings. The migrate module runs it inside the write-locked
-//! transaction before every upgrade and downgrade; `strata verify` prints it.
+//! files on disk, returning typed findings, plus the statements a revision file may not contain
+//! ([`atomicity`]). The migrate module runs it before every upgrade and downgrade (and the part
+//! that depends on the rows again inside the write-locked transaction); `strata verify` prints
+//! it. The version table's name and shape are here too, since its rows are what this reads.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomicity::{self, Violation};
 use crate::revision::Graph;
+use crate::sql::quote;
+
+/// The version table's name unless configured otherwise.
+pub const DEFAULT_VERSION_TABLE: &str = "schema_version";
+
+/// The version table: one row per applied revision.
+pub fn version_table_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n  version TEXT PRIMARY KEY NOT NULL,\n  applied_at TEXT NOT NULL,\n  description TEXT NOT NULL DEFAULT '',\n  checksum TEXT NOT NULL,\n  execution_ms REAL\n)",
+        quote(table)
+    )
+}
 
 /// One row of the version table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +45,8 @@ pub enum Finding {
     Missing { version: String, needed_by: String },
     /// The file of an applied revision was edited after it was applied (line endings aside).
     ChangedChecksum { version: String, recorded: String, on_disk: String },
+    /// A revision file holds a statement that would break its transaction (see [`atomicity`]).
+    BreaksTransaction { violation: Violation },
     /// The revisions have more than one head; `upgrade head` needs them merged.
     MultipleHeads { heads: Vec<String> },
 }
@@ -55,8 +72,11 @@ impl Finding {
                 short(recorded),
                 short(on_disk)
             ),
+            Finding::BreaksTransaction { violation } => {
+                format!("{violation}; remove it (work that must commit in batches goes in a `no-transaction` section)")
+            }
             Finding::MultipleHeads { heads } => {
-                format!("the revisions have {} heads ({}); join them with `strata merge -m MSG {}`", heads.len(), heads.join(", "), heads.join(" "))
+                format!("the revisions have {} heads ({}); join them with a merge revision", heads.len(), heads.join(", "))
             }
         }
     }
@@ -66,9 +86,24 @@ fn short(sum: &str) -> &str {
     &sum[..sum.len().min(12)]
 }
 
-/// Compares applied rows with the revisions on disk. Findings come in a stable order: unknown,
-/// changed, missing, then heads.
+/// Compares applied rows with the revisions on disk and checks the revisions' SQL. Findings come
+/// in a stable order: unknown, changed, missing, statements that break a transaction, then
+/// heads.
 pub fn validate(applied: &[AppliedRow], graph: &Graph) -> Vec<Finding> {
+    let mut out = validate_rows(applied, graph);
+    let heads = out.iter().position(|f| matches!(f, Finding::MultipleHeads { .. })).unwrap_or(out.len());
+    out.splice(heads..heads, unsafe_sql(graph));
+    out
+}
+
+/// The statements in any revision of the graph that would break its transaction. Depends on
+/// the files only, so a command checks it once, not once per revision it runs.
+pub fn unsafe_sql(graph: &Graph) -> Vec<Finding> {
+    graph.revisions().flat_map(atomicity::check).map(|violation| Finding::BreaksTransaction { violation }).collect()
+}
+
+/// The findings that depend on the applied rows (unknown, changed, missing), then heads.
+pub fn validate_rows(applied: &[AppliedRow], graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
     let ids: BTreeSet<String> = applied.iter().map(|r| r.version.clone()).collect();
     for row in applied {

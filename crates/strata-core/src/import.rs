@@ -5,12 +5,15 @@
 //!
 //! strata runs every revision in its own transaction and writes the version row itself, so
 //! `BEGIN`/`COMMIT` and the statements that touch the old version table are left out (each
-//! removal is reported); everything else is kept as written, comments included.
+//! removal is reported); everything else is kept as written, comments included. A statement a
+//! revision may not contain ([`atomicity`](crate::atomicity): `VACUUM`, `ATTACH`, journal
+//! pragmas, savepoints …) refuses the whole import, naming the file and its line.
 
 use std::collections::BTreeMap;
 
 use crate::revision::{Revision, RevisionError};
-use crate::sql::{self, TokenKind};
+use crate::sql;
+use crate::statement::{self, Object, Verb};
 
 /// One file of the folder: its name (no directory) and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +26,29 @@ pub struct SqlFile {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
     pub revisions: Vec<Revision>,
+    /// What the import left out or filled in, one sentence each.
     pub notes: Vec<String>,
+    /// What looks wrong with the folder itself; the import still went ahead.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something about the folder a person should look at before applying the revisions.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportWarning {
+    /// The numbers jump: `first..=last` have no file between `after` and `before` (a migration
+    /// lost, or never committed, that a database may have run).
+    #[error("{} missing: the numbering jumps from {after} to {before}; if a migration was lost, find it before applying these revisions, and if the numbers were skipped on purpose, ignore this", missing(*first, *last, *digits))]
+    Gap { first: u64, last: u64, digits: usize, after: String, before: String },
+}
+
+/// `003 is` or `003 to 005 are`, padded as the files are.
+fn missing(first: u64, last: u64, digits: usize) -> String {
+    if first == last {
+        format!("{first:0digits$} is")
+    } else {
+        format!("{first:0digits$} to {last:0digits$} are")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +60,8 @@ pub enum ImportError {
     DuplicateNumber { number: u64, first: String, second: String },
     #[error("{file} is a rollback without its migration {expected}; nothing was imported")]
     OrphanRollback { file: String, expected: String },
+    #[error("{file} line {line}: `{statement}`: {reason}; a strata revision runs in one transaction, so remove it from the file (nothing was imported)")]
+    BreaksTransaction { file: String, line: usize, statement: String, reason: String },
     #[error(transparent)]
     Revision(#[from] RevisionError),
 }
@@ -45,7 +72,9 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
     let mut ups: BTreeMap<u64, (&str, &SqlFile)> = BTreeMap::new();
     let mut downs: BTreeMap<String, &SqlFile> = BTreeMap::new();
     let mut notes = Vec::new();
-    for f in files {
+    // A file saved by a Windows editor may start with a byte-order mark; SQLite would not read it.
+    let files: Vec<SqlFile> = files.iter().map(|f| SqlFile { name: f.name.clone(), text: f.text.strip_prefix('\u{feff}').unwrap_or(&f.text).to_string() }).collect();
+    for f in &files {
         let Some(stem) = f.name.strip_suffix(".sql") else { continue };
         let Some((number, _)) = numbered(stem) else {
             notes.push(format!("{} skipped: its name does not start with a number and `_`", f.name));
@@ -68,12 +97,19 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
     if ups.is_empty() {
         return Err(ImportError::Empty);
     }
+    let mut warnings = Vec::new();
+    for ((a, (after, _)), (b, (before, _))) in ups.iter().zip(ups.iter().skip(1)) {
+        if b - a > 1 {
+            let digits = before.split_once('_').map_or(0, |(n, _)| n.len());
+            warnings.push(ImportWarning::Gap { first: a + 1, last: b - 1, digits, after: format!("{after}.sql"), before: format!("{before}.sql") });
+        }
+    }
     let mut revisions: Vec<Revision> = Vec::new();
     let mut prev = parent.map(str::to_string);
     for (stem, f) in ups.values() {
-        let (up, up_fk) = clean(&f.name, &f.text, version_table, &mut notes);
+        let (up, up_fk) = clean(&f.name, &f.text, version_table, &mut notes)?;
         let (down, down_fk) = match downs.get(*stem) {
-            Some(d) => clean(&d.name, &d.text, version_table, &mut notes),
+            Some(d) => clean(&d.name, &d.text, version_table, &mut notes)?,
             None => {
                 notes.push(format!("{} has no rollback file: its down section is empty, so downgrading past it only removes its version row", f.name));
                 (String::new(), false)
@@ -84,7 +120,7 @@ pub fn import(files: &[SqlFile], parent: Option<&str>, created: &str, version_ta
         prev = Some(rev.id.clone());
         revisions.push(rev);
     }
-    Ok(Imported { revisions, notes })
+    Ok(Imported { revisions, notes, warnings })
 }
 
 /// `("001", "initial_schema")` for `001_initial_schema`, as the number and the rest.
@@ -106,30 +142,19 @@ fn header(text: &str, key: &str) -> Option<String> {
 
 /// The file's statements without transaction control, `PRAGMA foreign_keys` and version-table
 /// bookkeeping, comments kept; and whether the revision should run with foreign keys off (it
-/// switched them off itself, or drops tables).
-fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -> (String, bool) {
+/// switched them off itself, or drops tables). Fails on a statement no revision may contain.
+fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -> Result<(String, bool), ImportError> {
     let text = text.replace("\r\n", "\n");
     let mut out = String::new();
     let mut fk_off = false;
     let mut last = 0;
     for s in sql::split_statements(&text) {
-        let words: Vec<String> = sql::tokenize(&s.text)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .take(6)
-            .map(|t| match t.kind {
-                TokenKind::QuotedIdent => sql::unquote(t.text(&s.text)).to_ascii_lowercase(),
-                _ => t.text(&s.text).to_ascii_lowercase(),
-            })
-            .collect();
-        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-        let vt = version_table.to_ascii_lowercase();
-        let transaction = matches!(w(0), "begin" | "commit" | "end" | "rollback");
-        let pragma_fk = w(0) == "pragma" && w(1) == "foreign_keys";
-        let bookkeeping = (w(0) == "insert" && w(1) == "into" && w(2) == vt)
-            || (w(0) == "delete" && w(1) == "from" && w(2) == vt)
-            || (w(0) == "update" && w(1) == vt)
-            || (w(0) == "create" && w(1) == "table" && (w(2) == vt || (w(2) == "if" && w(5) == vt)));
+        let c = statement::classify(&s.text);
+        let names = |table: &str| c.name.as_ref().is_some_and(|n| n.is(table));
+        let transaction = matches!(c.verb, Verb::Begin | Verb::Commit | Verb::Rollback);
+        let pragma_fk = c.verb == Verb::Pragma && names("foreign_keys");
+        let bookkeeping = (matches!(c.verb, Verb::Insert | Verb::Replace | Verb::Delete | Verb::Update) && names(version_table))
+            || (c.verb == Verb::Create && c.object == Some(Object::Table) && names(version_table));
         // Keep the comments between the previous statement and this one.
         let gap = &text[last..s.start];
         let end = s.start + s.text.len();
@@ -138,7 +163,7 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
         out.push_str(gap.trim_start_matches(';'));
         if transaction || pragma_fk || bookkeeping {
             if pragma_fk {
-                fk_off |= w(2) == "=" && matches!(w(3), "off" | "0" | "false" | "no");
+                fk_off |= c.pragma_value.as_deref().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"));
             }
             if !transaction {
                 let first = s.text.lines().next().unwrap_or("").trim();
@@ -146,7 +171,11 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
             }
             continue;
         }
-        if w(0) == "drop" && w(1) == "table" {
+        if let Some(reason) = crate::atomicity::refusal(&s.text, false, false) {
+            let statement = s.text.lines().next().unwrap_or("").trim().to_string();
+            return Err(ImportError::BreaksTransaction { file: file.to_string(), line: s.line, statement, reason });
+        }
+        if c.verb == Verb::Drop && c.object == Some(Object::Table) {
             fk_off = true;
         }
         out.push_str(&s.text);
@@ -168,7 +197,7 @@ fn clean(file: &str, text: &str, version_table: &str, notes: &mut Vec<String>) -
         tidy.push_str(line.trim_end());
         tidy.push('\n');
     }
-    (tidy, fk_off)
+    Ok((tidy, fk_off))
 }
 
 #[cfg(test)]
@@ -218,11 +247,40 @@ mod tests {
     }
 
     #[test]
+    fn gaps_in_the_numbering_are_warned_about_and_the_import_goes_on() {
+        let files = [file("001_a.sql", "SELECT 1;"), file("002_b.sql", "SELECT 2;"), file("004_d.sql", "SELECT 4;"), file("009_i.sql", "SELECT 9;")];
+        let got = import(&files, None, "", "schema_version").unwrap();
+        assert_eq!(got.revisions.len(), 4);
+        let text: Vec<String> = got.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].starts_with("003 is missing: the numbering jumps from 002_b.sql to 004_d.sql;"), "{}", text[0]);
+        assert!(text[1].starts_with("005 to 008 are missing: the numbering jumps from 004_d.sql to 009_i.sql;"), "{}", text[1]);
+        let whole = import(&files[..2], None, "", "schema_version").unwrap();
+        assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_sql() {
+        let got = import(&[file("001_a.sql", "\u{feff}-- Description: with a mark\nCREATE TABLE t (x);\n")], None, "", "schema_version").unwrap();
+        assert_eq!(got.revisions[0].message, "with a mark");
+        assert!(got.revisions[0].up.starts_with("-- Description"), "{:?}", got.revisions[0].up);
+    }
+
+    #[test]
     fn refuses_duplicates_and_orphans() {
         let dup = import(&[file("1_a.sql", ""), file("01_b.sql", "")], None, "", "schema_version").unwrap_err();
         assert_eq!(dup, ImportError::DuplicateNumber { number: 1, first: "01_b.sql".into(), second: "1_a.sql".into() });
         let orphan = import(&[file("1_a.sql", ""), file("2_b_rollback.sql", "")], None, "", "schema_version").unwrap_err();
         assert!(matches!(orphan, ImportError::OrphanRollback { .. }));
         assert_eq!(import(&[], None, "", "schema_version").unwrap_err(), ImportError::Empty);
+    }
+
+    #[test]
+    fn refuses_statements_a_revision_may_not_contain_with_file_and_line() {
+        let files = [file("001_init.sql", "BEGIN;\nCREATE TABLE t (x);\nCOMMIT;\n"), file("002_tune.sql", "-- speed\nCREATE INDEX i ON t (x);\n\nPRAGMA journal_mode = WAL;\n")];
+        let e = import(&files, None, "", "schema_version").unwrap_err();
+        assert_eq!(e.to_string(), "002_tune.sql line 4: `PRAGMA journal_mode = WAL`: this pragma changes how the whole database file is written, not the schema; a strata revision runs in one transaction, so remove it from the file (nothing was imported)");
+        let e = import(&[file("001_a_rollback.sql", "VACUUM;"), file("001_a.sql", "SELECT 1;")], None, "", "schema_version").unwrap_err();
+        assert!(matches!(e, ImportError::BreaksTransaction { ref file, line: 1, .. } if file == "001_a_rollback.sql"), "{e}");
     }
 }

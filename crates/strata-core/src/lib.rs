@@ -1,39 +1,41 @@
-//! strata-core: the schema-migration engine for SQLite shared by the CLI and the playground.
+//! strata-core: the pure part of strata, shared by the CLI and the playground through
+//! strata-engine. It never touches a database: it has no SQLite dependency at all, so it builds
+//! for wasm32 without one, and that purity is a compile-time fact.
 //!
-//! Data flows one way: model text is parsed into a desired [`Schema`], a live database is
-//! introspected into another, [`diff()`] says what differs, [`plan()`] says how to change it, and
-//! the [`runner`] applies a plan. Only `introspect`, `model` and `runner` touch a connection.
+//! Data flows one way: model text becomes a desired [`Schema`] (SQLModel classes here, SQL
+//! through strata-engine's scratch database), [`diff()`] says what differs from another schema,
+//! [`plan()`] says how to change it, and strata-engine's runner applies the plan. Revisions, their
+//! graph and history, exports, projects, data-loss reading, the additive/breaking class of a
+//! change and a rehearsal's report are values and text in, values and text out.
 
-mod build;
+pub mod annotations;
+pub mod answers;
+pub mod atomicity;
+pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
 pub mod history;
 pub mod import;
-pub mod introspect;
 pub mod lint;
-pub mod migrate;
-pub mod model;
+pub mod loss;
 pub mod parse;
 pub mod plan;
+pub mod project;
+pub mod rehearse;
 pub mod render;
 pub mod revision;
-pub mod runner;
 pub mod schema;
+pub mod script;
 pub mod sql;
 pub mod sqlmodel;
 pub mod statement;
+pub mod time;
+pub mod zip;
+#[cfg(test)]
+mod testing;
 
-pub use diff::{diff, Change, Diff, RenameCandidate, TableChange};
-pub use error::{Error, Result};
-pub use introspect::{introspect, introspect_excluding};
+pub use diff::{diff, Change, Diff, Model, Rename, RenameCandidate, TableChange};
 pub use lint::{data_checks, lint, DataCheck, Finding, FindingKind};
-pub use model::{from_sql, schema_from_sql, Model, Rename};
 pub use plan::{plan, Plan, PlanOptions, Step};
 pub use schema::Schema;
-
-/// The version of the SQLite library this build links, as (major, minor, patch).
-pub fn sqlite_version() -> (u32, u32, u32) {
-    let n = rusqlite::version_number() as u32;
-    (n / 1_000_000, n / 1000 % 1000, n % 1000)
-}

@@ -83,7 +83,7 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
                 &t.name,
                 None,
                 format!("drops table {} and every row in it", t.name),
-                "if the table was renamed, confirm the rename (annotation `-- @renamed from=old` or --rename) so rows are kept; otherwise take a backup first (upgrade --backup)",
+                "if the table was renamed, confirm the rename (an annotation `-- @renamed from=old`, or yes to the rename question) so rows are kept; otherwise take a backup first",
             )),
             Change::RenameTable { from, to } => out.push(f(
                 FindingKind::Rename,

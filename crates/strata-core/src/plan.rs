@@ -24,20 +24,57 @@ pub struct PlanOptions {
     pub temp_prefix: String,
 }
 
+/// The oldest SQLite with every `ALTER TABLE` form a plan uses (DROP COLUMN came in 3.35): what a
+/// plan assumes unless told otherwise. The core links no SQLite, so it cannot ask; strata-engine
+/// links a newer one and checks that it is (`sqlite_version`), and a plan for an older SQLite
+/// says which in [`PlanOptions::sqlite_version`].
+pub const MODERN_SQLITE: (u32, u32, u32) = (3, 35, 0);
+
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { sqlite_version: crate::sqlite_version(), temp_prefix: "_strata_new_".into() }
+        PlanOptions { sqlite_version: MODERN_SQLITE, temp_prefix: "_strata_new_".into() }
     }
 }
 
-/// What a step does, for progress reports and lint.
+/// What a step does, named by the objects it touches, so that readers of a plan (the Alembic
+/// export, lint, progress) never read its SQL back to find out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StepKind {
-    Ddl,
-    /// The `INSERT ... SELECT` of a rebuild: its cost grows with the table's rows.
-    CopyRows { table: String },
+    CreateTable { table: String },
+    /// Throws away every row of the table.
+    DropTable { table: String },
+    /// `ALTER TABLE from RENAME TO to`; a chain or swap of renames moves one table through a
+    /// temporary name in two such steps.
+    RenameTable { from: String, to: String },
+    AddColumn { table: String, column: String },
+    DropColumn { table: String, column: String },
+    RenameColumn { table: String, from: String, to: String },
+    CreateIndex { index: String, table: String },
+    DropIndex { index: String, table: String },
+    CreateView { view: String },
+    DropView { view: String },
+    CreateTrigger { trigger: String, table: String },
+    DropTrigger { trigger: String },
+    /// One statement of the rebuild of `table` through the temporary table `temp` (see
+    /// [`RebuildPart`] for which).
+    Rebuild { table: String, temp: String, part: RebuildPart },
+}
+
+/// The statements of a table rebuild, in the order the plan writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RebuildPart {
+    /// `CREATE TABLE temp` in the new shape.
+    CreateTemp,
+    /// The `INSERT … SELECT` that copies every row: its cost grows with the table's rows.
+    CopyRows,
+    /// Carries the AUTOINCREMENT counter over (`sqlite_sequence`).
     Sequence,
+    /// `DROP TABLE` of the old table.
+    DropOld,
+    /// `ALTER TABLE temp RENAME TO table`.
+    RenameTemp,
 }
 
 /// One statement with its comment, the change it came from and what data it destroys.
@@ -285,18 +322,18 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
         let t = &from.triggers[k];
         let ci = change_of("drop_trigger", k).unwrap_or_else(|| index.owner(&t.table));
         let why = if triggers_create.contains(k) { format!("drop trigger {} (recreated later)", t.name) } else { format!("drop trigger {}", t.name) };
-        p.ddl(ci, why, format!("DROP TRIGGER {}", quote(&t.name)));
+        p.ddl(ci, why, format!("DROP TRIGGER {}", quote(&t.name)), StepKind::DropTrigger { trigger: t.name.to_string() });
     }
     for v in views_in_dependency_order(views_drop.iter().map(|k| &from.views[k]).collect()).into_iter().rev() {
         let k = key(&v.name);
         let ci = change_of("drop_view", &k).unwrap_or_else(|| index.owner(&v.name));
         let why = if to.views.contains_key(&k) { "drop view {} while its tables change" } else { "drop view {}" };
-        p.ddl(ci, why.replace("{}", &v.name), format!("DROP VIEW {}", quote(&v.name)));
+        p.ddl(ci, why.replace("{}", &v.name), format!("DROP VIEW {}", quote(&v.name)), StepKind::DropView { view: v.name.to_string() });
     }
     for (ci, c) in changes.iter().enumerate() {
         if let Change::DropIndex(i) = c {
             if !vanishes(&i.table) {
-                p.ddl(ci, c.describe(), format!("DROP INDEX {}", quote(&i.name)));
+                p.ddl(ci, c.describe(), format!("DROP INDEX {}", quote(&i.name)), StepKind::DropIndex { index: i.name.to_string(), table: i.table.to_string() });
             }
         }
     }
@@ -305,7 +342,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     let drop_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::DropTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(drop_list).into_iter().rev() {
         let ci = change_of("drop_table", &t.name).unwrap();
-        p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::Ddl);
+        p.push(ci, format!("drop table {}", t.name), format!("DROP TABLE {}", quote(&t.name)), Some(format!("every row of table {} is deleted", t.name)), StepKind::DropTable { table: t.name.to_string() });
     }
 
     // 3. Rename tables, resolving chains and swaps through a temporary name.
@@ -315,7 +352,7 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     let add_list: Vec<&Table> = changes.iter().filter_map(|c| if let Change::AddTable(t) = c { Some(t) } else { None }).collect();
     for t in tables_in_dependency_order(add_list) {
         let ci = change_of("add_table", &t.name).unwrap();
-        p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name));
+        p.ddl(ci, format!("create table {}", t.name), render::create_table(t, &t.name), StepKind::CreateTable { table: t.name.to_string() });
     }
 
     // 5. Alter tables in place or rebuild them.
@@ -336,17 +373,17 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
     for k in &indexes_create {
         let i = &to.indexes[k];
         let ci = change_of("add_index", k).unwrap_or_else(|| index.owner(&i.table));
-        p.ddl(ci, format!("create index {} on {}", i.name, i.table), render::create_index(i));
+        p.ddl(ci, format!("create index {} on {}", i.name, i.table), render::create_index(i), StepKind::CreateIndex { index: i.name.to_string(), table: i.table.to_string() });
     }
     for v in views_in_dependency_order(views_create.iter().map(|k| &to.views[k]).collect()) {
         let k = key(&v.name);
         let ci = change_of("add_view", &k).unwrap_or_else(|| index.owner(&v.name));
-        p.ddl(ci, format!("create view {}", v.name), render::create_view(v));
+        p.ddl(ci, format!("create view {}", v.name), render::create_view(v), StepKind::CreateView { view: v.name.to_string() });
     }
     for k in &triggers_create {
         let t = &to.triggers[k];
         let ci = change_of("add_trigger", k).unwrap_or_else(|| index.owner(&t.table));
-        p.ddl(ci, format!("create trigger {} on {}", t.name, t.table), render::create_trigger(t));
+        p.ddl(ci, format!("create trigger {} on {}", t.name, t.table), render::create_trigger(t), StepKind::CreateTrigger { trigger: t.name.to_string(), table: t.table.to_string() });
     }
 
     let steps = p.steps;
@@ -522,13 +559,28 @@ struct Planner<'a> {
     steps: Vec<Step>,
 }
 
+/// The rebuild under way: the change it carries out, its comment, the table and its temporary.
+struct Rebuilding<'a> {
+    change: usize,
+    comment: &'a str,
+    table: &'a str,
+    temp: &'a str,
+}
+
 impl Planner<'_> {
     fn push(&mut self, change: usize, comment: String, sql: String, data_loss: Option<String>, kind: StepKind) {
         self.steps.push(Step { sql, comment, change, data_loss, kind });
     }
 
-    fn ddl(&mut self, change: usize, comment: String, sql: String) {
-        self.push(change, comment, sql, None, StepKind::Ddl);
+    /// A step that loses nothing.
+    fn ddl(&mut self, change: usize, comment: String, sql: String, kind: StepKind) {
+        self.push(change, comment, sql, None, kind);
+    }
+
+    /// One statement of a rebuild.
+    fn rebuild_step(&mut self, r: &Rebuilding, sql: String, data_loss: Option<String>, part: RebuildPart) {
+        let kind = StepKind::Rebuild { table: r.table.to_owned(), temp: r.temp.to_owned(), part };
+        self.push(r.change, r.comment.to_owned(), sql, data_loss, kind);
     }
 
     /// `dropped` tables are gone by now (drops run first), so their names are free.
@@ -548,14 +600,14 @@ impl Planner<'_> {
                     // Every target name is taken by another table waiting to move: park one.
                     let (ci, a, b) = pending.remove(0);
                     let tmp = format!("{}{}", self.opts.temp_prefix, a);
-                    self.ddl(ci, format!("rename table {a} to {b} (via a temporary name)"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&tmp)));
+                    self.ddl(ci, format!("rename table {a} to {b} (via a temporary name)"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&tmp)), StepKind::RenameTable { from: a.clone(), to: tmp.clone() });
                     live.remove(&key(&a));
                     live.insert(key(&tmp));
                     pending.push((ci, tmp, b));
                     continue;
                 }
             };
-            self.ddl(ci, format!("rename table {a} to {b}"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&b)));
+            self.ddl(ci, format!("rename table {a} to {b}"), format!("ALTER TABLE {} RENAME TO {}", quote(&a), quote(&b)), StepKind::RenameTable { from: a.clone(), to: b.clone() });
             live.remove(&key(&a));
             live.insert(key(&b));
         }
@@ -565,7 +617,12 @@ impl Planner<'_> {
         let t = quote(&d.to.name);
         for c in &d.changes {
             if let TableChange::RenameColumn { from, to } = c {
-                self.ddl(ci, format!("rename column {}.{from} to {to}", d.to.name), format!("ALTER TABLE {t} RENAME COLUMN {} TO {}", quote(from), quote(to)));
+                self.ddl(
+                    ci,
+                    format!("rename column {}.{from} to {to}", d.to.name),
+                    format!("ALTER TABLE {t} RENAME COLUMN {} TO {}", quote(from), quote(to)),
+                    StepKind::RenameColumn { table: d.to.name.to_string(), from: from.clone(), to: to.clone() },
+                );
             }
         }
         for c in &d.changes {
@@ -579,7 +636,12 @@ impl Planner<'_> {
                     .filter(|ch| inline_check_column(ch, &d.to, &is_added).is_some())
                     .collect();
                 let inline = render::Inline { primary_key: None, foreign_key: fk, checks };
-                self.ddl(ci, format!("add column {}.{}", d.to.name, col.name), format!("ALTER TABLE {t} ADD COLUMN {}", render::column_def(col, &inline)));
+                self.ddl(
+                    ci,
+                    format!("add column {}.{}", d.to.name, col.name),
+                    format!("ALTER TABLE {t} ADD COLUMN {}", render::column_def(col, &inline)),
+                    StepKind::AddColumn { table: d.to.name.to_string(), column: col.name.to_string() },
+                );
             }
         }
         // Drops come last: a table may not lose its last column, and new columns never share a
@@ -591,7 +653,7 @@ impl Planner<'_> {
                     format!("drop column {}.{}", d.to.name, col.name),
                     format!("ALTER TABLE {t} DROP COLUMN {}", quote(&col.name)),
                     Some(format!("the values of column {}.{} are deleted", d.to.name, col.name)),
-                    StepKind::Ddl,
+                    StepKind::DropColumn { table: d.to.name.to_string(), column: col.name.to_string() },
                 );
             }
         }
@@ -616,11 +678,17 @@ impl Planner<'_> {
         if rename_first {
             for c in &d.changes {
                 if let TableChange::RenameColumn { from, to } = c {
-                    self.ddl(ci, format!("rename column {name}.{from} to {to}"), format!("ALTER TABLE {} RENAME COLUMN {} TO {}", quote(&d.from.name), quote(from), quote(to)));
+                    self.ddl(
+                        ci,
+                        format!("rename column {name}.{from} to {to}"),
+                        format!("ALTER TABLE {} RENAME COLUMN {} TO {}", quote(&d.from.name), quote(from), quote(to)),
+                        StepKind::RenameColumn { table: d.from.name.to_string(), from: from.clone(), to: to.clone() },
+                    );
                 }
             }
         }
-        self.ddl(ci, comment.clone(), render::create_table(&d.to, &tmp));
+        let r = Rebuilding { change: ci, comment: &comment, table: name, temp: &tmp };
+        self.rebuild_step(&r, render::create_table(&d.to, &tmp), None, RebuildPart::CreateTemp);
 
         let renamed: BTreeMap<String, &str> = d
             .changes
@@ -667,76 +735,64 @@ impl Planner<'_> {
             .filter_map(|c| if let TableChange::DropColumn(c) = c { Some(c.name.to_string()) } else { None })
             .collect();
         if !into.is_empty() {
-            self.push(
-                ci,
-                comment.clone(),
-                format!("INSERT INTO {} ({}) SELECT {} FROM {}", quote(&tmp), into.join(", "), select.join(", "), quote(&d.from.name)),
-                None,
-                StepKind::CopyRows { table: name.to_string() },
-            );
+            let copy = format!("INSERT INTO {} ({}) SELECT {} FROM {}", quote(&tmp), into.join(", "), select.join(", "), quote(&d.from.name));
+            self.rebuild_step(&r, copy, None, RebuildPart::CopyRows);
         }
         let autoinc = |t: &Table| t.primary_key.as_ref().is_some_and(|pk| pk.autoincrement);
         if autoinc(&d.to) && autoinc(&d.from) {
-            self.push(ci, comment.clone(), format!("DELETE FROM sqlite_sequence WHERE name = {}", quote_str(&tmp)), None, StepKind::Sequence);
-            self.push(
-                ci,
-                comment.clone(),
-                format!(
-                    "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {}",
-                    quote_str(&tmp),
-                    quote_str(&d.from.name)
-                ),
-                None,
-                StepKind::Sequence,
-            );
+            self.rebuild_step(&r, format!("DELETE FROM sqlite_sequence WHERE name = {}", quote_str(&tmp)), None, RebuildPart::Sequence);
+            let counter = format!("INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {}", quote_str(&tmp), quote_str(&d.from.name));
+            self.rebuild_step(&r, counter, None, RebuildPart::Sequence);
         }
         let loss = (!lost.is_empty()).then(|| format!("the values of column(s) {} of table {name} are deleted", lost.join(", ")));
-        self.push(ci, comment.clone(), format!("DROP TABLE {}", quote(&d.from.name)), loss, StepKind::Ddl);
-        self.ddl(ci, comment, format!("ALTER TABLE {} RENAME TO {}", quote(&tmp), quote(name)));
+        self.rebuild_step(&r, format!("DROP TABLE {}", quote(&d.from.name)), loss, RebuildPart::DropOld);
+        self.rebuild_step(&r, format!("ALTER TABLE {} RENAME TO {}", quote(&tmp), quote(name)), None, RebuildPart::RenameTemp);
     }
-}
-
-/// Orders tables so that a table comes after the tables its foreign keys reference (cycles are
-/// broken by name order).
-pub fn tables_in_dependency_order(tables: Vec<&Table>) -> Vec<&Table> {
-    topo(tables, |t| t.name.to_string(), |t| t.foreign_keys.iter().map(|f| key(&f.ref_table)).collect())
-}
-
-/// Orders views so that a view comes after the views it reads from.
-pub fn views_in_dependency_order(views: Vec<&View>) -> Vec<&View> {
-    topo(views, |v| v.name.to_string(), |v| sql::identifiers(v.select.as_str()))
-}
-
-/// Dependency order: an item comes after the items whose names it mentions, ties and cycles
-/// broken by name. Each item's mentions are computed once.
-fn topo<'a, T>(items: Vec<&'a T>, name: impl Fn(&T) -> String, mentions: impl Fn(&T) -> HashSet<String>) -> Vec<&'a T> {
-    let mut items: Vec<(String, &'a T, HashSet<String>)> = items.into_iter().map(|t| (key(&name(t)), t, mentions(t))).collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut pending: HashSet<String> = items.iter().map(|i| i.0.clone()).collect();
-    let mut out = Vec::with_capacity(items.len());
-    while !items.is_empty() {
-        let pos = items
-            .iter()
-            .position(|(k, _, m)| m.iter().all(|d| d == k || !pending.contains(d)))
-            .unwrap_or(0);
-        let (k, t, _) = items.remove(pos);
-        pending.remove(&k);
-        out.push(t);
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::{diff, Rename};
+    use crate::testing::schema;
+
+    fn planned(from: &str, to: &str, renames: &[Rename]) -> Plan {
+        let (from, to) = (schema(from), schema(to));
+        plan(&from, &to, &diff(&from, &to, renames), &PlanOptions::default())
+    }
+
+    /// Readers of a plan (the Alembic export above all) learn what each step does from its
+    /// kind; these are the kinds of a rename, an added column and a rebuild.
+    #[test]
+    fn steps_say_what_they_do_without_their_sql_being_read() {
+        let rename = [Rename::Table { from: "a".into(), to: "b".into() }];
+        let kinds: Vec<StepKind> = planned("CREATE TABLE a (x INT);", "CREATE TABLE b (x INT, y TEXT);", &rename).steps.into_iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [StepKind::RenameTable { from: "a".into(), to: "b".into() }, StepKind::AddColumn { table: "b".into(), column: "y".into() }]
+        );
+        let rebuild = planned("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x INT);", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x INT NOT NULL);", &[]);
+        let parts: Vec<RebuildPart> = rebuild
+            .steps
+            .iter()
+            .map(|s| match &s.kind {
+                StepKind::Rebuild { table, temp, part } if table == "t" && temp == "_strata_new_t" => *part,
+                other => panic!("{other:?}: {}", s.sql),
+            })
+            .collect();
+        use RebuildPart::*;
+        assert_eq!(parts, [CreateTemp, CopyRows, Sequence, Sequence, DropOld, RenameTemp]);
+        let dropped = planned("CREATE TABLE t (x INT); CREATE INDEX i ON t (x);", "", &[]);
+        assert_eq!(dropped.steps.iter().map(|s| &s.kind).collect::<Vec<_>>(), [&StepKind::DropTable { table: "t".into() }]);
+    }
 
     /// A column another table's foreign key names cannot be dropped in place; one nobody names
     /// can. The referenced columns are gathered once per plan, so this checks they still count.
     #[test]
     fn a_column_a_foreign_key_names_is_dropped_by_a_rebuild() {
-        let from = crate::model::schema_from_sql("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT, note TEXT);\nCREATE TABLE c (x TEXT REFERENCES P (Code));").unwrap();
-        let to = crate::model::schema_from_sql("CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (x TEXT REFERENCES P (Code));").unwrap();
-        let d = crate::diff::diff(&from, &to, &[]);
+        let from = schema("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT, note TEXT);\nCREATE TABLE c (x TEXT REFERENCES P (Code));");
+        let to = schema("CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (x TEXT REFERENCES P (Code));");
+        let d = diff(&from, &to, &[]);
         let Some(Change::ModifyTable(td)) = d.changes.iter().find(|c| matches!(c, Change::ModifyTable(_))) else { panic!("{:?}", d.changes) };
         let opts = PlanOptions::default();
         assert!(needs_rebuild(td, &from, &HashSet::new(), &opts));
@@ -750,9 +806,9 @@ mod tests {
     /// A column an index that stays reads cannot be dropped in place either.
     #[test]
     fn a_column_a_remaining_index_reads_is_dropped_by_a_rebuild() {
-        let from = crate::model::schema_from_sql("CREATE TABLE \"P\" (id INTEGER PRIMARY KEY, note TEXT, other TEXT);\nCREATE INDEX pn ON p (lower(note));").unwrap();
-        let to = crate::model::schema_from_sql("CREATE TABLE p (id INTEGER PRIMARY KEY, other TEXT);").unwrap();
-        let d = crate::diff::diff(&from, &to, &[]);
+        let from = schema("CREATE TABLE \"P\" (id INTEGER PRIMARY KEY, note TEXT, other TEXT);\nCREATE INDEX pn ON p (lower(note));");
+        let to = schema("CREATE TABLE p (id INTEGER PRIMARY KEY, other TEXT);");
+        let d = diff(&from, &to, &[]);
         let Some(Change::ModifyTable(td)) = d.changes.iter().find(|c| matches!(c, Change::ModifyTable(_))) else { panic!("{:?}", d.changes) };
         let opts = PlanOptions::default();
         assert!(needs_rebuild(td, &from, &HashSet::new(), &opts));

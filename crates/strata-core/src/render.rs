@@ -212,7 +212,7 @@ pub fn schema_sql(s: &Schema) -> String {
     for i in s.indexes.values() {
         out.push(create_index(i));
     }
-    for v in crate::plan::views_in_dependency_order(s.views.values().collect()) {
+    for v in views_in_dependency_order(s.views.values().collect()) {
         out.push(create_view(v));
     }
     for t in s.triggers.values() {

@@ -6,7 +6,7 @@
 //! the shape (tools in this space ignore it too, and `ADD COLUMN` can only append); a rebuild
 //! writes columns in the model's order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -427,6 +427,36 @@ pub struct Trigger {
     pub name: Name,
     pub table: Name,
     pub sql: Sql,
+}
+
+/// Orders tables so that a table comes after the tables its foreign keys reference (cycles are
+/// broken by name order).
+pub fn tables_in_dependency_order(tables: Vec<&Table>) -> Vec<&Table> {
+    topo(tables, |t| t.name.to_string(), |t| t.foreign_keys.iter().map(|f| key(&f.ref_table)).collect())
+}
+
+/// Orders views so that a view comes after the views it reads from.
+pub fn views_in_dependency_order(views: Vec<&View>) -> Vec<&View> {
+    topo(views, |v| v.name.to_string(), |v| sql::identifiers(v.select.as_str()))
+}
+
+/// Dependency order: an item comes after the items whose names it mentions, ties and cycles
+/// broken by name. Each item's mentions are computed once.
+fn topo<'a, T>(items: Vec<&'a T>, name: impl Fn(&T) -> String, mentions: impl Fn(&T) -> HashSet<String>) -> Vec<&'a T> {
+    let mut items: Vec<(String, &'a T, HashSet<String>)> = items.into_iter().map(|t| (key(&name(t)), t, mentions(t))).collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pending: HashSet<String> = items.iter().map(|i| i.0.clone()).collect();
+    let mut out = Vec::with_capacity(items.len());
+    while !items.is_empty() {
+        let pos = items
+            .iter()
+            .position(|(k, _, m)| m.iter().all(|d| d == k || !pending.contains(d)))
+            .unwrap_or(0);
+        let (k, t, _) = items.remove(pos);
+        pending.remove(&k);
+        out.push(t);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -317,7 +317,8 @@ pub fn split_statements(src: &str) -> Vec<Statement> {
     let tokens = tokenize(src);
     let mut out = Vec::new();
     let mut first: Option<usize> = None; // index of first significant token
-    let mut words_seen = 0usize;
+    let mut seen = 0usize; // significant tokens of the statement so far, up to three
+    let mut second: Option<Token> = None;
     let mut is_trigger = false;
     let mut in_body = false;
     let mut case_depth = 0usize;
@@ -336,16 +337,27 @@ pub fn split_statements(src: &str) -> Vec<Statement> {
                 continue;
             }
             first = Some(i);
-            words_seen = 0;
+            seen = 0;
+            second = None;
             is_trigger = false;
             in_body = false;
             case_depth = 0;
         }
-        if t.kind == TokenKind::Word && words_seen < 4 {
-            // CREATE [TEMP|TEMPORARY] TRIGGER
-            words_seen += 1;
-            if t.is_word(src, "trigger") {
-                is_trigger = true;
+        // Only `CREATE [TEMP|TEMPORARY] TRIGGER` has a body: a table named `trigger` with a
+        // column named `begin` is an ordinary statement that ends at its `;`.
+        if seen < 3 {
+            seen += 1;
+            let create = first.is_some_and(|f| tokens[f].is_word(src, "create"));
+            match seen {
+                2 => {
+                    second = Some(*t);
+                    is_trigger = create && t.is_word(src, "trigger");
+                }
+                3 => {
+                    let temp = second.is_some_and(|w| w.is_word(src, "temp") || w.is_word(src, "temporary"));
+                    is_trigger |= create && temp && t.is_word(src, "trigger");
+                }
+                _ => {}
             }
         }
         if is_trigger {
@@ -390,6 +402,22 @@ mod tests {
         assert_eq!(stmts[1].line, 3);
         assert!(stmts[1].text.ends_with("END"));
         assert_eq!(stmts[2].text, "CREATE INDEX i ON t(a)");
+    }
+
+    /// Found while fuzzing the model front-end: a table named `trigger` with a column named
+    /// `begin` was read as a trigger whose body ran on past its `;`, so the next statement was
+    /// executed in the same call and SQLite's error offset (counted from that next statement)
+    /// was applied to the whole text, slicing inside a character.
+    #[test]
+    fn only_create_trigger_has_a_body() {
+        let texts = |src: &str| split_statements(src).into_iter().map(|s| s.text).collect::<Vec<_>>();
+        assert_eq!(texts("CREATE TABLE trigger (begin, x); CREATE TABLE y (z)"), ["CREATE TABLE trigger (begin, x)", "CREATE TABLE y (z)"]);
+        assert_eq!(texts("DROP TRIGGER begin; SELECT 1"), ["DROP TRIGGER begin", "SELECT 1"]);
+        assert_eq!(texts("CREATE VIEW trigger AS SELECT 1 AS begin; SELECT 2"), ["CREATE VIEW trigger AS SELECT 1 AS begin", "SELECT 2"]);
+        let trigger = "CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END";
+        assert_eq!(texts(&format!("{trigger}; SELECT 2")), [trigger, "SELECT 2"]);
+        let trigger = "create trigger tr after insert on t begin select 1; end";
+        assert_eq!(texts(&format!("{trigger};")), [trigger]);
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub struct Classified {
     /// `UPDATE` or `DELETE`; the pragma of `PRAGMA` (its schema in `schema`); the database name
     /// of `DETACH`; the savepoint of `SAVEPOINT`, `RELEASE` and `ROLLBACK TO`.
     pub name: Option<QualifiedName>,
+    /// Byte offset in the statement of the token that holds `name`'s last part (after any
+    /// `schema.`), for readers that attach something to the definition (rename annotations).
+    pub name_at: Option<usize>,
     /// For `CREATE INDEX` and `CREATE TRIGGER`: the table it is on.
     pub on: Option<QualifiedName>,
     pub alter: Option<Alter>,
@@ -161,6 +164,12 @@ impl Reader<'_> {
         }
         self.i += 1;
         Some(sql::unquote(t.text(self.text)))
+    }
+
+    /// `name` or `schema.name` as the statement's object: [`Classified::name`] and where it is.
+    fn object_name(&mut self, c: &mut Classified) {
+        c.name = self.qualified();
+        c.name_at = c.name.as_ref().and_then(|_| self.toks.get(self.i.checked_sub(1)?)).map(|t| t.start);
     }
 
     /// `name` or `schema.name`.
@@ -242,16 +251,15 @@ impl Reader<'_> {
             unique: false,
             if_exists: false,
             name: None,
+            name_at: None,
             on: None,
             alter: None,
             pragma_value: None,
             as_select: false,
             rest: 0,
         };
-        if self.eat("explain") {
-            if self.eat("query") {
-                self.eat("plan");
-            }
+        if self.eat("explain") && self.eat("query") {
+            self.eat("plan");
         }
         if self.eat("with") {
             self.skip_with();
@@ -292,34 +300,28 @@ impl Reader<'_> {
             Verb::Drop => {
                 c.object = self.object();
                 c.if_exists = self.if_exists();
-                c.name = self.qualified();
+                self.object_name(&mut c);
             }
-            Verb::Alter => {
-                if self.eat("table") {
-                    c.object = Some(Object::Table);
-                    c.name = self.qualified();
-                    c.alter = self.alter();
-                }
+            Verb::Alter if self.eat("table") => {
+                c.object = Some(Object::Table);
+                self.object_name(&mut c);
+                c.alter = self.alter();
             }
             Verb::Insert | Verb::Replace => {
                 if c.verb == Verb::Insert && self.eat("or") {
                     self.i += 1;
                 }
                 if self.eat("into") {
-                    c.name = self.qualified();
+                    self.object_name(&mut c);
                 }
             }
             Verb::Update => {
                 if self.eat("or") {
                     self.i += 1;
                 }
-                c.name = self.qualified();
+                self.object_name(&mut c);
             }
-            Verb::Delete => {
-                if self.eat("from") {
-                    c.name = self.qualified();
-                }
-            }
+            Verb::Delete if self.eat("from") => self.object_name(&mut c),
             Verb::Pragma => {
                 c.name = self.qualified();
                 if self.eat_punct("=") {
@@ -370,13 +372,9 @@ impl Reader<'_> {
         c.unique = self.eat("unique");
         c.object = if self.eat("virtual") && self.eat("table") { Some(Object::VirtualTable) } else { self.object() };
         c.if_exists = self.if_exists();
-        c.name = self.qualified();
+        self.object_name(c);
         match c.object {
-            Some(Object::Index) => {
-                if self.eat("on") {
-                    c.on = self.qualified();
-                }
-            }
+            Some(Object::Index) if self.eat("on") => c.on = self.qualified(),
             Some(Object::Trigger) => {
                 // [BEFORE | AFTER | INSTEAD OF] event [OF columns] ON table
                 while let Some(t) = self.toks.get(self.i) {
@@ -438,8 +436,10 @@ impl Reader<'_> {
 ///
 /// Transaction control would end or escape the transaction the revision and its version row
 /// share; `ATTACH`/`DETACH` and `VACUUM` cannot run inside a transaction, or reach another
-/// file; `writable_schema` lets a statement corrupt the schema; journal, locking and
-/// synchronous settings change how the whole database file is written.
+/// file; `writable_schema` and `schema_version` let a statement corrupt the schema; journal,
+/// locking and synchronous settings change how the whole database file is written; and the
+/// settings [`pragma_breaks_transaction`] names outlive the revision on the connection that
+/// runs the next one.
 pub fn breaks_transaction(c: &Classified) -> Option<&'static str> {
     match c.verb {
         Verb::Begin | Verb::Commit | Verb::Rollback | Verb::Savepoint | Verb::Release => {
@@ -447,16 +447,27 @@ pub fn breaks_transaction(c: &Classified) -> Option<&'static str> {
         }
         Verb::Attach | Verb::Detach => Some("ATTACH and DETACH reach other database files and cannot run inside a transaction"),
         Verb::Vacuum => Some("VACUUM cannot run inside a transaction"),
-        Verb::Pragma => {
-            let name = c.name.as_ref()?.name.to_ascii_lowercase();
-            match name.as_str() {
-                "writable_schema" => Some("PRAGMA writable_schema lets statements corrupt the schema"),
-                "journal_mode" | "locking_mode" | "synchronous" | "temp_store" | "page_size" | "auto_vacuum" => {
-                    Some("this pragma changes how the whole database file is written, not the schema")
-                }
-                "query_only" => Some("PRAGMA query_only would outlive the revision and leave the database read-only"),
-                _ => None,
-            }
+        Verb::Pragma => pragma_breaks_transaction(&c.name.as_ref()?.name, c.pragma_value.is_some()),
+        _ => None,
+    }
+}
+
+/// Why `PRAGMA name` (`sets` when it is given a value) cannot run inside a revision, or `None`
+/// when it can. Reading a connection setting is harmless; setting one would outlive the
+/// revision and change how every later statement on the connection behaves.
+pub fn pragma_breaks_transaction(name: &str, sets: bool) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "writable_schema" => Some("PRAGMA writable_schema lets statements corrupt the schema"),
+        "schema_version" if sets => Some("setting PRAGMA schema_version writes the schema cookie by hand, which corrupts the database"),
+        "journal_mode" | "locking_mode" | "synchronous" | "temp_store" | "page_size" | "auto_vacuum" => {
+            Some("this pragma changes how the whole database file is written, not the schema")
+        }
+        "query_only" => Some("PRAGMA query_only would outlive the revision and leave the database read-only"),
+        "foreign_keys" if sets => Some(
+            "PRAGMA foreign_keys does nothing inside a transaction; mark the section `-- +up foreign_keys=off` (or `-- +down foreign_keys=off`) and strata switches them off around it and checks them before commit",
+        ),
+        "ignore_check_constraints" | "legacy_alter_table" | "recursive_triggers" | "case_sensitive_like" | "trusted_schema" if sets => {
+            Some("this pragma changes the connection, not the schema: it would outlive the revision and change how every later statement behaves")
         }
         _ => None,
     }
@@ -475,6 +486,10 @@ mod tests {
         let c = classify("/* x */ CREATE UNIQUE INDEX IF NOT EXISTS \"main\".\"ix\" ON [t] (a)");
         assert_eq!((c.verb, c.object, c.unique, c.if_exists), (Verb::Create, Some(Object::Index), true, true));
         assert_eq!(c.name, name(Some("main"), "ix"));
+        let text = "/* x */ CREATE UNIQUE INDEX IF NOT EXISTS \"main\".\"ix\" ON [t] (a)";
+        assert_eq!(c.name_at, text.find("\"ix\""), "the name's last part is where it is");
+        assert_eq!(classify("INSERT INTO t VALUES (1)").name_at, Some(12));
+        assert_eq!(classify("SELECT 1").name_at, None);
         assert_eq!(c.on, name(None, "t"));
         let c = classify("create temp trigger tr after update of a on main.t begin select 1; end");
         assert_eq!((c.object, c.temp), (Some(Object::Trigger), true));
@@ -512,7 +527,10 @@ mod tests {
         for text in ["BEGIN", "commit", "END TRANSACTION", "ROLLBACK", "ROLLBACK TO sp", "SAVEPOINT a", "RELEASE a", "ATTACH 'x' AS y", "DETACH y", "VACUUM", "PRAGMA writable_schema = 1", "pragma main.journal_mode=wal", "PRAGMA locking_mode(exclusive)"] {
             assert!(breaks_transaction(&classify(text)).is_some(), "{text}");
         }
-        for text in ["PRAGMA foreign_keys", "SELECT 1", "CREATE TABLE begin (x)", "UPDATE t SET a = 1", ""] {
+        for text in ["PRAGMA foreign_keys = OFF", "PRAGMA schema_version = 7", "PRAGMA ignore_check_constraints(1)", "PRAGMA legacy_alter_table = ON"] {
+            assert!(breaks_transaction(&classify(text)).is_some(), "{text}");
+        }
+        for text in ["PRAGMA foreign_keys", "PRAGMA schema_version", "PRAGMA user_version = 3", "SELECT 1", "CREATE TABLE begin (x)", "UPDATE t SET a = 1", ""] {
             assert!(breaks_transaction(&classify(text)).is_none(), "{text}");
         }
         let c = classify("PRAGMA main.writable_schema = 'on'");

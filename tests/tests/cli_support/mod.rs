@@ -1,5 +1,10 @@
 //! Helpers of the CLI end-to-end tests: find (and if needed build) the real `strata` binary,
 //! lay out a project in a temporary folder, run commands in it, and read the database back.
+// Each test binary includes this module and uses only some of its helpers.
+#![allow(dead_code)]
+
+pub mod bridge_story;
+pub mod story;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -41,6 +46,14 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Runs `strata ARGS` in `dir` (which need not hold a project), with colour and the database
+/// variable cleared as [`Project::strata`] does.
+pub fn strata_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(strata_bin());
+    cmd.args(args).current_dir(dir).env_remove("STRATA_DATABASE").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR").env("NO_COLOR", "1");
+    Run::from(cmd.output().expect("strata runs"))
+}
+
 impl Run {
     fn from(out: Output) -> Run {
         Run {
@@ -64,6 +77,13 @@ impl Run {
         format!("{}{}", self.stdout, self.stderr)
     }
 
+    /// Asserts exit code 2 (a usage error) and returns stderr and stdout together.
+    #[track_caller]
+    pub fn usage(&self) -> String {
+        assert_eq!(self.code, 2, "expected exit code 2 (usage)\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
     }
@@ -78,6 +98,18 @@ impl Project {
     /// A project made by `strata init`.
     pub fn init() -> Project {
         let p = Project { dir: tempfile::tempdir().unwrap() };
+        p.strata(&["init"]).ok();
+        p
+    }
+
+    /// A project made by `strata init` in memory-backed storage (`/dev/shm`) where there is
+    /// one, for tests that write large databases many times: no disk flushes to wait for.
+    /// Killing a process does not lose what it wrote to the page cache, so a kill -9 test means
+    /// the same there.
+    pub fn init_in_memory_storage() -> Project {
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() { tempfile::tempdir_in(shm).unwrap() } else { tempfile::tempdir().unwrap() };
+        let p = Project { dir };
         p.strata(&["init"]).ok();
         p
     }
@@ -97,12 +129,7 @@ impl Project {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(strata_bin());
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("STRATA_DATABASE")
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("CLICOLOR");
+        cmd.args(args).current_dir(self.dir.path()).env_remove("STRATA_DATABASE").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
         cmd
     }
 
@@ -127,9 +154,8 @@ impl Project {
 
     /// The files in migrations/, sorted.
     pub fn revision_files(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(self.path("migrations"))
-            .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let mut v: Vec<String> =
+            std::fs::read_dir(self.path("migrations")).map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
         v.sort();
         v
     }
@@ -164,9 +190,7 @@ pub fn dump(conn: &Connection) -> String {
             let mut q = conn.prepare(&format!("SELECT {cols} FROM \"{name}\" ORDER BY 1")).unwrap();
             let n = q.column_count();
             let rows = q
-                .query_map([], |r| {
-                    (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>()
-                })
+                .query_map([], |r| (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>())
                 .unwrap();
             for row in rows {
                 out.push_str(&format!("  {}\n", row.unwrap().join(" | ")));
@@ -174,6 +198,16 @@ pub fn dump(conn: &Connection) -> String {
         }
     }
     out
+}
+
+/// Every file directly in `dir`, by name, with its bytes (none when `dir` does not exist).
+pub fn files_in(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Default::default() };
+    entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
 }
 
 /// Names of the tables of a database, sorted.

@@ -24,7 +24,8 @@ pub fn data_grid(props: &Props) -> Html {
             "tab"
         };
         html! {
-            <button class={class} onclick={onclick} data-testid={format!("table-{}", table.name)}>
+            <button class={class} onclick={onclick} data-testid={format!("table-{}", table.name)}
+                title={table.name.clone()}>
                 { &table.name }<span class="rows">{ table.rows }</span>
             </button>
         }

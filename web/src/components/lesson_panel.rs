@@ -2,7 +2,7 @@
 //! and checklist, and the controls that start it, hint at it and show how it is done.
 //!
 //! The panel only dispatches lesson actions and asks for steps to run; what a step does is the
-//! worker's business (`services/engine/lesson.rs`) and what the panel shows follows from
+//! worker's business (strata-engine's `workspace/lesson.rs`) and what the panel shows follows from
 //! `lessons::progress::LessonState`. [`use_lesson_watch`] holds the two things that happen on
 //! their own while a lesson is started: evaluating its checks after every reply, and the
 //! simulated app's writes.
@@ -135,7 +135,10 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             </button>
         }
     });
+    // The controls and the lesson's tools sit below the article, outside its scrolling, so they
+    // are always in view however long the text, the task and the hint are.
     html! {
+        <>
         <article class="lesson" data-testid="lesson">
             <h3 class="lesson-title">{ format!("{}. {}", lesson.number, lesson.title) }</h3>
             <div class="prose" data-testid="lesson-text">{ text }</div>
@@ -162,25 +165,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                     <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>
                 }
             </div>
-            <div class="lesson-controls">
-                if started {
-                    <button class="button" data-testid="lesson-restart" disabled={props.busy}
-                        title="Set the lesson up again from the start; what the database holds now is kept as a backup first"
-                        onclick={start}>{ "Restart" }</button>
-                } else {
-                    <button class="button primary" data-testid="lesson-start" disabled={props.busy}
-                        onclick={start}>{ "Start lesson" }</button>
-                }
-                <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
-                    onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
-                <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
-                    title="Do the task for me, step by step" onclick={show_me}>{ "Show me" }</button>
-            </div>
             if state.hint {
                 <div class="prose hint-text" data-testid="lesson-hint-text">{ hint }</div>
-            }
-            if !lesson.tools.is_empty() {
-                <div class="tools" data-testid="lesson-tools">{ for tools }</div>
             }
             if lesson.app.is_some() && started {
                 <p class={classes!("app-status", (state.app.failures > 0).then_some("failing"))} data-testid="lesson-app"
@@ -200,6 +186,24 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                 </ul>
             }
         </article>
+        <div class="lesson-controls">
+            if started {
+                <button class="button" data-testid="lesson-restart" disabled={props.busy}
+                    title="Set the lesson up again from the start; what the database holds now is kept as a backup first"
+                    onclick={start}>{ "Restart" }</button>
+            } else {
+                <button class="button primary" data-testid="lesson-start" disabled={props.busy}
+                    onclick={start}>{ "Start lesson" }</button>
+            }
+            <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
+                onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
+            <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
+                title="Do the task for me, step by step" onclick={show_me}>{ "Show me" }</button>
+        </div>
+        if !lesson.tools.is_empty() {
+            <div class="tools" data-testid="lesson-tools">{ for tools }</div>
+        }
+        </>
     }
 }
 

@@ -5,6 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::services::protocol::{CreateAllReport, Migration};
+use strata_core::answers::Decline;
 use strata_core::Rename;
 
 #[derive(Properties, PartialEq)]
@@ -17,6 +18,12 @@ pub struct Props {
     pub on_autogenerate: Callback<()>,
     /// The visitor answered yes to a rename prompt.
     pub on_confirm: Callback<Rename>,
+    /// The visitor answered no to a rename prompt.
+    pub on_decline: Callback<Rename>,
+    /// The prompts answered no so far.
+    pub declined: Vec<Decline>,
+    /// Whether there is something to save and every prompt has an answer.
+    pub can_save: bool,
     pub on_message: Callback<String>,
     pub on_save: Callback<()>,
     /// The revision the next migration builds on, when it is not the head.
@@ -35,10 +42,7 @@ pub fn migration_panel(props: &Props) -> Html {
     let on_input = props
         .on_message
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    let can_save = props
-        .migration
-        .as_ref()
-        .is_some_and(|m| !m.changes.is_empty());
+    let can_save = props.can_save;
     let on_save = props.on_save.clone();
     let busy = props.busy;
     let on_keydown = Callback::from(move |e: KeyboardEvent| {
@@ -77,8 +81,7 @@ pub fn migration_panel(props: &Props) -> Html {
                 <p class="ok notice" data-testid="notice">{ notice }</p>
             }
             { match &props.migration {
-                Some(m) if !m.changes.is_empty() => details(m, &props.on_confirm),
-                Some(m) if !m.candidates.is_empty() => details(m, &props.on_confirm),
+                Some(m) if !m.changes.is_empty() || !m.candidates.is_empty() => details(m, props),
                 Some(_) => html! {},
                 None if props.error.is_none() && props.notice.is_none() => html! {
                     <p class="muted">{ "Edit the model, then Autogenerate: strata diffs the head revision's schema against it." }</p>
@@ -90,14 +93,18 @@ pub fn migration_panel(props: &Props) -> Html {
                     placeholder="Message, e.g. add phone to users" aria-label="Revision message"
                     value={props.message.clone()} oninput={on_input} onkeydown={on_keydown} />
                 <button class="button" data-testid="save-revision" disabled={props.busy || !can_save}
-                    title="Record this migration as a revision on top of the head"
+                    title={if can_save || props.migration.as_ref().is_none_or(|m| m.candidates.is_empty()) {
+                        "Record this migration as a revision on top of the head"
+                    } else {
+                        "Answer every rename question first: yes keeps the values, no drops them"
+                    }}
                     onclick={props.on_save.reform(|_: MouseEvent| ())}>{ "Save revision" }</button>
             </div>
         </div>
     }
 }
 
-fn details(m: &Migration, on_confirm: &Callback<Rename>) -> Html {
+fn details(m: &Migration, props: &Props) -> Html {
     html! {
         <>
             <p class="muted timing" data-testid="autogen-ms">
@@ -119,12 +126,19 @@ fn details(m: &Migration, on_confirm: &Callback<Rename>) -> Html {
                 }) }
             </ul>
             { for m.candidates.iter().map(|c| {
-                let rename = c.rename.clone();
+                let (yes, no) = (c.rename.clone(), c.rename.clone());
+                // A "no" stays on the prompt (the drop and the add shown are what it means); a
+                // "yes" autogenerates again, and the question is gone.
+                let declined = props.declined.iter().any(|d| d.answers(&c.rename));
                 html! {
-                    <p class="prompt" data-testid="rename-prompt">
+                    <p class="prompt" data-testid="rename-prompt" data-answer={if declined { "no" } else { "" }}>
                         <span>{ capitalise(&c.question) }</span>
                         <button class="button small" data-testid="confirm-rename"
-                            onclick={on_confirm.reform(move |_: MouseEvent| rename.clone())}>{ "Yes, a rename" }</button>
+                            onclick={props.on_confirm.reform(move |_: MouseEvent| yes.clone())}>{ "Yes, a rename" }</button>
+                        <button class={classes!("button", "small", declined.then_some("chosen"))} data-testid="decline-rename"
+                            aria-pressed={if declined { "true" } else { "false" }}
+                            title="No: the old column is dropped with its values, and the new one starts empty"
+                            onclick={props.on_decline.reform(move |_: MouseEvent| no.clone())}>{ "No, drop and add" }</button>
                     </p>
                 }
             }) }

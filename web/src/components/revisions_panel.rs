@@ -1,7 +1,8 @@
 //! The revision graph: one node per revision, newest first, drawn on lanes so branches and
 //! merges show; on each node its state, "migrate to here", "branch from here", an Export menu
-//! and its up and down SQL. Also the two questions the panel asks: "this downgrade throws data
-//! away, go on?" and the exported files.
+//! and its up and down SQL; under them, the whole history as an Alembic project. Also the two
+//! questions the panel asks: "this upgrade (or downgrade) throws data away, go on?" and the
+//! exported files.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +11,7 @@ use yew::prelude::*;
 use super::export_dialog::ExportDialog;
 use crate::graph::{layout, Row};
 use crate::services::protocol::{ExportFormat, ExportView, RevisionView};
-use crate::state::PendingDowngrade;
+use crate::state::PendingMigration;
 
 /// Horizontal room per lane of the graph, in pixels.
 const LANE: usize = 14;
@@ -31,11 +32,13 @@ pub struct Props {
     /// Joins the heads with a merge revision.
     pub on_merge: Callback<()>,
     pub on_export: Callback<(String, ExportFormat)>,
+    /// Downloads every revision as a runnable Alembic project (a zip).
+    pub on_export_alembic_project: Callback<()>,
     pub export: Option<ExportView>,
     pub on_close_export: Callback<()>,
-    /// A downgrade that waits for the visitor's yes.
-    pub confirm: Option<PendingDowngrade>,
-    /// `Some(target)`: go on with the downgrade; `None`: keep the data.
+    /// An upgrade or downgrade that waits for the visitor's yes.
+    pub confirm: Option<PendingMigration>,
+    /// `Some(target)`: go on with the upgrade or downgrade; `None`: keep the data.
     pub on_confirm_downgrade: Callback<Option<String>>,
 }
 
@@ -90,6 +93,14 @@ pub fn revisions_panel(props: &Props) -> Html {
                     node(r, row, width, props, current)
                 }) }
             </ol>
+            <div class="revisions-foot">
+                <button class="button subtle small" data-testid="export-alembic-project"
+                    disabled={props.busy || props.revisions.is_empty()}
+                    title="Download every revision as a runnable Alembic project: alembic.ini, env.py and versions/, as a zip"
+                    onclick={props.on_export_alembic_project.reform(|_: MouseEvent| ())}>
+                    { "Export as Alembic project" }
+                </button>
+            </div>
             if let Some(confirm) = &props.confirm {
                 { confirm_dialog(confirm, props) }
             }
@@ -152,6 +163,10 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                     <span class="message" title={revision.message.clone()}>{ &revision.message }</span>
                     if revision.parents.len() > 1 {
                         <span class="badge merge">{ "merge" }</span>
+                    }
+                    if !revision.atomic {
+                        <span class="badge warn" data-testid={format!("not-atomic-{id}")}
+                            title="no-transaction: its statements commit one by one, and it is recorded only after the last">{ "not atomic" }</span>
                     }
                     <span class={class}>{ state }</span>
                 </div>
@@ -223,20 +238,27 @@ fn lanes(row: &Row, width: usize, applied: bool) -> Html {
     }
 }
 
-fn confirm_dialog(confirm: &PendingDowngrade, props: &Props) -> Html {
+/// The one dialog for both directions; its test ids say which (`confirm-upgrade`,
+/// `confirm-downgrade`, each with `-yes` and `-no`).
+fn confirm_dialog(confirm: &PendingMigration, props: &Props) -> Html {
     let target = confirm.target.clone();
+    let (verb, doing, after, go) = if confirm.up {
+        ("upgrade", "Applying", "A downgrade afterwards brings the columns and tables back, but not what was in them. Take a backup first if you may want it.", "Upgrade anyway")
+    } else {
+        ("downgrade", "Reverting", "A later upgrade brings the columns and tables back, but not what was in them. Take a backup first if you may want it.", "Downgrade anyway")
+    };
     html! {
         <div class="overlay">
-            <div class="dialog" role="alertdialog" aria-labelledby="confirm-title" data-testid="confirm-downgrade">
-                <h3 id="confirm-title">{ "This downgrade throws data away" }</h3>
-                <p>{ format!("Reverting {} loses:", confirm.ids.join(", ")) }</p>
+            <div class="dialog" role="alertdialog" aria-labelledby="confirm-title" data-testid={format!("confirm-{verb}")}>
+                <h3 id="confirm-title">{ format!("This {verb} throws data away") }</h3>
+                <p>{ format!("{doing} {} loses:", confirm.ids.join(", ")) }</p>
                 <ul class="losses">{ for confirm.losses.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
-                <p class="muted small">{ "A later upgrade brings the columns and tables back, but not what was in them. Take a backup first if you may want it." }</p>
+                <p class="muted small">{ after }</p>
                 <div class="dialog-buttons">
-                    <button class="button" data-testid="confirm-downgrade-no"
+                    <button class="button" data-testid={format!("confirm-{verb}-no")}
                         onclick={props.on_confirm_downgrade.reform(|_: MouseEvent| None)}>{ "Keep my data" }</button>
-                    <button class="button danger" data-testid="confirm-downgrade-yes"
-                        onclick={props.on_confirm_downgrade.reform(move |_: MouseEvent| Some(target.clone()))}>{ "Downgrade anyway" }</button>
+                    <button class="button danger" data-testid={format!("confirm-{verb}-yes")}
+                        onclick={props.on_confirm_downgrade.reform(move |_: MouseEvent| Some(target.clone()))}>{ go }</button>
                 </div>
             </div>
         </div>

@@ -1,4 +1,11 @@
-//! The page's handle on the database worker: it starts the worker and carries requests to it.
+//! The page's handle on the database worker: it starts the worker, carries requests to it, and
+//! restarts it when it dies.
+//!
+//! A worker that dies after it opened the database (a panic traps the wasm module, which then
+//! cannot be trusted with another request) is replaced by a fresh one that opens the database
+//! again, as it was last committed, and reads it once more for the page; the page is told with
+//! [`Message::Restarted`], so it shows an error instead of waiting for replies that will never
+//! come. A worker that keeps dying restarts only a few times; then the page says so for good.
 //!
 //! The worker runs the same wasm module as the page. The page hands it the compiled
 //! `WebAssembly.Module` and the URL of the wasm-bindgen glue, so the browser neither downloads
@@ -39,6 +46,11 @@ extern "C" {
 /// A function the worker's events call.
 type Handler = Closure<dyn FnMut(JsValue)>;
 
+/// At most this many restarts within [`RESTART_WINDOW_MS`]; a worker that dies more often than
+/// that dies of something a restart does not mend.
+const MAX_RESTARTS: usize = 3;
+const RESTART_WINDOW_MS: f64 = 60_000.0;
+
 /// A running database worker. Cloning shares the same worker.
 #[derive(Clone)]
 pub struct DbClient {
@@ -46,13 +58,22 @@ pub struct DbClient {
 }
 
 struct Shared {
-    worker: Worker,
+    worker: RefCell<Worker>,
     /// Requests wait here until the worker has opened the database and says so.
     queue: RefCell<Vec<String>>,
     booted: Cell<bool>,
     next_id: Cell<u32>,
     /// Kept alive for as long as the worker may call them.
     handlers: RefCell<Vec<Handler>>,
+    /// Where the worker's messages go, and the restart notices.
+    on_message: Callback<Message>,
+    /// The first `Open` the page sent: a restarted worker is asked it again, so the page's
+    /// panels are filled from the database as it is after the restart.
+    open: RefCell<Option<String>>,
+    /// What the worker said about its panic, if it said anything before it died.
+    last_words: RefCell<Option<String>>,
+    /// When the recent restarts happened (milliseconds on the page's clock).
+    restarts: RefCell<Vec<f64>>,
 }
 
 impl PartialEq for DbClient {
@@ -68,16 +89,20 @@ impl DbClient {
         let worker =
             start_worker().map_err(|e| format!("cannot start the database worker: {e:?}"))?;
         let shared = Rc::new(Shared {
-            worker,
+            worker: RefCell::new(worker),
             queue: RefCell::default(),
             booted: Cell::new(false),
             next_id: Cell::new(1),
             handlers: RefCell::default(),
+            on_message,
+            open: RefCell::default(),
+            last_words: RefCell::default(),
+            restarts: RefCell::default(),
         });
 
         let weak = Rc::downgrade(&shared);
-        let on_reply = on_message.clone();
         let message = Handler::new(move |event: JsValue| {
+            let Some(shared) = weak.upgrade() else { return };
             let event: MessageEvent = event.unchecked_into();
             let text = event.data().as_string().unwrap_or_default();
             let message = match serde_json::from_str::<Envelope<Message>>(&text) {
@@ -90,42 +115,35 @@ impl DbClient {
                 Message::Booted => "strata:booted",
                 _ => "strata:reply",
             });
-            if message == Message::Booted {
-                if let Some(shared) = weak.upgrade() {
+            match &message {
+                Message::Booted => {
                     shared.booted.set(true);
                     for request in shared.queue.take() {
-                        post(&shared.worker, &request);
+                        post(&shared.worker.borrow(), &request);
                     }
                 }
+                // The worker's panic hook speaks just before the module traps; the trap
+                // itself arrives as an error event, which restarts the worker.
+                Message::Panicked { message } => {
+                    *shared.last_words.borrow_mut() = Some(message.clone());
+                    return;
+                }
+                _ => {}
             }
-            on_reply.emit(message);
+            shared.on_message.emit(message);
         });
+        let weak = Rc::downgrade(&shared);
         let error = Handler::new(move |event: JsValue| {
+            let Some(shared) = weak.upgrade() else { return };
             let detail = js_sys::Reflect::get(&event, &"message".into())
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_else(|| "unknown error".to_owned());
-            on_message.emit(Message::Fatal {
-                message: format!("the database worker failed: {detail}"),
-            });
+            let detail = shared.last_words.take().unwrap_or(detail);
+            restart_or_give_up(&shared, &detail);
         });
-        shared
-            .worker
-            .set_onmessage(Some(message.as_ref().unchecked_ref()));
-        shared
-            .worker
-            .set_onerror(Some(error.as_ref().unchecked_ref()));
         shared.handlers.borrow_mut().extend([message, error]);
-
-        let init = js_sys::Object::new();
-        let glue = GLUE_URL.with(String::clone);
-        js_sys::Reflect::set(&init, &"glue".into(), &glue.into()).map_err(|e| format!("{e:?}"))?;
-        js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module())
-            .map_err(|e| format!("{e:?}"))?;
-        shared
-            .worker
-            .post_message(&init)
-            .map_err(|e| format!("cannot reach the worker: {e:?}"))?;
+        attach(&shared)?;
         Ok(DbClient { shared })
     }
 
@@ -133,10 +151,14 @@ impl DbClient {
     pub fn send(&self, request: Request) {
         let id = self.shared.next_id.get();
         self.shared.next_id.set(id.wrapping_add(1));
+        let opens = matches!(request, Request::Open { .. });
         let text = serde_json::to_string(&Envelope { id, body: request })
             .expect("requests are plain data and always serialize");
+        if opens && self.shared.open.borrow().is_none() {
+            *self.shared.open.borrow_mut() = Some(text.clone());
+        }
         if self.shared.booted.get() {
-            post(&self.shared.worker, &text);
+            post(&self.shared.worker.borrow(), &text);
         } else {
             self.shared.queue.borrow_mut().push(text);
         }
@@ -145,7 +167,77 @@ impl DbClient {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        self.worker.terminate();
+        self.worker.borrow().terminate();
+    }
+}
+
+/// Gives the current worker its handlers and the module to run.
+fn attach(shared: &Shared) -> Result<(), String> {
+    let worker = shared.worker.borrow();
+    let handlers = shared.handlers.borrow();
+    worker.set_onmessage(Some(handlers[0].as_ref().unchecked_ref()));
+    worker.set_onerror(Some(handlers[1].as_ref().unchecked_ref()));
+    let init = js_sys::Object::new();
+    let glue = GLUE_URL.with(String::clone);
+    js_sys::Reflect::set(&init, &"glue".into(), &glue.into()).map_err(|e| format!("{e:?}"))?;
+    js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module())
+        .map_err(|e| format!("{e:?}"))?;
+    worker
+        .post_message(&init)
+        .map_err(|e| format!("cannot reach the worker: {e:?}"))
+}
+
+/// The worker died. One that had opened the database is replaced by a fresh one, which opens it
+/// again as last committed and is asked the page's `Open` again; one that died before it ever
+/// opened the database (or dies again and again) is not, since a restart would only repeat it.
+fn restart_or_give_up(shared: &Shared, detail: &str) {
+    let now = js_sys::Date::now();
+    let recent = {
+        let mut restarts = shared.restarts.borrow_mut();
+        restarts.retain(|t| now - t < RESTART_WINDOW_MS);
+        restarts.push(now);
+        restarts.len()
+    };
+    let was_open = shared.booted.replace(false);
+    shared.worker.borrow().terminate();
+    if !was_open || recent > MAX_RESTARTS {
+        let why = if was_open {
+            "it failed again each time it was restarted"
+        } else {
+            "it failed before it opened the database"
+        };
+        shared.on_message.emit(Message::Fatal {
+            message: format!(
+                "the database worker stopped ({detail}) and {why}; reload the page to try again"
+            ),
+        });
+        return;
+    }
+    match start_worker() {
+        Ok(worker) => *shared.worker.borrow_mut() = worker,
+        Err(e) => {
+            shared.on_message.emit(Message::Fatal {
+                message: format!("the database worker stopped ({detail}) and a new one could not be started: {e:?}"),
+            });
+            return;
+        }
+    }
+    // Requests that were in flight die with the old worker; the page is told to stop waiting
+    // for them. The only one sent again is `Open`, which reads the database for the panels.
+    shared
+        .queue
+        .replace(shared.open.borrow().iter().cloned().collect());
+    shared.on_message.emit(Message::Restarted {
+        message: format!(
+            "the database worker crashed ({detail}) and was restarted on the database as it was last saved; what was running may not have been done, so check the panels, which show the database as it is now"
+        ),
+    });
+    if let Err(e) = attach(shared) {
+        shared.on_message.emit(Message::Fatal {
+            message: format!(
+                "the database worker stopped ({detail}) and a new one could not be started: {e}"
+            ),
+        });
     }
 }
 

@@ -5,16 +5,18 @@
 //! synchronous, so each request is answered in full before the next one is read.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use rusqlite::Connection;
 use sqlite_wasm_rs::WasmOsCallback;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHPoolCfg};
+use strata_engine::rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::engine::Engine;
-use super::protocol::{Envelope, Message, Request, Storage};
+use strata_core::time::{Clock, Timestamp};
+use strata_engine::workspace::protocol::{Envelope, Message, Request, Storage};
+use strata_engine::workspace::Workspace;
 
 /// The database file inside the OPFS pool.
 const DATABASE: &str = "/strata.sqlite3";
@@ -23,8 +25,25 @@ const DATABASE: &str = "/strata.sqlite3";
 /// touches the others and a backup never contains the earlier ones.
 const BACKUPS: &str = "/strata-backups.sqlite3";
 
+/// How long the worker keeps asking for the saved database while another worker still holds
+/// it (a crashed or cancelled one being torn down, or the previous page of a reload), before it
+/// says so and works in memory.
+const OPFS_PATIENCE_MS: i32 = 6_000;
+
 /// Opens the database and answers requests until the page goes away.
 pub fn run() {
+    // A panic traps the module right after this hook; the page hears the trap as an error and
+    // restarts the worker, and these last words tell it what went wrong.
+    std::panic::set_hook(Box::new(|info| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        send(
+            &scope,
+            0,
+            Message::Panicked {
+                message: info.to_string(),
+            },
+        );
+    }));
     wasm_bindgen_futures::spawn_local(async {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let engine = match open().await {
@@ -39,6 +58,10 @@ pub fn run() {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let text = event.data().as_string().unwrap_or_default();
             match serde_json::from_str::<Envelope<Request>>(&text) {
+                Ok(Envelope {
+                    body: Request::CrashForTest,
+                    ..
+                }) => panic!("a test asked the database worker to crash"),
                 Ok(Envelope { id, body }) => {
                     let reply = engine.borrow_mut().handle(body);
                     send(&reply_scope, id, Message::Reply(Box::new(reply)));
@@ -61,9 +84,9 @@ pub fn run() {
 
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
 /// example when another tab already holds it), saying why in the storage it reports.
-async fn open() -> Result<Engine, String> {
-    let (conn, storage) = match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
-        Ok(_pool) => (Connection::open(DATABASE), Storage::Opfs),
+async fn open() -> Result<Workspace, String> {
+    let (conn, storage) = match install_patiently().await {
+        Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
         Err(e) => (
             Connection::open_in_memory(),
             Storage::Memory {
@@ -74,7 +97,7 @@ async fn open() -> Result<Engine, String> {
     let persistent = storage == Storage::Opfs;
     let mut engine = conn
         .map_err(|e| e.to_string())
-        .and_then(|conn| Engine::open(conn, storage))
+        .and_then(|conn| Workspace::with_clock(conn, storage, Rc::new(BrowserClock)))
         .map_err(|e| format!("cannot open the database: {e}"))?;
     if persistent {
         // Without the file, backups last as long as the tab, which is still useful; the
@@ -86,9 +109,59 @@ async fn open() -> Result<Engine, String> {
     Ok(engine)
 }
 
+/// Installs the OPFS pool, asking again for a while when it is refused: the files' access
+/// handles are released only when the worker that held them is gone, and a worker that was just
+/// terminated (a crash, a cancel, the page before a reload) may not be gone yet. Giving up at
+/// once would open an empty database in memory and tell the visitor their work is not saved.
+async fn install_patiently() -> Result<(), String> {
+    let mut waited = 0;
+    let mut pause = 50;
+    loop {
+        match install::<WasmOsCallback>(&OpfsSAHPoolCfg::default(), true).await {
+            Ok(_pool) => return Ok(()),
+            Err(e) if waited >= OPFS_PATIENCE_MS => {
+                return Err(format!(
+                    "{e}; after {} s of waiting, another tab of the playground probably holds the saved database",
+                    waited / 1000
+                ))
+            }
+            Err(_) => {
+                sleep(pause).await;
+                waited += pause;
+                pause = (pause * 2).min(500);
+            }
+        }
+    }
+}
+
+/// Waits `millis` on the worker's event loop.
+async fn sleep(millis: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 fn send(scope: &DedicatedWorkerGlobalScope, id: u32, body: Message) {
     let text = serde_json::to_string(&Envelope { id, body })
         .expect("replies are plain data and always serialize");
     // The page can only be gone here, and then nobody is left to tell.
     let _ = scope.post_message(&JsValue::from_str(&text));
+}
+
+/// The browser's clock: wall time from `Date`, durations from the worker's `performance`.
+struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(js_sys::Date::now() as i64)
+    }
+
+    fn millis(&self) -> f64 {
+        js_sys::global()
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .performance()
+            .map_or_else(js_sys::Date::now, |p| p.now())
+    }
 }

@@ -6,16 +6,16 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde::Serialize;
 use strata_core::history::{self, Finding};
-use strata_core::migrate;
+use strata_engine::migrate;
 
-use crate::args::{DiffArgs, DiffFormat, ReadArgs};
+use crate::args::{CheckArgs, DiffArgs, DiffFormat, ReadArgs};
 use crate::config::Project;
 use crate::output::{json, paint, BAD, DIM, OK, WARN};
 
-pub fn check(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
+pub fn check(project: &Project, args: &CheckArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
     let model = project.model()?;
-    let conn = project.open_read_only()?;
+    let conn = if args.no_database { None } else { project.open_read_only()? };
     let report = migrate::check(conn.as_ref(), &revs.graph, &model, project.version_table())?;
     if args.json {
         #[derive(Serialize)]
@@ -37,7 +37,7 @@ pub fn check(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
             }
         }
         for f in &report.findings {
-            anstream::println!("{} {}", paint(BAD, "history:"), f.describe());
+            anstream::println!("{} {}{}", paint(BAD, "history:"), f.describe(), merge_words(f));
         }
         if !report.pending.is_empty() {
             anstream::println!(
@@ -48,16 +48,22 @@ pub fn check(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
             );
         }
         if !report.drift.is_empty() {
-            anstream::println!("{} the database differs from the schema its revisions build (changed by hand?):", paint(BAD, "drift:"));
+            anstream::println!(
+                "{} the database's schema is not the one its applied revisions build (changed by hand, or stamped at the wrong revision?); these changes would make it so:",
+                paint(BAD, "drift:")
+            );
             for c in &report.drift {
                 anstream::println!("  - {c}");
             }
         }
-        if conn.is_none() {
+        if args.no_database {
+            anstream::println!("{}", paint(DIM, "the database was left out (--no-database); the model and the revisions were checked"));
+        } else if conn.is_none() {
             anstream::println!("{}", paint(DIM, format!("database {} does not exist; only the model and the revisions were checked", project.database.display())));
         }
         if report.ok() {
-            anstream::println!("{} the model, the revisions and the database agree", paint(OK, "ok:"));
+            let what = if conn.is_some() { "the model, the revisions and the database agree" } else { "the model and the revisions agree" };
+            anstream::println!("{} {what}", paint(OK, "ok:"));
         } else {
             let problems = report.model_changes.len() + report.findings.len() + usize::from(!report.pending.is_empty()) + usize::from(!report.drift.is_empty());
             anstream::println!("{} {problems} problem(s) found", paint(BAD, "check failed:"));
@@ -82,7 +88,7 @@ pub fn verify(project: &Project, args: &ReadArgs) -> Result<ExitCode> {
     } else {
         for f in &findings {
             let label = if f.is_error() { paint(BAD, "error:") } else { paint(WARN, "warning:") };
-            anstream::println!("{label} {}", f.describe());
+            anstream::println!("{label} {}{}", f.describe(), merge_words(f));
         }
         if errors == 0 {
             anstream::println!("{} {} applied revision(s) match their files", paint(OK, "ok:"), rows.len());
@@ -100,8 +106,8 @@ pub fn diff(project: &Project, args: &DiffArgs) -> Result<ExitCode> {
     };
     let auto = migrate::live_diff(&conn, &model, &hints, project.version_table())?;
     // Row counts for the findings that depend on data, read from the live rows.
-    let live = strata_core::introspect_excluding(&conn, &[project.version_table()])?;
-    let data = strata_core::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
+    let live = strata_engine::introspect_excluding(&conn, &[project.version_table()])?;
+    let data = strata_engine::runner::check_data(&conn, &strata_core::data_checks(&auto.up, &live))?;
     if args.json || args.format == DiffFormat::Json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -131,4 +137,12 @@ pub fn diff(project: &Project, args: &DiffArgs) -> Result<ExitCode> {
         print!("{}", auto.up.to_sql());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command that joins several heads, after the finding that names them.
+fn merge_words(f: &Finding) -> String {
+    match f {
+        Finding::MultipleHeads { heads } => format!(": strata merge -m MSG {}", heads.join(" ")),
+        _ => String::new(),
+    }
 }

@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use strata_core::import::{import, SqlFile};
-use strata_core::migrate;
+use strata_core::time::Clock;
+use strata_engine::clock::SystemClock;
+use strata_engine::migrate;
+use strata_engine::store::{add_revision, check_revision};
 
 use crate::args::ImportArgs;
-use crate::config::{created_now, Project};
+use crate::config::Project;
 use crate::output::{paint, BOLD, OK, WARN};
 
 pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
@@ -22,18 +25,28 @@ pub fn import_sql(project: &Project, args: &ImportArgs) -> Result<ExitCode> {
             files.push(SqlFile { name: path.file_name().unwrap_or_default().to_string_lossy().into_owned(), text });
         }
     }
-    let imported = import(&files, parent.as_deref(), &created_now(), project.version_table()).with_context(|| format!("cannot import {}", args.dir.display()))?;
+    let created = SystemClock::new().now().rfc3339();
+    let imported = import(&files, parent.as_deref(), &created, project.version_table()).with_context(|| format!("cannot import {}", args.dir.display()))?;
+    // Every revision passes the checks of a stored revision before the first is written, so an
+    // import is all or nothing.
+    let mut graph = revs.graph.clone();
     for rev in &imported.revisions {
         if revs.graph.get(&rev.id).is_some() {
             bail!("revision {} exists already; nothing was imported", rev.id);
         }
+        graph = check_revision(&graph, rev).with_context(|| format!("cannot import {}", args.dir.display()))?;
     }
+    let mut store = project.store();
+    let mut graph = revs.graph.clone();
     for rev in &imported.revisions {
-        let path = super::revision::write(project, rev)?;
-        anstream::println!("{} {} ({})", paint(OK, "imported"), path.display(), rev.message);
+        graph = add_revision(&mut store, &graph, rev)?;
+        anstream::println!("{} {} ({})", paint(OK, "imported"), store.path_of(rev).display(), rev.message);
     }
     for note in &imported.notes {
         anstream::println!("{} {note}", paint(WARN, "note:"));
+    }
+    for warning in &imported.warnings {
+        anstream::println!("{} {warning}", paint(WARN, "warning:"));
     }
     // Files written for another database (PostgreSQL syntax, say) are worth knowing about now.
     let all = project.revisions()?;

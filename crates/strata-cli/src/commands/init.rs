@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use strata_core::project::ModelLanguage;
 
 use crate::args::InitArgs;
 use crate::config::{Config, CONFIG_FILE};
@@ -72,7 +73,7 @@ class UserIdentityTable(SQLModel, table=True):
 
 /// `db` as written from the project folder `dir`: paths in strata.toml are relative to it, while
 /// the user typed `db` relative to the current folder.
-fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
+pub(super) fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
     let (dir, db) = (abs(dir), abs(db));
@@ -85,6 +86,11 @@ fn relative_to(dir: &Path, db: &Path) -> std::path::PathBuf {
 }
 
 pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
+    if let Some(db) = database.map(|d| d.to_string_lossy()).filter(|d| d.trim().is_empty() || d.trim() == ":memory:") {
+        return Err(crate::failure::usage(format!(
+            "--database {db:?} names no database file, and every command that changes a database would refuse it; nothing was created. Name a file, such as --database app.db"
+        )));
+    }
     let dir = &args.dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let config_path = dir.join(CONFIG_FILE);
@@ -93,7 +99,7 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
     }
     let mut config = Config::default();
     if args.sqlmodel {
-        config.model = "models.py".into();
+        config.model = ModelLanguage::Sqlmodel.file_name().into();
     }
     // STRATA_DATABASE overrides a project at run time; only an explicit --database belongs in
     // the file.
@@ -101,12 +107,7 @@ pub fn init(args: &InitArgs, database: Option<&Path>) -> Result<ExitCode> {
     if let Some(db) = database.filter(|_| !from_env) {
         config.database = relative_to(dir, db).to_string_lossy().into_owned();
     }
-    let text = format!(
-        "# strata project settings; paths are relative to this file.\n\
-         # `--database PATH` or the STRATA_DATABASE variable override `database`.\n\
-         {}",
-        toml::to_string(&config)?
-    );
+    let text = config.to_file_text()?;
     std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
     let mut created = vec![config_path.display().to_string()];
     let model = dir.join(&config.model);
@@ -136,7 +137,7 @@ mod tests {
     /// `strata init` must never hand out a model that strata itself cannot read.
     #[test]
     fn both_example_models_are_read_without_error() {
-        strata_core::from_sql(EXAMPLE_MODEL).unwrap();
+        strata_engine::from_sql(EXAMPLE_MODEL).unwrap();
         let model = strata_core::sqlmodel::from_sqlmodel(EXAMPLE_SQLMODEL).unwrap();
         assert_eq!(model.schema.tables.len(), 2);
     }

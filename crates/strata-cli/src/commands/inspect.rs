@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use serde::Serialize;
+use strata_core::classify::{Class, Classification};
 use strata_core::history::AppliedRow;
 use strata_core::revision::Revision;
+use strata_engine::revision_class::{classify_revision, classify_revisions};
 
 use crate::args::{HistoryArgs, ReadArgs, ShowArgs};
 use crate::config::{Project, Revisions};
@@ -21,19 +23,27 @@ struct Entry<'a> {
     created: &'a str,
     is_head: bool,
     is_current: bool,
+    /// Both directions run in one transaction each (no `no-transaction` section).
+    atomic: bool,
+    /// Additive or breaking for an app that keeps running while the upgrade applies.
+    class: Class,
+    classification: Option<Classification>,
     applied_at: Option<&'a str>,
     checksum: &'a str,
     file: Option<String>,
 }
 
-fn entry<'a>(revs: &'a Revisions, rev: &'a Revision, rows: &'a BTreeMap<String, AppliedRow>, current: &BTreeSet<String>) -> Entry<'a> {
+fn entry<'a>(revs: &'a Revisions, rev: &'a Revision, rows: &'a BTreeMap<String, AppliedRow>, current: &BTreeSet<String>, class: Option<Classification>) -> Entry<'a> {
     Entry {
+        class: class.as_ref().map_or(Class::Breaking, |c| c.class),
+        classification: class,
         id: &rev.id,
         parents: &rev.parents,
         message: &rev.message,
         created: &rev.created,
         is_head: revs.graph.children(&rev.id).is_empty(),
         is_current: current.contains(&rev.id),
+        atomic: rev.is_atomic(),
         applied_at: rows.get(&rev.id).map(|r| r.applied_at.as_str()),
         checksum: &rev.checksum,
         file: revs.files.get(&rev.id).map(|p| p.display().to_string()),
@@ -103,8 +113,10 @@ pub fn history(project: &Project, args: &HistoryArgs) -> Result<ExitCode> {
     let ids: BTreeSet<String> = rows.keys().cloned().collect();
     let current: BTreeSet<String> = revs.graph.current(&ids).into_iter().collect();
     let newest_first: Vec<&Revision> = revs.graph.revisions().rev().collect();
+    let all: BTreeSet<String> = newest_first.iter().map(|r| r.id.clone()).collect();
+    let mut classes = classify_revisions(&revs.graph, &all, project.version_table())?;
     if args.json {
-        let entries: Vec<Entry> = newest_first.iter().map(|r| entry(&revs, r, &rows, &current)).collect();
+        let entries: Vec<Entry> = newest_first.iter().map(|r| entry(&revs, r, &rows, &current, classes.remove(&r.id))).collect();
         json(&entries)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -126,7 +138,16 @@ pub fn history(project: &Project, args: &HistoryArgs) -> Result<ExitCode> {
         if current.contains(&r.id) {
             tags.push_str(&paint(BOLD, " (current)"));
         }
-        anstream::println!("{from} -> {}{tags}, {}", paint(BOLD, &r.id), r.message);
+        if !r.is_atomic() {
+            tags.push_str(&paint(WARN, " (not atomic)"));
+        }
+        // The class goes last, after the message, so the line reads as it always did up to it.
+        let class = classes.get(&r.id);
+        let label = match class.map(|c| c.class) {
+            Some(Class::Additive) => paint(OK, "[additive]"),
+            _ => paint(WARN, "[breaking]"),
+        };
+        anstream::println!("{from} -> {}{tags}, {} {label}", paint(BOLD, &r.id), r.message);
         if args.verbose {
             let file = revs.files.get(&r.id).map(|p| p.display().to_string()).unwrap_or_default();
             let applied = match rows.get(&r.id) {
@@ -135,6 +156,9 @@ pub fn history(project: &Project, args: &HistoryArgs) -> Result<ExitCode> {
             };
             anstream::println!("    {}", paint(DIM, format!("created {}; {applied}; checksum {}", r.created, &r.checksum[..12])));
             anstream::println!("    {}", paint(DIM, file));
+            for reason in class.into_iter().flat_map(Classification::breaking) {
+                anstream::println!("    {}", paint(WARN, format!("breaking: {}", reason.what)));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -181,6 +205,7 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
     let id = revs.graph.resolve(&args.revision)?;
     let rev = revs.graph.get(&id).expect("resolved ids exist");
     let rows = by_id(super::applied_rows(project)?);
+    let class = classify_revision(&revs.graph, rev, project.version_table())?;
     if args.json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -189,8 +214,19 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
             children: &'a [String],
             file: Option<String>,
             applied: Option<&'a AppliedRow>,
+            atomic: bool,
+            class: Class,
+            classification: &'a Classification,
         }
-        json(&Out { revision: rev, children: revs.graph.children(&id), file: revs.files.get(&id).map(|p| p.display().to_string()), applied: rows.get(&id) })?;
+        json(&Out {
+            revision: rev,
+            children: revs.graph.children(&id),
+            file: revs.files.get(&id).map(|p| p.display().to_string()),
+            applied: rows.get(&id),
+            atomic: rev.is_atomic(),
+            class: class.class,
+            classification: &class,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     anstream::println!("{} {}", paint(BOLD, "Revision:"), rev.id);
@@ -199,13 +235,43 @@ pub fn show(project: &Project, args: &ShowArgs) -> Result<ExitCode> {
     anstream::println!("{} {}", paint(BOLD, "Children:"), if kids.is_empty() { "(head)".into() } else { kids.join(", ") });
     anstream::println!("{} {}", paint(BOLD, "Created:"), rev.created);
     anstream::println!("{} {}", paint(BOLD, "Applied:"), rows.get(&id).map(|r| r.applied_at.clone()).unwrap_or_else(|| "no".into()));
+    let not_atomic: Vec<&str> = [("up", rev.up_options), ("down", rev.down_options)].into_iter().filter(|(_, o)| o.no_transaction).map(|(d, _)| d).collect();
+    if !not_atomic.is_empty() {
+        anstream::println!(
+            "{} {} (no-transaction: {} commits statement by statement; a failure part way leaves what committed and does not record the revision)",
+            paint(BOLD, "Atomic:"),
+            paint(WARN, "no"),
+            not_atomic.join(" and ")
+        );
+    }
     if let Some(p) = revs.files.get(&id) {
         anstream::println!("{} {}", paint(BOLD, "File:"), p.display());
     }
+    print_class(&class);
     anstream::println!("\n    {}\n", rev.message);
     anstream::println!("{}{}", paint(BOLD, "-- +up"), rev.up_options.render());
     anstream::print!("{}", rev.up);
     anstream::println!("\n{}{}", paint(BOLD, "-- +down"), rev.down_options.render());
     anstream::print!("{}", rev.down);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `Class:` block of `strata show`: the class, what it was read from, and each reason,
+/// breaking ones with their expand/contract way.
+fn print_class(class: &Classification) {
+    let basis = match class.basis {
+        strata_core::classify::Basis::Changes => "read from the changes strata's plan makes",
+        strata_core::classify::Basis::Statements => "read from the hand-written SQL, breaking when in doubt",
+    };
+    let label = match class.class {
+        Class::Additive => paint(OK, "additive"),
+        Class::Breaking => paint(WARN, "breaking"),
+    };
+    anstream::println!("{} {label} for an app that keeps running while it upgrades ({basis})", paint(BOLD, "Class:"));
+    for r in &class.reasons {
+        anstream::println!("  - {} {}: {}", r.class, r.what, r.why);
+        if let Some(instead) = &r.instead {
+            anstream::println!("    {}", paint(DIM, format!("instead: {instead}")));
+        }
+    }
 }

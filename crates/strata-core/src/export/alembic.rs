@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, TableChange, TableDiff};
 use crate::export::{py_str, ExportInput};
-use crate::plan::{Plan, PlanOptions, Step, StepKind};
+use crate::plan::{Plan, RebuildPart, Step, StepKind};
 use crate::schema::*;
 use crate::sql;
 
@@ -110,40 +110,6 @@ struct Writer {
     uses_raw_type: bool,
 }
 
-/// What one plan step is, read from its SQL.
-enum Kind {
-    DropIndex(String),
-    DropTable(String),
-    RenameTable(String, String),
-    CreateTable(String),
-    CreateIndex(String),
-    AddColumn(String, String),
-    DropColumn(String, String),
-    RenameColumn(String, String, String),
-    Other,
-}
-
-fn classify(sql_text: &str) -> Kind {
-    let toks = sql::words(sql_text);
-    let w = |i: usize| toks.get(i).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
-    let n = |i: usize| toks.get(i).map(|s| sql::unquote(s)).unwrap_or_default();
-    match (w(0).as_str(), w(1).as_str()) {
-        ("drop", "index") => Kind::DropIndex(n(2)),
-        ("drop", "table") => Kind::DropTable(n(2)),
-        ("create", "table") => Kind::CreateTable(n(2)),
-        ("create", "index") => Kind::CreateIndex(n(2)),
-        ("create", "unique") if w(2) == "index" => Kind::CreateIndex(n(3)),
-        ("alter", "table") => match (w(3).as_str(), w(4).as_str()) {
-            ("rename", "to") => Kind::RenameTable(n(2), n(5)),
-            ("rename", "column") => Kind::RenameColumn(n(2), n(5), n(7)),
-            ("drop", "column") => Kind::DropColumn(n(2), n(5)),
-            ("add", "column") => Kind::AddColumn(n(2), n(5)),
-            _ => Kind::Other,
-        },
-        _ => Kind::Other,
-    }
-}
-
 impl Writer {
     /// The body of `upgrade()` or `downgrade()` for a plan from `from` to `to`.
     fn plan_body(&mut self, p: &Plan, from: &Schema, to: &Schema) -> Vec<String> {
@@ -156,67 +122,50 @@ impl Writer {
             out.push("# This step drops or rebuilds tables: on SQLite run it with foreign keys off (the default for".into());
             out.push("# a new connection), or a rebuild's DROP TABLE can cascade into child rows.".into());
         }
-        let temp_prefix = PlanOptions::default().temp_prefix;
-        // Tables being rebuilt right now (between the CREATE of their temporary table and its
-        // RENAME into place): the statements in between belong to the batch block.
-        let mut rebuilding: Vec<(String, String)> = Vec::new(); // (table key, temporary name)
         let mut last_comment: Option<&str> = None;
-        for (i, step) in p.steps.iter().enumerate() {
+        for step in &p.steps {
             let change = &p.changes[step.change];
-            let kind = classify(&step.sql);
-            if let Kind::CreateTable(tmp) = &kind {
-                if let Some(table) = tmp.strip_prefix(&temp_prefix) {
-                    let steps: Vec<&Step> = p.steps[i..]
-                        .iter()
-                        .take_while(|s| !matches!(classify(&s.sql), Kind::RenameTable(ref a, _) if a == tmp))
-                        .chain(p.steps[i..].iter().find(|s| matches!(classify(&s.sql), Kind::RenameTable(ref a, _) if a == tmp)))
-                        .collect();
-                    out.push(String::new());
-                    out.push(format!("# {}", step.comment));
-                    last_comment = Some(&step.comment);
-                    match change {
-                        Change::ModifyTable(d) if key(&d.to.name) == key(table) => {
-                            // Renames the plan does inside the copy (not as a native RENAME
-                            // COLUMN step, which SQLite refuses for some tables) happen in the batch.
-                            let native: Vec<(String, String)> = p
-                                .steps
-                                .iter()
-                                .filter(|s| s.change == step.change)
-                                .filter_map(|s| if let Kind::RenameColumn(_, a, b) = classify(&s.sql) { Some((key(&a), key(&b))) } else { None })
-                                .collect();
-                            let in_copy: Vec<(String, String)> = d
-                                .changes
-                                .iter()
-                                .filter_map(|c| if let TableChange::RenameColumn { from, to } = c { Some((from.clone(), to.clone())) } else { None })
-                                .filter(|(a, b)| !native.contains(&(key(a), key(b))))
-                                .collect();
-                            self.batch(d, &steps, &in_copy, &mut out);
-                        }
-                        // A table rebuilt because of another one's change (its foreign key
-                        // follows a renamed parent column): recreated in its new shape.
-                        _ => match (from.table(table), to.table(table)) {
-                            (Some(f), Some(t)) => {
-                                let d = TableDiff { from: f.clone(), to: t.clone(), changes: Vec::new() };
-                                self.batch(&d, &steps, &[], &mut out);
-                            }
-                            _ => {
-                                for s in &steps {
-                                    out.push(self.execute(&s.sql));
-                                }
-                            }
-                        },
-                    }
-                    rebuilding.push((key(table), tmp.clone()));
+            if let StepKind::Rebuild { table, temp, part } = &step.kind {
+                // A rebuild is one batch block, written where its temporary table is created;
+                // its other statements are in the block.
+                if *part != RebuildPart::CreateTemp {
                     continue;
                 }
-            }
-            if let Some(pos) = rebuilding.iter().position(|(t, tmp)| match &kind {
-                Kind::RenameTable(a, _) => a == tmp,
-                Kind::DropTable(x) => key(x) == *t,
-                _ => matches!(step.kind, StepKind::CopyRows { .. } | StepKind::Sequence) && step.sql.contains(tmp.as_str()),
-            }) {
-                if matches!(&kind, Kind::RenameTable(..)) {
-                    rebuilding.remove(pos);
+                let steps: Vec<&Step> = p.steps.iter().filter(|s| matches!(&s.kind, StepKind::Rebuild { temp: t, .. } if t == temp)).collect();
+                out.push(String::new());
+                out.push(format!("# {}", step.comment));
+                last_comment = Some(&step.comment);
+                match change {
+                    Change::ModifyTable(d) if key(&d.to.name) == key(table) => {
+                        // Renames the plan does inside the copy (not as a native RENAME COLUMN
+                        // step, which SQLite refuses for some tables) happen in the batch.
+                        let native: Vec<(String, String)> = p
+                            .steps
+                            .iter()
+                            .filter(|s| s.change == step.change)
+                            .filter_map(|s| if let StepKind::RenameColumn { from, to, .. } = &s.kind { Some((key(from), key(to))) } else { None })
+                            .collect();
+                        let in_copy: Vec<(String, String)> = d
+                            .changes
+                            .iter()
+                            .filter_map(|c| if let TableChange::RenameColumn { from, to } = c { Some((from.clone(), to.clone())) } else { None })
+                            .filter(|(a, b)| !native.contains(&(key(a), key(b))))
+                            .collect();
+                        self.batch(d, &steps, &in_copy, &mut out);
+                    }
+                    // A table rebuilt because of another one's change (its foreign key follows a
+                    // renamed parent column): recreated in its new shape.
+                    _ => match (from.table(table), to.table(table)) {
+                        (Some(f), Some(t)) => {
+                            let d = TableDiff { from: f.clone(), to: t.clone(), changes: Vec::new() };
+                            self.batch(&d, &steps, &[], &mut out);
+                        }
+                        _ => {
+                            for s in &steps {
+                                out.push(self.execute(&s.sql));
+                            }
+                        }
+                    },
                 }
                 continue;
             }
@@ -228,16 +177,16 @@ impl Writer {
             if let Some(loss) = &step.data_loss {
                 out.push(format!("# data loss: {loss}"));
             }
-            match (kind, change) {
-                (Kind::DropIndex(name), _) => match from.indexes.get(&key(&name)) {
+            match (&step.kind, change) {
+                (StepKind::DropIndex { index: name, .. }, _) => match from.indexes.get(&key(name)) {
                     Some(i) => out.push(format!("op.drop_index({}, table_name={})", py_str(&i.name), py_str(&i.table))),
                     None => out.push(self.execute(&step.sql)),
                 },
-                (Kind::DropTable(name), Change::DropTable(_)) => out.push(format!("op.drop_table({})", py_str(&name))),
-                (Kind::RenameTable(a, b), Change::RenameTable { .. }) => {
-                    out.push(format!("op.rename_table({}, {})", py_str(&a), py_str(&b)))
+                (StepKind::DropTable { table: name }, Change::DropTable(_)) => out.push(format!("op.drop_table({})", py_str(name))),
+                (StepKind::RenameTable { from: a, to: b }, Change::RenameTable { .. }) => {
+                    out.push(format!("op.rename_table({}, {})", py_str(a), py_str(b)))
                 }
-                (Kind::CreateTable(_), Change::AddTable(t)) => match self.table_parts(t) {
+                (StepKind::CreateTable { .. }, Change::AddTable(t)) => match self.table_parts(t) {
                     Some(parts) => {
                         out.push("op.create_table(".into());
                         out.push(format!("    {},", py_str(&t.name)));
@@ -249,23 +198,23 @@ impl Writer {
                         out.push(self.execute(&step.sql));
                     }
                 },
-                (Kind::CreateIndex(name), _) => match to.indexes.get(&key(&name)) {
+                (StepKind::CreateIndex { index: name, .. }, _) => match to.indexes.get(&key(name)) {
                     Some(i) => out.push(self.create_index(i)),
                     None => out.push(self.execute(&step.sql)),
                 },
-                (Kind::DropColumn(t, c), Change::ModifyTable(_)) => out.push(format!("op.drop_column({}, {})", py_str(&t), py_str(&c))),
-                (Kind::RenameColumn(t, a, b), Change::ModifyTable(_)) => {
-                    out.push(format!("op.alter_column({}, {}, new_column_name={})", py_str(&t), py_str(&a), py_str(&b)))
+                (StepKind::DropColumn { table: t, column: c }, Change::ModifyTable(_)) => out.push(format!("op.drop_column({}, {})", py_str(t), py_str(c))),
+                (StepKind::RenameColumn { table: t, from: a, to: b }, Change::ModifyTable(_)) => {
+                    out.push(format!("op.alter_column({}, {}, new_column_name={})", py_str(t), py_str(a), py_str(b)))
                 }
-                (Kind::AddColumn(t, c), Change::ModifyTable(d)) => {
-                    let col = d.to.column(&c);
-                    let fk = d.to.foreign_keys.iter().find(|f| f.columns.len() == 1 && f.columns[0].eq_ignore_ascii_case(&c));
-                    let inline_check = d.changes.iter().any(|x| matches!(x, TableChange::AddCheck(ch) if sql::mentions(ch.expr.as_str(), &c)));
+                (StepKind::AddColumn { table: t, column: c }, Change::ModifyTable(d)) => {
+                    let col = d.to.column(c);
+                    let fk = d.to.foreign_keys.iter().find(|f| f.columns.len() == 1 && f.columns[0].eq_ignore_ascii_case(c));
+                    let inline_check = d.changes.iter().any(|x| matches!(x, TableChange::AddCheck(ch) if sql::mentions(ch.expr.as_str(), c)));
                     match (col, inline_check) {
                         (Some(col), false) if fk.is_none_or(fk_expressible) => {
                             let column = self.column(col, fk, false);
                             let inline = if fk.is_some() { ", inline_references=True" } else { "" };
-                            out.push(format!("op.add_column({}, {column}{inline})", py_str(&t)));
+                            out.push(format!("op.add_column({}, {column}{inline})", py_str(t)));
                         }
                         _ => {
                             out.push("# written as SQLite SQL: op.add_column cannot put this column's CHECK in the ALTER".into());
@@ -329,7 +278,7 @@ impl Writer {
             }
             return;
         };
-        if steps.iter().any(|s| matches!(s.kind, StepKind::Sequence)) {
+        if steps.iter().any(|s| matches!(s.kind, StepKind::Rebuild { part: RebuildPart::Sequence, .. })) {
             out.push("# Alembic's copy does not carry the AUTOINCREMENT counter over; strata's does.".into());
         }
         // A column made NOT NULL with a default gets the default where it was NULL, as strata's

@@ -1,48 +1,66 @@
 //! Exports of one revision for the tools our users already run: an Alembic revision script
 //! ([`alembic`]), PostgreSQL SQL with notes where PostgreSQL behaves differently ([`postgres`]),
-//! and plain up/down SQL files ([`sql_files`]). Pure functions of an [`ExportInput`]: the schemas
+//! and plain up/down SQL files ([`sql_files`]); and of the whole history as a runnable Alembic
+//! project ([`alembic_project`]). Pure functions of an [`ExportInput`]: the schemas
 //! before and after the revision, the renames it performs, and its place in the graph.
 //!
-//! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] rebuilds both schemas
-//! from the graph and reads the renames back from the revision's own statements, then checks
+//! A revision file holds SQL, not changes, so [`ExportInput::for_revision`] has both schemas
+//! rebuilt from the graph (by the caller's [`HeadSchema`]: strata-engine runs the revisions) and reads the renames back from the revision's own statements, then checks
 //! that planning those schemas gives the revision's SQL again. When it does not (a hand-written
 //! or edited revision), the exports say so and carry the statements verbatim instead of
 //! inventing changes the revision never made.
 
 pub mod alembic;
 pub mod postgres;
+pub mod project;
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diff::{diff, Diff};
-use crate::migrate;
-use crate::model::Rename;
+use crate::diff::{diff, Diff, Rename};
 use crate::plan::{plan, Plan, PlanOptions};
 use crate::revision::{Direction, Graph, Revision};
 use crate::schema::Schema;
+use crate::script::script_sql;
 use crate::sql;
+use crate::statement::{self, Alter, Object, Verb};
 
 pub use alembic::alembic;
 pub use postgres::{postgres, PostgresExport};
+pub use project::{alembic_project, AlembicProject, ModelsFile};
 
 /// Why an export could not be made. Nothing is written by the core either way.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    #[error("revision {id} is not in the graph; list revisions with `strata history`")]
+    #[error("revision {id} is not in the graph")]
     UnknownRevision { id: String },
     /// The schema before or after the revision could not be rebuilt from the revisions.
-    #[error("cannot rebuild the schema {which} revision {id}: {source}")]
+    #[error("cannot rebuild the schema {which} revision {id}: {cause}")]
     Schema {
         id: String,
         which: &'static str,
-        #[source]
-        source: crate::migrate::MigrateError,
+        /// Part of the message, not `source()` (see strata-engine's `error.rs`).
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("cannot read the revision graph: {0}")]
-    Graph(#[from] crate::revision::RevisionError),
+    Graph(crate::revision::RevisionError),
+}
+
+impl From<crate::revision::RevisionError> for ExportError {
+    fn from(e: crate::revision::RevisionError) -> Self {
+        ExportError::Graph(e)
+    }
+}
+
+/// What rebuilds the schema that a graph's single head produces. The core runs no SQL, so the
+/// exports that start from revision files ask their caller: strata-engine runs the revisions in
+/// a scratch database (`migrate::Replay`).
+pub trait HeadSchema {
+    /// The schema that `graph`'s single head and everything it builds on produce (empty for an
+    /// empty graph).
+    fn head_schema(&self, graph: &Graph) -> Result<Schema, Box<dyn std::error::Error + Send + Sync>>;
 }
 
 /// Everything an export needs about one revision.
@@ -90,17 +108,17 @@ impl ExportInput {
     }
 
     /// The input for revision `id` of `graph`: the schema its parents produce, the schema it
-    /// produces, and the renames its SQL performs. `version_table` is left out of both schemas.
-    pub fn for_revision(graph: &Graph, id: &str, version_table: &str) -> Result<ExportInput, ExportError> {
+    /// produces (each built by `schemas`), and the renames its SQL performs.
+    pub fn for_revision(graph: &Graph, id: &str, schemas: &dyn HeadSchema) -> Result<ExportInput, ExportError> {
         let rev = graph.get(id).ok_or_else(|| ExportError::UnknownRevision { id: id.into() })?;
-        let schema_err = |which| move |source| ExportError::Schema { id: id.to_string(), which, source };
-        let to = migrate::head_schema(&sub_graph(graph, id, None)?, version_table).map_err(schema_err("after"))?;
+        let schema_err = |which| move |cause| ExportError::Schema { id: id.to_string(), which, cause };
+        let to = schemas.head_schema(&sub_graph(graph, id, None)?).map_err(schema_err("after"))?;
         let from = match rev.parents.len() {
             0 => Schema::default(),
-            1 => migrate::head_schema(&sub_graph(graph, &rev.parents[0], None)?, version_table).map_err(schema_err("before"))?,
+            1 => schemas.head_schema(&sub_graph(graph, &rev.parents[0], None)?).map_err(schema_err("before"))?,
             // A merge starts from all of its parents applied: a stand-in revision with the same
             // parents and no statements gives the graph the single head head_schema wants.
-            _ => migrate::head_schema(&sub_graph(graph, id, Some(rev))?, version_table).map_err(schema_err("before"))?,
+            _ => schemas.head_schema(&sub_graph(graph, id, Some(rev))?).map_err(schema_err("before"))?,
         };
         let renames = renames_in_sql(&rev.up);
         let (up, _) = plans(&from, &to, &renames);
@@ -162,43 +180,27 @@ fn sub_graph(graph: &Graph, head: &str, stand_in: Option<&Revision>) -> Result<G
 /// change (no rows are written, none can be lost on the way up), so strata's own plan between
 /// the two schemas is equivalent to it, however the SQL is spelled.
 fn creates_only(up: &str, down: &str) -> bool {
-    const KINDS: [&str; 4] = ["table", "index", "view", "trigger"];
-    // The kind of object, its name and the statement's words, for
-    // `verb [UNIQUE] kind [IF [NOT] EXISTS] name ...`.
-    let object = |text: &str, verb: &str| -> Option<(String, String, Vec<String>)> {
-        let toks = sql::words(text);
-        let lower: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
-        if lower.first().map(String::as_str) != Some(verb) {
-            return None;
-        }
-        let mut i = 1;
-        if lower.get(i).map(String::as_str) == Some("unique") {
-            i += 1;
-        }
-        let kind = lower.get(i)?.clone();
-        if !KINDS.contains(&kind.as_str()) {
-            return None;
-        }
-        i += 1;
-        while matches!(lower.get(i).map(String::as_str), Some("if" | "not" | "exists")) {
-            i += 1;
-        }
-        let name = sql::unquote(toks.get(i)?).to_ascii_lowercase();
-        Some((kind, name, lower))
+    // The kind and name of a `CREATE` or `DROP` of a table, index, view or trigger of the main
+    // database, read by the one statement classifier.
+    let object = |text: &str, verb: Verb| -> Option<(statement::Classified, String)> {
+        let c = statement::classify(text);
+        let plain = c.verb == verb && !c.temp && matches!(c.object, Some(Object::Table | Object::Index | Object::View | Object::Trigger));
+        let name = c.name.as_ref().filter(|n| n.is_main())?.name.to_ascii_lowercase();
+        plain.then_some((c, name))
     };
     let mut created = Vec::new();
     for st in sql::split_statements(up) {
-        match object(&st.text, "create") {
-            // CREATE TABLE ... AS SELECT writes rows; a table's definition has no other SELECT.
-            Some((kind, _, words)) if kind == "table" && words.iter().any(|w| w == "select") => return false,
-            Some((_, name, _)) => created.push(name),
+        match object(&st.text, Verb::Create) {
+            // CREATE TABLE ... AS SELECT writes rows.
+            Some((c, _)) if c.as_select => return false,
+            Some((_, name)) => created.push(name),
             None if sql::normalize(&st.text).is_empty() => {}
             None => return false,
         }
     }
     !created.is_empty()
         && sql::split_statements(down).iter().all(|st| {
-            sql::normalize(&st.text).is_empty() || object(&st.text, "drop").is_some_and(|(_, name, _)| created.contains(&name))
+            sql::normalize(&st.text).is_empty() || object(&st.text, Verb::Drop).is_some_and(|(_, name)| created.contains(&name))
         })
 }
 
@@ -217,23 +219,20 @@ pub fn renames_in_sql(text: &str) -> Vec<Rename> {
     let mut tables: Vec<(String, String)> = Vec::new();
     let mut columns: Vec<(String, String, String)> = Vec::new();
     for st in sql::split_statements(text) {
-        let toks = sql::words(&st.text);
-        let w = |i: usize| toks.get(i).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
-        let name = |i: usize| toks.get(i).map(|s| sql::unquote(s)).unwrap_or_default();
-        if w(0) == "alter" && w(1) == "table" {
-            if w(3) == "rename" && w(4) == "to" {
-                tables.push((name(2), name(5)));
-            } else if w(3) == "rename" && w(4) == "column" && w(6) == "to" {
-                columns.push((name(2), name(5), name(7)));
-            } else if w(3) == "rename" && w(5) == "to" {
-                columns.push((name(2), name(4), name(6)));
-            }
-        } else if w(0) == "insert" && w(1) == "into" && name(2).starts_with(&temp_prefix) && w(3) == "(" {
-            // INSERT INTO tmp (a, b) SELECT x, y FROM t: a bare name x copied into a differently
-            // named column a is a rename.
-            let table = name(2)[temp_prefix.len()..].to_string();
+        let c = statement::classify(&st.text);
+        let name = c.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+        match (&c.verb, &c.alter) {
+            (Verb::Alter, Some(Alter::RenameTo(to))) => tables.push((name.clone(), to.clone())),
+            (Verb::Alter, Some(Alter::RenameColumn { from, to })) => columns.push((name.clone(), from.clone(), to.clone())),
+            _ => {}
+        }
+        // INSERT INTO tmp (a, b) SELECT x, y FROM t: a bare name x copied into a differently
+        // named column a is a rename. The part after the table's name is read on here.
+        let toks = sql::words(&st.text[c.rest..]);
+        if c.verb == Verb::Insert && name.starts_with(&temp_prefix) && toks.first().is_some_and(|t| t == "(") {
+            let table = name[temp_prefix.len()..].to_string();
             let close = toks.iter().position(|t| t == ")").unwrap_or(0);
-            let targets: Vec<String> = toks[4..close].iter().filter(|t| *t != ",").map(|t| sql::unquote(t)).collect();
+            let targets: Vec<String> = toks.get(1..close).unwrap_or_default().iter().filter(|t| *t != ",").map(|t| sql::unquote(t)).collect();
             if toks.get(close + 1).is_some_and(|t| t.eq_ignore_ascii_case("select")) {
                 let mut items: Vec<Vec<&String>> = vec![Vec::new()];
                 let mut depth = 0;
@@ -323,9 +322,9 @@ pub fn sql_files(rev: &Revision, version_table: &str) -> SqlFiles {
     };
     SqlFiles {
         up_name: format!("{stem}.sql"),
-        up: format!("{}{}", header("upgrade"), migrate::script_sql(&[rev], Direction::Up, version_table)),
+        up: format!("{}{}", header("upgrade"), script_sql(&[rev], Direction::Up, version_table)),
         down_name: format!("{stem}_rollback.sql"),
-        down: format!("{}{}", header("downgrade"), migrate::script_sql(&[rev], Direction::Down, version_table)),
+        down: format!("{}{}", header("downgrade"), script_sql(&[rev], Direction::Down, version_table)),
     }
 }
 

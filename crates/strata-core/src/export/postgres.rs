@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::diff::{Change, Diff, TableChange, TableDiff};
 use crate::export::alembic::split_type;
 use crate::export::ExportInput;
-use crate::plan::{tables_in_dependency_order, views_in_dependency_order};
 use crate::render;
 use crate::schema::*;
 use crate::sql::{self, quote, quote_str};

@@ -1,0 +1,366 @@
+//! The playground's engine: it owns the browser's database (natively, any SQLite connection)
+//! and answers the page's requests (`protocol`), each with a fresh snapshot of what the database
+//! holds. The web worker only opens the database and forwards messages here: a message in,
+//! [`Workspace::handle`], a reply out. Everything else lives in this module's parts, one concept
+//! each: the console (`console`), the snapshot (`snapshot`), the migration workbench
+//! (`workbench`: autogenerate, save, merge, upgrade and downgrade, create_all, exports), whole
+//! databases in and out (`transfer`, over the crate's `transfer` module) and the lesson runner
+//! (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
+//! without a browser.
+//!
+//! The project (its revisions, as strata revision files) is kept in the same database, in the
+//! strata-owned table [`PROJECT_TABLE`] (a [`TableStore`]), so one OPFS file holds everything a
+//! reload must find.
+
+use std::rc::Rc;
+
+use rusqlite::Connection;
+use strata_core::revision::{Graph, Revision};
+
+use crate::error::sqlite_message;
+use crate::migrate::{self, Clock, Options};
+use crate::store::{RevisionStore, TableStore};
+pub use crate::store::{PROJECT_DDL, PROJECT_TABLE};
+pub use crate::transfer::{BASELINE_ID, META_TABLE};
+use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
+use workbench::migration;
+
+mod console;
+pub mod demo;
+/// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
+mod lesson;
+pub mod protocol;
+mod snapshot;
+/// Loading, exporting and importing whole databases, the model text, and backups.
+mod transfer;
+mod workbench;
+
+#[cfg(test)]
+mod backup_tests;
+#[cfg(test)]
+mod loss_tests;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod transfer_tests;
+#[cfg(test)]
+mod workbench_tests;
+
+/// The folder the Alembic project's zip unpacks into.
+pub const ALEMBIC_FOLDER: &str = "strata-alembic";
+
+/// The name of the table that records applied revisions.
+pub const VERSION_TABLE: &str = migrate::DEFAULT_VERSION_TABLE;
+
+/// Tables that belong to strata, not to the visitor's schema.
+pub const STRATA_TABLES: [&str; 3] = [VERSION_TABLE, PROJECT_TABLE, META_TABLE];
+
+/// An open database, where it lives, and the project's revisions.
+pub struct Workspace {
+    conn: Connection,
+    storage: Storage,
+    /// Parents before children, as stored in [`PROJECT_TABLE`].
+    revisions: Vec<Revision>,
+    /// Where backups are kept: a database of its own (see `transfer.rs`).
+    backups: Connection,
+    /// The table the data grid showed last, for requests that do not say.
+    last_browse: Option<String>,
+    /// Why the saved revisions could not be read when the database was opened, if they could
+    /// not: the database still opens (so Reset, Import and Restore can repair it) and Open
+    /// says what is wrong.
+    unreadable: Option<String>,
+    /// Where time comes from: the browser's clock in the worker, the system's natively.
+    clock: Rc<dyn Clock>,
+}
+
+impl Workspace {
+    /// [`Workspace::with_clock`] on the system clock (natively: tests, the CLI).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open(conn: Connection, storage: Storage) -> Result<Workspace, String> {
+        Workspace::with_clock(conn, storage, Rc::new(crate::clock::SystemClock::new()))
+    }
+
+    /// Opens the database file at `path` (`":memory:"` for one in memory) and takes it over, as
+    /// [`Workspace::with_clock`] does.
+    pub fn open_path(
+        path: &str,
+        storage: Storage,
+        clock: Rc<dyn Clock>,
+    ) -> Result<Workspace, String> {
+        let conn = Connection::open(path)
+            .map_err(|e| format!("cannot open {path}: {}", sqlite_message(&e)))?;
+        Workspace::with_clock(conn, storage, clock)
+    }
+
+    /// Takes over a connection, seeding the demo project if the database is empty and reading
+    /// the project's revisions otherwise. `clock` is where time comes from (the browser's in
+    /// the worker).
+    pub fn with_clock(
+        conn: Connection,
+        storage: Storage,
+        clock: Rc<dyn Clock>,
+    ) -> Result<Workspace, String> {
+        let mut engine = Workspace {
+            conn,
+            storage,
+            revisions: Vec::new(),
+            backups: Connection::open_in_memory().map_err(|e| e.to_string())?,
+            last_browse: None,
+            unreadable: None,
+            clock,
+        };
+        if engine.is_empty().map_err(|e| e.to_string())? {
+            engine.seed()?;
+        } else {
+            match engine.load_project() {
+                Ok(revisions) => engine.revisions = revisions,
+                Err(e) => engine.unreadable = Some(e),
+            }
+        }
+        Ok(engine)
+    }
+
+    pub(super) fn load_project(&self) -> Result<Vec<Revision>, String> {
+        TableStore::new(&self.conn).load().map_err(|e| {
+            format!(
+                "a saved revision cannot be read ({e}); the database opened without its \
+                     revisions: Reset, Import project or Restore a backup to go on"
+            )
+        })
+    }
+
+    pub(super) fn graph(&self) -> Result<Graph, String> {
+        Graph::new(self.revisions.clone()).map_err(|e| e.to_string())
+    }
+
+    /// Answers one request. Never panics on bad input: a failure becomes an `Err` outcome and
+    /// leaves the database as it was.
+    pub fn handle(&mut self, request: Request) -> Reply {
+        // Keeping the model text is sent while the visitor types, so its reply skips the
+        // snapshot (the reducer keeps the one it has).
+        let quiet = matches!(request, Request::SaveModel { .. });
+        let (outcome, browse) = match request {
+            Request::Open { browse } => match self.unreadable.take() {
+                Some(problem) => (Err(problem.into()), browse),
+                None => (self.opened().map_err(Failure::from), browse),
+            },
+            Request::Browse { table } => (Ok(Outcome::Done), Some(table)),
+            Request::Execute { sql, browse } => {
+                (self.execute(&sql).map_err(|e| e.to_string().into()), browse)
+            }
+            Request::Reset => (
+                self.reset()
+                    .map_err(|e| format!("cannot reset: {e}").into()),
+                None,
+            ),
+            Request::Autogenerate {
+                model,
+                renames,
+                browse,
+                language,
+                parent,
+            } => (
+                self.autogenerate_with_diagram(&model, language, &renames, parent.as_deref())
+                    .map(|(autogen, millis, diagram)| {
+                        let mut m = migration(&autogen, millis);
+                        // A counted finding replaces the uncounted one of the same kind.
+                        let counted = self.data_findings(&autogen);
+                        m.findings.retain(|f| {
+                            !counted
+                                .iter()
+                                .any(|c| c.kind == f.kind && c.change == f.change)
+                        });
+                        m.findings.extend(counted);
+                        m.diagram = diagram;
+                        Outcome::Autogenerated(m)
+                    }),
+                browse,
+            ),
+            Request::SaveRevision {
+                model,
+                renames,
+                declined,
+                message,
+                browse,
+                language,
+                parent,
+            } => (
+                self.save_answered(
+                    &model,
+                    language,
+                    (&renames, &declined),
+                    &message,
+                    parent.as_deref(),
+                )
+                .map(|id| Outcome::Saved { id }),
+                browse,
+            ),
+            Request::Upgrade {
+                target,
+                browse,
+                confirmed,
+            } => (
+                self.upgrade_checked(&target, confirmed)
+                    .map_err(Failure::from),
+                browse,
+            ),
+            Request::Downgrade {
+                target,
+                browse,
+                confirmed,
+            } => (
+                self.downgrade_checked(&target, confirmed)
+                    .map_err(Failure::from),
+                browse,
+            ),
+            Request::Merge { message, browse } => (
+                self.merge(&message)
+                    .map(|id| Outcome::Saved { id })
+                    .map_err(Failure::from),
+                browse,
+            ),
+            Request::CreateAll {
+                model,
+                language,
+                apply,
+                browse,
+            } => (self.create_all(&model, language, apply), browse),
+            Request::Export { id, format } => (
+                self.export(&id, format).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::ExportAlembicProject { model, language } => (
+                self.export_alembic_project(&model, language)
+                    .map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::Steps { steps, browse } => {
+                (self.run_steps(&steps).map_err(Failure::from), browse)
+            }
+            Request::Check {
+                lesson,
+                checks,
+                browse,
+            } => (
+                Ok(Outcome::Checked {
+                    lesson,
+                    passed: self.check(&checks),
+                }),
+                browse,
+            ),
+            Request::AppWrite {
+                deployed,
+                writes,
+                browse,
+                run,
+            } => (
+                self.app_write(&deployed, &writes, run)
+                    .map_err(Failure::from),
+                browse,
+            ),
+            Request::Load {
+                project,
+                browse,
+                link,
+            } => (self.load(&project, link).map_err(Failure::from), browse),
+            Request::SaveModel { model, language } => (
+                self.save_model(&model, language).map_err(Failure::from),
+                None,
+            ),
+            Request::ExportProject {
+                model,
+                language,
+                share,
+            } => (
+                self.export_project(&model, language)
+                    .map(|project| Outcome::ProjectExported { project, share })
+                    .map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::ExportSqlite => (
+                self.export_sqlite().map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::ImportSqlite {
+                name,
+                base64,
+                browse,
+            } => (
+                self.import_sqlite(&name, &base64).map_err(Failure::from),
+                browse,
+            ),
+            Request::Backup { label } => (
+                self.backup(&label).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::Restore { id } => (
+                self.restore(&id).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            // The worker panics on it before it gets here (see `worker.rs`).
+            Request::CrashForTest => (
+                Err("only the browser's database worker crashes on request"
+                    .to_owned()
+                    .into()),
+                None,
+            ),
+        };
+        if quiet {
+            // A failure to keep the model is reported without a snapshot too, so the panels
+            // keep showing the database, which did not change.
+            let outcome = outcome.or_else(|e| Ok(Outcome::ModelNotKept(e.message)));
+            return Reply {
+                outcome,
+                snapshot: Snapshot {
+                    storage: self.storage.clone(),
+                    ..Snapshot::default()
+                },
+            };
+        }
+        if browse.is_some() {
+            self.last_browse.clone_from(&browse);
+        }
+        let snapshot = match self.snapshot(browse.as_deref()) {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                // A snapshot only reads, so failing here means the database itself is
+                // unreadable; the page still gets an answer it can show, which says whether the
+                // request itself was carried out.
+                let outcome = match outcome {
+                    // A background answer keeps its kind, so the page counts it off as
+                    // background work; what went wrong travels inside it.
+                    Ok(done) if done.is_background() => {
+                        Ok(done.failed(format!("the database cannot be read: {e}")))
+                    }
+                    Ok(_) => Err(format!("the request was carried out, but the database cannot be read afterwards: {e}").into()),
+                    Err(failed) => Err(Failure {
+                        message: format!("{}; the database cannot be read either: {e}", failed.message),
+                        at: failed.at,
+                    }),
+                };
+                return Reply {
+                    outcome,
+                    snapshot: Snapshot {
+                        storage: self.storage.clone(),
+                        ..Snapshot::default()
+                    },
+                };
+            }
+        };
+        Reply { outcome, snapshot }
+    }
+
+    pub(super) fn is_empty(&self) -> rusqlite::Result<bool> {
+        self.conn
+            .query_row("SELECT count(*) = 0 FROM sqlite_schema", [], |row| {
+                row.get(0)
+            })
+    }
+}
+
+fn options() -> Options {
+    Options {
+        version_table: VERSION_TABLE.to_owned(),
+        allow_data_loss: true,
+    }
+}

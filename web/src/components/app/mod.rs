@@ -1,0 +1,581 @@
+//! The page: three columns (Model, Migration, Database) over one state and one database worker.
+
+use yew::prelude::*;
+
+use super::console::Console;
+use super::data_grid::DataGrid;
+use super::header::Header;
+use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
+use super::migration_panel::MigrationPanel;
+use super::model_panel::ModelPanel;
+use super::project_panel::ProjectPanel;
+use super::revisions_panel::RevisionsPanel;
+use super::version_panel::VersionPanel;
+use crate::lessons::progress::LessonAction;
+use crate::services::demo;
+use crate::services::project::Project;
+use crate::services::protocol::{ExportFormat, Message, Request, Step};
+use crate::services::DbClient;
+use crate::state::{Action, AppState, Phase, Place};
+use page::{deliver, expose_test_hooks, load_model, page_url, take_share_link};
+
+mod page;
+
+/// How long the model editor must be left alone before its text is kept in the database.
+const MODEL_SAVE_DELAY_MS: i32 = 300;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| AppState {
+        model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
+        lessons: load_progress(),
+        ..AppState::default()
+    });
+
+    // One worker for the life of the page. Its replies arrive as actions, and its first act once
+    // booted is to read the database, so the panels fill in without a click.
+    let client = {
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        use_memo((), move |()| {
+            // A share link in the address is read once, and taken out of the address so a reload
+            // does not load it again over what the visitor did since.
+            let link = take_share_link();
+            let link_error = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+            let on_message = {
+                let dispatcher = dispatcher.clone();
+                let link_error = link_error.clone();
+                Callback::from(move |message: Message| {
+                    let delivered = deliver(&message);
+                    let first_reply = matches!(message, Message::Reply(_));
+                    dispatcher.dispatch(Action::Received(message));
+                    if let Err(e) = delivered {
+                        dispatcher.dispatch(Action::ProjectFailed(e));
+                    }
+                    // A bad link is reported after Open's reply, which would otherwise clear it.
+                    if first_reply {
+                        if let Some(e) = link_error.borrow_mut().take() {
+                            dispatcher.dispatch(Action::ProjectFailed(e));
+                        }
+                    }
+                })
+            };
+            match DbClient::spawn(on_message) {
+                Ok(client) => {
+                    dispatcher.dispatch(Action::Sent {
+                        clears_output: false,
+                    });
+                    client.send(Request::Open {
+                        browse: Some(browse.clone()),
+                    });
+                    match link.map(|fragment| Project::from_share_fragment(&fragment)) {
+                        Some(Ok(project)) => {
+                            dispatcher.dispatch(Action::SentProject);
+                            client.send(Request::Load {
+                                project,
+                                browse: Some(browse),
+                                link: true,
+                            });
+                        }
+                        Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
+                        None => {}
+                    }
+                    expose_test_hooks(&client);
+                    Some(client)
+                }
+                Err(message) => {
+                    dispatcher.dispatch(Action::Received(Message::Fatal { message }));
+                    None
+                }
+            }
+        })
+    };
+
+    // The model text is kept in the database once the editor has been left alone for a
+    // moment, so typing sends one request per pause rather than one per key.
+    {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        let due = state.phase == Phase::Ready && state.pending == 0 && state.model_unsaved();
+        let key = (state.model_text().to_owned(), state.language, due);
+        use_effect_with(key, move |(text, language, due)| {
+            let timer = due
+                .then(|| {
+                    let (text, language) = (text.clone(), *language);
+                    let keep = wasm_bindgen::closure::Closure::once(move || {
+                        if let Some(client) = client.as_ref() {
+                            dispatcher.dispatch(Action::ModelKept(text.clone(), language));
+                            dispatcher.dispatch(Action::Sent {
+                                clears_output: false,
+                            });
+                            client.send(Request::SaveModel {
+                                model: text,
+                                language,
+                            });
+                        }
+                    });
+                    use wasm_bindgen::JsCast;
+                    let handle = web_sys::window()?
+                        .set_timeout_with_callback_and_timeout_and_arguments_0(
+                            keep.as_ref().unchecked_ref(),
+                            MODEL_SAVE_DELAY_MS,
+                        )
+                        .ok()?;
+                    Some((handle, keep))
+                })
+                .flatten();
+            move || {
+                if let (Some((handle, _keep)), Some(window)) = (timer, web_sys::window()) {
+                    window.clear_timeout_with_handle(handle);
+                }
+            }
+        });
+    }
+
+    // Project requests: their errors and notices show in the Database column's backups box.
+    let send_project = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentProject);
+                client.send(request);
+            }
+        }
+    };
+    // The project file and the share link carry the same project; only where it goes differs.
+    let export_project = |share: bool| {
+        let send_project = send_project.clone();
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |()| {
+            send_project(Request::ExportProject {
+                model: model.clone(),
+                language,
+                share,
+            })
+        })
+    };
+    let on_export_project = export_project(false);
+    let on_share = export_project(true);
+    let on_export_sqlite = {
+        let send_project = send_project.clone();
+        Callback::from(move |()| send_project(Request::ExportSqlite))
+    };
+    let on_import_project = {
+        let send_project = send_project.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        Callback::from(move |file: web_sys::File| {
+            let (send_project, dispatcher, browse) =
+                (send_project.clone(), dispatcher.clone(), browse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                let Some(text) = text else {
+                    let message = format!("{} cannot be read; nothing was changed", file.name());
+                    dispatcher.dispatch(Action::ProjectFailed(message));
+                    return;
+                };
+                match Project::from_json(&text) {
+                    Ok(project) => send_project(Request::Load {
+                        project,
+                        browse: Some(browse),
+                        link: false,
+                    }),
+                    Err(e) => dispatcher.dispatch(Action::ProjectFailed(e.to_string())),
+                }
+            });
+        })
+    };
+    let on_import_sqlite = {
+        let send_project = send_project.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        Callback::from(move |file: web_sys::File| {
+            let (send_project, dispatcher, browse) =
+                (send_project.clone(), dispatcher.clone(), browse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
+                else {
+                    let message = format!("{} cannot be read; nothing was changed", file.name());
+                    dispatcher.dispatch(Action::ProjectFailed(message));
+                    return;
+                };
+                use base64::Engine as _;
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                send_project(Request::ImportSqlite {
+                    name: file.name(),
+                    base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                    browse: Some(browse),
+                });
+            });
+        })
+    };
+    let on_backup = {
+        let send_project = send_project.clone();
+        Callback::from(move |()| {
+            send_project(Request::Backup {
+                label: "taken by hand".to_owned(),
+            })
+        })
+    };
+    let on_restore = {
+        let send_project = send_project.clone();
+        Callback::from(move |id: String| send_project(Request::Restore { id }))
+    };
+
+    let send = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request, clears_output: bool| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::Sent { clears_output });
+                client.send(request);
+            }
+        }
+    };
+    // Lessons: the panel dispatches lesson actions and asks for steps; checks and the simulated
+    // app run on their own while a lesson is started (see lesson_panel.rs).
+    let lessons = use_memo((), |()| crate::lessons::all());
+    let on_lesson = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action| dispatcher.dispatch(Action::Lesson(action)))
+    };
+    let on_lesson_steps = {
+        let (send, on_lesson, browse) = (send.clone(), on_lesson.clone(), state.browse.clone());
+        Callback::from(move |(action, steps): (LessonAction, Vec<Step>)| {
+            on_lesson.emit(action);
+            send(
+                Request::Steps {
+                    steps,
+                    browse: Some(browse.clone()),
+                },
+                false,
+            );
+        })
+    };
+    {
+        let client = client.clone();
+        let on_lesson = on_lesson.clone();
+        use_lesson_watch(
+            lessons.clone(),
+            &state.lessons,
+            &state.snapshot,
+            &state.browse,
+            Callback::from(move |request| {
+                if let Some(client) = client.as_ref() {
+                    on_lesson.emit(LessonAction::BackgroundSent);
+                    client.send(request);
+                }
+            }),
+        );
+    }
+    let on_run = {
+        let send = send.clone();
+        let (sql, browse) = (state.console.clone(), state.browse.clone());
+        Callback::from(move |()| {
+            send(
+                Request::Execute {
+                    sql: sql.clone(),
+                    browse: Some(browse.clone()),
+                },
+                true,
+            )
+        })
+    };
+    let on_select = {
+        let send = send.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |table: String| {
+            dispatcher.dispatch(Action::Browse(table.clone()));
+            send(Request::Browse { table }, false);
+        })
+    };
+    let on_reset = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| {
+            dispatcher.dispatch(Action::Reset);
+            send(Request::Reset, true);
+            send(
+                Request::Browse {
+                    table: crate::state::FIRST_TABLE.to_owned(),
+                },
+                false,
+            );
+        })
+    };
+    // Migration requests: the state only records that one left; the worker does the work.
+    let send_migration = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |request: Request| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentMigration);
+                client.send(request);
+            }
+        }
+    };
+    let (language, parent) = (state.language, state.parent.clone());
+    let on_autogenerate = {
+        let send_migration = send_migration.clone();
+        let (model, renames, browse, parent) = (
+            state.model_text().to_owned(),
+            state.renames.clone(),
+            state.browse.clone(),
+            parent.clone(),
+        );
+        Callback::from(move |()| {
+            send_migration(Request::Autogenerate {
+                model: model.clone(),
+                renames: renames.clone(),
+                browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
+            })
+        })
+    };
+    let on_confirm = {
+        let send_migration = send_migration.clone();
+        let dispatcher = state.dispatcher();
+        let (model, renames, browse, parent) = (
+            state.model_text().to_owned(),
+            state.renames.clone(),
+            state.browse.clone(),
+            parent.clone(),
+        );
+        Callback::from(move |rename: strata_core::Rename| {
+            dispatcher.dispatch(Action::ConfirmRename(rename.clone()));
+            let mut renames = renames.clone();
+            renames.push(rename);
+            send_migration(Request::Autogenerate {
+                model: model.clone(),
+                renames,
+                browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
+            })
+        })
+    };
+    let on_decline = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |rename: strata_core::Rename| {
+            dispatcher.dispatch(Action::DeclineRename(rename))
+        })
+    };
+    let on_save = {
+        let send_migration = send_migration.clone();
+        let (model, renames, declined, message, browse, parent) = (
+            state.model_text().to_owned(),
+            state.renames.clone(),
+            state.declined.clone(),
+            state.message.clone(),
+            state.browse.clone(),
+            parent.clone(),
+        );
+        Callback::from(move |()| {
+            send_migration(Request::SaveRevision {
+                model: model.clone(),
+                renames: renames.clone(),
+                declined: declined.clone(),
+                message: message.clone(),
+                browse: Some(browse.clone()),
+                language,
+                parent: parent.clone(),
+            })
+        })
+    };
+    let on_upgrade = {
+        let send_migration = send_migration.clone();
+        let browse = state.browse.clone();
+        Callback::from(move |target: String| {
+            send_migration(Request::Upgrade {
+                target,
+                browse: Some(browse.clone()),
+                confirmed: false,
+            })
+        })
+    };
+    let on_downgrade = {
+        let send_migration = send_migration.clone();
+        let browse = state.browse.clone();
+        Callback::from(move |target: String| {
+            send_migration(Request::Downgrade {
+                target,
+                browse: Some(browse.clone()),
+                confirmed: false,
+            })
+        })
+    };
+    // The visitor's answer to "this upgrade (or downgrade) throws data away": yes sends it
+    // again, confirmed.
+    let on_confirm_downgrade = {
+        let send_migration = send_migration.clone();
+        let dispatcher = state.dispatcher();
+        let browse = state.browse.clone();
+        let up = state.confirm.as_ref().is_some_and(|c| c.up);
+        Callback::from(move |target: Option<String>| {
+            dispatcher.dispatch(Action::DismissConfirm);
+            if let Some(target) = target {
+                let browse = Some(browse.clone());
+                send_migration(if up {
+                    Request::Upgrade {
+                        target,
+                        browse,
+                        confirmed: true,
+                    }
+                } else {
+                    Request::Downgrade {
+                        target,
+                        browse,
+                        confirmed: true,
+                    }
+                })
+            }
+        })
+    };
+    let on_merge = {
+        let send_migration = send_migration.clone();
+        let (message, browse) = (state.message.clone(), state.browse.clone());
+        Callback::from(move |()| {
+            send_migration(Request::Merge {
+                message: message.clone(),
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_build_on = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |parent: Option<String>| dispatcher.dispatch(Action::BuildOn(parent)))
+    };
+    let on_export = {
+        let send_migration = send_migration.clone();
+        Callback::from(move |(id, format): (String, ExportFormat)| {
+            send_migration(Request::Export { id, format })
+        })
+    };
+    let on_export_alembic_project = {
+        let send_migration = send_migration.clone();
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |()| {
+            send_migration(Request::ExportAlembicProject {
+                model: model.clone(),
+                language,
+            })
+        })
+    };
+    let on_close_export = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseExport))
+    };
+    let on_create_all = {
+        let send_migration = send_migration.clone();
+        let (model, browse) = (state.model_text().to_owned(), state.browse.clone());
+        Callback::from(move |apply: bool| {
+            send_migration(Request::CreateAll {
+                model: model.clone(),
+                language,
+                apply,
+                browse: Some(browse.clone()),
+            })
+        })
+    };
+    let on_close_create_all = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseCreateAll))
+    };
+    let on_language = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |language| dispatcher.dispatch(Action::SetLanguage(language)))
+    };
+    let on_message = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |text| dispatcher.dispatch(Action::EditMessage(text)))
+    };
+    let on_console = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |text| dispatcher.dispatch(Action::EditConsole(text)))
+    };
+    let on_model = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |text| dispatcher.dispatch(Action::EditModel(text)))
+    };
+
+    let error_in = |place: Place| {
+        (state.place == place)
+            .then(|| state.error_message().map(|m| AttrValue::from(m.to_owned())))
+            .flatten()
+    };
+
+    let database = match &state.phase {
+        Phase::Failed(message) => html! {
+            <div class="fatal">
+                <h3>{ "The database could not be opened" }</h3>
+                <p class="error" role="alert" data-testid="error">{ message }</p>
+                <p class="muted">{ "Reload the page to try again. If another tab has the playground open, close it first: only one tab at a time can hold the saved database." }</p>
+            </div>
+        },
+        Phase::Booting => {
+            html! { <p class="muted loading" data-testid="loading">{ "Opening the database…" }</p> }
+        }
+        Phase::Ready => html! {
+            <>
+                <VersionPanel grid={state.snapshot.schema_version.clone()} />
+                <ProjectPanel backups={state.snapshot.backups.clone()}
+                    share_link={state.share_link.as_ref().map(|fragment| AttrValue::from(format!("{}{fragment}", page_url())))}
+                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
+                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />
+                <DataGrid tables={state.snapshot.tables.clone()} selected={state.browse.clone()}
+                    browsed={state.snapshot.browsed.clone()} on_select={on_select} />
+                <Console sql={state.console.clone()} result={state.result.clone()}
+                    error={error_in(Place::Console)} busy={state.busy()}
+                    on_edit={on_console} on_run={on_run} />
+            </>
+        },
+    };
+
+    html! {
+        <div class="app" data-ready={(state.phase == Phase::Ready && state.pending == 0 && !state.model_unsaved()).to_string()}>
+            <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset}
+                on_export_project={on_export_project} on_import_project={on_import_project}
+                on_export_sqlite={on_export_sqlite} on_import_sqlite={on_import_sqlite} on_share={on_share}
+                on_lessons={on_lesson.reform(|()| LessonAction::Toggle)} lessons_open={state.lessons.progress.open} />
+            <main class={classes!("columns", state.lessons.progress.open.then_some("with-lessons"))}>
+                if state.lessons.progress.open {
+                    <LessonPanel lessons={lessons.clone()} state={state.lessons.clone()} busy={state.busy()}
+                        on_action={on_lesson} on_steps={on_lesson_steps} />
+                }
+                <ModelPanel text={AttrValue::from(state.model_text().to_owned())} on_edit={on_model}
+                    language={state.language} on_language={on_language}
+                    error_line={state.model_error_line()}
+                    error={state.model_error_line().and(state.error_message()).map(|m| AttrValue::from(m.to_owned()))}
+                    diagram={state.migration.as_ref().map_or_else(|| state.snapshot.diagram.clone(), |m| m.diagram.clone())}
+                    compared={state.migration.is_some()} />
+                <section class="column migration">
+                    <div class="column-head"><h2>{ "Migration" }</h2></div>
+                    <MigrationPanel migration={state.migration.clone()} message={state.message.clone()}
+                        error={error_in(Place::Migration)} notice={state.notice.clone().map(AttrValue::from)}
+                        busy={state.busy()} on_autogenerate={on_autogenerate} on_confirm={on_confirm}
+                        on_decline={on_decline} declined={state.declined.clone()} can_save={state.can_save()}
+                        on_message={on_message} on_save={on_save}
+                        parent={state.parent.clone().map(AttrValue::from)}
+                        on_cancel_branch={on_build_on.reform(|()| None)}
+                        create_all={state.create_all.clone()} on_create_all={on_create_all}
+                        on_close_create_all={on_close_create_all} />
+                    <RevisionsPanel revisions={state.snapshot.revisions.clone()} busy={state.busy()}
+                        on_upgrade={on_upgrade} on_downgrade={on_downgrade}
+                        parent={state.parent.clone()} on_branch={on_build_on}
+                        on_merge={on_merge} on_export={on_export} export={state.export.clone()}
+                        on_export_alembic_project={on_export_alembic_project}
+                        on_close_export={on_close_export} confirm={state.confirm.clone()}
+                        on_confirm_downgrade={on_confirm_downgrade} />
+                </section>
+                <section class="column database">
+                    <div class="column-head"><h2>{ "Database" }</h2></div>
+                    { database }
+                </section>
+            </main>
+        </div>
+    }
+}

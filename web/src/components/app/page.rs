@@ -1,0 +1,103 @@
+//! The page's dealings with the browser outside the database worker: the model text an
+//! earlier build kept in localStorage, exported files handed to the browser's download, the
+//! share link read from (and taken out of) the address, and the browser tests' hooks.
+
+use crate::services::download;
+use crate::services::protocol::{Message, Outcome, Request};
+use crate::services::DbClient;
+use crate::state::ALEMBIC_ZIP;
+
+/// Where an earlier build kept the model text. The database keeps it now (`_strata_meta`); this
+/// is only read, for a database of that build that has no model of its own yet.
+const MODEL_KEY: &str = "strata.model";
+
+/// With `?test-hooks` in the address, the browser tests get `window.strataCrashWorker()`, which
+/// makes the database worker panic, to check that the page survives it.
+pub(super) fn expose_test_hooks(client: &DbClient) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if !window.location().search().unwrap_or_default().contains("test-hooks") {
+        return;
+    }
+    let client = client.clone();
+    let crash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        client.send(Request::CrashForTest);
+    });
+    let _ = js_sys::Reflect::set(&window, &"strataCrashWorker".into(), crash.as_ref());
+    // The page lives as long as the hook may be called.
+    crash.forget();
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+pub(super) fn load_model() -> Option<String> {
+    local_storage()?.get_item(MODEL_KEY).ok()?
+}
+
+/// Hands an exported file to the browser's download, the moment the worker's reply arrives.
+pub(super) fn deliver(message: &Message) -> Result<(), String> {
+    let Message::Reply(reply) = message else {
+        return Ok(());
+    };
+    match &reply.outcome {
+        Ok(Outcome::ProjectExported {
+            project,
+            share: false,
+        }) => download::download_text(
+            "strata-project.json",
+            &project.to_json(),
+            "application/json",
+        ),
+        Ok(Outcome::AlembicProjectExported { base64, .. }) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map_err(|e| {
+                    format!("the Alembic project arrived damaged ({e}); nothing was downloaded")
+                })?;
+            download::download_bytes(ALEMBIC_ZIP, &bytes, "application/zip")
+        }
+        Ok(Outcome::SqliteExported { base64 }) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map_err(|e| {
+                    format!("the database file arrived damaged ({e}); nothing was downloaded")
+                })?;
+            download::download_bytes("strata.sqlite", &bytes, "application/vnd.sqlite3")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The share link's fragment, if the page was opened with one; the address keeps the rest.
+pub(super) fn take_share_link() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    if !hash.starts_with("#project=") {
+        return None;
+    }
+    let rest = format!(
+        "{}{}",
+        window.location().pathname().unwrap_or_default(),
+        window.location().search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&rest));
+    }
+    Some(hash)
+}
+
+/// The page's address without its fragment, which a share link's fragment is appended to.
+pub(super) fn page_url() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.find('#') {
+        Some(at) => href[..at].to_owned(),
+        None => href,
+    }
+}
