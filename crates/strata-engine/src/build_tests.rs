@@ -275,3 +275,19 @@ fn a_history_of_many_tables_is_grouped() {
     first.push_str("CREATE VIEW v AS SELECT * FROM t1;\nINSERT INTO t399 (id) VALUES (1);");
     assert!(replay_matches(&[(&first, false), ("ALTER TABLE t5 ADD COLUMN x TEXT;\nDROP INDEX t7_p;\nALTER TABLE t9 RENAME TO nine", false)]));
 }
+
+#[test]
+fn a_section_that_commits_statement_by_statement_is_replayed_in_one_database() {
+    use strata_core::revision::{Direction, SectionOptions};
+    let no_transaction = SectionOptions { no_transaction: true, ..SectionOptions::default() };
+    let first = Revision::new("r0", vec![], "m", "t", "CREATE TABLE t (a)", "");
+    let batched =
+        Revision::new("r1", vec!["r0".into()], "m", "t", "CREATE TABLE u (b);\n-- @repeat\nDELETE FROM t WHERE rowid IN (SELECT rowid FROM t LIMIT 10)", "")
+            .with_options(Direction::Up, no_transaction);
+    let g = Graph::new(vec![first, batched]).unwrap();
+    let ids = ["r1".to_string()];
+    assert_eq!(replay(&g.revisions().collect::<Vec<_>>(), DEFAULT_VERSION_TABLE).map(|_| ()), Err(Fallback("a no-transaction section")));
+    let one = exact(&schema_at_all_in_one_database(&g, &ids, DEFAULT_VERSION_TABLE).unwrap());
+    assert!(one.contains("\"u\""), "{one}");
+    assert_eq!(exact(&crate::migrate::schema_at_all(&g, &ids, DEFAULT_VERSION_TABLE).unwrap()), one);
+}
