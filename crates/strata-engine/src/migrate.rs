@@ -524,6 +524,22 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
     Ok((added, removed))
 }
 
+/// Runs `work` (reading and building the model, for `revision --autogenerate` and `check`)
+/// while [`head_schema`] is built on a thread of its own, and returns both. The two share
+/// nothing and each is mostly SQLite's work in scratch databases of its own, so where a core is
+/// free they take the time of the longer one instead of the sum. Where no thread can be made
+/// (the browser's wasm32), the head is built after `work`, on this thread.
+pub fn with_head_schema<T>(graph: &Graph, version_table: &str, work: impl FnOnce() -> T) -> (T, Result<Schema>) {
+    std::thread::scope(|s| match std::thread::Builder::new().spawn_scoped(s, || head_schema(graph, version_table)) {
+        Ok(head) => {
+            let done = work();
+            // The head's thread only returns a value; should it ever panic, the panic goes on here.
+            (done, head.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        }
+        Err(_) => (work(), head_schema(graph, version_table)),
+    })
+}
+
 /// The schema the revisions up to the single head produce, built by running them in scratch
 /// in-memory databases (no live database needed). An empty graph gives an empty schema.
 pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
@@ -707,8 +723,14 @@ impl CheckReport {
 
 /// Compares the model with the revisions and, when a database is given, the database with both.
 pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_table: &str) -> Result<CheckReport> {
+    check_against(conn, graph, model, head_schema(graph, version_table), version_table)
+}
+
+/// [`check`] with the head's schema already built (or its failure), as [`with_head_schema`]
+/// gives it.
+pub fn check_against(conn: Option<&Connection>, graph: &Graph, model: &Model, head: Result<Schema>, version_table: &str) -> Result<CheckReport> {
     let mut report = CheckReport { findings: history::validate(&[], graph), ..CheckReport::default() };
-    let head = match head_schema(graph, version_table) {
+    let head = match head {
         Ok(s) => Some(s),
         // Several heads are already a finding; there is no single head schema to compare.
         Err(MigrateError::Revision(RevisionError::MultipleHeads { .. })) => None,
@@ -753,6 +775,20 @@ mod tests {
 
     fn rev(id: &str, parent: Option<&str>, up: &str, down: &str) -> Revision {
         Revision::new(id, parent.into_iter().map(String::from).collect(), &format!("rev {id}"), id, up, down)
+    }
+
+    /// The head's schema built beside other work is the one `head_schema` gives, and its
+    /// failure comes back as a value beside the work's result.
+    #[test]
+    fn the_head_schema_built_beside_other_work_is_the_head_schema() {
+        let g = Graph::new(vec![rev("r1", None, "CREATE TABLE a (x INTEGER);", ""), rev("r2", Some("r1"), "CREATE INDEX ax ON a (x);", "")]).unwrap();
+        let (work, head) = with_head_schema(&g, DEFAULT_VERSION_TABLE, || "model");
+        assert_eq!(work, "model");
+        assert_eq!(format!("{:?}", head.unwrap()), format!("{:?}", head_schema(&g, DEFAULT_VERSION_TABLE).unwrap()));
+        let two_heads = Graph::new(vec![rev("r1", None, "CREATE TABLE a (x);", ""), rev("r2", Some("r1"), "", ""), rev("r3", Some("r1"), "", "")]).unwrap();
+        let (work, head) = with_head_schema(&two_heads, DEFAULT_VERSION_TABLE, || 7);
+        assert_eq!(work, 7);
+        assert!(matches!(head, Err(MigrateError::Revision(RevisionError::MultipleHeads { .. }))), "{head:?}");
     }
 
     fn graph() -> Graph {
