@@ -1,6 +1,7 @@
-// End-to-end tests of the guided lessons: each lesson is opened, started, completed through
-// the page ("show me" where typing would add nothing), and its completion must survive a
-// reload. Plus the markdown filter, fed a lesson file full of things a browser would run.
+// End-to-end tests of the guided lessons. Each lesson is started and solved by "show me",
+// which must mark it seen and not done; then it is restarted and completed through the page by
+// doing its task, and that completion must survive a reload. Plus the markdown filter, fed a
+// lesson file full of things a browser would run.
 // Run: STRATA_DIST=dist node --test tests/browser/lessons.mjs
 
 import { after, before, test } from 'node:test';
@@ -56,6 +57,56 @@ async function showMe() {
     await page.click(tid('lesson-show-me'));
 }
 
+/** Sets the lesson up again from its start, and waits for its checks. */
+async function restart() {
+    await page.click(tid('lesson-restart'));
+    await page.waitForSelector(`${tid('lesson-checks')}[data-checked="true"]`, { timeout: 20_000 });
+    await d.settled();
+    assert.equal(await page.$(tid('lesson-shown')), null, 'a restart starts a run that can count');
+    assert.equal(await page.$(tid('lesson-complete')), null, 'not complete right after a restart');
+}
+
+/**
+ * Start and "show me": every check passes, and still the lesson is only seen, not done (also
+ * after a reload when `reload` is set). Then a restart, for the learner's own run.
+ */
+async function showMeDoesNotCount(slug, { reload = false } = {}) {
+    await start(slug);
+    const before = await page.textContent(tid('lesson-progress'));
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    const notDone = async () => {
+        assert.equal(await page.$(tid('lesson-complete')), null, `${slug}: show me does not complete it`);
+        assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'false');
+        assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-seen'), 'true');
+        assert.equal(await page.textContent(tid('lesson-progress')), before);
+    };
+    assert.ok((await checklist()).every(([, pass]) => pass), `${slug}: show me passes every check`);
+    await notDone();
+    if (reload) {
+        await page.reload();
+        await d.settled();
+        await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+        await notDone();
+    }
+    await restart();
+}
+
+/** Types a model, autogenerates, saves it with `message` and upgrades to head. */
+async function migrate(model, message, { confirm = false } = {}) {
+    await page.fill(tid('model-editor'), model);
+    await d.click('autogenerate');
+    await page.fill(tid('revision-message'), message);
+    await d.click('save-revision');
+    await d.click('upgrade-head');
+    if (confirm) await d.click('confirm-upgrade-yes');
+}
+
+/** The node of the revision whose message is `message`. */
+const revision = (message) => page.locator('li[data-testid^="revision-"]',
+    { has: page.locator('span.message', { hasText: new RegExp(`^${message}$`) }) });
+
 /** Waits for the completion check, then checks the progress survives a reload. */
 async function completed(slug, shot) {
     await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
@@ -92,19 +143,58 @@ test('lesson 3: review what autogenerate produced', async () => {
     await page.click(tid('lesson-hint'));
     await page.waitForSelector(tid('lesson-hint-text'));
     await d.shot('strata-lesson-autogenerate');
-    await showMe();
+    await showMeDoesNotCount('autogenerate', { reload: true });
+    await d.shot('strata-lesson-seen');
+    // Done by hand: the type fixed, the index named, coupons kept.
+    const model = (await d.model())
+        .replace("status INTEGER NOT NULL DEFAULT 'new'", "status TEXT NOT NULL DEFAULT 'new'")
+        + 'CREATE INDEX orders_status ON orders (status);\n'
+        + 'CREATE TABLE coupons (\n    code TEXT PRIMARY KEY,\n    percent_off INTEGER NOT NULL\n);\n';
+    await migrate(model, 'add status to orders');
     assert.equal(await completed('autogenerate', 'strata-lesson-complete'), 1);
 });
 
 test('lesson 4: upgrade, downgrade and relative steps', async () => {
-    await start('moving-around');
-    await showMe();
+    await showMeDoesNotCount('moving-around');
+    // Down two (the second gives pinned's values back only as the default, so it asks), then
+    // up one, to the revision by its message.
+    await d.click('downgrade-one');
+    await d.click('downgrade-one');
+    await d.click('confirm-downgrade-yes');
+    await revision('add pinned to notes').locator('[data-testid^="upgrade-to-"]').click();
+    await d.settled();
     await completed('moving-around');
     assert.equal((await d.versions()).length, 3);
 });
 
-test('lesson 5: a rename done right, through the rename prompt', async () => {
+test('lesson 5: a rename kept through a revision, then rolled back with the values still there', async () => {
     await start('rename');
+    const before = await page.textContent(tid('lesson-progress'));
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // The stage's goal is drawn beside the task, with what the database still lacks marked.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'changed');
+    assert.deepEqual(await goalMarks(), ['email_address added', 'email removed']);
+    await page.locator(tid('lesson-goal')).scrollIntoViewIfNeeded();
+    await d.shot('strata-lesson-goal');
+    // Show me does the stage at hand: the rename first, then the rollback. Neither counts.
+    await showMe();
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.settled();
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
+    await page.waitForSelector(tid('lesson-shown-stage'));
+    assert.equal(await page.$(tid('lesson-shown')), null, 'one stage of two');
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    assert.ok((await checklist()).every(([, pass]) => pass), 'show me passes the last stage');
+    assert.equal(await page.$(tid('lesson-complete')), null);
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-done'), 'false');
+    assert.equal(await page.getAttribute(tid('lesson-rename'), 'data-seen'), 'true');
+    assert.equal(await page.textContent(tid('lesson-progress')), before);
+    await restart();
+    assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
+    // Stage 1 by hand: the rename question answered yes.
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT', 'email_address TEXT'));
     await d.click('autogenerate');
@@ -114,11 +204,23 @@ test('lesson 5: a rename done right, through the rename prompt', async () => {
     await page.fill(tid('revision-message'), 'rename email to email_address');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is still to do');
+    assert.ok((await checklist()).some(([, pass]) => !pass), 'stage 2 is not passed by the rename');
+    // Stage 2's goal is the schema the lesson began with: the rename is what differs now.
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="3"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['email added', 'email_address removed']);
+    // Stage 2 by hand: roll it back.
+    await d.click('downgrade-one');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('goal-users'), 'data-mark'), 'same');
+    assert.deepEqual(await goalMarks(), []);
     await completed('rename');
+    assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
 });
 
 test('lesson 7: a failing migration leaves nothing half-done', async () => {
-    await start('transactions');
+    await showMeDoesNotCount('transactions');
     await d.click('upgrade-head');
     assert.match(await page.textContent(tid('error')), /UNIQUE constraint failed: accounts\.email/);
     await d.runSql("SELECT name FROM pragma_table_info('accounts');");
@@ -129,28 +231,40 @@ test('lesson 7: a failing migration leaves nothing half-done', async () => {
 });
 
 test('lesson 6: nullable, batched backfill with progress, then NOT NULL', async () => {
-    await start('data-migrations');
-    await showMe();
-    await page.waitForSelector(tid('lesson-notes'));
+    await showMeDoesNotCount('data-migrations');
+    const model = await d.model();
+    await migrate(model.replace('last_name TEXT NOT NULL', 'last_name TEXT NOT NULL,\n    full_name TEXT'), 'add full_name, nullable for now');
+    await d.click('lesson-tool-1');
     const notes = await page.textContent(tid('lesson-notes'));
     assert.match(notes, /batch 1: 1000 rows, 1000 of 5000 done/);
     assert.match(notes, /batch 5: 1000 rows, 5000 of 5000 done/);
+    await migrate(model.replace('last_name TEXT NOT NULL', 'last_name TEXT NOT NULL,\n    full_name TEXT NOT NULL'), 'full_name is required');
     await completed('data-migrations');
 });
 
 test('lesson 2: numbered files as revisions, and the naive check', async () => {
-    await start('version-table');
+    await showMeDoesNotCount('version-table');
     await d.click('upgrade-head');
+    // One press applies both files; that alone is not the lesson.
+    await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
     await d.click('upgrade-head');
     assert.match(await page.textContent(tid('notice')), /Nothing to do/);
-    await completed('version-table');
     // The shell script's check looks for the file name, which no row holds, so it would run
     // 001 again, and that fails.
     await d.click('lesson-tool-1');
     assert.match(await page.textContent(tid('lesson-notes')), /applied = 0/);
+    assert.equal(await page.$(tid('lesson-complete')), null);
     await d.click('lesson-tool-2');
     assert.match(await page.textContent(tid('lesson-error')), /table users already exists/);
+    await completed('version-table');
 });
+
+/** The goal diagram's marked columns of users, as "name mark". */
+const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.same)',
+    (cols) => cols.map((col) => {
+        const name = Array.from(col.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+        return `${name} ${Array.from(col.classList).find((c) => c !== 'col')}`;
+    }));
 
 /** The lesson checklist's items, as [text, passes]. */
 const checklist = () => page.$$eval('[data-testid="lesson-checks"] li',
@@ -169,19 +283,32 @@ test('lesson 9: expand and contract while the app keeps writing', async () => {
     await page.waitForSelector(`${tid('lesson-checks')}[data-checked="true"]`);
     await d.settled();
     await showMe();
-    await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
     const failures = await page.getAttribute(tid('lesson-app'), 'data-failures');
     assert.equal(failures, '0');
-    // Show me let each deployed version write once, and the checks saw both.
+    // Show me let each deployed version write once, and the checks saw every one.
     const notes = await page.textContent(tid('lesson-notes'));
-    assert.match(notes, /app v2 wrote once[^]*app v3 wrote once/);
+    assert.match(notes, /app v2 wrote once[^]*app v3 wrote once[^]*app v4 wrote once/);
     assert.ok((await checklist()).every(([, pass]) => pass));
+    assert.equal(await page.getAttribute(tid('lesson-expand-contract'), 'data-done'), 'false');
+    await restart();
+    // By hand, while the app keeps writing: expand, v2, backfill, v3, v4, contract.
+    const model = await d.model();
+    await migrate(model.replace('legacy_phone TEXT', 'legacy_phone TEXT,\n    phone TEXT'), 'expand: add phone');
+    for (const tool of [1, 2, 3, 4]) await d.click(`lesson-tool-${tool}`);
+    assert.equal(await page.$(tid('lesson-error')), null);
+    await migrate(model.replace('legacy_phone TEXT', 'phone TEXT'), 'contract: drop legacy_phone', { confirm: true });
+    await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('lesson-app'), 'data-failures'), '0');
     await d.shot('strata-lesson-expand-contract');
     await completed('expand-contract');
 });
 
 test('lesson 1: create_all() leaves an existing table alone', async () => {
-    await start('create-all');
+    await showMeDoesNotCount('create-all');
+    // The goal: users with a phone, which the database does not have yet.
+    await page.waitForSelector(`${tid('lesson-goal')}:not([data-differs="0"])`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), ['phone added']);
     const model = await d.model();
     await page.fill(tid('model-editor'), model.replace('email TEXT NOT NULL', 'email TEXT NOT NULL,\n    phone TEXT'));
     await d.click('create-all');
@@ -191,11 +318,13 @@ test('lesson 1: create_all() leaves an existing table alone', async () => {
     await page.fill(tid('revision-message'), 'add phone to users');
     await d.click('save-revision');
     await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-goal')}[data-differs="0"]`, { timeout: 20_000 });
+    assert.deepEqual(await goalMarks(), []);
     await completed('create-all');
 });
 
 test('lesson 10: two heads joined by a merge', async () => {
-    await start('two-heads');
+    await showMeDoesNotCount('two-heads');
     await d.click('merge-heads');
     await d.click('upgrade-head');
     await completed('two-heads');
@@ -207,11 +336,19 @@ const revisionState = (message) => page.$eval(
     (li) => li.dataset.state);
 
 test('lesson 8: back up, restore the nightly backup, and leave the harmful revision pending', async () => {
-    await start('backups');
+    await showMeDoesNotCount('backups');
     const before = await page.locator('[data-testid^="restore-"]').count();
     await d.click('backup-now');
     assert.equal(await page.locator('[data-testid^="restore-"]').count(), before + 1);
-    await showMe();
+    const restoreNightly = async () => {
+        // The newest backup called nightly is the one this run of the lesson made.
+        await page.locator('.backup-list li', { has: page.locator('.label', { hasText: /^nightly$/ }) })
+            .first().locator('[data-testid^="restore-"]').click();
+        // A restore asks first, as `strata restore` does; the answer yes puts the backup back.
+        await d.click('confirm-restore-yes');
+        await d.settled();
+    };
+    await restoreNightly();
     // The restore took the data back, not the revision: it is still there, waiting to run.
     await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
     assert.equal(await revisionState('drop note from orders'), 'pending');
@@ -222,12 +359,12 @@ test('lesson 8: back up, restore the nightly backup, and leave the harmful revis
     await d.click('confirm-upgrade-yes');
     await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
     assert.equal(await revisionState('drop note from orders'), 'applied');
-    await showMe();
+    await restoreNightly();
     await completed('backups');
 });
 
 test('lesson 11: rollback strategies, and what a restore throws away', async () => {
-    await start('rollback-strategies');
+    await showMeDoesNotCount('rollback-strategies');
     // Restoring the backup goes back to before Zoe signed up.
     await d.click('lesson-tool-2');
     await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
@@ -235,7 +372,7 @@ test('lesson 11: rollback strategies, and what a restore throws away', async () 
     // A restart, like the first start, keeps what the database holds as a backup first.
     const kept = () => page.locator('.backup-list .label', { hasText: /^before lesson 11$/ }).count();
     const before = await kept();
-    assert.ok(before >= 1, 'the first start kept a backup');
+    assert.ok(before >= 2, 'the first start and the restart after show me kept a backup each');
     await page.click(tid('lesson-restart'));
     await page.waitForFunction((n) => Array.from(document.querySelectorAll('.backup-list .label'))
         .filter((l) => l.textContent === 'before lesson 11').length === n, before + 1);

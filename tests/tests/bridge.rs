@@ -390,7 +390,7 @@ fn open_refuses_what_it_cannot_trust_and_writes_nothing() {
     let cases: Vec<(&str, String, &str)> = vec![
         ("bad base64", "#project=not*base64!".into(), "not base64"),
         ("a cut link", link_of(&good)[..60].to_owned(), "the share link is damaged or cut short"),
-        ("an inflate bomb", bomb, "cannot be decompressed"),
+        ("an inflate bomb", bomb, "is too large"),
         ("another format", link_of(&good.replace(FORMAT, "strata-project/9")), "has format \"strata-project/9\""),
         ("a path in a revision id", link_of(&project_json(&[&escaping], "head", "")), "invalid revision id `../../escaped`"),
         ("two revisions in one file", link_of(&project_json(&[&rev, &twin], "head", "")), "would both be written as a1_make_t.sql"),

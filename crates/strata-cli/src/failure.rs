@@ -121,11 +121,16 @@ pub fn cli_words(e: &anyhow::Error) -> Vec<String> {
             Some(MigrateError::DataLoss { .. } | MigrateError::DataLossInPath(_)) => add(
                 "run it again with --allow-data-loss to go ahead; `strata revision --accept-data-loss` writes a revision whose author accepts its loss".into(),
             ),
-            Some(MigrateError::ForeignVersionTable { .. }) => add("`strata stamp REVISION` records the revision the database is at".into()),
+            Some(MigrateError::ForeignVersionTable { .. }) => {
+                add("`strata stamp REVISION` records the revision the database is at".into());
+                add("or set version_table in strata.toml to use another version table".into());
+            }
             Some(MigrateError::History { findings } | MigrateError::UnsafeSql { findings }) => {
                 for f in findings {
-                    if let Finding::MultipleHeads { heads } = f {
-                        add(merge_heads(heads));
+                    match f {
+                        Finding::MultipleHeads { heads } => add(merge_heads(heads)),
+                        Finding::Unknown { .. } => add("`strata stamp REVISION` records the revision the database is at".into()),
+                        _ => {}
                     }
                 }
             }

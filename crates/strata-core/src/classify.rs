@@ -117,7 +117,7 @@ impl Classification {
 }
 
 /// The advice for every rebuild: what it costs and how to avoid it on a large table.
-const REBUILD_WHY: &str = "SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (`strata rehearse` measures how long on a copy)";
+const REBUILD_WHY: &str = "SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (a rehearsal measures how long, on a copy)";
 const REBUILD_INSTEAD: &str = "on a large table, reach the same shape in steps that need no copy: add a new nullable column beside the old one, have the app write both, backfill it in batches (a no-transaction section with -- @repeat), switch reads, and drop the old column in a later revision";
 
 /// Classifies the changes of strata's plan. `rebuilt` names the tables the plan copies into a

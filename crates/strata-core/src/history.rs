@@ -62,13 +62,13 @@ impl Finding {
     pub fn describe(&self) -> String {
         match self {
             Finding::Unknown { version } => {
-                format!("revision {version} is applied to the database but has no file; restore the file, or stamp the database to a revision you have")
+                format!("revision {version} is applied to the database but is not among the revisions; bring the revision back, or record the database as being at a revision you have")
             }
             Finding::Missing { version, needed_by } => {
                 format!("revision {version} is not applied although {needed_by}, which builds on it, is; downgrade below it and upgrade again")
             }
             Finding::ChangedChecksum { version, recorded, on_disk } => format!(
-                "revision {version} was edited after it was applied (checksum {} in the database, {} on disk); undo the edit and put the change in a new revision",
+                "revision {version} was edited after it was applied (checksum {} in the database, {} in the revision now); undo the edit and put the change in a new revision",
                 short(recorded),
                 short(on_disk)
             ),

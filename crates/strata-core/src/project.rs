@@ -12,6 +12,8 @@ pub mod folder;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use miniz_oxide::inflate::TINFLStatus;
+
 use crate::revision::{Graph, Revision, Target};
 
 /// The only format this playground writes and reads.
@@ -24,6 +26,14 @@ pub const SHARE_PREFIX: &str = "#project=";
 /// bigger is a mistake or a trick, and refusing it keeps the tab's memory safe. `strata open`
 /// reads no larger project file either.
 pub const SHARE_LIMIT: usize = 16 << 20;
+
+/// The most lines a model may have. Real models, SQL or SQLModel, run to hundreds of lines;
+/// a model past this is a mistake or a trick (a few kilobytes of link can inflate to a million
+/// blank lines), and every keystroke, autogenerate and reload would pay for it.
+pub const MODEL_LINE_LIMIT: usize = 10_000;
+
+/// The most bytes a model may have, for the same reason as [`MODEL_LINE_LIMIT`].
+pub const MODEL_BYTE_LIMIT: usize = 512 << 10;
 
 /// The language the model editor's text is written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +91,13 @@ pub enum ProjectError {
     Applied { applied: String },
     #[error("the share link is damaged or cut short ({message}); nothing was changed")]
     Link { message: String },
+    /// A model past [`MODEL_LINE_LIMIT`] or [`MODEL_BYTE_LIMIT`] (`check_model_size`).
+    #[error("the model is too large ({} lines, {} KiB; the playground takes at most {} lines and {} KiB): shorten it; nothing was changed", thousands(*lines), thousands(bytes.div_ceil(1024)), thousands(MODEL_LINE_LIMIT), MODEL_BYTE_LIMIT >> 10)]
+    ModelTooLarge { lines: usize, bytes: usize },
+    /// A link that unpacks to more than [`SHARE_LIMIT`] bytes: intact, perhaps, but more than a
+    /// project link may hold (a decompression bomb is one), so it is not unpacked further.
+    #[error("the share link is too large: it unpacks to more than {} MiB, more than a project link may hold; nothing was changed", limit >> 20)]
+    TooLarge { limit: usize },
     /// A revision whose file name (`Revision::file_name`) would not be a plain name inside the
     /// migrations folder. Ids cannot hold a path today; this keeps it so.
     #[error("revision {id} would be written as {file:?}, which is not a plain file name; nothing was changed")]
@@ -137,6 +154,7 @@ impl Project {
         let project: Project = serde_json::from_value(value).map_err(|e| ProjectError::Shape {
             message: e.to_string(),
         })?;
+        check_model_size(&project.model)?;
         project.graph()?;
         Ok(project)
     }
@@ -233,10 +251,43 @@ impl Project {
             .decode(encoded.trim().trim_end_matches('='))
             .map_err(|e| link(format!("not base64: {e}")))?;
         let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&packed, SHARE_LIMIT)
-            .map_err(|e| link(format!("cannot be decompressed: {:?}", e.status)))?;
+            .map_err(|e| match e.status {
+                TINFLStatus::HasMoreOutput => ProjectError::TooLarge { limit: SHARE_LIMIT },
+                TINFLStatus::FailedCannotMakeProgress => {
+                    link("its compressed data ends too early".to_owned())
+                }
+                TINFLStatus::Adler32Mismatch => {
+                    link("its checksum does not match what it unpacks to".to_owned())
+                }
+                _ => link("its compressed data is not valid".to_owned()),
+            })?;
         let text = String::from_utf8(json).map_err(|_| link("not UTF-8 text".to_owned()))?;
         Project::from_json(&text)
     }
+}
+
+/// Refuses a model past [`MODEL_LINE_LIMIT`] lines or [`MODEL_BYTE_LIMIT`] bytes. Lines are
+/// counted as the editor numbers them: one more than the line breaks.
+pub fn check_model_size(model: &str) -> Result<(), ProjectError> {
+    let bytes = model.len();
+    let lines = model.bytes().filter(|&b| b == b'\n').count() + 1;
+    if lines > MODEL_LINE_LIMIT || bytes > MODEL_BYTE_LIMIT {
+        return Err(ProjectError::ModelTooLarge { lines, bytes });
+    }
+    Ok(())
+}
+
+/// A count with a comma between each group of three digits, as the messages write numbers.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// serde_json's message without its trailing "at line L column C", which the error repeats in
@@ -252,6 +303,31 @@ fn without_position(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A few kilobytes of link can inflate to a million blank lines; such a link is refused as
+    /// too large before any of it is used, and so is a project file with such a model. A model
+    /// at the limit is read.
+    #[test]
+    fn a_million_line_model_in_a_small_link_is_refused_as_too_large() {
+        let huge = Project::empty("\n".repeat(1_000_000));
+        let fragment = huge.share_fragment();
+        assert!(fragment.len() < 4_000, "{}", fragment.len());
+        let error = Project::from_share_fragment(&fragment).unwrap_err();
+        assert_eq!(error, ProjectError::ModelTooLarge { lines: 1_000_001, bytes: 1_000_000 });
+        assert_eq!(
+            error.to_string(),
+            "the model is too large (1,000,001 lines, 977 KiB; the playground takes at most 10,000 lines and 512 KiB): shorten it; nothing was changed"
+        );
+        assert!(Project::from_json(&huge.to_json()).is_err());
+        let wide = Project::empty("x".repeat(MODEL_BYTE_LIMIT + 1));
+        assert!(matches!(Project::from_json(&wide.to_json()), Err(ProjectError::ModelTooLarge { lines: 1, .. })));
+        let at_limit = Project::empty("\n".repeat(MODEL_LINE_LIMIT - 1));
+        assert_eq!(Project::from_json(&at_limit.to_json()).unwrap(), at_limit);
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+    }
 
     /// Two revisions in a line, both applied, with rows: the shape of the playground's demo.
     fn sample() -> Project {
@@ -443,5 +519,31 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_that_unpacks_past_the_limit_is_too_large_not_damaged() {
+        let bomb = |bytes: usize| {
+            format!(
+                "#project={}",
+                URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(
+                    &vec![b' '; bytes],
+                    10
+                ))
+            )
+        };
+        let error = Project::from_share_fragment(&bomb(SHARE_LIMIT + 1)).unwrap_err();
+        assert_eq!(error, ProjectError::TooLarge { limit: SHARE_LIMIT });
+        assert_eq!(
+            error.to_string(),
+            "the share link is too large: it unpacks to more than 16 MiB, more than a project link may hold; nothing was changed"
+        );
+        // Just within the limit it unpacks, and is refused for what it holds (blank JSON).
+        let within = Project::from_share_fragment(&bomb(SHARE_LIMIT)).unwrap_err();
+        assert!(matches!(within, ProjectError::Json { .. }), "{within:?}");
+        // A cut link says what is wrong in words, never with the decompressor's own names.
+        let fragment = sample().share_fragment();
+        let cut = Project::from_share_fragment(&fragment[..fragment.len() * 2 / 3]).unwrap_err();
+        assert!(!cut.to_string().contains("Failed"), "{cut}");
     }
 }

@@ -10,6 +10,7 @@
 //! playground's worker opens the browser's database with the re-exported [`rusqlite`]).
 
 pub mod backups;
+pub mod budget;
 mod build;
 #[cfg(test)]
 mod build_tests;

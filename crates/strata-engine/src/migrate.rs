@@ -67,14 +67,14 @@ pub enum MigrateError {
     #[error(transparent)]
     Revision(#[from] RevisionError),
     /// The database's history disagrees with the revision files.
-    #[error("the database's history does not match the revision files, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
+    #[error("the database's history does not match the revisions, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
     History { findings: Vec<Finding> },
     /// A revision file holds statements that would break a revision's transaction (with any
     /// other history findings).
-    #[error("the revision files hold statements that would break a revision's transaction, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
+    #[error("the revisions hold statements that would break a revision's transaction, so nothing was run:\n{}", bullet(findings.iter().map(Finding::describe)))]
     UnsafeSql { findings: Vec<Finding> },
     /// A revision failed; it was rolled back and those before it stay applied.
-    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}\ncorrect revision {id} (or the rows it trips over), then run the command again")]
+    #[error("revision {id} ({message}) failed and was rolled back; the database stays at {at}\n{cause}\ncorrect revision {id} (or the rows it trips over), then try again")]
     Failed {
         id: String,
         message: String,
@@ -119,7 +119,7 @@ pub enum MigrateError {
     },
     /// The version table exists but was made by something else (such as the guide's shell
     /// script, which has no checksum column).
-    #[error("table {table} exists but is not a strata version table (it lacks {missing}); rename it (ALTER TABLE {table} RENAME TO {table}_old), then stamp the revision the database is at, or configure another version table")]
+    #[error("table {table} exists but is not a strata version table (it lacks {missing}); rename it (ALTER TABLE {table} RENAME TO {table}_old), then record the revision the database is at; nothing was run")]
     ForeignVersionTable { table: String, missing: String },
     /// Boxed: the core's error is large and this one travels through every `?`.
     #[error(transparent)]

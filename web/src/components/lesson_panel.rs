@@ -1,5 +1,7 @@
 //! The lesson panel: the list of lessons with what is done, the open lesson's text, its task
-//! and checklist, and the controls that start it, hint at it and show how it is done.
+//! and checklist (for a staged lesson, its stages with those passed and the current one's
+//! task and checks), its goal schema drawn with what the database still lacks marked, and the
+//! controls that start it, hint at it and show how it is done.
 //!
 //! The panel only dispatches lesson actions and asks for steps to run; what a step does is the
 //! worker's business (strata-engine's `workspace/lesson.rs`) and what the panel shows follows from
@@ -14,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::schema_diagram::SchemaDiagram;
 use crate::lessons::markdown;
 use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
 use crate::lessons::Lesson;
@@ -52,11 +55,18 @@ pub fn lesson_panel(props: &Props) -> Html {
         let slug = lesson.slug.clone();
         let is_current = current.is_some_and(|c| c.slug == lesson.slug);
         let is_done = state.is_done(&lesson.slug);
+        let is_seen = state.is_seen(&lesson.slug);
+        let title = match (is_done, is_seen) {
+            (true, _) => format!("{} (done)", lesson.title),
+            (false, true) => format!("{} (solution seen, not done yet)", lesson.title),
+            (false, false) => lesson.title.clone(),
+        };
         html! {
             <li>
-                <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"))}
+                <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"), (is_seen && !is_done).then_some("seen"))}
                     data-testid={format!("lesson-{}", lesson.slug)} data-done={is_done.to_string()}
-                    title={lesson.title.clone()} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
+                    data-seen={is_seen.to_string()}
+                    title={title} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
                     onclick={props.on_action.reform(move |_: MouseEvent| LessonAction::Pick(slug.clone()))}>
                     { lesson.number }
                 </button>
@@ -111,16 +121,22 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
     let start = {
         let mut steps = lesson.setup.clone();
         let label = format!("before lesson {}", lesson.number);
-        steps.insert(0, Step::Backup { label });
+        // Automatic: restarting a lesson many times keeps only its newest few.
+        steps.insert(0, Step::KeepBefore { label });
         props
             .on_steps
             .reform(move |_: MouseEvent| (LessonAction::Started, steps.clone()))
     };
+    // A staged lesson shows one stage at a time, and "show me" shows the stage at hand.
+    let stages = lesson.stages();
+    let reached = lesson.stage_reached(&state.passed);
+    let stage = stages[reached];
+    let staged = stages.len() > 1;
     let show_me = {
-        let steps = lesson.show_me.clone();
+        let steps = stage.show_me.to_vec();
         props
             .on_steps
-            .reform(move |_: MouseEvent| (LessonAction::StepsSent, steps.clone()))
+            .reform(move |_: MouseEvent| (LessonAction::ShowMe, steps.clone()))
     };
     let text = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.body)));
     let task = Html::from_html_unchecked(AttrValue::from(markdown::render(&lesson.task)));
@@ -145,11 +161,32 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             <div class="task">
                 <h4>{ "Your task" }</h4>
                 <div class="prose">{ task }</div>
+                if staged {
+                    <ol class="stages" data-testid="lesson-stages" data-stage={(reached + 1).to_string()}
+                        data-stages={stages.len().to_string()}>
+                        { for stages.iter().enumerate().map(|(i, s)| {
+                            let (class, mark) = match i.cmp(&reached) {
+                                std::cmp::Ordering::Less => ("passed", "✓".to_owned()),
+                                std::cmp::Ordering::Equal => ("current", (i + 1).to_string()),
+                                std::cmp::Ordering::Greater => ("later", (i + 1).to_string()),
+                            };
+                            html! {
+                                <li class={classes!("stage", class)} data-testid={format!("lesson-stage-{}", i + 1)}
+                                    data-state={class}>
+                                    <span class="mark" aria-hidden="true">{ mark }</span>
+                                    <span class="stage-title">{ format!("Stage {}: {}", i + 1, s.title.unwrap_or_default()) }</span>
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                    <div class="prose stage-task" data-testid="lesson-stage-task">
+                        { Html::from_html_unchecked(AttrValue::from(markdown::render(stage.task))) }
+                    </div>
+                }
                 if started {
                     <ul class="checks" data-testid="lesson-checks"
-                        data-checked={state.checked(lesson.checks.len()).to_string()}>
-                        { for lesson.checks.iter().enumerate().map(|(i, check)| {
-                            let pass = state.passed.get(i).copied().unwrap_or(false);
+                        data-checked={state.checked(lesson.conditions().len()).to_string()}>
+                        { for stage.checks.iter().zip(lesson.stage_passed(&stage, &state.passed)).map(|(check, pass)| {
                             html! {
                                 <li class={classes!(pass.then_some("pass"))} data-pass={pass.to_string()}>
                                     <span class="mark" aria-hidden="true">{ if pass { "✓" } else { "○" } }</span>
@@ -161,10 +198,30 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                 } else {
                     <p class="muted small">{ format!("Start sets up the lesson's project and database in place of what the playground holds now. Start and Restart both keep that first as a backup called \u{201c}before lesson {}\u{201d}, which you can restore (Backups, in the Database column).", lesson.number) }</p>
                 }
-                if state.complete() {
+                if state.earned() {
                     <p class="complete" data-testid="lesson-complete" role="status">{ "✓ Lesson complete. Well done!" }</p>
+                } else if state.complete() {
+                    <p class="shown" data-testid="lesson-shown" role="status">{ "That is how it is done. Show me does not count: Restart and do it yourself to mark the lesson done." }</p>
+                } else if started && state.progress.shown && staged {
+                    <p class="shown small" data-testid="lesson-shown-stage" role="status">{ "Show me did a stage of this run, so the run will not count: Restart to do it all yourself." }</p>
                 }
             </div>
+            if let (true, Some(_), Some(goal)) = (started, stage.goal, state.goal.as_ref().filter(|g| g.lesson == lesson.slug)) {
+                <div class="goal" data-testid="lesson-goal" data-differs={goal.differs.to_string()}>
+                    <p class="small goal-status">
+                        if let Some(error) = &goal.error {
+                            <span class="error">{ error }</span>
+                        } else if goal.differs == 0 {
+                            { "The database matches the goal." }
+                        } else {
+                            { format!("The goal{}: {} part{} of the database still differ{} from it (marked).",
+                                if staged { " of this stage" } else { "" },
+                                goal.differs, if goal.differs == 1 { "" } else { "s" }, if goal.differs == 1 { "s" } else { "" }) }
+                        }
+                    </p>
+                    <SchemaDiagram diagram={goal.diagram.clone()} compared={goal.differs > 0} goal={true} />
+                </div>
+            }
             if state.hint {
                 <div class="prose hint-text" data-testid="lesson-hint-text">{ hint }</div>
             }
@@ -198,7 +255,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
                 onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
             <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
-                title="Do the task for me, step by step" onclick={show_me}>{ "Show me" }</button>
+                title={if staged { "Do this stage for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" } else { "Do the task for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" }}
+                onclick={show_me}>{ if staged { "Show me this stage" } else { "Show me" } }</button>
         </div>
         if !lesson.tools.is_empty() {
             <div class="tools" data-testid="lesson-tools">{ for tools }</div>
@@ -258,7 +316,33 @@ pub fn use_lesson_watch(
                 if let (true, Some(lesson)) = (watching, lesson) {
                     send.emit(Request::Check {
                         lesson: lesson.slug.clone(),
-                        checks: lesson.check_queries(),
+                        checks: lesson.conditions(),
+                        browse: Some(browse),
+                    });
+                }
+            },
+        );
+    }
+
+    // The goal of the stage at hand, drawn again whenever the database or the stage changes.
+    {
+        let send = send.clone();
+        let watching = state.watching();
+        let goal = current.as_ref().and_then(|lesson| {
+            let stages = lesson.stages();
+            let stage = stages[lesson.stage_reached(&state.passed)];
+            stage
+                .goal
+                .map(|goal| (lesson.slug.clone(), goal.to_owned()))
+        });
+        let browse = browse.to_owned();
+        use_effect_with(
+            (snapshot.clone(), goal, watching),
+            move |(_, goal, watching)| {
+                if let (true, Some((lesson, model))) = (*watching, goal.clone()) {
+                    send.emit(Request::LessonGoal {
+                        lesson,
+                        model,
                         browse: Some(browse),
                     });
                 }

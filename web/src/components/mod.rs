@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod console;
+pub mod damaged_panel;
 pub mod data_grid;
 pub mod export_dialog;
 pub mod grid_table;
@@ -10,6 +11,8 @@ pub mod lesson_panel;
 pub mod migration_panel;
 pub mod model_panel;
 pub mod project_panel;
+pub mod question_dialog;
+pub mod rehearsal_dialog;
 pub mod revisions_panel;
 pub mod schema_diagram;
 pub mod version_panel;

@@ -85,14 +85,23 @@ pub fn model_panel(props: &Props) -> Html {
             </div>
             <p class="hint">{ hint }</p>
             <div class={classes!("editor-wrap", props.error_line.is_some().then_some("has-error"))}>
+                // The numbers are text, not an element per line: a model of thousands of lines
+                // would otherwise make every keystroke rebuild thousands of elements. Only the
+                // line an error points at is an element of its own, to be marked.
                 <pre class="gutter" ref={gutter} aria-hidden="true">
-                    { for (1..=lines).map(|n| {
-                        let bad = props.error_line == Some(n);
-                        html! {
-                            <span class={classes!(bad.then_some("bad"))} data-testid={bad.then_some("model-error-line")}
-                                title={bad.then(|| props.error.clone()).flatten()}>{ n }{ "\n" }</span>
+                    {
+                        match props.error_line.filter(|line| *line <= lines) {
+                            Some(bad) => html! {
+                                <>
+                                    { numbers(1, bad - 1) }
+                                    <span class="bad" data-testid="model-error-line"
+                                        title={props.error.clone()}>{ bad }</span>
+                                    { numbers(bad + 1, lines) }
+                                </>
+                            },
+                            None => html! { { numbers(1, lines) } },
                         }
-                    }) }
+                    }
                 </pre>
                 <textarea class="code editor" data-testid="model-editor" spellcheck="false" ref={editor}
                     aria-label={label} value={props.text.clone()} oninput={on_input} onscroll={on_scroll} />
@@ -105,6 +114,20 @@ pub fn model_panel(props: &Props) -> Html {
             <SchemaDiagram diagram={props.diagram.clone()} compared={props.compared} />
         </section>
     }
+}
+
+/// The line numbers `from..=to`, one a line, as one text; empty when there are none. The
+/// error's line sits between two such texts as a block of its own, so neither has a line break
+/// at its ends.
+fn numbers(from: usize, to: usize) -> String {
+    let mut text = String::with_capacity(to.saturating_sub(from).saturating_add(1) * 6);
+    for n in from..=to {
+        if n > from {
+            text.push('\n');
+        }
+        text.push_str(&n.to_string());
+    }
+    text
 }
 
 /// How many lines the editor shows for `text` (a final newline starts one more).

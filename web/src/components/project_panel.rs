@@ -1,5 +1,6 @@
 //! The Database column's project box: the share link once made, what the last import, export
-//! or restore said, and the backups with a button to take one and one to restore each.
+//! or restore said, and the backups (label, number, automatic or not, time, size) with a
+//! button to take one and one to restore each, which asks first.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -73,18 +74,29 @@ pub fn project_panel(props: &Props) -> Html {
                             props.on_restore.reform(move |_: MouseEvent| id.clone())
                         };
                         html! {
-                            <li data-testid={format!("backup-{}", b.id)}>
+                            <li data-testid={format!("backup-{}", b.id)} data-automatic={b.automatic.to_string()}>
                                 <span class="label" title={b.label.clone()}>{ &b.label }</span>
-                                <span class="muted">{ format!("{} · {}", b.created, size(b.bytes)) }</span>
+                                <span class="muted" title={kind(b.automatic)}>
+                                    { format!("backup {}{} · {} · {}", b.id, if b.automatic { " (automatic)" } else { "" }, b.created, size(b.bytes)) }
+                                </span>
                                 <button class="button small" data-testid={format!("restore-{}", b.id)}
                                     onclick={on_restore} disabled={props.busy}
-                                    title="Replace the database with this backup">{ "Restore" }</button>
+                                    title="Replace the database with this backup (you are asked first; what it holds now is kept as a backup)">{ "Restore" }</button>
                             </li>
                         }
                     }) }
                 </ul>
             }
         </section>
+    }
+}
+
+/// What kind of backup it is, for the hover text.
+fn kind(automatic: bool) -> &'static str {
+    if automatic {
+        "Taken automatically before the database was replaced; only the newest three of each label are kept"
+    } else {
+        "Taken by hand or by a lesson; kept until the site's data is cleared"
     }
 }
 

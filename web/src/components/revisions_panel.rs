@@ -1,8 +1,9 @@
 //! The revision graph: one node per revision, newest first, drawn on lanes so branches and
-//! merges show; on each node its state, "migrate to here", "branch from here", an Export menu
-//! and its up and down SQL; under them, the whole history as an Alembic project. Also the two
-//! questions the panel asks: "this upgrade (or downgrade) throws data away, go on?" and the
-//! exported files.
+//! merges show; on each node its state, its class (additive or breaking, the reasons on hover),
+//! "migrate to here", "branch from here", Discard for a pending revision nothing builds on, an
+//! Export menu and its up and down SQL; under them, the whole history as an Alembic project.
+//! Rehearse sits beside Upgrade head. Also the two questions the panel asks: "this upgrade (or
+//! downgrade) throws data away, go on?" and the exported files.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,7 @@ use super::export_dialog::ExportDialog;
 use crate::graph::{layout, Row};
 use crate::services::protocol::{ExportFormat, ExportView, RevisionView};
 use crate::state::PendingMigration;
+use strata_core::classify::{Class, Classification};
 
 /// Horizontal room per lane of the graph, in pixels.
 const LANE: usize = 14;
@@ -40,6 +42,10 @@ pub struct Props {
     pub confirm: Option<PendingMigration>,
     /// `Some(target)`: go on with the upgrade or downgrade; `None`: keep the data.
     pub on_confirm_downgrade: Callback<Option<String>>,
+    /// Rehearses the pending revisions on a copy of the database.
+    pub on_rehearse: Callback<()>,
+    /// Asks whether to discard a pending revision (its id and message).
+    pub on_discard: Callback<(String, String)>,
 }
 
 #[function_component(RevisionsPanel)]
@@ -70,6 +76,7 @@ pub fn revisions_panel(props: &Props) -> Html {
     );
     let width = rows.iter().map(|r| r.width).max().unwrap_or(1);
     let any_applied = props.revisions.iter().any(|r| r.applied);
+    let any_pending = props.revisions.iter().any(|r| !r.applied);
     html! {
         <div class="revisions-panel">
             <div class="panel-head">
@@ -83,6 +90,9 @@ pub fn revisions_panel(props: &Props) -> Html {
                 <button class="button primary" data-testid="upgrade-head" disabled={props.busy}
                     title="Apply every pending revision"
                     onclick={props.on_upgrade.reform(|_: MouseEvent| "head".to_owned())}>{ "Upgrade head" }</button>
+                <button class="button" data-testid="rehearse" disabled={props.busy || !any_pending}
+                    title="Run the pending revisions up, down and up again on a copy of the database, as strata rehearse does, and report times, rows, checks and any data lost; the database itself does not change"
+                    onclick={props.on_rehearse.reform(|_: MouseEvent| ())}>{ "Rehearse" }</button>
                 <button class="button" data-testid="downgrade-one" disabled={props.busy || !any_applied}
                     title="Revert the newest applied revision"
                     onclick={props.on_downgrade.reform(|_: MouseEvent| "-1".to_owned())}>{ "Downgrade one" }</button>
@@ -90,7 +100,8 @@ pub fn revisions_panel(props: &Props) -> Html {
             <ol class="revisions">
                 { for props.revisions.iter().rev().zip(rows.iter()).map(|(r, row)| {
                     let current = r.applied && !applied_parents.contains(r.id.as_str());
-                    node(r, row, width, props, current)
+                    let leaf = !with_children.contains(r.id.as_str());
+                    node(r, row, width, props, current, leaf)
                 }) }
             </ol>
             <div class="revisions-foot">
@@ -111,7 +122,14 @@ pub fn revisions_panel(props: &Props) -> Html {
     }
 }
 
-fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current: bool) -> Html {
+fn node(
+    revision: &RevisionView,
+    row: &Row,
+    width: usize,
+    props: &Props,
+    current: bool,
+    leaf: bool,
+) -> Html {
     let (state, class) = if revision.applied {
         ("applied", "badge ok")
     } else {
@@ -147,6 +165,16 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
             </button>
         }
     };
+    // A pending revision nothing builds on can be forgotten: one that fails to apply is then
+    // no dead end.
+    let discard = (!revision.applied && leaf).then(|| {
+        let asked = (id.clone(), revision.message.clone());
+        html! {
+            <button class="button small subtle" data-testid={format!("discard-{id}")} disabled={props.busy}
+                title="Forget this pending revision (the database has not run it), to save a better one"
+                onclick={props.on_discard.reform(move |_: MouseEvent| asked.clone())}>{ "discard" }</button>
+        }
+    });
     let parents = if revision.parents.is_empty() {
         "base revision".to_owned()
     } else {
@@ -167,6 +195,11 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                     if !revision.atomic {
                         <span class="badge warn" data-testid={format!("not-atomic-{id}")}
                             title="no-transaction: its statements commit one by one, and it is recorded only after the last">{ "not atomic" }</span>
+                    }
+                    if let Some(c) = &revision.class {
+                        <span class={classes!("badge", "class", c.class.label())}
+                            data-testid={format!("class-{id}")} data-class={c.class.label()}
+                            title={why(c)}>{ c.class.label() }</span>
                     }
                     <span class={class}>{ state }</span>
                 </div>
@@ -194,11 +227,32 @@ fn node(revision: &RevisionView, row: &Row, width: usize, props: &Props, current
                             }) }
                         </div>
                     </details>
-                    <span class="tool-buttons">{ action }{ branch }</span>
+                    <span class="tool-buttons">{ action }{ branch }{ discard }</span>
                 </div>
             </div>
         </li>
     }
+}
+
+/// The class badge's hover text: what the revision does and what that means for an app that
+/// keeps running while it upgrades, and for a breaking step the expand/contract way.
+fn why(class: &Classification) -> String {
+    let mut lines = vec![match class.class {
+        Class::Additive => "additive: old code keeps working while it upgrades, the app can stay up".to_owned(),
+        Class::Breaking => "breaking: stop the app while it upgrades, or reach the same schema in expand/contract steps".to_owned(),
+    }];
+    for reason in &class.reasons {
+        lines.push(format!(
+            "• {} ({}): {}",
+            reason.what,
+            reason.class.label(),
+            reason.why
+        ));
+        if let Some(instead) = &reason.instead {
+            lines.push(format!("  instead: {instead}"));
+        }
+    }
+    lines.join("\n")
 }
 
 /// Closes the `<details>` menu a click came from, so the menu does not stay open behind the

@@ -10,6 +10,10 @@ pub struct Props {
     pub diagram: Diagram,
     /// Whether the diagram compares the head with the model (after Autogenerate).
     pub compared: bool,
+    /// Whether this draws a lesson's goal (marked where the live database differs) rather
+    /// than the live database: its test ids and heading say so, so both can be on the page.
+    #[prop_or_default]
+    pub goal: bool,
 }
 
 /// The narrowest and the widest a table's box may be.
@@ -66,22 +70,28 @@ pub fn schema_diagram(props: &Props) -> Html {
             Some((i, j))
         })
     });
+    // Two diagrams on one page (the live one and a lesson's goal) need their own marker ids.
+    let marker = if props.goal { "goal-arrow" } else { "arrow" }.to_owned();
     html! {
-        <section class="panel diagram">
+        <section class={classes!("panel", "diagram", props.goal.then_some("goal-diagram"))}>
             <div class="panel-head">
-                <h3>{ "Diagram" }</h3>
-                if props.compared {
+                <h3>{ if props.goal { "Goal" } else { "Diagram" } }</h3>
+                if props.goal && props.compared {
+                    <span class="legend"><i class="added"></i>{ "to add" }<i class="removed"></i>{ "to remove" }<i class="changed"></i>{ "to change" }</span>
+                } else if props.goal {
+                    <span class="muted small">{ "reached" }</span>
+                } else if props.compared {
                     <span class="legend"><i class="added"></i>{ "added" }<i class="removed"></i>{ "removed" }<i class="changed"></i>{ "changed" }</span>
                 } else {
                     <span class="muted small">{ "live database" }</span>
                 }
             </div>
             <div class="diagram-wrap">
-                <svg data-testid="schema-diagram" viewBox={format!("0 0 {width} {height}")}
+                <svg data-testid={if props.goal { "goal-diagram" } else { "schema-diagram" }} viewBox={format!("0 0 {width} {height}")}
                     style={format!("width: 100%; max-width: {width}px; height: auto")} role="img"
                     aria-label="Tables, their columns and foreign keys">
                     <defs>
-                        <marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <marker id={marker.clone()} viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                             <path d="M0,0 L8,4 L0,8 z" class="arrow-head" />
                         </marker>
                     </defs>
@@ -97,10 +107,10 @@ pub fn schema_diagram(props: &Props) -> Html {
                         } else {
                             (a.x + a.w / 2.0, a.y + a.h, b.x + b.w / 2.0, b.y)
                         };
-                        html! { <line class="fk" x1={ax.to_string()} y1={ay.to_string()} x2={bx.to_string()} y2={by.to_string()} marker-end="url(#arrow)" /> }
+                        html! { <line class="fk" x1={ax.to_string()} y1={ay.to_string()} x2={bx.to_string()} y2={by.to_string()} marker-end={format!("url(#{marker})")} /> }
                     }) }
                     { for tables.iter().zip(&boxes).map(|(t, b)| html! {
-                        <g class={classes!("table", t.status.label())} data-testid={format!("diagram-{}", t.name)} data-mark={t.status.label()}>
+                        <g class={classes!("table", t.status.label())} data-testid={format!("{}-{}", if props.goal { "goal" } else { "diagram" }, t.name)} data-mark={t.status.label()}>
                             <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="5" />
                             <text class="name" x={(b.x + PAD).to_string()} y={(b.y + 14.0).to_string()}>
                                 { title(&b.name) }{ &b.name.shown }

@@ -10,11 +10,21 @@
 //! hint = "…"
 //! [[setup]]             # protocol::Step values, in order
 //! clear = {}
-//! [[checks]]            # each a read-only query whose first value must be truthy
+//! [[checks]]            # each one protocol::Condition beside its text:
 //! what = "…"
-//! sql = "SELECT …"
+//! sql = "SELECT …"      # a read-only query whose first value must be truthy, or
+//!                       # applied = { contains = ["…"], lacks = ["…"] }: the applied SQL,
+//!                       # no_drift = {}: nothing changed outside a revision,
+//!                       # happened = { event = "upgrade_failed", mentioning = "…" }
 //! [[show_me]]
 //! upgrade = "head"
+//! [[stages]]            # instead of checks and show_me: ordered stages, each with its own
+//! title = "…"           # title, task, checks and show_me; a stage's checks count only once
+//! task = "…"            # the stage before it passed, and the lesson is done with the last
+//! checks = [{ what = "…", sql = "…" }]
+//! show_me = [{ downgrade = "-1" }]
+//! goal = "CREATE TABLE …"   # optional (per stage, or for the lesson): the schema it ends with,
+//!                           # drawn beside the task with what still differs marked
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
 //! label = "…"
 //! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now
@@ -34,7 +44,7 @@ pub mod progress;
 
 use serde::Deserialize;
 
-use crate::services::protocol::Step;
+use crate::services::protocol::{Condition, Step};
 
 /// The lesson files, in file-name order, as `build.rs` embeds them.
 mod files {
@@ -57,20 +67,58 @@ pub struct Lesson {
     pub task: String,
     pub hint: String,
     pub setup: Vec<Step>,
+    /// A lesson of one stage: its checks and "show me". A staged lesson has `stages` instead.
+    #[serde(default)]
     pub checks: Vec<Check>,
+    #[serde(default)]
     pub show_me: Vec<Step>,
+    /// Ordered stages, each checked only once the one before it passed.
+    #[serde(default)]
+    pub stages: Vec<Stage>,
     #[serde(default)]
     pub tools: Vec<Tool>,
     #[serde(default)]
     pub app: Option<App>,
+    /// The schema the lesson ends with (SQL), drawn beside the task with what the live
+    /// database still lacks marked. A staged lesson gives each stage its own.
+    #[serde(default)]
+    pub goal: Option<String>,
 }
 
-/// One condition of "done": a query over the project and the database.
+/// One condition of "done", evaluated by the worker over the project, the database and the
+/// lesson's journal.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Check {
     /// What the check means, as the checklist shows it.
     pub what: String,
-    pub sql: String,
+    #[serde(flatten)]
+    pub condition: Condition,
+}
+
+/// One stage of a staged lesson: what to do, how it is checked, and how "show me" does it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Stage {
+    pub title: String,
+    /// Markdown, shown while the stage is the current one.
+    pub task: String,
+    pub checks: Vec<Check>,
+    pub show_me: Vec<Step>,
+    #[serde(default)]
+    pub goal: Option<String>,
+}
+
+/// A stage as the panel and the tests see it, whether the lesson has stages or is one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StageView<'a> {
+    /// `None` for a lesson of one stage, which has no stage title.
+    pub title: Option<&'a str>,
+    pub task: &'a str,
+    pub checks: &'a [Check],
+    pub show_me: &'a [Step],
+    /// Where its checks' answers start in the lesson's [`Lesson::conditions`].
+    pub offset: usize,
+    /// The schema the stage ends with, if the lesson draws it.
+    pub goal: Option<&'a str>,
 }
 
 /// A button in the lesson panel that runs steps, for actions the playground has no control
@@ -91,9 +139,67 @@ pub struct App {
 }
 
 impl Lesson {
-    /// The queries of its checks, as the worker evaluates them.
-    pub fn check_queries(&self) -> Vec<String> {
-        self.checks.iter().map(|c| c.sql.clone()).collect()
+    /// Its stages, in order: the lesson itself when it has none.
+    pub fn stages(&self) -> Vec<StageView<'_>> {
+        if self.stages.is_empty() {
+            return vec![StageView {
+                title: None,
+                task: &self.task,
+                checks: &self.checks,
+                show_me: &self.show_me,
+                offset: 0,
+                goal: self.goal.as_deref(),
+            }];
+        }
+        let mut offset = 0;
+        self.stages
+            .iter()
+            .map(|stage| {
+                let view = StageView {
+                    title: Some(&stage.title),
+                    task: &stage.task,
+                    checks: &stage.checks,
+                    show_me: &stage.show_me,
+                    offset,
+                    goal: stage.goal.as_deref(),
+                };
+                // Each stage's checks, then the marker that begins the next one.
+                offset += stage.checks.len() + 1;
+                view
+            })
+            .collect()
+    }
+
+    /// The conditions the worker evaluates: every stage's checks in order, with a
+    /// `Condition::Stage` between two stages, so the worker knows where each begins.
+    pub fn conditions(&self) -> Vec<Condition> {
+        let mut conditions = Vec::new();
+        for (i, stage) in self.stages().iter().enumerate() {
+            if i > 0 {
+                conditions.push(Condition::Stage {});
+            }
+            conditions.extend(stage.checks.iter().map(|c| c.condition.clone()));
+        }
+        conditions
+    }
+
+    /// Which stage is the current one (0 for the first), given the answers to
+    /// [`Lesson::conditions`]: the number of stage markers that hold.
+    pub fn stage_reached(&self, passed: &[bool]) -> usize {
+        let stages = self.stages();
+        let reached = stages
+            .iter()
+            .skip(1)
+            .take_while(|stage| passed.get(stage.offset - 1).copied().unwrap_or(false))
+            .count();
+        reached.min(stages.len() - 1)
+    }
+
+    /// The answers for one stage's checks, in order (false where there is no answer yet).
+    pub fn stage_passed(&self, stage: &StageView<'_>, passed: &[bool]) -> Vec<bool> {
+        (0..stage.checks.len())
+            .map(|i| passed.get(stage.offset + i).copied().unwrap_or(false))
+            .collect()
     }
 }
 
@@ -121,8 +227,14 @@ pub fn parse(name: &str, front: &str, body: &str) -> Result<Lesson, String> {
         .split_once('-')
         .map_or(name, |(_, slug)| slug)
         .to_owned();
-    if lesson.checks.is_empty() {
+    if lesson.stages.is_empty() && lesson.checks.is_empty() {
         return Err("a lesson needs at least one check".into());
+    }
+    if !lesson.stages.is_empty() && (!lesson.checks.is_empty() || !lesson.show_me.is_empty()) {
+        return Err("a staged lesson keeps its checks and show_me in its stages".into());
+    }
+    if lesson.stages.iter().any(|s| s.checks.is_empty()) {
+        return Err("every stage needs at least one check".into());
     }
     lesson.fill_app_writes()?;
     Ok(lesson)
@@ -137,8 +249,12 @@ impl Lesson {
             .setup
             .iter_mut()
             .chain(self.show_me.iter_mut())
+            .chain(self.stages.iter_mut().flat_map(|s| s.show_me.iter_mut()))
             .chain(self.tools.iter_mut().flat_map(|t| t.steps.iter_mut()));
-        for step in steps {
+        for mut step in steps {
+            while let Step::Try(inner) = step {
+                step = inner;
+            }
             if let Step::AppWrite { deployed, writes } = step {
                 let app = app
                     .as_ref()

@@ -1,7 +1,17 @@
 //! The lesson panel's state: which lesson is open, whether it was started, which checks pass,
 //! and which lessons are done. Plain data and one `reduce`, tested natively.
+//!
+//! A lesson is *done* only when the learner did it: "show me" solves it in front of them and
+//! marks it *seen*, and the run it solved does not count. Done then takes a Restart and a run
+//! without "show me", as in Learn Git Branching.
+//!
+//! A staged lesson's answers come as one list (`Lesson::conditions`: each stage's checks, with
+//! a marker between stages that holds once the stages before it passed), so done is still
+//! "every answer is yes": the last stage passed, after every stage before it.
 
 use serde::{Deserialize, Serialize};
+
+use crate::services::protocol::Diagram;
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +26,13 @@ pub struct Progress {
     /// Whether the panel is open.
     #[serde(default)]
     pub open: bool,
+    /// Slugs of the lessons whose solution "show me" showed, in the order it was shown.
+    #[serde(default)]
+    pub seen: Vec<String>,
+    /// Whether "show me" ran since the current lesson was last started: that run cannot
+    /// complete it. Kept across reloads, so a reload does not wipe it.
+    #[serde(default)]
+    pub shown: bool,
 }
 
 /// What the simulated app has done since the lesson was started.
@@ -50,6 +67,18 @@ pub struct LessonState {
     pub background: u32,
     /// The markdown of a lesson file the visitor opened to preview (lesson authors do this).
     pub preview: Option<String>,
+    /// The current lesson's goal as the worker last drew it against the database.
+    pub goal: Option<Goal>,
+}
+
+/// A lesson's goal, drawn by the worker: its schema with what the database still lacks (or
+/// has in excess) marked, and how many parts are marked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub lesson: String,
+    pub diagram: Diagram,
+    pub differs: usize,
+    pub error: Option<String>,
 }
 
 /// A change to the lesson panel's state.
@@ -61,8 +90,10 @@ pub enum LessonAction {
     Pick(String),
     /// The current lesson's setup was sent: its state starts over.
     Started,
-    /// "Show me" or a tool's steps were sent.
+    /// A tool's steps were sent.
     StepsSent,
+    /// "Show me"'s steps were sent: the lesson is seen, and this run no longer counts.
+    ShowMe,
     /// Steps ran (up to `failed`, if one failed).
     Stepped {
         notes: Vec<String>,
@@ -87,6 +118,8 @@ pub enum LessonAction {
     /// The database was replaced (a project load, an import, a restore, Reset): the page
     /// starts counting its background requests afresh.
     Replaced,
+    /// The worker drew a lesson's goal against the database.
+    Goal(Goal),
 }
 
 impl LessonState {
@@ -98,13 +131,24 @@ impl LessonState {
         }
     }
 
-    /// Whether the current lesson's checks all pass right now.
+    /// Whether the current lesson's checks all pass right now (by the learner's hand or by
+    /// "show me").
     pub fn complete(&self) -> bool {
         self.progress.started && !self.passed.is_empty() && self.passed.iter().all(|p| *p)
     }
 
+    /// Whether the checks pass and the learner got there without "show me" in this run.
+    pub fn earned(&self) -> bool {
+        self.complete() && !self.progress.shown
+    }
+
     pub fn is_done(&self, slug: &str) -> bool {
         self.progress.completed.iter().any(|s| s == slug)
+    }
+
+    /// Whether "show me" has shown this lesson's solution at some point.
+    pub fn is_seen(&self, slug: &str) -> bool {
+        self.progress.seen.iter().any(|s| s == slug)
     }
 
     /// Whether checks should be evaluated now: a lesson is set up and no steps are running.
@@ -119,11 +163,13 @@ impl LessonState {
                 if self.progress.current.as_deref() != Some(slug.as_str()) {
                     self.progress.current = Some(slug);
                     self.progress.started = false;
+                    self.progress.shown = false;
                     self.clear_run();
                 }
             }
             LessonAction::Started => {
                 self.progress.started = true;
+                self.progress.shown = false;
                 self.clear_run();
                 // A count that went wrong (an answer lost to a worker error) would otherwise
                 // hold the simulated app back for the rest of the session.
@@ -134,6 +180,17 @@ impl LessonState {
                 self.notes.clear();
                 self.failed = None;
                 self.running += 1;
+            }
+            LessonAction::ShowMe => {
+                self.notes.clear();
+                self.failed = None;
+                self.running += 1;
+                self.progress.shown = true;
+                if let Some(slug) = self.progress.current.clone() {
+                    if !self.is_seen(&slug) {
+                        self.progress.seen.push(slug);
+                    }
+                }
             }
             LessonAction::Stepped { notes, failed } => {
                 self.running = self.running.saturating_sub(1);
@@ -149,11 +206,20 @@ impl LessonState {
                     return;
                 }
                 self.passed = passed;
-                if self.complete() && !self.is_done(&lesson) {
+                if self.earned() && !self.is_done(&lesson) {
                     self.progress.completed.push(lesson);
                 }
             }
             LessonAction::Replaced => self.background = 0,
+            LessonAction::Goal(goal) => {
+                // A goal drawn for a lesson that is no longer open, or while steps still run
+                // (for a database that is about to change), is not shown.
+                if self.running == 0
+                    && self.progress.current.as_deref() == Some(goal.lesson.as_str())
+                {
+                    self.goal = Some(goal);
+                }
+            }
             LessonAction::AppWrote { run, .. } if run != self.run => {}
             LessonAction::AppWrote { version, error, .. } => {
                 self.app.writes += 1;
@@ -173,6 +239,7 @@ impl LessonState {
 
     fn clear_run(&mut self) {
         self.passed.clear();
+        self.goal = None;
         self.hint = false;
         self.notes.clear();
         self.failed = None;
@@ -268,6 +335,144 @@ mod tests {
         assert_eq!(state.progress.completed, ["rename"]);
         state.reduce(checked("rename", &[true, true]));
         assert_eq!(state.progress.completed, ["rename"], "counted once");
+    }
+
+    #[test]
+    fn show_me_marks_the_lesson_seen_and_its_run_does_not_count() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &[true, true]),
+        ]);
+        assert!(state.complete() && !state.earned());
+        assert!(
+            state.progress.completed.is_empty(),
+            "show me does not count"
+        );
+        assert_eq!(state.progress.seen, ["rename"]);
+        // Doing it by hand afterwards in the same run does not count either.
+        state.reduce(checked("rename", &[false, true]));
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.progress.completed.is_empty());
+        // A reload keeps that the solution was shown in this run.
+        let text = serde_json::to_string(&state.progress).unwrap();
+        let mut state = LessonState::resume(serde_json::from_str(&text).unwrap());
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.progress.completed.is_empty(), "not after a reload");
+        // A restart and a run without show me: done, and still seen.
+        state.reduce(LessonAction::Started);
+        state.reduce(stepped());
+        state.reduce(checked("rename", &[true, true]));
+        assert!(state.earned());
+        assert_eq!(state.progress.completed, ["rename"]);
+        assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    /// A staged lesson's answers: its first stage's two checks, the marker that begins the
+    /// second, and the second's two (as `Lesson::conditions` lays them out).
+    const FIRST: [bool; 5] = [true, true, true, false, false];
+    const BOTH: [bool; 5] = [true; 5];
+
+    #[test]
+    fn a_staged_lesson_is_done_only_when_its_last_stage_passes() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("rename", &[true, false, false, false, false]),
+        ]);
+        assert!(!state.complete());
+        state.reduce(checked("rename", &FIRST));
+        assert!(!state.complete() && !state.earned(), "one stage of two");
+        assert!(state.progress.completed.is_empty());
+        // The second stage before the first (its checks pass, the marker does not): not done.
+        state.reduce(checked("rename", &[false, false, false, true, true]));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.earned());
+        assert_eq!(state.progress.completed, ["rename"]);
+    }
+
+    #[test]
+    fn show_me_for_one_stage_keeps_the_whole_staged_run_from_counting() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            checked("rename", &FIRST),
+        ]);
+        assert_eq!(state.progress.seen, ["rename"]);
+        // The second stage done by hand: the run still does not count.
+        state.reduce(checked("rename", &BOTH));
+        assert!(state.complete() && !state.earned());
+        assert!(state.progress.completed.is_empty());
+        // A restart and both stages by hand: done.
+        state.reduce(LessonAction::Started);
+        state.reduce(stepped());
+        state.reduce(checked("rename", &FIRST));
+        assert!(state.progress.completed.is_empty());
+        state.reduce(checked("rename", &BOTH));
+        assert_eq!(state.progress.completed, ["rename"]);
+    }
+
+    fn goal(lesson: &str, differs: usize) -> LessonAction {
+        LessonAction::Goal(Goal {
+            lesson: lesson.into(),
+            diagram: Diagram::default(),
+            differs,
+            error: None,
+        })
+    }
+
+    #[test]
+    fn a_goal_is_kept_for_the_open_lesson_and_cleared_by_a_restart() {
+        let mut state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            goal("rename", 3),
+        ]);
+        assert_eq!(state.goal, None, "drawn while the setup still ran");
+        state.reduce(stepped());
+        state.reduce(goal("rename", 3));
+        assert_eq!(state.goal.as_ref().map(|g| g.differs), Some(3));
+        state.reduce(goal("backups", 0));
+        assert_eq!(
+            state.goal.as_ref().map(|g| g.differs),
+            Some(3),
+            "another lesson's"
+        );
+        state.reduce(LessonAction::Started);
+        assert_eq!(state.goal, None);
+    }
+
+    #[test]
+    fn show_me_on_one_lesson_does_not_hold_back_the_next() {
+        let state = run([
+            LessonAction::Pick("rename".into()),
+            LessonAction::Started,
+            stepped(),
+            LessonAction::ShowMe,
+            stepped(),
+            LessonAction::Pick("backups".into()),
+            LessonAction::Started,
+            stepped(),
+            checked("backups", &[true]),
+        ]);
+        assert_eq!(state.progress.completed, ["backups"]);
+        assert_eq!(state.progress.seen, ["rename"]);
+    }
+
+    #[test]
+    fn progress_kept_by_an_earlier_build_still_loads() {
+        let old = r#"{"current":"rename","started":true,"completed":["autogenerate"],"open":true}"#;
+        let progress: Progress = serde_json::from_str(old).unwrap();
+        assert!(progress.seen.is_empty() && !progress.shown);
+        assert_eq!(progress.completed, ["autogenerate"]);
     }
 
     #[test]
@@ -416,6 +621,8 @@ mod tests {
             started: true,
             completed: vec!["autogenerate".into()],
             open: true,
+            seen: vec!["rename".into()],
+            shown: true,
         };
         let text = serde_json::to_string(&progress).unwrap();
         assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), progress);

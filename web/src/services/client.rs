@@ -6,6 +6,11 @@
 //! again, as it was last committed, and reads it once more for the page; the page is told with
 //! [`Message::Restarted`], so it shows an error instead of waiting for replies that will never
 //! come. A worker that keeps dying restarts only a few times; then the page says so for good.
+//! One that panics while it opens the database is followed by a rescue worker, which opens it
+//! without reading it, so the page can offer the repairs (the engine's `damaged.rs`) instead of
+//! a dead screen. Cancel ([`DbClient::cancel`]) stops long work the same way: the busy worker
+//! is terminated and a new one opens the database, whose unfinished transaction SQLite rolls
+//! back.
 //!
 //! The worker runs the same wasm module as the page. The page hands it the compiled
 //! `WebAssembly.Module` and the URL of the wasm-bindgen glue, so the browser neither downloads
@@ -26,6 +31,8 @@ use super::protocol::{Envelope, Message, Request};
 const BOOTSTRAP: &str = r#"
 self.onmessage = async ({ data }) => {
   self.onmessage = null;
+  self.strataRescue = data.rescue;
+  self.strataPanicOnOpen = data.panicOnOpen;
   try {
     const glue = await import(data.glue);
     await glue.default({ module_or_path: data.module });
@@ -74,6 +81,12 @@ struct Shared {
     last_words: RefCell<Option<String>>,
     /// When the recent restarts happened (milliseconds on the page's clock).
     restarts: RefCell<Vec<f64>>,
+    /// Why the next worker is started to rescue the database (the previous one stopped while
+    /// it opened it), if it is: it opens the database without reading it.
+    rescue: RefCell<Option<String>>,
+    /// Whether a worker has been started yet: the test hook that makes a worker panic while it
+    /// opens the database applies to the first one only.
+    started: Cell<bool>,
 }
 
 impl PartialEq for DbClient {
@@ -98,6 +111,8 @@ impl DbClient {
             open: RefCell::default(),
             last_words: RefCell::default(),
             restarts: RefCell::default(),
+            rescue: RefCell::default(),
+            started: Cell::new(false),
         });
 
         let weak = Rc::downgrade(&shared);
@@ -139,8 +154,10 @@ impl DbClient {
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_else(|| "unknown error".to_owned());
-            let detail = shared.last_words.take().unwrap_or(detail);
-            restart_or_give_up(&shared, &detail);
+            let last_words = shared.last_words.take();
+            let panicked = last_words.is_some();
+            let detail = last_words.unwrap_or(detail);
+            restart_or_give_up(&shared, &detail, panicked);
         });
         shared.handlers.borrow_mut().extend([message, error]);
         attach(&shared)?;
@@ -165,6 +182,43 @@ impl DbClient {
     }
 }
 
+impl DbClient {
+    /// Stops what the worker is doing: the busy worker is terminated (SQLite offers no way to
+    /// reach into it while it runs a statement, and without cross-origin isolation there is no
+    /// shared memory to signal it through), and a new one opens the database as last committed;
+    /// SQLite rolls back the transaction the old one left unfinished. The page is told with
+    /// [`Message::Cancelled`]. A cancel is the visitor's choice, so it does not count as one of
+    /// the restarts that end in giving up.
+    pub fn cancel(&self) {
+        let shared = &self.shared;
+        shared.booted.set(false);
+        shared.last_words.take();
+        shared.worker.borrow().terminate();
+        match start_worker() {
+            Ok(worker) => *shared.worker.borrow_mut() = worker,
+            Err(e) => {
+                shared.on_message.emit(Message::Fatal {
+                    message: format!("the work was stopped, but a new database worker could not be started: {e:?}; reload the page"),
+                });
+                return;
+            }
+        }
+        shared
+            .queue
+            .replace(shared.open.borrow().iter().cloned().collect());
+        shared.on_message.emit(Message::Cancelled {
+            message: "Cancelled: the work was stopped before it finished, and what it had not committed was rolled back; the panels show the database as it is now".to_owned(),
+        });
+        if let Err(e) = attach(shared) {
+            shared.on_message.emit(Message::Fatal {
+                message: format!(
+                    "the work was stopped, but a new database worker could not be started: {e}; reload the page"
+                ),
+            });
+        }
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         self.worker.borrow().terminate();
@@ -178,6 +232,16 @@ fn attach(shared: &Shared) -> Result<(), String> {
     worker.set_onmessage(Some(handlers[0].as_ref().unchecked_ref()));
     worker.set_onerror(Some(handlers[1].as_ref().unchecked_ref()));
     let init = js_sys::Object::new();
+    // A rescue is for one worker: if a later one dies while opening, it is rescued again,
+    // within the restart limit.
+    if let Some(problem) = shared.rescue.take() {
+        js_sys::Reflect::set(&init, &"rescue".into(), &problem.into())
+            .map_err(|e| format!("{e:?}"))?;
+    }
+    if !shared.started.replace(true) && test_hook("panic-on-open") {
+        js_sys::Reflect::set(&init, &"panicOnOpen".into(), &true.into())
+            .map_err(|e| format!("{e:?}"))?;
+    }
     let glue = GLUE_URL.with(String::clone);
     js_sys::Reflect::set(&init, &"glue".into(), &glue.into()).map_err(|e| format!("{e:?}"))?;
     js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module())
@@ -190,7 +254,7 @@ fn attach(shared: &Shared) -> Result<(), String> {
 /// The worker died. One that had opened the database is replaced by a fresh one, which opens it
 /// again as last committed and is asked the page's `Open` again; one that died before it ever
 /// opened the database (or dies again and again) is not, since a restart would only repeat it.
-fn restart_or_give_up(shared: &Shared, detail: &str) {
+fn restart_or_give_up(shared: &Shared, detail: &str, panicked: bool) {
     let now = js_sys::Date::now();
     let recent = {
         let mut restarts = shared.restarts.borrow_mut();
@@ -200,6 +264,35 @@ fn restart_or_give_up(shared: &Shared, detail: &str) {
     };
     let was_open = shared.booted.replace(false);
     shared.worker.borrow().terminate();
+    // A worker that panicked while it opened the database may have been stopped by what the
+    // database holds; the next one opens it without reading it, so the page can offer the
+    // repairs (download, restore, Reset) instead of ending in a dead screen. A rescue worker
+    // that dies too is given up on.
+    if !was_open && panicked && recent <= MAX_RESTARTS {
+        *shared.rescue.borrow_mut() = Some(format!(
+            "the database worker stopped while it opened it: {detail}"
+        ));
+        // Only the page's `Open` goes to the rescue worker: a share link's project waiting in
+        // the queue would replace the database before the visitor chose what to do with it.
+        shared
+            .queue
+            .replace(shared.open.borrow().iter().cloned().collect());
+        match start_worker() {
+            Ok(worker) => *shared.worker.borrow_mut() = worker,
+            Err(e) => {
+                shared.on_message.emit(Message::Fatal {
+                    message: format!("the database worker stopped ({detail}) and a new one could not be started: {e:?}"),
+                });
+                return;
+            }
+        }
+        if let Err(e) = attach(shared) {
+            shared.on_message.emit(Message::Fatal {
+                message: format!("the database worker stopped ({detail}) and a new one could not be started: {e}"),
+            });
+        }
+        return;
+    }
     if !was_open || recent > MAX_RESTARTS {
         let why = if was_open {
             "it failed again each time it was restarted"
@@ -239,6 +332,19 @@ fn restart_or_give_up(shared: &Shared, detail: &str) {
             ),
         });
     }
+}
+
+/// Whether the page was opened with `?test-hooks=NAME` (among other hooks).
+fn test_hook(name: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .filter_map(|pair| pair.strip_prefix("test-hooks="))
+                .any(|hooks| hooks.split(',').any(|hook| hook == name))
+        })
 }
 
 /// Leaves a named point on the page's performance timeline, so start-up can be taken apart in

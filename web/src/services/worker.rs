@@ -83,8 +83,14 @@ pub fn run() {
 }
 
 /// Opens the database in OPFS, or in memory when the browser refuses persistent storage (for
-/// example when another tab already holds it), saying why in the storage it reports.
+/// example when another tab already holds it), saying why in the storage it reports. A database
+/// that does not read opens damaged, with its repairs (the engine's `damaged.rs`); so does one
+/// that stopped the previous worker while it opened it, which the page says by starting this
+/// worker with `strataRescue` set to what went wrong: this worker then reads nothing from it.
 async fn open() -> Result<Workspace, String> {
+    let scope = js_sys::global();
+    let flag = |name: &str| js_sys::Reflect::get(&scope, &name.into()).ok();
+    let rescue = flag("strataRescue").and_then(|v| v.as_string());
     let (conn, storage) = match install_patiently().await {
         Ok(()) => (Connection::open(DATABASE), Storage::Opfs),
         Err(e) => (
@@ -95,10 +101,20 @@ async fn open() -> Result<Workspace, String> {
         ),
     };
     let persistent = storage == Storage::Opfs;
+    if flag("strataPanicOnOpen").is_some_and(|v| v.is_truthy()) && rescue.is_none() {
+        // Only with `?test-hooks=panic-on-open`: the browser tests' stand-in for a bug that
+        // stops the worker while it reads the saved database.
+        panic!("a test asked the database worker to panic while it opened the database");
+    }
     let mut engine = conn
         .map_err(|e| e.to_string())
-        .and_then(|conn| Workspace::with_clock(conn, storage, Rc::new(BrowserClock)))
+        .and_then(|conn| match rescue {
+            Some(problem) => Workspace::rescue(conn, storage, Rc::new(BrowserClock), problem),
+            None => Workspace::with_clock(conn, storage, Rc::new(BrowserClock)),
+        })
         .map_err(|e| format!("cannot open the database: {e}"))?;
+    // Work a link or an import starts is stopped when it runs too long; SQLite asks this clock.
+    engine.set_stopwatch(js_sys::Date::now);
     if persistent {
         // Without the file, backups last as long as the tab, which is still useful; the
         // engine already keeps them in memory, so a failure here is not fatal.

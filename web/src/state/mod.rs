@@ -12,10 +12,13 @@ use crate::services::project::ModelLanguage;
 use crate::services::protocol::{
     CreateAllReport, ExportView, Failure, Message, Migration, Outcome, Snapshot,
 };
+use strata_core::rehearse::Report;
 
 mod reduce;
 #[cfg(test)]
 mod lesson_tests;
+#[cfg(test)]
+mod notice_tests;
 #[cfg(test)]
 mod tests;
 
@@ -96,6 +99,26 @@ pub struct AppState {
     pub saved_model: Option<(String, ModelLanguage)>,
     /// What the last import, export, backup or restore did, in words.
     pub project_notice: Option<String>,
+    /// Why the worker was just replaced (a crash, or a cancel), and where that shows, until the
+    /// new worker's first reply, which must not clear it.
+    pub interrupted: Option<(Failure, Place)>,
+    /// The last rehearsal's report, shown over the page until it is closed.
+    pub rehearsal: Option<Box<Report>>,
+    /// A question the page asks before it sends a request that cannot be taken back.
+    pub question: Option<Question>,
+}
+
+/// What the page asks before it sends a request that replaces or forgets something.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Question {
+    /// Put backup `id` back in place of the database (`label` and `created` to say which).
+    Restore {
+        id: String,
+        label: String,
+        created: String,
+    },
+    /// Forget the pending revision `id`.
+    Discard { id: String, message: String },
 }
 
 /// An upgrade or downgrade the worker held back because it loses data.
@@ -135,6 +158,9 @@ impl Default for AppState {
             share_link: None,
             saved_model: None,
             project_notice: None,
+            interrupted: None,
+            rehearsal: None,
+            question: None,
         }
     }
 }
@@ -191,6 +217,9 @@ pub enum Action {
     },
     /// A migration request (autogenerate, save, upgrade, downgrade) left for the worker.
     SentMigration,
+    /// A rehearsal left for the worker. It changes nothing, so what the Migration column says
+    /// stays true and stays put: the report comes in a dialog over the page.
+    SentRehearsal,
     /// The worker said something.
     Received(Message),
     /// The visitor confirmed a rename the diff offered; the next autogenerate uses it.
@@ -222,4 +251,8 @@ pub enum Action {
     ProjectFailed(String),
     /// The model text was sent to the database to be kept.
     ModelKept(String, ModelLanguage),
+    /// The page asks `Question` (`None`: the visitor answered, or closed it).
+    Ask(Option<Question>),
+    /// The rehearsal report was closed.
+    CloseRehearsal,
 }

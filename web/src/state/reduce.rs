@@ -7,13 +7,35 @@ use yew::Reducible;
 
 use strata_core::answers::Decline;
 
-use crate::lessons::progress::LessonAction;
+use crate::lessons::progress::{Goal, LessonAction};
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{Message, Outcome, Reply};
 
 use super::{Action, AppState, PendingMigration, Phase, Place, ALEMBIC_ZIP};
 
 impl AppState {
+    /// A lesson's Start or Restart: what the page says about earlier work (notices, errors,
+    /// console text and results, a migration in progress, open dialogs) belongs to what the
+    /// lesson replaces, so none of it may stay beside the lesson's fresh state.
+    fn lesson_started(&mut self) {
+        self.notice = None;
+        self.project_notice = None;
+        self.error = None;
+        self.result = None;
+        self.console.clear();
+        self.migration = None;
+        self.create_all = None;
+        self.export = None;
+        self.confirm = None;
+        self.rehearsal = None;
+        self.question = None;
+        self.share_link = None;
+        self.renames.clear();
+        self.declined.clear();
+        self.message.clear();
+        self.parent = None;
+    }
+
     /// What follows a replaced database whatever its model: the work in progress on the old
     /// one is dropped, and what the replacement kept (a backup, pending revisions) is said
     /// where the visitor is looking.
@@ -70,6 +92,15 @@ impl Reducible for AppState {
                 next.notice = None;
                 next.place = Place::Migration;
             }
+            Action::SentRehearsal => {
+                next.pending += 1;
+                // An error shown in another place would otherwise move into the Migration
+                // column; one shown there is still true, as is its notice.
+                if next.place != Place::Migration {
+                    next.error = None;
+                }
+                next.place = Place::Migration;
+            }
             Action::Received(Message::Booted) => next.phase = Phase::Ready,
             Action::Received(Message::Fatal { message }) => {
                 next.phase = Phase::Failed(message);
@@ -86,6 +117,16 @@ impl Reducible for AppState {
                 next.phase = Phase::Booting;
                 next.error = Some(message.into());
                 next.place = Place::Migration;
+                next.interrupted = next.error.clone().map(|e| (e, next.place));
+            }
+            Action::Received(Message::Cancelled { message }) => {
+                // As for a restart, but the visitor asked for it; the sentence shows where the
+                // cancelled request came from.
+                next.pending = 0;
+                next.lessons.background = 0;
+                next.phase = Phase::Booting;
+                next.error = Some(message.into());
+                next.interrupted = next.error.clone().map(|e| (e, next.place));
             }
             Action::Received(Message::Reply(reply)) => {
                 let Reply { outcome, snapshot } = *reply;
@@ -131,6 +172,27 @@ impl Reducible for AppState {
                         next.replaced(&notes, true);
                     }
                     Ok(Outcome::Replaced { notes }) => next.replaced(&notes, false),
+                    Ok(Outcome::Opened { model, language }) => {
+                        // The database was opened, not replaced: its model goes in the editor
+                        // and nothing is announced.
+                        match language {
+                            ModelLanguage::Sql => next.model = model.clone(),
+                            ModelLanguage::Sqlmodel => next.sqlmodel = model.clone(),
+                        }
+                        next.language = language;
+                        next.saved_model = Some((model, language));
+                    }
+                    Ok(Outcome::Rehearsed(report)) => next.rehearsal = Some(report),
+                    Ok(Outcome::Discarded { id, .. }) => {
+                        next.error = None;
+                        next.migration = None;
+                        if next.parent.as_deref() == Some(id.as_str()) {
+                            next.parent = None;
+                        }
+                        next.notice = Some(format!(
+                            "Discarded revision {id}: it was pending, so the database did not change. The model stays in the editor: change it, Autogenerate and save a new revision."
+                        ));
+                    }
                     Ok(Outcome::ProjectExported { project, share }) => {
                         next.error = None;
                         if share {
@@ -250,6 +312,19 @@ impl Reducible for AppState {
                         next.lessons
                             .reduce(LessonAction::Checked { lesson, passed });
                     }
+                    Ok(Outcome::LessonGoal {
+                        lesson,
+                        diagram,
+                        differs,
+                        error,
+                    }) => {
+                        next.lessons.reduce(LessonAction::Goal(Goal {
+                            lesson,
+                            diagram,
+                            differs,
+                            error,
+                        }));
+                    }
                     Ok(Outcome::AppWrote {
                         run,
                         version,
@@ -268,6 +343,21 @@ impl Reducible for AppState {
                     Err(failure) => {
                         next.result = None;
                         next.error = Some(failure);
+                        // A success notice of the same place would contradict the error beside
+                        // it (a link that was refused did not load anything).
+                        match next.place {
+                            Place::Project => next.project_notice = None,
+                            Place::Migration => next.notice = None,
+                            Place::Console => {}
+                        }
+                    }
+                }
+                // The reply that follows a restart or a cancel reads the database again; what
+                // stopped the work stays in view unless that reply has a failure of its own.
+                if let Some((error, place)) = next.interrupted.take() {
+                    if next.error.is_none() {
+                        next.error = Some(error);
+                        next.place = place;
                     }
                 }
             }
@@ -298,7 +388,14 @@ impl Reducible for AppState {
             Action::DismissConfirm => next.confirm = None,
             Action::CloseExport => next.export = None,
             Action::CloseCreateAll => next.create_all = None,
-            Action::Lesson(action) => next.lessons.reduce(action),
+            Action::Lesson(action) => {
+                if action == LessonAction::Started {
+                    next.lesson_started();
+                }
+                next.lessons.reduce(action);
+            }
+            Action::Ask(question) => next.question = question,
+            Action::CloseRehearsal => next.rehearsal = None,
             Action::ConfirmRename(rename) => {
                 // A yes replaces an earlier no to the same question.
                 next.declined.retain(|d| !d.answers(&rename));

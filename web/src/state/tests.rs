@@ -129,6 +129,50 @@ fn a_restarted_worker_stops_the_wait_and_shows_why_until_it_has_reopened() {
     );
 }
 
+/// A cancelled console script: the wait stops, and the sentence saying what happened stays in
+/// the console through the reply that reads the database again (which once cleared it).
+#[test]
+fn a_cancel_stops_the_wait_and_its_sentence_survives_the_reopening() {
+    let cancelled = "Cancelled: the work was stopped before it finished";
+    let state = reduce(
+        ready(),
+        [
+            Action::Sent {
+                clears_output: true,
+            },
+            Action::Received(Message::Cancelled {
+                message: cancelled.into(),
+            }),
+        ],
+    );
+    assert_eq!((state.pending, &state.phase), (0, &Phase::Booting));
+    assert_eq!(state.place, Place::Console);
+    let state = reduce(
+        state,
+        [
+            Action::Received(Message::Booted),
+            reply(Ok(Outcome::Loaded {
+                model: "CREATE TABLE t (x);".into(),
+                language: ModelLanguage::Sql,
+                notes: vec![],
+            })),
+        ],
+    );
+    assert_eq!(state.error_message(), Some(cancelled));
+    assert_eq!(state.place, Place::Console);
+    // The next request's answer is the console's own again.
+    let state = reduce(
+        state,
+        [
+            Action::Sent {
+                clears_output: true,
+            },
+            reply(Ok(Outcome::Done)),
+        ],
+    );
+    assert_eq!(state.error, None);
+}
+
 fn migration() -> Migration {
     Migration {
         changes: vec!["alter table users: add column phone".into()],

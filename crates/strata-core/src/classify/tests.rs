@@ -125,7 +125,7 @@ fn column_changes_that_need_a_rebuild_say_so() {
                 instead: add a new column beside g, move reads to it, then drop g in a later revision
               breaking: adds column t.h NOT NULL without a default -- old code's INSERTs do not name it and fail
                 instead: add h nullable (or with a DEFAULT), have the app fill it, backfill the old rows, then make it NOT NULL in a later revision
-              breaking: rebuilds table t -- SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (`strata rehearse` measures how long on a copy)
+              breaking: rebuilds table t -- SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (a rehearsal measures how long, on a copy)
                 instead: on a large table, reach the same shape in steps that need no copy: add a new nullable column beside the old one, have the app write both, backfill it in batches (a no-transaction section with -- @repeat), switch reads, and drop the old column in a later revision
         "#]],
     );
@@ -140,7 +140,7 @@ fn an_additive_change_that_rebuilds_is_breaking_for_the_lock_alone() {
         expect![[r#"
             breaking (Changes)
               additive: changes the default of t.d -- old code that leaves it out gets the new default; no write fails
-              breaking: rebuilds table t -- SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (`strata rehearse` measures how long on a copy)
+              breaking: rebuilds table t -- SQLite cannot make this change in place, so the table is copied into a new one; the write lock is held until every row is copied, so the app's writes wait and fail once their busy timeout runs out (a rehearsal measures how long, on a copy)
                 instead: on a large table, reach the same shape in steps that need no copy: add a new nullable column beside the old one, have the app write both, backfill it in batches (a no-transaction section with -- @repeat), switch reads, and drop the old column in a later revision
         "#]],
     );

@@ -70,7 +70,7 @@ fn each_breaking_statement_smuggled_into_a_revision_is_refused_before_anything_r
             let e = up(&mut conn, &g, "head").unwrap_err();
             let message = e.to_string();
             assert!(matches!(e, MigrateError::UnsafeSql { .. }), "{sql}: {e:?}");
-            assert!(message.starts_with("the revision files hold statements that would break a revision's transaction, so nothing was run:\n"), "{message}");
+            assert!(message.starts_with("the revisions hold statements that would break a revision's transaction, so nothing was run:\n"), "{message}");
             assert!(message.contains(&format!("revision r2 line 10 (-- +up section): `{sql}`: ")), "{message}");
             assert_eq!(dump(&conn, dir.path()), before, "{sql} (no-transaction: {batched})");
 

@@ -64,18 +64,21 @@ pub fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     )
 }
 
-/// A writable in-memory copy of a database file's bytes.
+/// A writable in-memory copy of a database file's bytes, [`harden`]ed, and stopped by a running
+/// time budget (`budget::within`).
 pub fn scratch_from(bytes: &[u8]) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     harden(&conn)?;
+    crate::budget::watch(&mut conn)?;
     conn.deserialize_read_exact(MAIN_DB, bytes, bytes.len(), false)?;
     Ok(conn)
 }
 
-/// An empty scratch database, [`harden`]ed.
+/// An empty scratch database, [`harden`]ed, and stopped by a running time budget.
 pub fn scratch() -> rusqlite::Result<Connection> {
-    let conn = Connection::open_in_memory()?;
+    let mut conn = Connection::open_in_memory()?;
     harden(&conn)?;
+    crate::budget::watch(&mut conn)?;
     Ok(conn)
 }
 

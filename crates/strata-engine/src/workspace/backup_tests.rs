@@ -370,27 +370,111 @@ fn a_replacement_whose_backup_cannot_be_stored_changes_nothing() {
 }
 
 #[test]
-fn at_most_ten_automatic_backups_are_kept_and_none_taken_by_hand_is_dropped() {
+fn the_newest_three_automatic_backups_of_each_label_are_kept_and_none_taken_by_hand_is_dropped() {
     let mut engine = worked_on();
     engine.backup("taken by hand").unwrap();
-    for _ in 0..12 {
+    run(&mut engine, "DELETE FROM identities");
+    engine.load(&demo::project(), true).unwrap();
+    for _ in 0..5 {
         run(&mut engine, "DELETE FROM identities");
         assert!(engine.handle(Request::Reset).outcome.is_ok());
     }
+    // A lesson's Start keeps the database as an automatic backup of its own label.
+    for _ in 0..4 {
+        let reply = engine.handle(Request::Steps {
+            steps: vec![super::protocol::Step::KeepBefore {
+                label: "before lesson 3".into(),
+            }],
+            browse: None,
+        });
+        assert!(reply.outcome.is_ok(), "{:?}", reply.outcome);
+    }
     let views = engine.backup_views().unwrap();
-    let automatic: Vec<_> = views
+    let shown: Vec<(&str, &str, bool)> = views
         .iter()
-        .filter(|b| b.label == "before reset")
-        .map(|b| b.id.as_str())
+        .map(|b| (b.id.as_str(), b.label.as_str(), b.automatic))
         .collect();
     assert_eq!(
-        automatic,
-        ["13", "12", "11", "10", "9", "8", "7", "6", "5", "4"]
+        shown,
+        [
+            ("11", "before lesson 3", true),
+            ("10", "before lesson 3", true),
+            ("9", "before lesson 3", true),
+            ("7", "before reset", true),
+            ("6", "before reset", true),
+            ("5", "before reset", true),
+            // Many resets and lesson starts never push out the one backup of the share link.
+            ("2", "before share link", true),
+            ("1", "taken by hand", false),
+        ]
     );
-    assert!(views
-        .iter()
-        .any(|b| b.label == "taken by hand" && b.id == "1"));
-    assert_eq!(views.len(), 11);
+    // Times read as people write them.
+    for b in &views {
+        assert!(
+            b.created.len() == "2026-11-02 09:14:05 UTC".len() && b.created.ends_with(" UTC"),
+            "{}",
+            b.created
+        );
+        assert_eq!(&b.created[10..11], " ");
+    }
+}
+
+#[test]
+fn a_restore_keeps_the_current_database_even_when_it_is_the_untouched_demo() {
+    let mut engine = worked_on();
+    engine.backup("taken by hand").unwrap();
+    assert!(engine.handle(Request::Reset).outcome.is_ok());
+    assert!(engine.is_pristine_demo());
+    let before = labels(&engine);
+    let reply = engine.handle(Request::Restore { id: "1".into() });
+    assert!(reply.outcome.is_ok(), "{:?}", reply.outcome);
+    let mut after = labels(&engine);
+    assert_eq!(after.remove(0), "before restore");
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_backup_that_fails_the_integrity_check_is_not_restored() {
+    let mut engine = worked_on();
+    // The database with an index that no longer matches its table (it holds user ids, but now
+    // says it holds providers): quick_check, which every replacement passes, does not look;
+    // the whole integrity_check, which `strata restore` runs first, does.
+    let image = {
+        let mut copy = Connection::open_in_memory().unwrap();
+        let bytes = engine.file_bytes().unwrap();
+        copy.deserialize_read_exact(MAIN_DB, &bytes[..], bytes.len(), false)
+            .unwrap();
+        copy.execute_batch(
+            "PRAGMA writable_schema = ON; \
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX identities_user_id ON identities (provider)' \
+             WHERE name = 'identities_user_id'; PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+        let bytes = copy.serialize(MAIN_DB).unwrap().to_vec();
+        let reread = crate::transfer::scratch::scratch_from(&bytes).unwrap();
+        assert!(crate::transfer::scratch::sound(&reread, "quick_check").is_ok());
+        assert!(crate::transfer::scratch::sound(&reread, "integrity_check").is_err());
+        bytes
+    };
+    engine
+        .backups
+        .execute(
+            "INSERT INTO backup (label, created, image) VALUES ('bad index', '', ?1)",
+            [image],
+        )
+        .unwrap();
+    let before = engine.snapshot(Some("users")).unwrap();
+    let message = engine
+        .handle(Request::Restore { id: "1".into() })
+        .outcome
+        .unwrap_err()
+        .message;
+    assert!(
+        message.starts_with("backup 1 fails PRAGMA integrity_check")
+            && message.ends_with("nothing was changed"),
+        "{message}"
+    );
+    assert_eq!(engine.snapshot(Some("users")).unwrap(), before);
 }
 
 #[test]
@@ -431,14 +515,11 @@ fn an_in_memory_database_takes_an_imported_file_with_another_page_size() {
         snapshot_versions(&engine.snapshot(None).unwrap()),
         [BASELINE_ID]
     );
-    // The new live connection has the old one's settings, not the scratch database's
-    // tighter ones: VACUUM (which attaches) works, and foreign keys are as they were.
-    let fresh = Connection::open_in_memory().unwrap();
-    assert_eq!(
-        engine.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(),
-        fresh.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap()
-    );
-    engine.conn.execute_batch("VACUUM").unwrap();
+    // The new live connection has the old one's settings: as hardened as the old one (no
+    // attached databases; strata's own VACUUM lifts that for itself), and foreign keys as they
+    // were.
+    assert_eq!(engine.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 0);
+    super::live::vacuum(&engine.conn).unwrap();
     let now: bool = engine
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))

@@ -6,12 +6,18 @@
 //! could not do by hand.
 
 use crate::store::Parents;
-use rusqlite::types::ValueRef;
 use strata_core::revision::Revision;
 
 use super::{sqlite_message, Workspace, PROJECT_DDL};
-use crate::workspace::protocol::{Outcome, Step};
+use crate::workspace::protocol::{Event, Outcome, Step};
 use strata_core::project::ModelLanguage;
+
+/// The conditions of "done" and the lesson's journal they read.
+pub mod checks;
+/// A lesson's goal, drawn with what the live database still lacks or has too much of.
+mod goal;
+#[cfg(test)]
+mod tests;
 
 /// A backfill stops after this many batches, so a filter its SET never satisfies cannot spin
 /// the worker for ever.
@@ -28,6 +34,7 @@ impl Workspace {
         let mut failed = None;
         for (number, step) in steps.iter().enumerate() {
             if let Err(e) = self.run_step(step, &mut model, &mut notes) {
+                self.record(Event::StepFailed, &e);
                 failed = Some(format!(
                     "step {} ({}) failed: {e}",
                     number + 1,
@@ -58,6 +65,8 @@ impl Workspace {
                 self.conn
                     .execute_batch(PROJECT_DDL)
                     .map_err(|e| sqlite_message(&e))?;
+                // Every lesson starts here, so this is where its journal starts too.
+                self.start_journal().map_err(|e| sqlite_message(&e))?;
             }
             Step::Model(text) => *model = Some(text.clone()),
             Step::Save {
@@ -88,10 +97,23 @@ impl Workspace {
                 })?;
             }
             Step::Upgrade(target) => {
-                self.upgrade(target)?;
+                let outcome = self.upgrade(target);
+                self.record_upgrade(outcome.as_ref().map_err(String::as_str));
+                outcome?;
+            }
+            Step::Try(step) => {
+                if let Err(e) = self.run_step(step, model, notes) {
+                    self.record(Event::StepFailed, &e);
+                    notes.push(format!(
+                        "{} failed, as it was meant to: {e}",
+                        describe(step)
+                    ));
+                }
             }
             Step::Downgrade(target) => {
-                self.downgrade(target)?;
+                let outcome = self.downgrade(target);
+                self.record_downgrade(outcome.as_ref().map_err(String::as_str));
+                outcome?;
             }
             Step::Sql(sql) => match self.execute(sql).map_err(|e| e.to_string())? {
                 Outcome::Changed { statements, rows } => notes.push(format!(
@@ -124,6 +146,9 @@ impl Workspace {
             }
             Step::Backup { label } => {
                 self.backup(label)?;
+            }
+            Step::KeepBefore { label } => {
+                self.keep_as_automatic(label)?;
             }
             Step::AppWrite { deployed, writes } => {
                 // The same write the page's timer asks for, so a step that deploys a version
@@ -202,25 +227,6 @@ impl Workspace {
         Ok(())
     }
 
-    /// Evaluates each check: a read-only query whose first value is truthy (not NULL, not
-    /// zero, not empty). A query that fails, for example on a table that does not exist yet,
-    /// simply does not pass.
-    pub(super) fn check(&self, checks: &[String]) -> Vec<bool> {
-        checks
-            .iter()
-            .map(|sql| {
-                let Ok(mut stmt) = self.conn.prepare(sql) else {
-                    return false;
-                };
-                if !stmt.readonly() {
-                    return false;
-                }
-                stmt.query_row([], |row| Ok(row.get_ref(0).map(truthy).unwrap_or(false)))
-                    .unwrap_or(false)
-            })
-            .collect()
-    }
-
     /// One write of the simulated app. `deployed` answers which version of the app is
     /// running; that version's write runs like a console script, and a failure is recorded in
     /// `app_errors`, where the lesson's checks can see it.
@@ -289,16 +295,6 @@ impl Workspace {
 const APP_ERRORS_DDL: &str = "CREATE TABLE IF NOT EXISTS app_errors (\n  \
     id INTEGER PRIMARY KEY,\n  version INTEGER NOT NULL,\n  message TEXT NOT NULL\n)";
 
-fn truthy(value: ValueRef<'_>) -> bool {
-    match value {
-        ValueRef::Null => false,
-        ValueRef::Integer(i) => i != 0,
-        ValueRef::Real(r) => r != 0.0,
-        ValueRef::Text(t) => !t.is_empty() && t != b"0",
-        ValueRef::Blob(b) => !b.is_empty(),
-    }
-}
-
 /// A step in a few words, for the error that names a failing step.
 fn describe(step: &Step) -> String {
     match step {
@@ -312,8 +308,10 @@ fn describe(step: &Step) -> String {
         Step::Backfill { table, .. } => format!("backfill {table}"),
         Step::Merge { .. } => "merge".into(),
         Step::Backup { label } => format!("backup {label:?}"),
+        Step::KeepBefore { label } => format!("backup {label:?}"),
         Step::Restore { label } => format!("restore {label:?}"),
         Step::AppWrite { .. } => "app write".into(),
+        Step::Try(step) => describe(step),
     }
 }
 

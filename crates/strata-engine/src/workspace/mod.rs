@@ -4,19 +4,22 @@
 //! [`Workspace::handle`], a reply out. Everything else lives in this module's parts, one concept
 //! each: the console (`console`), the snapshot (`snapshot`), the migration workbench
 //! (`workbench`: autogenerate, save, merge, upgrade and downgrade, create_all, exports), whole
-//! databases in and out (`transfer`, over the crate's `transfer` module) and the lesson runner
-//! (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
+//! databases in and out (`transfer`, over the crate's `transfer` module), the rehearsal and the
+//! revisions' classes (`rehearsal`, over the crate's `rehearse` and `revision_class`) and the
+//! lesson runner (`lesson`). Natively it runs in `cargo test` on the same SQLite, so all of it is tested
 //! without a browser.
 //!
 //! The project (its revisions, as strata revision files) is kept in the same database, in the
 //! strata-owned table [`PROJECT_TABLE`] (a [`TableStore`]), so one OPFS file holds everything a
 //! reload must find.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use rusqlite::Connection;
 use strata_core::revision::{Graph, Revision};
 
+use crate::budget;
 use crate::error::sqlite_message;
 use crate::migrate::{self, Clock, Options};
 use crate::store::{RevisionStore, TableStore};
@@ -26,10 +29,17 @@ use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
 use workbench::migration;
 
 mod console;
+/// What a damaged saved database allows, and the answers it gets.
+mod damaged;
 pub mod demo;
+/// The live connection's guard rails (defensive mode, settings, TEMP objects) and the ways out
+/// of a damaged file.
+mod live;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
 pub mod protocol;
+/// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
+mod rehearsal;
 mod snapshot;
 /// Loading, exporting and importing whole databases, the model text, and backups.
 mod transfer;
@@ -38,7 +48,11 @@ mod workbench;
 #[cfg(test)]
 mod backup_tests;
 #[cfg(test)]
+mod guard_tests;
+#[cfg(test)]
 mod loss_tests;
+#[cfg(test)]
+mod rehearsal_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -54,6 +68,11 @@ pub const VERSION_TABLE: &str = migrate::DEFAULT_VERSION_TABLE;
 
 /// Tables that belong to strata, not to the visitor's schema.
 pub const STRATA_TABLES: [&str; 3] = [VERSION_TABLE, PROJECT_TABLE, META_TABLE];
+
+/// How long a share link's or an imported file's work may take before it is stopped
+/// (`budget`): nobody asked for that work by hand, so a query in it that never ends must not
+/// hold the playground. Generous, since a big project really does take seconds in the browser.
+pub const LINK_BUDGET_MS: f64 = 10_000.0;
 
 /// An open database, where it lives, and the project's revisions.
 pub struct Workspace {
@@ -71,6 +90,16 @@ pub struct Workspace {
     unreadable: Option<String>,
     /// Where time comes from: the browser's clock in the worker, the system's natively.
     clock: Rc<dyn Clock>,
+    /// Why the saved database cannot be used at all (its file is not a database, or reading
+    /// it stopped the worker), when it cannot: every request but the repairs is then refused
+    /// (see `damaged.rs`).
+    damaged: Option<String>,
+    /// The clock time budgets are read on (`budget`); without one, nothing has a budget.
+    stopwatch: Option<budget::Stopwatch>,
+    /// The budget of work a link or an import starts, in milliseconds.
+    budget_ms: f64,
+    /// The revisions' classes, kept until the revisions change (see `rehearsal.rs`).
+    classes: RefCell<rehearsal::Classes>,
 }
 
 impl Workspace {
@@ -94,13 +123,54 @@ impl Workspace {
 
     /// Takes over a connection, seeding the demo project if the database is empty and reading
     /// the project's revisions otherwise. `clock` is where time comes from (the browser's in
-    /// the worker).
+    /// the worker). A database that cannot be read does not fail this: the workspace opens
+    /// damaged and offers the repairs (see `damaged.rs`), so the page always has something to
+    /// show and a way out.
     pub fn with_clock(
         conn: Connection,
         storage: Storage,
         clock: Rc<dyn Clock>,
     ) -> Result<Workspace, String> {
-        let mut engine = Workspace {
+        let mut engine = Workspace::taking(conn, storage, clock)?;
+        let opened = engine.is_empty().map_err(|e| sqlite_message(&e)).and_then(|empty| {
+            if empty {
+                engine.seed().map(|_| ())
+            } else {
+                match engine.load_project() {
+                    Ok(revisions) => engine.revisions = revisions,
+                    Err(e) => engine.unreadable = Some(e),
+                }
+                Ok(())
+            }
+        });
+        if let Err(problem) = opened {
+            engine.damaged = Some(problem);
+        }
+        Ok(engine)
+    }
+
+    /// Takes over a connection without reading anything from it, as damaged for `problem`: what
+    /// the browser's worker does after an earlier worker stopped while it opened the same
+    /// database, so the visitor gets the repairs instead of another stop.
+    pub fn rescue(
+        conn: Connection,
+        storage: Storage,
+        clock: Rc<dyn Clock>,
+        problem: String,
+    ) -> Result<Workspace, String> {
+        let mut engine = Workspace::taking(conn, storage, clock)?;
+        engine.damaged = Some(problem);
+        Ok(engine)
+    }
+
+    /// The workspace over `conn`, hardened (`live::harden`), before anything is read.
+    fn taking(
+        conn: Connection,
+        storage: Storage,
+        clock: Rc<dyn Clock>,
+    ) -> Result<Workspace, String> {
+        live::harden(&conn).map_err(|e| sqlite_message(&e))?;
+        Ok(Workspace {
             conn,
             storage,
             revisions: Vec::new(),
@@ -108,16 +178,42 @@ impl Workspace {
             last_browse: None,
             unreadable: None,
             clock,
+            damaged: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            stopwatch: Some(budget::system_millis),
+            #[cfg(target_arch = "wasm32")]
+            stopwatch: None,
+            budget_ms: LINK_BUDGET_MS,
+            classes: RefCell::default(),
+        })
+    }
+
+    /// Gives the workspace the clock its time budgets are read on (the browser's, in the
+    /// worker: a plain function, since SQLite's progress handler asks it).
+    pub fn set_stopwatch(&mut self, now: budget::Stopwatch) {
+        self.stopwatch = Some(now);
+    }
+
+    /// Runs `work` within the budget of work a link or an import starts. When the budget runs
+    /// out, the failure says so in words (`what` names the work) rather than as SQLite's
+    /// "interrupted".
+    pub(super) fn budgeted<T>(
+        &mut self,
+        what: &str,
+        work: impl FnOnce(&mut Workspace) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let Some(now) = self.stopwatch else {
+            return work(self);
         };
-        if engine.is_empty().map_err(|e| e.to_string())? {
-            engine.seed()?;
-        } else {
-            match engine.load_project() {
-                Ok(revisions) => engine.revisions = revisions,
-                Err(e) => engine.unreadable = Some(e),
-            }
+        let millis = self.budget_ms;
+        let (result, spent) = budget::within(millis, now, || work(self));
+        match result {
+            Err(_) if spent => Err(format!(
+                "{what} took longer than {} s and was stopped (a query in it may never end); nothing was changed",
+                (millis / 1000.0).round()
+            )),
+            other => other,
         }
-        Ok(engine)
     }
 
     pub(super) fn load_project(&self) -> Result<Vec<Revision>, String> {
@@ -139,7 +235,40 @@ impl Workspace {
         // Keeping the model text is sent while the visitor types, so its reply skips the
         // snapshot (the reducer keeps the one it has).
         let quiet = matches!(request, Request::SaveModel { .. });
-        let (outcome, browse) = match request {
+        // A lesson can be about an upgrade that failed (and left nothing behind), so its
+        // journal records what each upgrade came to.
+        let upgrade = matches!(request, Request::Upgrade { .. });
+        let downgrade = matches!(request, Request::Downgrade { .. });
+        let refused = match (self.damaged.clone(), request.model()) {
+            (Some(problem), _) => self.refuse_while_damaged(&request, &problem),
+            (None, Some(model)) => strata_core::project::check_model_size(model)
+                .err()
+                .map(|e| (Err(Failure::from(e.to_string())), None)),
+            (None, None) => None,
+        };
+        let (outcome, browse) = match refused {
+            Some(answer) => answer,
+            None => self.carry_out(request),
+        };
+        if upgrade {
+            self.record_upgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
+        }
+        if downgrade {
+            self.record_downgrade(outcome.as_ref().map_err(|f| f.message.as_str()));
+        }
+        // TEMP objects last for the request that made them (see `live::drop_temp_objects`).
+        if let Err(e) = live::drop_temp_objects(&self.conn) {
+            if self.damaged.is_none() {
+                let problem = format!("cannot drop the TEMP objects the request made: {}", sqlite_message(&e));
+                return self.answer(Err(problem.into()), None, quiet);
+            }
+        }
+        self.answer(outcome, browse, quiet)
+    }
+
+    /// Carries out one request on a usable database.
+    fn carry_out(&mut self, request: Request) -> (Result<Outcome, Failure>, Option<String>) {
+        match request {
             Request::Open { browse } => match self.unreadable.take() {
                 Some(problem) => (Err(problem.into()), browse),
                 None => (self.opened().map_err(Failure::from), browse),
@@ -243,11 +372,16 @@ impl Workspace {
                 browse,
             } => (
                 Ok(Outcome::Checked {
+                    passed: self.check(&lesson, &checks),
                     lesson,
-                    passed: self.check(&checks),
                 }),
                 browse,
             ),
+            Request::LessonGoal {
+                lesson,
+                model,
+                browse,
+            } => (Ok(self.lesson_goal(lesson, &model)), browse),
             Request::AppWrite {
                 deployed,
                 writes,
@@ -262,7 +396,15 @@ impl Workspace {
                 project,
                 browse,
                 link,
-            } => (self.load(&project, link).map_err(Failure::from), browse),
+            } => {
+                let what = if link {
+                    "the share link's project"
+                } else {
+                    "the project file"
+                };
+                let loaded = self.budgeted(what, |engine| engine.load(&project, link));
+                (loaded.map_err(Failure::from), browse)
+            }
             Request::SaveModel { model, language } => (
                 self.save_model(&model, language).map_err(Failure::from),
                 None,
@@ -285,10 +427,11 @@ impl Workspace {
                 name,
                 base64,
                 browse,
-            } => (
-                self.import_sqlite(&name, &base64).map_err(Failure::from),
-                browse,
-            ),
+            } => {
+                let imported =
+                    self.budgeted(&name.clone(), |engine| engine.import_sqlite(&name, &base64));
+                (imported.map_err(Failure::from), browse)
+            }
             Request::Backup { label } => (
                 self.backup(&label).map_err(Failure::from),
                 self.last_browse.clone(),
@@ -297,6 +440,13 @@ impl Workspace {
                 self.restore(&id).map_err(Failure::from),
                 self.last_browse.clone(),
             ),
+            Request::Rehearse { target } => (
+                self.rehearse(&target).map_err(Failure::from),
+                self.last_browse.clone(),
+            ),
+            Request::DiscardRevision { id, browse } => {
+                (self.discard(&id).map_err(Failure::from), browse)
+            }
             // The worker panics on it before it gets here (see `worker.rs`).
             Request::CrashForTest => (
                 Err("only the browser's database worker crashes on request"
@@ -304,7 +454,16 @@ impl Workspace {
                     .into()),
                 None,
             ),
-        };
+        }
+    }
+
+    /// The reply to a request: its outcome and the snapshot of the database after it.
+    fn answer(
+        &mut self,
+        outcome: Result<Outcome, Failure>,
+        browse: Option<String>,
+        quiet: bool,
+    ) -> Reply {
         if quiet {
             // A failure to keep the model is reported without a snapshot too, so the panels
             // keep showing the database, which did not change.
@@ -319,6 +478,10 @@ impl Workspace {
         }
         if browse.is_some() {
             self.last_browse.clone_from(&browse);
+        }
+        if let Some(problem) = &self.damaged {
+            let snapshot = self.damaged_snapshot(problem);
+            return Reply { outcome, snapshot };
         }
         let snapshot = match self.snapshot(browse.as_deref()) {
             Ok(snapshot) => snapshot,

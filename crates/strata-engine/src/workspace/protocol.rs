@@ -103,7 +103,7 @@ pub enum Request {
     /// Evaluates a lesson's checks against the database; nothing is written.
     Check {
         lesson: String,
-        checks: Vec<String>,
+        checks: Vec<Condition>,
         browse: Option<String>,
     },
     /// One write of a lesson's simulated app: `deployed` says which of `writes` the app runs
@@ -115,6 +115,14 @@ pub enum Request {
         /// Which run of the lesson's app sent it; the answer carries it back, so a write sent
         /// before a restart is not counted in the new run.
         run: u32,
+    },
+    /// Draws a lesson's goal: the schema `model` (SQL) describes, each part marked by how the
+    /// live database still differs from it. Nothing is written; answers
+    /// [`Outcome::LessonGoal`], a failure inside it.
+    LessonGoal {
+        lesson: String,
+        model: String,
+        browse: Option<String>,
     },
     /// Replaces the whole database with a project, atomically: it is built aside and copied
     /// over only when every step succeeded. Answers [`Outcome::Loaded`].
@@ -155,6 +163,30 @@ pub enum Request {
     /// Makes the worker panic, so the browser tests can check that a crash restarts it. The page
     /// sends it only when opened with `?test-hooks` and asked by the test.
     CrashForTest,
+    /// Rehearses the upgrade to `target` (`head`, an id) as `strata rehearse` does: on a scratch
+    /// copy of the database, every pending revision up, back down and up again, measured and
+    /// compared. The database itself is only read. Answers [`Outcome::Rehearsed`].
+    Rehearse { target: String },
+    /// Forgets a pending revision that nothing builds on (a revision saved by mistake, or one
+    /// that fails to apply), so the visitor can write it again. Answers [`Outcome::Discarded`].
+    DiscardRevision { id: String, browse: Option<String> },
+}
+
+impl Request {
+    /// The model text the request works on, if it carries one; its size is checked
+    /// (`project::check_model_size`) before anything reads it.
+    pub fn model(&self) -> Option<&str> {
+        match self {
+            Request::Autogenerate { model, .. }
+            | Request::SaveRevision { model, .. }
+            | Request::CreateAll { model, .. }
+            | Request::ExportAlembicProject { model, .. }
+            | Request::SaveModel { model, .. }
+            | Request::ExportProject { model, .. } => Some(model),
+            Request::Load { project, .. } => Some(&project.model),
+            _ => None,
+        }
+    }
 }
 
 /// A request tagged with the number the page uses to match its reply.
@@ -179,6 +211,10 @@ pub enum Message {
     /// Sent by the page's own client, not the worker: the worker died and a new one took its
     /// place on the database as last saved. Replies to requests that were in flight never come.
     Restarted { message: String },
+    /// Sent by the page's own client: the visitor cancelled long work, so the busy worker was
+    /// stopped and a new one opened the database, whose unfinished transaction SQLite rolled
+    /// back. Replies to requests that were in flight never come.
+    Cancelled { message: String },
 }
 
 /// The answer to one request.
@@ -308,13 +344,41 @@ pub enum Outcome {
     SqliteExported { base64: String },
     /// A backup was stored under this id.
     BackedUp { id: String },
+    /// Open's answer when the database keeps a model: it goes into the editor. Nothing was
+    /// replaced, so the page has nothing to announce.
+    Opened {
+        model: String,
+        language: ModelLanguage,
+    },
+    /// The rehearsal's report, exactly the values `strata rehearse --json` prints. The reply's
+    /// snapshot is the database as it was: the rehearsal ran on a copy.
+    Rehearsed(Box<strata_core::rehearse::Report>),
+    /// A pending revision was forgotten (`id`); its SQL, for the visitor to reuse.
+    Discarded {
+        id: String,
+        up: String,
+        down: String,
+    },
+    /// A lesson's goal: its schema, marked where the live database differs (`Added`: the goal
+    /// has it and the database does not yet; `Removed`: the database has it and the goal does
+    /// not), `differs` counting the marked tables and columns. `error` says why the goal could
+    /// not be drawn (the diagram is then empty).
+    LessonGoal {
+        lesson: String,
+        diagram: Diagram,
+        differs: usize,
+        error: Option<String>,
+    },
 }
 
 impl Outcome {
     /// Whether this answers a request the page sent in the background (a lesson's checks and
     /// its simulated app): such answers never make the page busy, and never come as `Err`.
     pub fn is_background(&self) -> bool {
-        matches!(self, Outcome::Checked { .. } | Outcome::AppWrote { .. })
+        matches!(
+            self,
+            Outcome::Checked { .. } | Outcome::AppWrote { .. } | Outcome::LessonGoal { .. }
+        )
     }
 
     /// A background answer turned into its failed form: no check passes, the write failed
@@ -328,6 +392,12 @@ impl Outcome {
             Outcome::AppWrote { run, version, .. } => Outcome::AppWrote {
                 run,
                 version,
+                error: Some(error),
+            },
+            Outcome::LessonGoal { lesson, .. } => Outcome::LessonGoal {
+                lesson,
+                diagram: Diagram::default(),
+                differs: 0,
                 error: Some(error),
             },
             other => other,
@@ -483,6 +553,10 @@ pub struct RevisionView {
     pub applied: bool,
     /// Both directions run in one transaction each (no `no-transaction` section).
     pub atomic: bool,
+    /// Additive or breaking for an app that keeps running while it upgrades, with a reason per
+    /// thing it does (what `strata history` prints). `None` when it could not be worked out.
+    #[serde(default)]
+    pub class: Option<strata_core::classify::Classification>,
 }
 
 /// The parts of the database the live panels show.
@@ -501,6 +575,10 @@ pub struct Snapshot {
     /// The stored backups, newest first.
     #[serde(default)]
     pub backups: Vec<BackupView>,
+    /// Why the saved database cannot be used, when it cannot: the page then offers the repairs
+    /// (download the file as stored, restore a backup, Reset) and the other panels are empty.
+    #[serde(default)]
+    pub damaged: Option<String>,
 }
 
 /// One stored backup of the whole database.
@@ -512,6 +590,10 @@ pub struct BackupView {
     pub created: String,
     /// The size of the database file it holds.
     pub bytes: u64,
+    /// Taken by the playground before a request replaced the database (not by the visitor):
+    /// such backups are dropped once newer ones of the same label replace them.
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 /// One table of the database and how many rows it holds.
@@ -627,6 +709,11 @@ pub enum Step {
     Backup {
         label: String,
     },
+    /// Keeps the whole database as an automatic backup labelled `label`, as a request that
+    /// replaces the database does (a lesson's Start): only the newest few of each label stay.
+    KeepBefore {
+        label: String,
+    },
     /// Puts back the newest backup called `label` in place of the database.
     Restore {
         label: String,
@@ -640,6 +727,68 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+    /// Runs a step whose failure is the point of the lesson ("show me" lets the learner see
+    /// the upgrade fail): a failure becomes a note and the steps go on, recorded in the
+    /// lesson's journal as any failure is. Lesson files write `try = { upgrade = "head" }`.
+    Try(Box<Step>),
+}
+
+/// One condition of a lesson's "done", evaluated by the workspace without writing anything.
+/// Lesson files spell them beside the check's text: `sql = "SELECT …"`, `applied = { contains
+/// = ["…"] }`, `no_drift = {}`, `happened = { event = "upgrade_failed" }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// A read-only query whose first value is truthy (not NULL, zero or empty).
+    Sql(String),
+    /// One applied revision's up SQL holds every fragment of `contains`, and no applied
+    /// revision's up SQL holds any fragment of `lacks`. Fragments are compared as SQLite reads
+    /// them, token by token (case, quoting and spacing aside), so `DROP COLUMN email` is not
+    /// found in `DROP COLUMN email_address`.
+    Applied {
+        #[serde(default)]
+        contains: Vec<String>,
+        #[serde(default)]
+        lacks: Vec<String>,
+    },
+    /// The live schema is exactly the one the applied revisions build: nothing was changed
+    /// outside a revision (in the console, say). `except` names tables the lesson itself keeps
+    /// outside revisions (a simulated app's own tables).
+    NoDrift {
+        #[serde(default)]
+        except: Vec<String>,
+    },
+    /// `event` happened since the lesson was started, as the workspace's lesson journal
+    /// recorded it; with `mentioning`, only an event whose detail contains that text counts.
+    Happened {
+        event: Event,
+        #[serde(default)]
+        mentioning: Option<String>,
+    },
+    /// Where the next stage of a staged lesson begins. It holds once every stage before it has
+    /// passed, in order; the conditions after it are evaluated only then, and a `happened`
+    /// among them counts only what happened after the stage before it passed. A passed stage
+    /// is kept in the lesson's journal, so it stays passed when its state is undone on purpose
+    /// (a rename rolled back); the last stage is never kept, it is evaluated as it is now.
+    Stage {},
+}
+
+/// What the workspace records in a lesson's journal while a lesson is set up: things that
+/// leave no trace in the schema or the rows, but that a lesson can be about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// An upgrade failed (and rolled back); the detail is its error.
+    UpgradeFailed,
+    /// An upgrade found nothing to run.
+    NothingToUpgrade,
+    /// A lesson step failed (a tool's script, say); the detail is its error.
+    StepFailed,
+    /// A downgrade reverted revisions; the detail names them (id and message).
+    Downgraded,
+    /// A stage of a staged lesson passed; the detail names the lesson and the stage. Checks
+    /// write it, when the stage's conditions first hold.
+    StagePassed,
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ impl Workspace {
         let applied: Vec<String> = migrate::applied(&self.conn, VERSION_TABLE)
             .map(|rows| rows.into_iter().map(|r| r.version).collect())
             .unwrap_or_default();
+        let mut classes = self.classes();
         let revisions = self
             .revisions
             .iter()
@@ -76,6 +77,7 @@ impl Workspace {
                 down: r.down.clone(),
                 applied: applied.contains(&r.id),
                 atomic: r.is_atomic(),
+                class: classes.remove(&r.id),
             })
             .collect();
         // The diagram is a picture: a schema strata cannot read leaves it empty, not the page.
@@ -92,6 +94,7 @@ impl Workspace {
             // The backup store is apart from the database; if it cannot be read the panels
             // still show the database.
             backups: self.backup_views().unwrap_or_default(),
+            damaged: None,
         })
     }
 
@@ -109,10 +112,22 @@ impl Workspace {
             .map(|b| BackupView {
                 id: b.id.to_string(),
                 label: b.label,
-                created: b.created,
+                created: readable_time(&b.created),
                 bytes: b.bytes,
+                automatic: b.automatic,
             })
             .collect())
+    }
+}
+
+/// An RFC 3339 time as people read it, `2026-11-02 09:14:05 UTC`; anything else as it is.
+fn readable_time(rfc3339: &str) -> String {
+    match strata_core::time::Timestamp::parse_rfc3339(rfc3339) {
+        Some(_) => match rfc3339.strip_suffix('Z') {
+            Some(utc) => format!("{} UTC", utc.replacen('T', " ", 1)),
+            None => rfc3339.replacen('T', " ", 1),
+        },
+        None => rfc3339.to_owned(),
     }
 }
 

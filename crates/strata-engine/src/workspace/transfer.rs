@@ -3,8 +3,9 @@
 //! model text kept beside the data, and backups. The work itself is the crate's `transfer`
 //! module; this adds the workspace's rule: **before a request replaces a database that holds
 //! anything of the visitor's (not the untouched demo), what it held is kept as an automatic
-//! backup labelled after the request, and the request fails if it cannot be**; at most ten
-//! automatic backups are kept, those taken by hand never dropped.
+//! backup labelled after the request, and the request fails if it cannot be**; a restore keeps
+//! it whatever it holds, as `strata restore` does. The newest three automatic backups of each
+//! label are kept, those taken by hand never dropped.
 
 use std::cell::RefCell;
 
@@ -16,7 +17,7 @@ use strata_core::sql::quote as quote_ident;
 use strata_core::time::{Clock, Timestamp};
 
 use super::protocol::{Outcome, Storage};
-use super::{demo, Workspace, STRATA_TABLES, VERSION_TABLE};
+use super::{demo, live, Workspace, STRATA_TABLES, VERSION_TABLE};
 use crate::error::sqlite_message;
 use crate::store::TableStore;
 use crate::transfer::{backups, baseline, build, check, project, project_of, scratch};
@@ -77,15 +78,12 @@ impl Workspace {
         })
     }
 
-    /// What Open answers: the model kept in the database, when an earlier visit saved one.
+    /// What Open answers: the model kept in the database, when an earlier visit saved one. It
+    /// is not [`Outcome::Loaded`]: opening replaces nothing, so there is nothing to announce.
     pub(super) fn opened(&self) -> Result<Outcome, String> {
         Ok(
             match project::read_model(&self.conn).map_err(|e| sqlite_message(&e))? {
-                Some((model, language)) => Outcome::Loaded {
-                    model,
-                    language,
-                    notes: Vec::new(),
-                },
+                Some((model, language)) => Outcome::Opened { model, language },
                 None => Outcome::Done,
             },
         )
@@ -154,6 +152,15 @@ impl Workspace {
         Ok(())
     }
 
+    /// Keeps the whole database as an automatic backup labelled `label` (a lesson's Start): one
+    /// of the newest few of its label, dropped when newer ones replace it.
+    pub(super) fn keep_as_automatic(&mut self, label: &str) -> Result<Outcome, String> {
+        let id = self
+            .store_backup(label, true)
+            .map_err(|e| format!("cannot store the backup ({e}); nothing was changed"))?;
+        Ok(Outcome::BackedUp { id: id.to_string() })
+    }
+
     /// Copies the whole database into the backup store, as a backup the visitor took.
     pub(super) fn backup(&mut self, label: &str) -> Result<Outcome, String> {
         let label = match label.trim() {
@@ -179,7 +186,9 @@ impl Workspace {
     /// replaces it, unless it holds nothing of the visitor's. Fails (and the request with it)
     /// when the backup cannot be stored, since replacing the database would then lose it.
     pub(super) fn keep_before(&mut self, label: &str) -> Result<Option<(i64, String)>, String> {
-        if !self.holds_visitors_work() {
+        // A restore keeps the current database whatever it holds, as `strata restore` does: the
+        // visitor chose to put an older state back, and may want this one again.
+        if label != BEFORE_RESTORE && !self.holds_visitors_work() {
             return Ok(None);
         }
         self.store_backup(label, true)
@@ -249,6 +258,15 @@ impl Workspace {
             )
         };
         let scratch = scratch::scratch_from(&image).map_err(unreadable)?;
+        // The check `strata restore` makes before it uses a backup: the whole of
+        // integrity_check, not only the quick_check every replacement passes.
+        let verdict = crate::backups::integrity(&scratch).map_err(unreadable)?;
+        if verdict != ["ok"] {
+            return Err(format!(
+                "backup {id} fails PRAGMA integrity_check ({}), so it was not used; nothing was changed",
+                verdict.join("; ")
+            ));
+        }
         let kept = project::keep_revisions(&scratch, &self.revisions).map_err(unreadable)?;
         let adopted = self.adopt(scratch, &format!("backup {id}"), BEFORE_RESTORE)?;
         let mut notes = Vec::new();
@@ -290,8 +308,19 @@ impl Workspace {
         // connection's; once checked it takes the live ones, since in memory it becomes the
         // live connection.
         scratch::like_live(&scratch, &self.conn).map_err(failed)?;
+        // Whatever setting the replaced database's visitor managed to leave on the connection
+        // ends here: the replacement starts as the connection was opened (a fresh scratch
+        // connection that takes the place of one in memory starts so anyway).
+        live::restore_settings(&self.conn).map_err(failed)?;
         let in_memory = matches!(self.storage, Storage::Memory { .. });
-        let backup = self.keep_before(label)?;
+        // A damaged database cannot be kept as a backup (it does not read as a database; the
+        // page offered its raw file for download instead), so it is emptied for the copy.
+        let backup = if self.damaged.is_some() {
+            self.clear_damage()?;
+            None
+        } else {
+            self.keep_before(label)?
+        };
         if in_memory {
             // A database in memory has no file to keep in place, and the backup API cannot
             // change an in-memory destination's page size (an imported desktop file has 4096
@@ -346,7 +375,7 @@ impl Workspace {
         }
         tx.commit()?;
         // Reclaims the pages of the dropped tables; outside the transaction, as SQLite requires.
-        self.conn.execute_batch("VACUUM")
+        live::vacuum(&self.conn)
     }
 
     /// Loads the demo project: its revisions saved in the project table, applied by strata's

@@ -195,10 +195,9 @@ fn an_empty_project_empties_the_database() {
     assert!(snapshot.revisions.is_empty());
     assert_eq!(
         engine.opened(),
-        Ok(Outcome::Loaded {
+        Ok(Outcome::Opened {
             model: "CREATE TABLE t (x);".into(),
             language: ModelLanguage::Sql,
-            notes: Vec::new(),
         })
     );
 }
@@ -316,10 +315,9 @@ fn the_model_is_kept_in_the_database_and_read_on_open() {
     let reply = engine.handle(Request::Open { browse: None });
     assert_eq!(
         reply.outcome,
-        Ok(Outcome::Loaded {
+        Ok(Outcome::Opened {
             model: "CREATE TABLE kept (x);".into(),
             language: ModelLanguage::Sqlmodel,
-            notes: Vec::new(),
         })
     );
     let names: Vec<_> = reply
@@ -370,7 +368,7 @@ fn databases_of_an_earlier_build_open_with_their_data() {
         assert_eq!(reply.snapshot.revisions.len(), 2);
         // Saving the model then creates the meta table.
         engine.save_model("-- m", ModelLanguage::Sql).unwrap();
-        assert!(matches!(engine.opened(), Ok(Outcome::Loaded { .. })));
+        assert!(matches!(engine.opened(), Ok(Outcome::Opened { .. })));
     }
 }
 

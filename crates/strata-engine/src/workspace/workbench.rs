@@ -1,8 +1,8 @@
 //! The migration workbench: Autogenerate (the model against the head's schema, with the
 //! diagram of both and lint findings counted on the live rows), Save revision and Merge heads
 //! (through `store::create_revision`), Upgrade and Downgrade behind the core's data-loss gate
-//! (a refusal becomes the page's question), create_all() and the exports of one revision or the
-//! whole history.
+//! (a refusal becomes the page's question), Discard of a pending revision, create_all() and the
+//! exports of one revision or the whole history.
 
 use strata_core::answers::Decline;
 use strata_core::project::ModelLanguage;
@@ -17,7 +17,7 @@ use super::snapshot::diagram;
 use super::{options, Workspace, ALEMBIC_FOLDER, STRATA_TABLES, VERSION_TABLE};
 use crate::error::sqlite_message;
 use crate::migrate::{self, Autogen, Options};
-use crate::store::{create_revision, Draft, Parents, TableStore};
+use crate::store::{create_revision, Draft, Parents, RevisionStore, TableStore};
 
 impl Workspace {
     /// Parses the model and diffs the head's schema against it; also returns the milliseconds
@@ -156,6 +156,48 @@ impl Workspace {
         let id = rev.id.clone();
         self.revisions.push(rev);
         Ok(id)
+    }
+
+    /// Forgets revision `id`, which must be pending (the database has not applied it, so no
+    /// data depends on it) and have no children (nothing else names it as a parent). A revision
+    /// that fails to apply is thus never a dead end: the visitor discards it and saves a better
+    /// one. The answer carries its SQL, so nothing the visitor wrote is lost unseen.
+    pub(super) fn discard(&mut self, id: &str) -> Result<Outcome, String> {
+        let rev = self
+            .revisions
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| format!("there is no revision {id}; nothing was changed"))?;
+        let applied = migrate::applied(&self.conn, VERSION_TABLE).map_err(|e| {
+            format!("cannot read what the database has applied ({e}); nothing was changed")
+        })?;
+        if applied.iter().any(|row| row.version == rev.id) {
+            return Err(format!(
+                "revision {id} is applied: downgrade it first, then discard it; nothing was changed"
+            ));
+        }
+        let children: Vec<&str> = self
+            .revisions
+            .iter()
+            .filter(|r| r.parents.contains(&rev.id))
+            .map(|r| r.id.as_str())
+            .collect();
+        if !children.is_empty() {
+            return Err(format!(
+                "revision {id} has revisions built on it ({}): discard those first; nothing was changed",
+                children.join(", ")
+            ));
+        }
+        TableStore::new(&self.conn)
+            .remove(&rev.id)
+            .map_err(|e| format!("cannot discard revision {id} ({e}); nothing was changed"))?;
+        self.revisions.retain(|r| r.id != rev.id);
+        Ok(Outcome::Discarded {
+            id: rev.id,
+            up: rev.up,
+            down: rev.down,
+        })
     }
 
     /// Applies revisions up to `target`, each in its own transaction with its version row.
@@ -299,7 +341,25 @@ impl Workspace {
             Err(migrate::MigrateError::DataLoss { losses, .. }) => {
                 return Err(Refusal::Loss(losses))
             }
-            Err(e) => return Err(other(e)),
+            Err(e) => {
+                // A revision cannot be edited in the playground: the way to correct one that
+                // fails is to discard it (it is pending) and save it again.
+                let failed = match &e {
+                    migrate::MigrateError::Failed { id, .. } if dir == Direction::Up => {
+                        Some(id.clone())
+                    }
+                    _ => None,
+                };
+                let mut message = e.to_string();
+                if let Some(id) = failed {
+                    if self.revisions.iter().any(|r| r.parents.contains(&id)) {
+                        message.push_str(&format!("\nto write it again, discard the pending revisions built on {id}, then {id} itself, and save a new one"));
+                    } else {
+                        message.push_str(&format!("\nto write it again, discard revision {id} (Discard, on its card) and save a new one"));
+                    }
+                }
+                return Err(Refusal::Other(message));
+            }
         };
         Ok(Outcome::Migrated {
             up: dir == Direction::Up,

@@ -111,7 +111,8 @@ fn a_revision_on_an_older_parent_makes_two_heads_that_a_merge_joins() {
     });
     assert!(no_head
         .outcome
-        .unwrap_err().message
+        .unwrap_err()
+        .message
         .contains("join them with Merge heads first"));
     let Outcome::Saved { id: merge } = ok(engine.handle(Request::Merge {
         message: String::new(),
@@ -395,7 +396,8 @@ fn a_project_whose_revisions_cannot_be_read_still_opens_and_says_so() {
     let error = reopened
         .handle(Request::Open { browse: None })
         .outcome
-        .unwrap_err().message;
+        .unwrap_err()
+        .message;
     assert!(
         error.starts_with("a saved revision cannot be read"),
         "{error}"
@@ -437,7 +439,8 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
                 browse: None,
             })
             .outcome
-            .unwrap_err().message;
+            .unwrap_err()
+            .message;
         assert!(error.contains("nothing was run"), "{error}");
         let users: i64 = engine
             .conn
@@ -454,10 +457,19 @@ fn the_console_refuses_to_end_its_own_transaction_and_runs_nothing() {
 fn the_console_refuses_what_would_outlive_or_escape_its_savepoint() {
     let mut engine = demo_workspace();
     for (script, says) in [
-        ("DELETE FROM users; PRAGMA query_only = ON", "statement 2 is not run in the console: PRAGMA query_only"),
+        (
+            "DELETE FROM users; PRAGMA query_only = ON",
+            "statement 2 is not run in the console: PRAGMA query_only",
+        ),
         ("PRAGMA writable_schema = 1", "writable_schema"),
-        ("DELETE FROM users; VACUUM", "VACUUM cannot run inside a transaction"),
-        ("SAVEPOINT s; DELETE FROM users", "statement 1: SAVEPOINT is not needed here"),
+        (
+            "DELETE FROM users; VACUUM",
+            "VACUUM cannot run inside a transaction",
+        ),
+        (
+            "SAVEPOINT s; DELETE FROM users",
+            "statement 1: SAVEPOINT is not needed here",
+        ),
         ("DETACH x", "statement 1: DETACH is not available"),
     ] {
         let error = engine
@@ -466,8 +478,12 @@ fn the_console_refuses_what_would_outlive_or_escape_its_savepoint() {
                 browse: None,
             })
             .outcome
-            .unwrap_err().message;
-        assert!(error.contains(says) && error.ends_with("nothing was run"), "{script}: {error}");
+            .unwrap_err()
+            .message;
+        assert!(
+            error.contains(says) && error.ends_with("nothing was run"),
+            "{script}: {error}"
+        );
         let users: i64 = engine
             .conn
             .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
@@ -491,7 +507,8 @@ fn the_console_keeps_the_project_table_readable_and_the_panel_in_step() {
             browse: None,
         })
         .outcome
-        .unwrap_err().message;
+        .unwrap_err()
+        .message;
     assert!(error.contains("project table unreadable"), "{error}");
     assert_eq!(engine.snapshot(None).unwrap().revisions.len(), 2);
     // A change that leaves a readable project is kept, and the panel follows it.

@@ -3,12 +3,15 @@
 use yew::prelude::*;
 
 use super::console::Console;
+use super::damaged_panel::DamagedPanel;
 use super::data_grid::DataGrid;
 use super::header::Header;
 use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
 use super::migration_panel::MigrationPanel;
 use super::model_panel::ModelPanel;
 use super::project_panel::ProjectPanel;
+use super::question_dialog::QuestionDialog;
+use super::rehearsal_dialog::RehearsalDialog;
 use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
 use crate::lessons::progress::LessonAction;
@@ -16,13 +19,31 @@ use crate::services::demo;
 use crate::services::project::Project;
 use crate::services::protocol::{ExportFormat, Message, Request, Step};
 use crate::services::DbClient;
-use crate::state::{Action, AppState, Phase, Place};
+use crate::state::{Action, AppState, Phase, Place, Question};
 use page::{deliver, expose_test_hooks, load_model, page_url, take_share_link};
 
 mod page;
 
 /// How long the model editor must be left alone before its text is kept in the database.
 const MODEL_SAVE_DELAY_MS: i32 = 300;
+
+/// The largest `.sqlite` file the playground imports: it travels to the worker as base64 text
+/// and is copied in memory a few times on its way, so a bigger one would exhaust the tab.
+const SQLITE_IMPORT_LIMIT: usize = 64 << 20;
+
+/// Refuses a chosen file larger than `limit` before any of it is read.
+fn within_limit(file: &web_sys::File, limit: usize) -> Result<(), String> {
+    let size = file.size();
+    if size > limit as f64 {
+        return Err(format!(
+            "{} is too large ({:.1} MiB; the playground imports at most {} MiB); nothing was changed",
+            file.name(),
+            size / f64::from(1 << 20),
+            limit >> 20
+        ));
+    }
+    Ok(())
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -168,6 +189,10 @@ pub fn app() -> Html {
         Callback::from(move |file: web_sys::File| {
             let (send_project, dispatcher, browse) =
                 (send_project.clone(), dispatcher.clone(), browse.clone());
+            if let Err(e) = within_limit(&file, strata_core::project::SHARE_LIMIT) {
+                dispatcher.dispatch(Action::ProjectFailed(e));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(file.text())
                     .await
@@ -196,6 +221,10 @@ pub fn app() -> Html {
         Callback::from(move |file: web_sys::File| {
             let (send_project, dispatcher, browse) =
                 (send_project.clone(), dispatcher.clone(), browse.clone());
+            if let Err(e) = within_limit(&file, SQLITE_IMPORT_LIMIT) {
+                dispatcher.dispatch(Action::ProjectFailed(e));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
                 else {
@@ -221,9 +250,18 @@ pub fn app() -> Html {
             })
         })
     };
+    // A restore asks first, as it replaces the database (whose state is kept as a backup).
     let on_restore = {
-        let send_project = send_project.clone();
-        Callback::from(move |id: String| send_project(Request::Restore { id }))
+        let dispatcher = state.dispatcher();
+        let backups = state.snapshot.backups.clone();
+        Callback::from(move |id: String| {
+            let (label, created) = backups
+                .iter()
+                .find(|b| b.id == id)
+                .map(|b| (b.label.clone(), b.created.clone()))
+                .unwrap_or_default();
+            dispatcher.dispatch(Action::Ask(Some(Question::Restore { id, label, created })));
+        })
     };
 
     let send = {
@@ -291,6 +329,15 @@ pub fn app() -> Html {
         Callback::from(move |table: String| {
             dispatcher.dispatch(Action::Browse(table.clone()));
             send(Request::Browse { table }, false);
+        })
+    };
+    // Stops what the worker is doing (see `DbClient::cancel`).
+    let on_cancel = {
+        let client = client.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(client) = client.as_ref() {
+                client.cancel();
+            }
         })
     };
     let on_reset = {
@@ -435,6 +482,48 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_rehearse = {
+        let (client, dispatcher) = (client.clone(), state.dispatcher());
+        Callback::from(move |()| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentRehearsal);
+                client.send(Request::Rehearse {
+                    target: "head".to_owned(),
+                });
+            }
+        })
+    };
+    let on_close_rehearsal = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::CloseRehearsal))
+    };
+    let on_discard = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(id, message): (String, String)| {
+            dispatcher.dispatch(Action::Ask(Some(Question::Discard { id, message })))
+        })
+    };
+    // The visitor's answer to the question the page asked: yes sends the request.
+    let on_answer = {
+        let dispatcher = state.dispatcher();
+        let (send_project, send_migration) = (send_project.clone(), send_migration.clone());
+        let (question, browse) = (state.question.clone(), state.browse.clone());
+        Callback::from(move |yes: bool| {
+            dispatcher.dispatch(Action::Ask(None));
+            match (&question, yes) {
+                (Some(Question::Restore { id, .. }), true) => {
+                    send_project(Request::Restore { id: id.clone() })
+                }
+                (Some(Question::Discard { id, .. }), true) => {
+                    send_migration(Request::DiscardRevision {
+                        id: id.clone(),
+                        browse: Some(browse.clone()),
+                    })
+                }
+                _ => {}
+            }
+        })
+    };
     let on_merge = {
         let send_migration = send_migration.clone();
         let (message, browse) = (state.message.clone(), state.browse.clone());
@@ -519,6 +608,15 @@ pub fn app() -> Html {
         Phase::Booting => {
             html! { <p class="muted loading" data-testid="loading">{ "Opening the database…" }</p> }
         }
+        Phase::Ready if state.snapshot.damaged.is_some() => html! {
+            <>
+                <DamagedPanel message={AttrValue::from(state.snapshot.damaged.clone().unwrap_or_default())}
+                    busy={state.busy()} on_download={on_export_sqlite.clone()} on_reset={on_reset.clone()} />
+                <ProjectPanel backups={state.snapshot.backups.clone()} share_link={None::<AttrValue>}
+                    error={error_in(Place::Project)} notice={state.project_notice.clone().map(AttrValue::from)}
+                    busy={state.busy()} on_backup={on_backup} on_restore={on_restore} />
+            </>
+        },
         Phase::Ready => html! {
             <>
                 <VersionPanel grid={state.snapshot.schema_version.clone()} />
@@ -569,13 +667,32 @@ pub fn app() -> Html {
                         on_merge={on_merge} on_export={on_export} export={state.export.clone()}
                         on_export_alembic_project={on_export_alembic_project}
                         on_close_export={on_close_export} confirm={state.confirm.clone()}
-                        on_confirm_downgrade={on_confirm_downgrade} />
+                        on_confirm_downgrade={on_confirm_downgrade}
+                        on_rehearse={on_rehearse} on_discard={on_discard} />
                 </section>
                 <section class="column database">
                     <div class="column-head"><h2>{ "Database" }</h2></div>
                     { database }
                 </section>
             </main>
+            // Long work shows that it runs and can be stopped. It appears only after a moment
+            // (styles/app.css), so quick requests do not flash it.
+            if state.phase == Phase::Ready && state.pending > 0 {
+                <div class="running" role="status" data-testid="running">
+                    <span class="spinner" aria-hidden="true"></span>
+                    <span>{ "Running…" }</span>
+                    <button class="button small" data-testid="cancel" onclick={on_cancel}
+                        title="Stop the work: the database goes back to where it was before it started">
+                        { "Cancel" }
+                    </button>
+                </div>
+            }
+            if let Some(report) = &state.rehearsal {
+                <RehearsalDialog report={report.clone()} on_close={on_close_rehearsal} />
+            }
+            if let Some(question) = &state.question {
+                <QuestionDialog question={question.clone()} on_answer={on_answer} />
+            }
         </div>
     }
 }

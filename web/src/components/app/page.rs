@@ -17,7 +17,12 @@ pub(super) fn expose_test_hooks(client: &DbClient) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    if !window.location().search().unwrap_or_default().contains("test-hooks") {
+    if !window
+        .location()
+        .search()
+        .unwrap_or_default()
+        .contains("test-hooks")
+    {
         return;
     }
     let client = client.clone();

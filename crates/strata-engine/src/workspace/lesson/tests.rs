@@ -1,0 +1,666 @@
+//! The lesson runner's conditions of "done" and its journal, each shown to refuse the wrong
+//! way: a rename made in the console, a drop and an add, a fragment that is only a prefix, an
+//! upgrade that never failed, a database no lesson set up; and a staged lesson's stages, each
+//! shown to pass only in order (a rollback done before the rename, one faked in the console, one
+//! that loses the values: none passes the second stage).
+
+use rusqlite::Connection;
+
+use super::checks::{Entry, JOURNAL_KEY};
+use crate::workspace::protocol::{Condition, Event, Outcome, Request, Step, Storage};
+use crate::workspace::Workspace;
+
+fn demo() -> Workspace {
+    Workspace::open(Connection::open_in_memory().unwrap(), Storage::Opfs).unwrap()
+}
+
+/// Runs steps and insists they all ran.
+fn steps(engine: &mut Workspace, steps: Vec<Step>) -> Vec<String> {
+    let reply = engine.handle(Request::Steps {
+        steps,
+        browse: None,
+    });
+    match reply.outcome {
+        Ok(Outcome::Stepped {
+            failed: None,
+            notes,
+            ..
+        }) => notes,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn holds(engine: &mut Workspace, condition: Condition) -> bool {
+    match engine
+        .handle(Request::Check {
+            lesson: "x".into(),
+            checks: vec![condition],
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::Checked { passed, .. }) => passed[0],
+        other => panic!("{other:?}"),
+    }
+}
+
+const USERS: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);";
+const RENAMED: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email_address TEXT NOT NULL);";
+
+/// A lesson's start: users with two rows, one revision applied.
+fn lesson() -> Workspace {
+    let mut engine = demo();
+    steps(
+        &mut engine,
+        vec![
+            Step::Clear {},
+            Step::Model(USERS.into()),
+            Step::Save {
+                message: "create users".into(),
+                renames: vec![],
+                parent: None,
+            },
+            Step::Upgrade("head".into()),
+            Step::Sql("INSERT INTO users (email) VALUES ('a@x'), ('b@x');".into()),
+        ],
+    );
+    engine
+}
+
+fn save(message: &str, model: &str, renames: Vec<strata_core::Rename>) -> Vec<Step> {
+    vec![
+        Step::Model(model.into()),
+        Step::Save {
+            message: message.into(),
+            renames,
+            parent: None,
+        },
+    ]
+}
+
+fn rename() -> strata_core::Rename {
+    strata_core::Rename::Column {
+        table: "users".into(),
+        from: "email".into(),
+        to: "email_address".into(),
+    }
+}
+
+fn renamed_through_a_revision() -> Condition {
+    Condition::Applied {
+        contains: vec!["ALTER TABLE users RENAME COLUMN email TO email_address".into()],
+        lacks: vec!["DROP COLUMN email".into()],
+    }
+}
+
+#[test]
+fn applied_finds_a_fragment_only_in_an_applied_revision_and_on_whole_tokens() {
+    let mut engine = lesson();
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    // Saved but not applied: its SQL does not count yet.
+    assert!(!holds(&mut engine, renamed_through_a_revision()));
+    steps(&mut engine, vec![Step::Upgrade("head".into())]);
+    assert!(holds(&mut engine, renamed_through_a_revision()));
+    // Quoting, case and spacing aside, and whole tokens only: `email` is not a prefix match.
+    let spelled = Condition::Applied {
+        contains: vec!["rename   column \"EMAIL\" to [email_address]".into()],
+        lacks: vec![],
+    };
+    assert!(holds(&mut engine, spelled));
+    let prefix = Condition::Applied {
+        contains: vec!["RENAME COLUMN email TO email_addr".into()],
+        lacks: vec![],
+    };
+    assert!(!holds(&mut engine, prefix));
+    // `contains` must all be in one revision.
+    let across = Condition::Applied {
+        contains: vec!["CREATE TABLE users".into(), "RENAME COLUMN".into()],
+        lacks: vec![],
+    };
+    assert!(!holds(&mut engine, across));
+}
+
+#[test]
+fn applied_refuses_a_rename_made_as_a_drop_and_an_add() {
+    let mut engine = lesson();
+    // The rename question answered no: autogenerate drops email and adds email_address.
+    let nullable = "CREATE TABLE users (id INTEGER PRIMARY KEY, email_address TEXT);";
+    steps(&mut engine, save("drop and add", nullable, vec![]));
+    steps(&mut engine, vec![Step::Upgrade("head".into())]);
+    assert!(!holds(&mut engine, renamed_through_a_revision()));
+    assert!(holds(&mut engine, Condition::NoDrift { except: vec![] }));
+}
+
+#[test]
+fn no_drift_refuses_a_rename_made_in_the_console_beside_an_unrelated_revision() {
+    let mut engine = lesson();
+    assert!(holds(&mut engine, Condition::NoDrift { except: vec![] }));
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "ALTER TABLE users RENAME COLUMN email TO email_address;".into(),
+        )],
+    );
+    // Any revision at all, applied, so a count of applied revisions would be satisfied.
+    let other = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n\
+                 CREATE TABLE notes (id INTEGER PRIMARY KEY);";
+    steps(&mut engine, save("add notes", other, vec![]));
+    steps(&mut engine, vec![Step::Upgrade("head".into())]);
+    assert!(!holds(&mut engine, Condition::NoDrift { except: vec![] }));
+    assert!(!holds(&mut engine, renamed_through_a_revision()));
+}
+
+#[test]
+fn no_drift_leaves_out_the_tables_a_lesson_keeps_outside_revisions() {
+    let mut engine = lesson();
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "CREATE TABLE app_deploy (version INTEGER);".into(),
+        )],
+    );
+    assert!(!holds(&mut engine, Condition::NoDrift { except: vec![] }));
+    let except = vec!["app_deploy".to_owned()];
+    assert!(holds(&mut engine, Condition::NoDrift { except }));
+}
+
+fn happened(event: Event, mentioning: Option<&str>) -> Condition {
+    Condition::Happened {
+        event,
+        mentioning: mentioning.map(str::to_owned),
+    }
+}
+
+/// A revision that fails on the lesson's rows: a unique index over two equal emails.
+fn failing(engine: &mut Workspace) {
+    steps(
+        engine,
+        vec![Step::Sql(
+            "INSERT INTO users (email) VALUES ('a@x');".into(),
+        )],
+    );
+    let unique = format!("{USERS}\nCREATE UNIQUE INDEX users_email ON users (email);");
+    steps(engine, save("unique emails", &unique, vec![]));
+}
+
+#[test]
+fn a_failed_upgrade_is_recorded_when_the_button_is_pressed_and_only_then() {
+    let mut engine = lesson();
+    failing(&mut engine);
+    let failed = happened(Event::UpgradeFailed, Some("UNIQUE constraint failed"));
+    assert!(!holds(&mut engine, failed.clone()), "nothing failed yet");
+    let reply = engine.handle(Request::Upgrade {
+        target: "head".into(),
+        browse: None,
+        confirmed: false,
+    });
+    assert!(reply.outcome.is_err(), "{:?}", reply.outcome);
+    assert!(holds(&mut engine, failed.clone()));
+    assert!(!holds(
+        &mut engine,
+        happened(Event::UpgradeFailed, Some("no such thing"))
+    ));
+    // Starting the lesson again starts an empty journal.
+    let mut engine = lesson();
+    assert!(!holds(&mut engine, failed));
+}
+
+#[test]
+fn a_try_step_lets_an_upgrade_fail_records_it_and_goes_on() {
+    let mut engine = lesson();
+    failing(&mut engine);
+    let notes = steps(
+        &mut engine,
+        vec![
+            Step::Try(Box::new(Step::Upgrade("head".into()))),
+            Step::Sql("DELETE FROM users WHERE id = 3;".into()),
+            Step::Upgrade("head".into()),
+        ],
+    );
+    assert!(
+        notes[0].starts_with("upgrade head failed, as it was meant to: "),
+        "{notes:?}"
+    );
+    assert!(holds(
+        &mut engine,
+        happened(Event::UpgradeFailed, Some("UNIQUE"))
+    ));
+    // A failing step that is not tried is recorded as the steps' failure.
+    let reply = engine.handle(Request::Steps {
+        steps: vec![Step::Sql("CREATE TABLE users (x);".into())],
+        browse: None,
+    });
+    assert!(matches!(
+        reply.outcome,
+        Ok(Outcome::Stepped {
+            failed: Some(_),
+            ..
+        })
+    ));
+    assert!(holds(
+        &mut engine,
+        happened(Event::StepFailed, Some("already exists"))
+    ));
+}
+
+#[test]
+fn an_upgrade_with_nothing_to_run_is_recorded_and_one_that_ran_is_not() {
+    let mut engine = lesson();
+    let nothing = happened(Event::NothingToUpgrade, None);
+    assert!(
+        !holds(&mut engine, nothing.clone()),
+        "the setup's upgrade ran something"
+    );
+    steps(
+        &mut engine,
+        save(
+            "add notes",
+            &format!("{USERS}\nCREATE TABLE notes (id INTEGER PRIMARY KEY);"),
+            vec![],
+        ),
+    );
+    let upgrade = || Request::Upgrade {
+        target: "head".into(),
+        browse: None,
+        confirmed: false,
+    };
+    engine.handle(upgrade());
+    assert!(!holds(&mut engine, nothing.clone()));
+    engine.handle(upgrade());
+    assert!(holds(&mut engine, nothing));
+}
+
+#[test]
+fn a_database_no_lesson_set_up_is_never_written_by_the_journal() {
+    let mut engine = demo();
+    let before: Option<String> = engine
+        .conn
+        .query_row("SELECT group_concat(key) FROM _strata_meta", [], |row| {
+            row.get(0)
+        })
+        .unwrap_or(None);
+    engine.handle(Request::Upgrade {
+        target: "nope".into(),
+        browse: None,
+        confirmed: false,
+    });
+    assert!(engine.journal().is_none());
+    let after: Option<String> = engine
+        .conn
+        .query_row("SELECT group_concat(key) FROM _strata_meta", [], |row| {
+            row.get(0)
+        })
+        .unwrap_or(None);
+    assert_eq!(before, after);
+    assert!(!holds(&mut engine, happened(Event::UpgradeFailed, None)));
+}
+
+#[test]
+fn the_journal_is_kept_in_the_database_and_hidden_from_its_schema() {
+    let mut engine = lesson();
+    engine.handle(Request::Upgrade {
+        target: "nope".into(),
+        browse: None,
+        confirmed: false,
+    });
+    let text: String = engine
+        .conn
+        .query_row(
+            "SELECT value FROM _strata_meta WHERE key = ?1",
+            [JOURNAL_KEY],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let entries = Entry::parse(&text);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].event, Event::UpgradeFailed);
+    let snapshot = engine.snapshot(None).unwrap();
+    assert!(snapshot
+        .tables
+        .iter()
+        .all(|t| !t.name.starts_with("_strata")));
+    assert!(holds(&mut engine, Condition::NoDrift { except: vec![] }));
+}
+
+#[test]
+fn a_sql_condition_never_writes_and_a_broken_one_just_fails() {
+    let mut engine = lesson();
+    assert!(holds(
+        &mut engine,
+        Condition::Sql("SELECT count(*) = 2 FROM users".into())
+    ));
+    assert!(!holds(
+        &mut engine,
+        Condition::Sql("DELETE FROM users".into())
+    ));
+    assert!(!holds(
+        &mut engine,
+        Condition::Sql("SELECT * FROM nowhere".into())
+    ));
+    assert!(holds(
+        &mut engine,
+        Condition::Sql("SELECT count(*) = 2 FROM users".into())
+    ));
+}
+
+/// The rename lesson's two stages, as lesson 5 spells them: renamed through a revision with
+/// every value kept, then rolled back with a downgrade, the values still there.
+fn staged() -> Vec<Condition> {
+    let sql = |text: &str| Condition::Sql(text.into());
+    vec![
+        sql("SELECT (SELECT count(*) FROM pragma_table_info('users') WHERE name = 'email_address') = 1 \
+             AND (SELECT count(*) FROM pragma_table_info('users') WHERE name = 'email') = 0"),
+        sql("SELECT count(*) = 2 FROM users WHERE (id, email_address) IN (VALUES (1, 'a@x'), (2, 'b@x'))"),
+        renamed_through_a_revision(),
+        Condition::NoDrift { except: vec![] },
+        Condition::Stage {},
+        sql("SELECT (SELECT count(*) FROM pragma_table_info('users') WHERE name = 'email') = 1 \
+             AND (SELECT count(*) FROM pragma_table_info('users') WHERE name = 'email_address') = 0"),
+        sql("SELECT count(*) = 2 FROM users WHERE (id, email) IN (VALUES (1, 'a@x'), (2, 'b@x'))"),
+        Condition::Applied {
+            contains: vec![],
+            lacks: vec!["RENAME COLUMN email TO email_address".into()],
+        },
+        Condition::NoDrift { except: vec![] },
+        happened(Event::Downgraded, None),
+    ]
+}
+
+/// Where the second stage begins in [`staged`].
+const STAGE_2: usize = 4;
+
+fn check_as(engine: &mut Workspace, lesson: &str, conditions: Vec<Condition>) -> Vec<bool> {
+    match engine
+        .handle(Request::Check {
+            lesson: lesson.into(),
+            checks: conditions,
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::Checked { passed, .. }) => passed,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn check_stages(engine: &mut Workspace) -> Vec<bool> {
+    check_as(engine, "rename", staged())
+}
+
+fn downgrade_one(engine: &mut Workspace) {
+    let reply = engine.handle(Request::Downgrade {
+        target: "-1".into(),
+        browse: None,
+        confirmed: true,
+    });
+    assert!(
+        matches!(reply.outcome, Ok(Outcome::Migrated { up: false, .. })),
+        "{:?}",
+        reply.outcome
+    );
+}
+
+fn upgrade_head(engine: &mut Workspace) {
+    steps(engine, vec![Step::Upgrade("head".into())]);
+}
+
+#[test]
+fn stages_pass_in_order_and_a_passed_stage_stays_passed_when_the_next_undoes_its_state() {
+    let mut engine = lesson();
+    let passed = check_stages(&mut engine);
+    assert!(!passed[..STAGE_2].iter().all(|p| *p));
+    assert!(
+        passed[STAGE_2..].iter().all(|p| !p),
+        "stage 2 is not evaluated before stage 1 passed, though its state is the start's"
+    );
+    // Saved, not applied: still stage 1.
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    assert!(!check_stages(&mut engine)[STAGE_2]);
+    upgrade_head(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(passed[..=STAGE_2].iter().all(|p| *p), "{passed:?}");
+    assert!(!passed[STAGE_2 + 1..].iter().all(|p| *p));
+    // The rollback undoes stage 1's state; stage 1 stays passed and stage 2 passes.
+    downgrade_one(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(passed.iter().all(|p| *p), "{passed:?}");
+    // Upgrading again leaves stage 2 behind: it is evaluated as the state is now.
+    upgrade_head(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(passed[..=STAGE_2].iter().all(|p| *p));
+    assert!(!passed[STAGE_2 + 1..].iter().all(|p| *p));
+    // A restart starts a new journal: stage 1 again.
+    let mut engine = lesson();
+    assert!(!check_stages(&mut engine)[STAGE_2]);
+}
+
+#[test]
+fn a_second_stage_done_before_the_first_passed_does_not_count() {
+    let mut engine = lesson();
+    // Renamed and rolled back with no check in between: stage 1 never passed, and the state
+    // now is the start's.
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    upgrade_head(&mut engine);
+    downgrade_one(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(!passed[STAGE_2] && passed[STAGE_2..].iter().all(|p| !p));
+    // Stage 1 passes now; the downgrade that came before it is not stage 2's.
+    upgrade_head(&mut engine);
+    assert!(check_stages(&mut engine)[STAGE_2]);
+    // A rollback faked in the console (the version row deleted, the column renamed back)
+    // leaves the state stage 2 asks for, but no downgrade happened since stage 1 passed.
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version \
+             WHERE description = 'rename');\n\
+             ALTER TABLE users RENAME COLUMN email_address TO email;"
+                .into(),
+        )],
+    );
+    let passed = check_stages(&mut engine);
+    let last = passed.len() - 1;
+    assert!(
+        passed[STAGE_2 + 1..last].iter().all(|p| *p),
+        "the faked state: {passed:?}"
+    );
+    assert!(!passed[last], "no downgrade since stage 1 passed");
+}
+
+#[test]
+fn a_console_rename_does_not_pass_the_first_stage() {
+    let mut engine = lesson();
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "ALTER TABLE users RENAME COLUMN email TO email_address;".into(),
+        )],
+    );
+    let other = format!("{USERS}\nCREATE TABLE notes (id INTEGER PRIMARY KEY);");
+    steps(&mut engine, save("add notes", &other, vec![]));
+    upgrade_head(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(passed[0] && passed[1], "the columns and rows look right");
+    assert!(!passed[2] && !passed[3], "{passed:?}");
+    assert!(passed[STAGE_2..].iter().all(|p| !p));
+}
+
+#[test]
+fn a_downgrade_that_loses_the_values_does_not_pass_the_second_stage() {
+    let mut engine = lesson();
+    // A hand-written revision that renames on the way up, but whose down rebuilds the table
+    // with the old column name and throws the addresses away.
+    steps(
+        &mut engine,
+        vec![
+            Step::Revision {
+                id: "0002".into(),
+                message: "rename email".into(),
+                up: "ALTER TABLE users RENAME COLUMN email TO email_address;".into(),
+                down: "CREATE TABLE users_old (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n\
+                       INSERT INTO users_old (id, email) SELECT id, 'lost' FROM users;\n\
+                       DROP TABLE users;\n\
+                       ALTER TABLE users_old RENAME TO users;"
+                    .into(),
+            },
+            Step::Upgrade("head".into()),
+        ],
+    );
+    assert!(check_stages(&mut engine)[..=STAGE_2].iter().all(|p| *p));
+    downgrade_one(&mut engine);
+    let passed = check_stages(&mut engine);
+    assert!(passed[STAGE_2 + 1], "the column is back");
+    assert!(!passed[STAGE_2 + 2], "the addresses are not: {passed:?}");
+    assert!(passed[STAGE_2 + 3] && passed[STAGE_2 + 4] && passed[STAGE_2 + 5]);
+}
+
+#[test]
+fn a_stage_is_kept_for_its_lesson_and_only_in_a_lesson_journal() {
+    let mut engine = lesson();
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    upgrade_head(&mut engine);
+    assert!(check_stages(&mut engine)[STAGE_2]);
+    // Another lesson's checks do not see this lesson's passed stage.
+    downgrade_one(&mut engine);
+    assert!(!check_as(&mut engine, "other", staged())[STAGE_2]);
+    assert!(check_stages(&mut engine).iter().all(|p| *p));
+    // A database no lesson set up has no journal to keep a pass in, so stage 2 never starts.
+    let mut engine = demo();
+    steps(
+        &mut engine,
+        vec![
+            Step::Sql("DROP TABLE IF EXISTS users;".into()),
+            Step::Sql(
+                "CREATE TABLE users (id INTEGER PRIMARY KEY, email_address TEXT NOT NULL); \
+                       INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x');"
+                    .into(),
+            ),
+        ],
+    );
+    assert!(engine.journal().is_none());
+    let passed = check_stages(&mut engine);
+    assert!(passed[0] && passed[1]);
+    assert!(!passed[STAGE_2]);
+    assert!(engine.journal().is_none(), "the check wrote nothing");
+}
+
+#[test]
+fn a_downgrade_is_recorded_when_it_reverts_something_and_only_then() {
+    let mut engine = lesson();
+    let downgraded = happened(Event::Downgraded, Some("(create users)"));
+    assert!(!holds(&mut engine, downgraded.clone()));
+    // A lesson step's downgrade is recorded with what it reverted.
+    steps(&mut engine, vec![Step::Downgrade("base".into())]);
+    assert!(
+        holds(&mut engine, downgraded.clone()),
+        "the step's downgrade"
+    );
+    // At base there is nothing left to revert: not recorded.
+    let journal = engine.journal().unwrap();
+    steps(&mut engine, vec![Step::Downgrade("base".into())]);
+    assert_eq!(
+        engine.journal().unwrap(),
+        journal,
+        "nothing reverted, nothing recorded"
+    );
+    // The Downgrade button's request is recorded too.
+    let mut engine = lesson();
+    downgrade_one(&mut engine);
+    assert!(holds(&mut engine, downgraded));
+}
+
+/// The goal `model` drawn against the database: (table, column, mark) for every marked part,
+/// and the count the answer gives.
+fn goal(engine: &mut Workspace, model: &str) -> (Vec<String>, usize) {
+    match engine
+        .handle(Request::LessonGoal {
+            lesson: "rename".into(),
+            model: model.into(),
+            browse: None,
+        })
+        .outcome
+    {
+        Ok(Outcome::LessonGoal {
+            diagram,
+            differs,
+            error: None,
+            ..
+        }) => {
+            let mut marked = Vec::new();
+            for t in &diagram.tables {
+                if t.status != crate::workspace::protocol::Mark::Same {
+                    marked.push(format!("{} {}", t.name, t.status.label()));
+                }
+                for c in &t.columns {
+                    if c.status != crate::workspace::protocol::Mark::Same {
+                        marked.push(format!("{}.{} {}", t.name, c.name, c.status.label()));
+                    }
+                }
+            }
+            (marked, differs)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_goal_marks_what_still_differs_and_nothing_once_it_is_reached() {
+    let mut engine = lesson();
+    let (marked, differs) = goal(&mut engine, RENAMED);
+    assert_eq!(
+        marked,
+        [
+            "users changed",
+            "users.email_address added",
+            "users.email removed"
+        ]
+    );
+    assert_eq!(differs, 3);
+    steps(&mut engine, save("rename", RENAMED, vec![rename()]));
+    assert_eq!(goal(&mut engine, RENAMED).1, 3, "saved is not applied");
+    upgrade_head(&mut engine);
+    assert_eq!(goal(&mut engine, RENAMED), (vec![], 0));
+    // Something the goal does not have is marked too: a table made in the console.
+    steps(
+        &mut engine,
+        vec![Step::Sql(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY);".into(),
+        )],
+    );
+    assert_eq!(
+        goal(&mut engine, RENAMED).0,
+        ["notes removed", "notes.id removed"]
+    );
+    // The type matters, not only the names.
+    let wider = RENAMED.replace("email_address TEXT", "email_address BLOB");
+    steps(&mut engine, vec![Step::Sql("DROP TABLE notes;".into())]);
+    assert_eq!(
+        goal(&mut engine, &wider).0,
+        ["users changed", "users.email_address changed"]
+    );
+}
+
+#[test]
+fn a_goal_that_cannot_be_drawn_is_answered_with_the_reason_not_an_error() {
+    let mut engine = lesson();
+    let reply = engine.handle(Request::LessonGoal {
+        lesson: "rename".into(),
+        model: "CREATE TABLE (".into(),
+        browse: None,
+    });
+    match reply.outcome {
+        Ok(Outcome::LessonGoal {
+            diagram,
+            differs: 0,
+            error: Some(error),
+            ..
+        }) => {
+            assert!(diagram.tables.is_empty());
+            assert!(
+                error.starts_with("the lesson's goal does not parse"),
+                "{error}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
