@@ -17,10 +17,14 @@ use crate::introspect;
 /// Builds a model from SQL text. Errors name the line of the statement and SQLite's message.
 ///
 /// SQLite judges every statement, in several small scratch databases (`build::model`) so that
-/// the cost grows with the model's size and not with its square; whatever that cannot decide
+/// the cost grows with the model's size and not with its square (a model of a few dozen
+/// objects goes into one database, which is as fast at that size); whatever that cannot decide
 /// exactly as one database would, and every error, goes through [`from_sql_in_one_database`],
 /// so the accepted schema and each message are the ones a single database gives.
 pub fn from_sql(text: &str) -> Result<Model> {
+    if text.len() <= crate::build::SMALL_SQL {
+        return from_sql_in_one_database(text);
+    }
     let statements = sql::split_statements(text);
     let schema = match crate::build::model(&statements, |s| check_is_schema(text, s).is_ok()) {
         Ok(schema) => schema,

@@ -34,6 +34,13 @@ use objects::{key, Key, Ns, Objects};
 /// `sqlite_schema` stay short, enough that opening databases costs little.
 const BATCH: usize = 48;
 
+/// SQL text (in bytes) up to which one scratch database is at least as fast as grouping: while
+/// the schema is a few dozen objects, SQLite's reload after each CREATE costs little, and the
+/// grouping's own work does not pay for itself (measured: 10% slower at 20 tables, even at 50,
+/// faster from 100). Below it the model and a history are run into one database, which is
+/// exact by definition.
+pub(crate) const SMALL_SQL: usize = 8 * 1024;
+
 /// Why the grouped build gave up; the caller runs the single-database path instead.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Fallback(pub &'static str);

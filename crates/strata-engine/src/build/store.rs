@@ -57,8 +57,9 @@ pub(crate) fn history_keys(revisions: &[&Revision], version_table: &str) -> Vec<
 /// The schema `revisions` build when run up in order from an empty database, leaving out the
 /// objects on `version_table`. With a store, the replay starts after the longest
 /// prefix of the history whose objects were kept, and what the whole history builds is kept in
-/// turn. The grouped replay does the work; whatever it cannot do exactly, and every error, runs
-/// the whole history from the start with `one_database`, which also gives the errors.
+/// turn. The grouped replay does the work; a small history replayed from the start, whatever
+/// the grouping cannot do exactly, and every error run the whole history from the start with
+/// `one_database`, which also gives the errors.
 pub(crate) fn history_schema<E: From<Error>>(
     store: Option<&dyn SchemaStore>,
     revisions: &[&Revision],
@@ -85,7 +86,9 @@ pub(crate) fn history_schema<E: From<Error>>(
             s.save(key, &objects.keep());
         }
     };
-    if super::replay_onto(&mut objects, &revisions[start..]).is_ok() {
+    // A small history from the start is as fast in one database (see `SMALL_SQL`).
+    let small = start == 0 && revisions.iter().map(|r| r.up.len()).sum::<usize>() <= super::SMALL_SQL;
+    if !small && super::replay_onto(&mut objects, &revisions[start..]).is_ok() {
         save(&objects);
         return Ok(objects.schema(version_table));
     }
@@ -93,8 +96,10 @@ pub(crate) fn history_schema<E: From<Error>>(
     let schema = introspect_excluding(&conn, &[version_table]).map_err(E::from)?;
     // Kept from the single database too, so that the revisions after these are not replayed
     // in one database again; a database strata cannot read back is simply not kept.
-    if let Ok(objects) = Objects::of_database(&conn) {
-        save(&objects);
+    if store.is_some() {
+        if let Ok(objects) = Objects::of_database(&conn) {
+            save(&objects);
+        }
     }
     Ok(schema)
 }
