@@ -103,7 +103,7 @@ fn run_model_batch(texts: &[&str], batch: &Batch) -> Fast<Vec<introspect::Parsed
 pub(crate) fn replay(revisions: &[&Revision], version_table: &str) -> Fast<Schema> {
     let mut objects = Objects::default();
     replay_onto(&mut objects, revisions)?;
-    Ok(objects.schema(version_table))
+    Ok(objects.into_schema(version_table))
 }
 
 /// Runs `revisions` up, in order, on top of the objects an earlier part of their history built.

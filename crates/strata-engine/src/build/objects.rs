@@ -345,10 +345,11 @@ impl Objects {
     }
 
     /// The schema of every object, leaving out those on the table `exclude` (the version table).
-    pub fn schema(&self, exclude: &str) -> Schema {
+    /// Takes the objects: their parsed forms move into the schema instead of being copied.
+    pub fn into_schema(self, exclude: &str) -> Schema {
         let mut s = Schema::default();
-        for o in self.map.values().filter(|o| !o.row.table.eq_ignore_ascii_case(exclude)) {
-            o.parsed.clone().add_to(&mut s);
+        for o in self.map.into_values().filter(|o| !o.row.table.eq_ignore_ascii_case(exclude)) {
+            o.parsed.add_to(&mut s);
         }
         s
     }

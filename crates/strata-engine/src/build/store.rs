@@ -79,7 +79,7 @@ pub(crate) fn history_schema<E: From<Error>>(
         }
     }
     if start == revisions.len() {
-        return Ok(objects.schema(version_table));
+        return Ok(objects.into_schema(version_table));
     }
     let save = |objects: &Objects| {
         if let (Some(s), Some(key)) = (store, keys.last()) {
@@ -90,7 +90,7 @@ pub(crate) fn history_schema<E: From<Error>>(
     let small = start == 0 && revisions.iter().map(|r| r.up.len()).sum::<usize>() <= super::SMALL_SQL;
     if !small && super::replay_onto(&mut objects, &revisions[start..]).is_ok() {
         save(&objects);
-        return Ok(objects.schema(version_table));
+        return Ok(objects.into_schema(version_table));
     }
     let conn = one_database()?;
     let schema = introspect_excluding(&conn, &[version_table]).map_err(E::from)?;
