@@ -4,6 +4,10 @@
 //! Parsing TOML in the browser would ship a TOML parser in the wasm module for eleven small
 //! files; serde_json is in the module anyway. A front matter that does not parse fails the
 //! build, naming the file.
+//!
+//! With the `worker` feature it also writes the demo's database file (`demo.sqlite3` in
+//! OUT_DIR), built natively by strata-engine exactly as a first visit would seed it, so the
+//! worker can put it in place at once instead of building the demo in the browser.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -36,6 +40,20 @@ fn main() {
     let target =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");
     std::fs::write(target, out).expect("OUT_DIR is writable");
+    #[cfg(feature = "worker")]
+    demo_image();
+}
+
+/// Writes the demo's database file for the worker to include.
+#[cfg(feature = "worker")]
+fn demo_image() {
+    // The demo's files are read by strata-core and applied by strata-engine, both of which
+    // Cargo rebuilds (and so reruns this script) when they change.
+    let image = strata_engine::workspace::demo_image::demo_image()
+        .unwrap_or_else(|e| panic!("the demo's database cannot be built: {e}"));
+    let target =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("demo.sqlite3");
+    std::fs::write(target, image).expect("OUT_DIR is writable");
 }
 
 /// The front matter between the opening and closing `+++` lines, and the markdown after it.

@@ -53,6 +53,20 @@ async function start(slug) {
     assert.equal(await page.$(tid('lesson-error')), null, `${slug}: setup ran without error`);
 }
 
+/** The counts of the world that holds lesson `slug`, as its heading's data attributes say. */
+async function worldOf(slug) {
+    return page.$eval(tid(`lesson-${slug}`), (chip) => {
+        const world = chip.closest('[data-testid^="lesson-world-"]');
+        return {
+            id: world.dataset.testid,
+            done: Number(world.dataset.done),
+            seen: Number(world.dataset.seen),
+            total: Number(world.dataset.total),
+            label: world.querySelector('.world-count').textContent,
+        };
+    });
+}
+
 async function showMe() {
     await page.click(tid('lesson-show-me'));
 }
@@ -73,6 +87,7 @@ async function restart() {
 async function showMeDoesNotCount(slug, { reload = false } = {}) {
     await start(slug);
     const before = await page.textContent(tid('lesson-progress'));
+    const worldBefore = await worldOf(slug);
     await showMe();
     await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
     await d.settled();
@@ -81,6 +96,10 @@ async function showMeDoesNotCount(slug, { reload = false } = {}) {
         assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'false');
         assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-seen'), 'true');
         assert.equal(await page.textContent(tid('lesson-progress')), before);
+        // Its world counts it as seen (unless it was done before), never as done.
+        const world = await worldOf(slug);
+        assert.equal(world.done, worldBefore.done, `${slug}: its world's done count is unchanged`);
+        if (!worldBefore.done) assert.ok(world.seen >= 1, `${slug}: its world counts it seen`);
     };
     assert.ok((await checklist()).every(([, pass]) => pass), `${slug}: show me passes every check`);
     await notDone();
@@ -114,11 +133,15 @@ async function completed(slug, shot) {
     assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'true');
     if (shot) await d.shot(shot);
     const done = Number((await page.textContent(tid('lesson-progress'))).match(/^(\d+) of/)[1]);
+    const world = await worldOf(slug);
+    assert.ok(world.done >= 1 && world.done <= world.total, `${slug}: its world counts it done`);
+    assert.match(world.label, new RegExp(`^${world.done}/${world.total}`));
     await page.reload();
     await d.settled();
     await page.waitForSelector(tid('lesson-panel'));
     assert.equal(await page.getAttribute(tid(`lesson-${slug}`), 'data-done'), 'true', `${slug}: done after a reload`);
     assert.equal(await page.textContent(tid('lesson-progress')), `${done} of ${LESSONS} done`);
+    assert.deepEqual(await worldOf(slug), world, `${slug}: its world's counts survive a reload`);
     // The lesson is still the open one, and its checks still pass on the kept database.
     await page.waitForSelector(tid('lesson-complete'), { timeout: 20_000 });
     return done;
@@ -130,11 +153,22 @@ test('the lesson panel opens beside the model and fits the page', async () => {
     LESSONS = await page.locator('.lesson-chips button').count();
     assert.ok(LESSONS >= 9, `${LESSONS} lessons listed`);
     assert.equal(await page.textContent(tid('lesson-progress')), `0 of ${LESSONS} done`);
+    // The lessons are grouped into worlds, each counting its own, and every lesson is in one.
+    const worlds = await page.$$eval('[data-testid^="lesson-world-"][data-total]', (all) =>
+        all.map((w) => ({ id: w.dataset.testid, done: w.dataset.done, seen: w.dataset.seen,
+            total: Number(w.dataset.total), chips: w.querySelectorAll('.chip').length })));
+    assert.deepEqual(worlds.map((w) => w.id),
+        ['lesson-world-basics', 'lesson-world-everyday', 'lesson-world-production']);
+    for (const w of worlds) {
+        assert.equal(w.chips, w.total, `${w.id} counts the lessons it shows`);
+        assert.equal(`${w.done}/${w.seen}`, '0/0', `${w.id}: nothing done or seen yet`);
+    }
+    assert.equal(worlds.reduce((n, w) => n + w.total, 0), LESSONS);
     await page.click(tid('lesson-autogenerate'));
     await d.shot('strata-lesson-picked');
 });
 
-test('lesson 3: review what autogenerate produced', async () => {
+test('lesson autogenerate: review what autogenerate produced', async () => {
     await start('autogenerate');
     // The flawed model drops a table: the review shows it as destructive.
     await d.click('autogenerate');
@@ -154,7 +188,7 @@ test('lesson 3: review what autogenerate produced', async () => {
     assert.equal(await completed('autogenerate', 'strata-lesson-complete'), 1);
 });
 
-test('lesson 4: upgrade, downgrade and relative steps', async () => {
+test('lesson moving-around: upgrade, downgrade and relative steps', async () => {
     await showMeDoesNotCount('moving-around');
     // Down two (the second gives pinned's values back only as the default, so it asks), then
     // up one, to the revision by its message.
@@ -167,7 +201,7 @@ test('lesson 4: upgrade, downgrade and relative steps', async () => {
     assert.equal((await d.versions()).length, 3);
 });
 
-test('lesson 5: a rename kept through a revision, then rolled back with the values still there', async () => {
+test('lesson rename: a rename kept through a revision, then rolled back with the values still there', async () => {
     await start('rename');
     const before = await page.textContent(tid('lesson-progress'));
     assert.equal(await page.getAttribute(tid('lesson-stages'), 'data-stage'), '1');
@@ -219,7 +253,7 @@ test('lesson 5: a rename kept through a revision, then rolled back with the valu
     assert.equal(await page.getAttribute(tid('lesson-stage-1'), 'data-state'), 'passed');
 });
 
-test('lesson 7: a failing migration leaves nothing half-done', async () => {
+test('lesson transactions: a failing migration leaves nothing half-done', async () => {
     await showMeDoesNotCount('transactions');
     await d.click('upgrade-head');
     assert.match(await page.textContent(tid('error')), /UNIQUE constraint failed: accounts\.email/);
@@ -230,7 +264,7 @@ test('lesson 7: a failing migration leaves nothing half-done', async () => {
     await completed('transactions');
 });
 
-test('lesson 6: nullable, batched backfill with progress, then NOT NULL', async () => {
+test('lesson data-migrations: nullable, batched backfill with progress, then NOT NULL', async () => {
     await showMeDoesNotCount('data-migrations');
     const model = await d.model();
     await migrate(model.replace('last_name TEXT NOT NULL', 'last_name TEXT NOT NULL,\n    full_name TEXT'), 'add full_name, nullable for now');
@@ -242,7 +276,7 @@ test('lesson 6: nullable, batched backfill with progress, then NOT NULL', async 
     await completed('data-migrations');
 });
 
-test('lesson 2: numbered files as revisions, and the naive check', async () => {
+test('lesson version-table: numbered files as revisions, and the naive check', async () => {
     await showMeDoesNotCount('version-table');
     await d.click('upgrade-head');
     // One press applies both files; that alone is not the lesson.
@@ -259,6 +293,51 @@ test('lesson 2: numbered files as revisions, and the naive check', async () => {
     await completed('version-table');
 });
 
+test('lesson migrate-script: the script re-runs every file, then a revision with a tested rollback', async () => {
+    // Show me does each of the two stages, and the lesson is seen, not done.
+    await start('migrate-script');
+    const before = await page.textContent(tid('lesson-progress'));
+    await showMe();
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.settled();
+    await showMe();
+    await page.waitForSelector(tid('lesson-shown'), { timeout: 20_000 });
+    await d.settled();
+    assert.ok((await checklist()).every(([, pass]) => pass), 'show me passes the last stage');
+    assert.equal(await page.getAttribute(tid('lesson-migrate-script'), 'data-done'), 'false');
+    assert.equal(await page.getAttribute(tid('lesson-migrate-script'), 'data-seen'), 'true');
+    assert.equal(await page.textContent(tid('lesson-progress')), before);
+    await restart();
+    // Stage 1 by hand: the next deploy's ./migrate.sh.
+    await d.click('lesson-tool-1');
+    const notes = await page.textContent(tid('lesson-notes'));
+    assert.match(notes, /applied = 0/);
+    assert.match(notes, /psql: ERROR: [^✓]*table usertable already exists[^✓]*psql still exits 0/);
+    assert.match(notes, /psql: ERROR: [^✓]*duplicate column name: phone/);
+    assert.match(notes, /✓ Applied 002_add_user_phone_rollback\.sql/);
+    assert.match(notes, /All migrations applied successfully/);
+    assert.equal(await page.$(tid('lesson-error')), null, 'the script never stops');
+    await page.waitForSelector(`${tid('lesson-stages')}[data-stage="2"]`, { timeout: 20_000 });
+    await d.runSql("SELECT count(*) AS phone FROM pragma_table_info('usertable') WHERE name = 'phone';");
+    assert.match(await page.textContent(tid('console-result')), /^phone\s*0$/);
+    // Stage 2 by hand: the model already has the columns; the down SQL is the rollback file.
+    assert.match(await d.model(), /phone VARCHAR\(20\)/);
+    await d.click('autogenerate');
+    const down = await page.textContent(tid('migration-down-sql'));
+    assert.match(down, /DROP COLUMN "?address"?/);
+    assert.match(down, /DROP COLUMN "?phone"?/);
+    await page.fill(tid('revision-message'), 'Add phone and address to users');
+    await d.click('save-revision');
+    await d.click('upgrade-head');
+    await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
+    assert.equal(await page.$(tid('lesson-complete')), null, 'the rollback is not tested yet');
+    await d.click('downgrade-one');
+    assert.equal(await page.$(tid('lesson-complete')), null, 'rolled back, not applied again');
+    await d.click('upgrade-head');
+    await completed('migrate-script');
+    assert.equal((await worldOf('migrate-script')).id, 'lesson-world-basics');
+});
+
 /** The goal diagram's marked columns of users, as "name mark". */
 const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.same)',
     (cols) => cols.map((col) => {
@@ -270,7 +349,7 @@ const goalMarks = () => page.$$eval('[data-testid="goal-users"] text.col:not(.sa
 const checklist = () => page.$$eval('[data-testid="lesson-checks"] li',
     (items) => items.map((li) => [li.textContent, li.dataset.pass === 'true']));
 
-test('lesson 9: expand and contract while the app keeps writing', async () => {
+test('lesson expand-contract: expand and contract while the app keeps writing', async () => {
     await start('expand-contract');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="lesson-app"]')?.dataset.writes) >= 3,
         null, { timeout: 15_000 });
@@ -304,7 +383,7 @@ test('lesson 9: expand and contract while the app keeps writing', async () => {
     await completed('expand-contract');
 });
 
-test('lesson 1: create_all() leaves an existing table alone', async () => {
+test('lesson create-all: create_all() leaves an existing table alone', async () => {
     await showMeDoesNotCount('create-all');
     // The goal: users with a phone, which the database does not have yet.
     await page.waitForSelector(`${tid('lesson-goal')}:not([data-differs="0"])`, { timeout: 20_000 });
@@ -323,7 +402,7 @@ test('lesson 1: create_all() leaves an existing table alone', async () => {
     await completed('create-all');
 });
 
-test('lesson 10: two heads joined by a merge', async () => {
+test('lesson two-heads: two heads joined by a merge', async () => {
     await showMeDoesNotCount('two-heads');
     await d.click('merge-heads');
     await d.click('upgrade-head');
@@ -335,7 +414,38 @@ const revisionState = (message) => page.$eval(
     `xpath=//li[starts-with(@data-testid, "revision-")][.//span[@class="message" and text()="${message}"]]`,
     (li) => li.dataset.state);
 
-test('lesson 8: back up, restore the nightly backup, and leave the harmful revision pending', async () => {
+test('lesson sqlite-rebuild: a type and NOT NULL change rebuilds the table, exported as batch_alter_table', async () => {
+    await showMeDoesNotCount('sqlite-rebuild');
+    // The wrong way first: only NOT NULL, so the ages stay text.
+    const model = await d.model();
+    await migrate(model.replace('email TEXT,', 'email TEXT NOT NULL,'), 'email required');
+    await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
+    assert.equal(await page.$(tid('lesson-complete')), null, 'half the change is not the lesson');
+    await restart();
+    await page.fill(tid('model-editor'), model.replace('email TEXT,', 'email TEXT NOT NULL,').replace('age TEXT', 'age INTEGER'));
+    await d.click('autogenerate');
+    const up = await page.textContent(tid('migration-up-sql'));
+    assert.match(up, /CREATE TABLE "_strata_new_users"/);
+    assert.match(up, /ALTER TABLE "_strata_new_users" RENAME TO "users"/);
+    await page.fill(tid('revision-message'), 'users: email required, age a number');
+    await d.click('save-revision');
+    await d.click('upgrade-head');
+    await completed('sqlite-rebuild');
+    // The revision's Alembic export writes the rebuild as a batch block.
+    const node = await page.$eval(
+        'xpath=//li[starts-with(@data-testid, "revision-")][.//span[@class="message" and text()="users: email required, age a number"]]',
+        (li) => li.dataset.testid);
+    const id = node.replace(/^revision-/, '');
+    await page.click(`[data-testid="export-${id}"] summary`);
+    await d.click(`export-alembic-${id}`);
+    const script = await page.textContent(tid('export-file-0'));
+    assert.match(script, /with op\.batch_alter_table\("users", recreate="always"/);
+    assert.match(script, /sa\.Column\("email", sa\.Text\(\), nullable=False\)/);
+    assert.match(script, /sa\.Column\("age", sa\.Integer\(\), nullable=True\)/);
+    await d.click('export-close');
+});
+
+test('lesson backups: back up, restore the nightly backup, and leave the harmful revision pending', async () => {
     await showMeDoesNotCount('backups');
     const before = await page.locator('[data-testid^="restore-"]').count();
     await d.click('backup-now');
@@ -344,8 +454,8 @@ test('lesson 8: back up, restore the nightly backup, and leave the harmful revis
         // The newest backup called nightly is the one this run of the lesson made.
         await page.locator('.backup-list li', { has: page.locator('.label', { hasText: /^nightly$/ }) })
             .first().locator('[data-testid^="restore-"]').click();
-        // A restore asks first, as `strata restore` does; the answer yes puts the backup back.
-        await d.click('confirm-restore-yes');
+        // The page asks before a restore replaces the database.
+        await page.click(tid('confirm-restore-yes'));
         await d.settled();
     };
     await restoreNightly();
@@ -363,19 +473,21 @@ test('lesson 8: back up, restore the nightly backup, and leave the harmful revis
     await completed('backups');
 });
 
-test('lesson 11: rollback strategies, and what a restore throws away', async () => {
+test('lesson rollback-strategies: rollback strategies, and what a restore throws away', async () => {
     await showMeDoesNotCount('rollback-strategies');
     // Restoring the backup goes back to before Zoe signed up.
     await d.click('lesson-tool-2');
     await page.waitForSelector(`${tid('lesson-checks')} li[data-pass="false"]`);
     assert.equal(await d.tableRows('users'), 2);
     // A restart, like the first start, keeps what the database holds as a backup first.
-    const kept = () => page.locator('.backup-list .label', { hasText: /^before lesson 11$/ }).count();
+    // The label names the lesson by the number its chip shows.
+    const label = `before lesson ${(await page.textContent(tid('lesson-rollback-strategies'))).trim()}`;
+    const kept = () => page.locator('.backup-list .label', { hasText: new RegExp(`^${label}$`) }).count();
     const before = await kept();
     assert.ok(before >= 2, 'the first start and the restart after show me kept a backup each');
     await page.click(tid('lesson-restart'));
-    await page.waitForFunction((n) => Array.from(document.querySelectorAll('.backup-list .label'))
-        .filter((l) => l.textContent === 'before lesson 11').length === n, before + 1);
+    await page.waitForFunction(([n, label]) => Array.from(document.querySelectorAll('.backup-list .label'))
+        .filter((l) => l.textContent === label).length === n, [before + 1, label]);
     await page.waitForSelector(`${tid('lesson-checks')}[data-checked="true"]`);
     await d.settled();
     // The rollback script keeps her.

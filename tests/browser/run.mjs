@@ -8,8 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { dist, driver, freshPage, launch, serve } from './support.mjs';
+import { coldStart, dist, driver, freshPage, gzipped, launch, serve } from './support.mjs';
 
 let server;
 let base;
@@ -59,6 +58,20 @@ test('navigation to interactive, cold and on reload', async (t) => {
     }
     t.diagnostic(`navigation to interactive, cold: ${cold.map(Math.round).join(', ')} ms (median ${Math.round(median(cold))})`);
     t.diagnostic(`navigation to interactive, reload: ${reload.map(Math.round).join(', ')} ms (median ${Math.round(median(reload))})`);
+});
+
+test('throttled cold start: 10 Mbit/s, 40 ms latency, gzipped, fresh profile', async (t) => {
+    // Chromium's own network emulation (throttling the worker's fetches too), as a visitor on
+    // a slow link meets the playground for the first time. The target is interactive within
+    // 1.2 s (issue 15); the figures are printed, not asserted, since a timed assertion would
+    // only measure how busy the machine is.
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await coldStart(browser, server));
+    const ms = (x) => (x === undefined ? '-' : `${Math.round(x)}`);
+    for (const r of runs) {
+        t.diagnostic(`cold start: drawn ${ms(r.drawn)} ms, worker module compiled ${ms(r.module)} ms, interactive ${ms(r.interactive)} ms, ${r.bytes} bytes`);
+    }
+    t.diagnostic(`throttled cold start to interactive: median ${Math.round(median(runs.map((r) => r.interactive)))} ms (target 1200 ms); drawn: median ${Math.round(median(runs.map((r) => r.drawn)))} ms`);
 });
 
 /** Notes, inside the page, the moment data-ready first turns true after each navigation. */
@@ -305,15 +318,39 @@ test('the page raised no uncaught error', () => {
 });
 
 test('release first-load size', (t) => {
-    // What a first visit downloads: the page, the glue, the module and the styles, gzipped as
-    // any static host would send them.
-    let total = 0;
+    // Two parts, gzipped as any static host sends them (issue 15):
+    // - the first load is what the page needs before it draws and takes typing: index.html,
+    //   the page's glue and module (the Yew app) and the styles;
+    // - the worker's glue and module (SQLite and the engine) are fetched beside it from the
+    //   start (index.html preloads the module) and compile as they stream in while the page
+    //   draws. data-ready waits for them, since the panels show the database, so everything
+    //   fetched before the page is interactive is both parts, and that is bounded too.
+    // The page's bound is what keeps it small; the total's keeps SQLite and the engine from
+    // growing unnoticed. Both are the size measured when they were set plus about 5%: on
+    // 2026-12-07, after Rehearse, the restore question, notices, Cancel and the lessons' goal
+    // diagrams had joined the page, 430,580 B and 1,213,464 B (docs/benchmarks.md).
+    const FIRST_LOAD = 452_000;
+    const BEFORE_INTERACTIVE = 1_275_000;
+    let page = 0;
+    let worker = 0;
     for (const name of readdirSync(dist)) {
         if (!/\.(html|js|wasm|css)$/.test(name)) continue;
-        const gz = gzipSync(readFileSync(join(dist, name)), { level: 9 }).length;
-        t.diagnostic(`${name}: ${statSync(join(dist, name)).size} bytes, ${gz} gzipped`);
-        total += gz;
+        const bytes = readFileSync(join(dist, name));
+        const gz = gzipped(bytes).length;
+        const part = name.startsWith('strata-worker') ? 'worker' : 'page';
+        t.diagnostic(`${part}: ${name}: ${statSync(join(dist, name)).size} bytes, ${gz} gzipped`);
+        if (part === 'worker') worker += gz;
+        else page += gz;
     }
-    t.diagnostic(`first load, gzipped: ${(total / 1024).toFixed(0)} KiB`);
-    assert.ok(total < 1024 * 1024, `first load is ${total} bytes gzipped, over 1 MiB`);
+    t.diagnostic(`first load (the page's part), gzipped: ${page} bytes (${(page / 1024).toFixed(0)} KiB)`);
+    t.diagnostic(`before interactive (page and worker), gzipped: ${page + worker} bytes (${((page + worker) / 1024).toFixed(0)} KiB)`);
+    assert.ok(worker > 0, 'dist/ holds the worker\'s module (strata-worker_bg.wasm) beside the page\'s');
+    const pageModule = readdirSync(dist).find((name) => /^strata-web-.*\.wasm$/.test(name));
+    // SQLite writes this text at the start of every database file; a module that holds it
+    // links SQLite.
+    assert.ok(!readFileSync(join(dist, pageModule)).includes('SQLite format 3'),
+        `the page's module ${pageModule} links SQLite, which belongs to the worker's alone`);
+    assert.ok(page < FIRST_LOAD, `the first load is ${page} bytes gzipped, over ${FIRST_LOAD}`);
+    assert.ok(page + worker < BEFORE_INTERACTIVE,
+        `everything before interactive is ${page + worker} bytes gzipped, over ${BEFORE_INTERACTIVE}`);
 });

@@ -4,10 +4,11 @@
 // Holds no tests itself, so `node --test tests/browser/*.mjs` passes over it quickly.
 
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const dist = resolve(process.env.STRATA_DIST ?? resolve(import.meta.dirname, '../../dist'));
@@ -24,10 +25,19 @@ const types = {
     '.json': 'application/json',
 };
 
-/** Serves dist/ on a free loopback port; resolves to { base, close }. */
+/** A file of the build gzipped as a static host sends it; the same level the size test uses. */
+export const gzipped = (bytes) => gzipSync(bytes, { level: 9 });
+
+/**
+ * Serves dist/ on a free loopback port; resolves to { base, served, close }. Files go out gzipped to
+ * a browser that accepts it, as any static host sends them, so the throttled cold start
+ * measures the bytes a visitor downloads.
+ */
 export async function serve() {
     assert.ok(existsSync(join(dist, 'index.html')),
         `${dist} holds no build: run scripts/serve (or trunk build --release) first`);
+    const cache = new Map();
+    const served = { bytes: 0 };
     const server = createServer((req, res) => {
         const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
         const file = join(dist, path.endsWith('/') ? join(path, 'index.html') : path);
@@ -35,12 +45,23 @@ export async function serve() {
             res.writeHead(404).end('not found');
             return;
         }
-        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-        createReadStream(file).pipe(res);
+        const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream' };
+        let body = readFileSync(file);
+        if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+            const key = `${file}:${statSync(file).mtimeMs}`;
+            if (!cache.has(key)) cache.set(key, gzipped(body));
+            body = cache.get(key);
+            headers['content-encoding'] = 'gzip';
+        }
+        headers['content-length'] = body.length;
+        served.bytes += body.length;
+        res.writeHead(200, headers).end(body);
     });
     await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
     return {
         base: `http://127.0.0.1:${server.address().port}/`,
+        /** The bytes of the bodies sent so far (gzipped where they went out gzipped). */
+        served: () => served.bytes,
         close: () => new Promise((ok) => server.close(ok)),
     };
 }
@@ -111,4 +132,45 @@ export function driver(page) {
             await page.screenshot({ path: join(shots, `${name}-1280x800.png`) });
         },
     };
+}
+
+/**
+ * One cold start on a slow link: a fresh profile (empty cache and OPFS) behind Chromium's
+ * network emulation, the files served gzipped. Resolves to milliseconds after navigation
+ * started: `drawn` (the app's first paint from the page's own module), `module` (the worker's
+ * module compiled), `interactive` (data-ready first true: the worker has opened the database
+ * and the panels show it), and the bytes the server sent for it (page and worker alike).
+ */
+export async function coldStart(browser, server, { mbits = 10, latency = 40 } = {}) {
+    const { context, page } = await freshPage(browser);
+    try {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        const throughput = (mbits * 1e6) / 8;
+        await cdp.send('Network.emulateNetworkConditions', {
+            offline: false, latency, downloadThroughput: throughput, uploadThroughput: throughput,
+        });
+        await page.addInitScript(() => {
+            new MutationObserver((_, observer) => {
+                if (window.strataDrawnAt === undefined && document.querySelector('.app')) {
+                    window.strataDrawnAt = performance.now();
+                }
+                if (document.querySelector('.app[data-ready="true"]')) {
+                    window.strataReadyAt = performance.now();
+                    observer.disconnect();
+                }
+            }).observe(document, { subtree: true, childList: true, attributes: true });
+        });
+        const before = server.served();
+        await page.goto(server.base);
+        await page.waitForSelector('.app[data-ready="true"]', { timeout: 30_000 });
+        const times = await page.evaluate(() => ({
+            drawn: window.strataDrawnAt,
+            module: performance.getEntriesByName('strata:worker-module')[0]?.startTime,
+            interactive: window.strataReadyAt,
+        }));
+        return { ...times, bytes: server.served() - before };
+    } finally {
+        await context.close();
+    }
 }

@@ -61,8 +61,42 @@ function endlessProject(applied) {
  * Overwrites the start of the saved database (inside the OPFS pool of sqlite-wasm-vfs's sahpool,
  * whose files keep their name in a 4096-byte header before the database's own bytes) with
  * `garbage`, from a page of the same origin that holds no database. Returns when written.
+ * With `pagesFromEnd`, the garbage goes that many 4096-byte pages before the file's end instead,
+ * deep in the database where opening it reads nothing.
  */
-async function corruptStoredDatabase(page, garbage) {
+async function corruptStoredDatabase(page, garbage, { pagesFromEnd = 0 } = {}) {
+    await page.goto(`${server.base}no-playground-here`);
+    await page.evaluate(async ([bytes, pagesFromEnd]) => {
+        const root = await navigator.storage.getDirectory();
+        const pool = await (await root.getDirectoryHandle('.opfs-sahpool')).getDirectoryHandle('.opaque');
+        for (let attempt = 0; ; attempt++) {
+            try {
+                for await (const [, handle] of pool.entries()) {
+                    const file = await handle.getFile();
+                    const name = new TextDecoder().decode(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
+                    if (!name.startsWith('/strata.sqlite3\0')) continue;
+                    const position = pagesFromEnd ? file.size - pagesFromEnd * 4096 : 4096;
+                    const writable = await handle.createWritable({ keepExistingData: true });
+                    await writable.write({ type: 'write', position, data: new Uint8Array(bytes) });
+                    await writable.close();
+                    return;
+                }
+                throw new Error('no saved database in the pool');
+            } catch (e) {
+                // The worker of the page just left may still hold the file for a moment.
+                if (attempt > 50) throw e;
+                await new Promise((ok) => setTimeout(ok, 100));
+            }
+        }
+    }, [Array.from(garbage), pagesFromEnd]);
+}
+
+/**
+ * Overwrites the start of the pool file that holds the saved database (its 4096-byte header,
+ * where sqlite-wasm-vfs's sahpool keeps the file's name, not the database's own bytes) with
+ * `garbage`, so the pool itself no longer installs. Returns when written.
+ */
+async function corruptPoolHeader(page, garbage) {
     await page.goto(`${server.base}no-playground-here`);
     await page.evaluate(async (bytes) => {
         const root = await navigator.storage.getDirectory();
@@ -74,7 +108,7 @@ async function corruptStoredDatabase(page, garbage) {
                     const name = new TextDecoder().decode(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
                     if (!name.startsWith('/strata.sqlite3\0')) continue;
                     const writable = await handle.createWritable({ keepExistingData: true });
-                    await writable.write({ type: 'write', position: 4096, data: new Uint8Array(bytes) });
+                    await writable.write({ type: 'write', position: 0, data: new Uint8Array(bytes) });
                     await writable.close();
                     return;
                 }
@@ -199,6 +233,114 @@ test('garbage in the stored database: the page opens, says what is wrong, and of
     await ui.settled();
     assert.equal(await ui.tableRows('users'), 4);
     assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    await context.close();
+});
+
+test('garbage in the storage pool\'s own header: the page says the storage is damaged, offers the bytes, a backup and Reset, and a reload finds a saved database', async () => {
+    const { context, page, errors } = await freshPage(browser);
+    const ui = driver(page);
+    await page.goto(server.base);
+    await ui.settled();
+    await ui.runSql("INSERT INTO users (email, display_name) VALUES ('pooled@example.com', 'Pooled');");
+    await ui.click('backup-now');
+    const [id] = await page.$$eval('[data-testid^="backup-"]:not([data-testid="backup-now"])',
+        (items) => items.map((li) => li.dataset.testid.slice('backup-'.length)));
+    assert.ok(id, 'a backup is listed');
+
+    await corruptPoolHeader(page, GARBAGE.subarray(0, 600));
+    const opened = Date.now();
+    await page.goto(server.base);
+    await ui.settled();
+    // Damage is not waited out as if another tab held the files.
+    assert.ok(Date.now() - opened < 5_000, `opened in ${Date.now() - opened} ms`);
+    const message = await damagedMessage(page);
+    assert.ok(message, 'the page shows the damaged database panel');
+    assert.match(message, /browser storage that holds it is damaged: invalid header/);
+    assert.doesNotMatch(message, /another tab/);
+    assert.equal(await page.textContent('[data-testid="storage"]'), 'saved in this browser');
+
+    // The database's own bytes, behind the damaged header, download as a database.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="damaged-download"]')]);
+    const raw = readFileSync(await download.path());
+    assert.equal(raw.subarray(0, 16).toString('latin1'), 'SQLite format 3\0');
+    assert.match(raw.toString('latin1'), /pooled@example\.com/);
+
+    // The backups survived in their own file: the one taken before brings the work back.
+    await ui.click(`restore-${id}`);
+    await ui.click('confirm-restore-yes');
+    assert.equal(await damagedMessage(page), null);
+    assert.equal(await ui.tableRows('users'), 5);
+    await page.reload();
+    await ui.settled();
+    assert.equal(await damagedMessage(page), null);
+    assert.equal(await page.textContent('[data-testid="storage"]'), 'saved in this browser');
+    assert.equal(await ui.tableRows('users'), 5);
+    assert.ok(await page.$(`[data-testid="backup-${id}"]`), 'the backup is still kept');
+
+    // Damaged again, Reset starts over from the demo on a pool installed afresh.
+    await corruptPoolHeader(page, GARBAGE.subarray(0, 600));
+    await page.goto(server.base);
+    await ui.settled();
+    assert.match(await damagedMessage(page), /browser storage that holds it is damaged/);
+    await ui.click('damaged-reset');
+    assert.equal(await damagedMessage(page), null);
+    assert.deepEqual(await ui.versions(), ['0001', '0002']);
+    await page.reload();
+    await ui.settled();
+    assert.equal(await damagedMessage(page), null);
+    assert.equal(await page.textContent('[data-testid="storage"]'), 'saved in this browser');
+    assert.equal(await ui.tableRows('users'), 4);
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    await context.close();
+});
+
+test('garbage deep in the stored database, past what opening reads: the page says it is damaged and the repairs work', async () => {
+    const { context, page, errors } = await freshPage(browser);
+    const ui = driver(page);
+    await page.goto(server.base);
+    await ui.settled();
+    // A table of many pages, written last, so the file's last pages are its leaves.
+    await ui.runSql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); " +
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) " +
+        "INSERT INTO notes (body) SELECT printf('%.200c', 'x') || i FROM n;");
+    assert.equal(await ui.tableRows('notes'), 2000);
+
+    await corruptStoredDatabase(page, GARBAGE.subarray(0, 4096), { pagesFromEnd: 3 });
+    await page.goto(server.base);
+    await ui.settled();
+    const message = await damagedMessage(page);
+    assert.ok(message, 'the page shows the damaged database panel');
+    assert.match(message, /saved database cannot be opened \(it is damaged/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="damaged-download"]')]);
+    const raw = readFileSync(await download.path());
+    assert.equal(raw.subarray(0, 16).toString('latin1'), 'SQLite format 3\0');
+    assert.ok(raw.includes(GARBAGE.subarray(0, 4096)), 'the download is the stored file, damage and all');
+
+    await ui.click('damaged-reset');
+    assert.equal(await damagedMessage(page), null);
+    assert.deepEqual(await ui.versions(), ['0001', '0002']);
+    await page.reload();
+    await ui.settled();
+    assert.equal(await damagedMessage(page), null);
+    assert.equal(await ui.tableRows('users'), 4);
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    await context.close();
+});
+
+test('a second tab, whose pool another tab holds, is told so and is not shown a damaged database', async () => {
+    const { context, page } = await freshPage(browser);
+    const ui = driver(page);
+    await page.goto(server.base);
+    await ui.settled();
+    const second = await context.newPage();
+    await second.goto(server.base);
+    await driver(second).settled();
+    assert.equal(await second.textContent('[data-testid="storage"]'), 'in memory only');
+    assert.match(await second.getAttribute('[data-testid="storage"]', 'title'), /another tab of the playground probably holds the saved database/);
+    assert.equal(await damagedMessage(second), null);
+    // The first tab still holds and saves the database.
+    assert.equal(await page.textContent('[data-testid="storage"]'), 'saved in this browser');
+    assert.equal(await damagedMessage(page), null);
     await context.close();
 });
 

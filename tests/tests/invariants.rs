@@ -3,6 +3,9 @@
 //!
 //! - strata-core is pure: neither it nor anything it depends on (Cargo.lock, every target and
 //!   dev-dependencies included) is rusqlite or SQLite;
+//! - the playground page's module links no SQLite: what web/Cargo.toml's `page` feature builds
+//!   with (its plain dependencies and the optional ones the feature turns on) reaches none in
+//!   Cargo.lock, so the first load never waits for SQLite;
 //! - in the playground's crate only the worker's start-up (`web/src/services/worker.rs`) names
 //!   `rusqlite` or a `Connection`;
 //! - the playground builds no SQL text: no string literal of web/'s code starts with a SQL
@@ -139,6 +142,58 @@ fn sqlite_in_manifest(manifest: &str) -> Vec<String> {
         .filter(|l| SQLITE_PACKAGES.iter().any(|p| l.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).any(|w| w == *p)))
         .map(|l| l.trim().to_owned())
         .collect()
+}
+
+/// The dependencies the playground's page is built with: web/Cargo.toml's dependencies (every
+/// target's) that are not optional, and the optional ones its `page` feature turns on,
+/// following the features it names in turn.
+fn page_dependencies(manifest: &str) -> Result<BTreeSet<String>, String> {
+    let manifest: toml::Table = manifest.parse().map_err(|e| format!("web/Cargo.toml does not parse: {e}"))?;
+    let mut tables: Vec<&toml::Table> = manifest.get("dependencies").and_then(|d| d.as_table()).into_iter().collect();
+    for target in manifest.get("target").and_then(|t| t.as_table()).into_iter().flat_map(|t| t.values()) {
+        tables.extend(target.get("dependencies").and_then(|d| d.as_table()));
+    }
+    let mut plain = BTreeSet::new();
+    let mut optional = BTreeSet::new();
+    for (name, spec) in tables.into_iter().flatten() {
+        let is_optional = spec.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
+        if is_optional { &mut optional } else { &mut plain }.insert(name.clone());
+    }
+    let features = manifest.get("features").and_then(|f| f.as_table()).ok_or("web/Cargo.toml has no [features]")?;
+    if !features.contains_key("page") {
+        return Err("web/Cargo.toml has no `page` feature; update this test".into());
+    }
+    let mut todo = vec!["page".to_owned()];
+    let mut seen = BTreeSet::new();
+    while let Some(feature) = todo.pop() {
+        if !seen.insert(feature.clone()) {
+            continue;
+        }
+        for item in features.get(&feature).and_then(|f| f.as_array()).into_iter().flatten().filter_map(|i| i.as_str()) {
+            // `dep:x` and `x/feature` (or `x?/feature`) turn on the dependency x; a bare name is
+            // another feature, or an optional dependency's implicit feature.
+            let name = item.strip_prefix("dep:").unwrap_or(item);
+            let name = name.split('/').next().unwrap_or(name).trim_end_matches('?');
+            if features.contains_key(name) && !item.starts_with("dep:") && !item.contains('/') {
+                todo.push(name.to_owned());
+            } else if optional.contains(name) {
+                plain.insert(name.to_owned());
+            }
+        }
+    }
+    Ok(plain)
+}
+
+/// The SQLite packages the page's module reaches, with the chain that reaches each.
+fn sqlite_in_page(manifest: &str, lock: &str) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    for dep in page_dependencies(manifest)? {
+        if SQLITE_PACKAGES.contains(&dep.as_str()) {
+            found.push(format!("strata-web (page) → {dep}"));
+        }
+        found.extend(sqlite_reached_from(lock, &dep).into_iter().map(|chain| format!("strata-web (page) → {chain}")));
+    }
+    Ok(found)
 }
 
 /// The files of web/ other than the worker that name `rusqlite` or `Connection` in code.
@@ -291,6 +346,16 @@ fn strata_core_reaches_no_sqlite() {
 }
 
 #[test]
+fn the_playground_page_links_no_sqlite() {
+    let root = root();
+    let manifest = fs::read_to_string(root.join("web/Cargo.toml")).unwrap();
+    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let deps = page_dependencies(&manifest).unwrap();
+    assert!(deps.contains("yew") && deps.contains("strata-core"), "the page's dependencies were misread: {deps:?}");
+    fail_with("the playground's page module reaches SQLite; only the worker's may", &sqlite_in_page(&manifest, &lock).unwrap());
+}
+
+#[test]
 fn only_the_worker_names_a_connection_in_the_playground() {
     let root = root();
     let mut files = rust_files(&root.join("web"));
@@ -350,6 +415,27 @@ mod the_checks_catch {
         let clean = lock.replace(" \"rusqlite 0.43.0\",\n", "");
         assert!(sqlite_reached_from(&clean, "strata-core").is_empty());
         assert_eq!(sqlite_in_manifest("[dependencies]\nrusqlite = { workspace = true }\n# rusqlite is elsewhere\n"), ["rusqlite = { workspace = true }"]);
+    }
+
+    #[test]
+    fn sqlite_in_the_page_module() {
+        let lock = "[[package]]\nname = \"strata-core\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"strata-engine\"\nversion = \"0.1.0\"\ndependencies = [\n \"rusqlite\",\n]\n\n[[package]]\nname = \"rusqlite\"\nversion = \"0.37.0\"\n\n[[package]]\nname = \"yew\"\nversion = \"0.21.0\"\n\n[[package]]\nname = \"sqlite-wasm-rs\"\nversion = \"0.6.3\"\n";
+        let manifest = |page: &str, extra: &str| {
+            format!(
+                "[features]\ndefault = [\"page\", \"worker\"]\npage = [{page}]\nworker = [\"dep:strata-engine\"]\nsome = [\"dep:strata-engine\"]\n\n[dependencies]\nstrata-core.workspace = true\nstrata-engine = {{ workspace = true, optional = true }}\nyew = {{ workspace = true, optional = true }}\n{extra}\n[target.'cfg(target_arch = \"wasm32\")'.dependencies]\nsqlite-wasm-rs = {{ workspace = true, optional = true }}\n"
+            )
+        };
+        // As web/Cargo.toml is: the page turns on Yew only.
+        assert!(sqlite_in_page(&manifest("\"dep:yew\"", ""), lock).unwrap().is_empty());
+        // The engine through another feature, or through its implicit feature.
+        assert_eq!(sqlite_in_page(&manifest("\"dep:yew\", \"some\"", ""), lock).unwrap(), ["strata-web (page) → strata-engine 0.1.0 → rusqlite 0.37.0"]);
+        assert_eq!(sqlite_in_page(&manifest("\"strata-engine/x\"", ""), lock).unwrap(), ["strata-web (page) → strata-engine 0.1.0 → rusqlite 0.37.0"]);
+        // SQLite as a plain dependency of one target, or turned on by the page.
+        let plain = manifest("\"dep:yew\"", "").replace("sqlite-wasm-rs = { workspace = true, optional = true }", "sqlite-wasm-rs.workspace = true");
+        assert_eq!(sqlite_in_page(&plain, lock).unwrap(), ["strata-web (page) → sqlite-wasm-rs", "strata-web (page) → sqlite-wasm-rs 0.6.3"]);
+        assert_eq!(sqlite_in_page(&manifest("\"dep:sqlite-wasm-rs\"", ""), lock).unwrap().len(), 2);
+        // A manifest without the feature is not silently clean.
+        assert!(page_dependencies("[dependencies]\nyew = \"0.21\"\n").is_err());
     }
 
     #[test]

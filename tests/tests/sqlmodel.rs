@@ -137,7 +137,7 @@ fn rename_comments_become_rename_hints() {
 /// the demo's SQL).
 #[test]
 fn the_playground_demo_model_is_what_sqlmodel_creates() {
-    let py = pyenv::root().join("crates/strata-engine/demo/model.py");
+    let py = pyenv::root().join("crates/strata-core/demo/model.py");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("real.sqlite");
     real_create_all(&py, &db);

@@ -1,22 +1,29 @@
 //! The strata playground: a Yew app over strata-core and a SQLite database inside the browser.
 //!
-//! The same wasm module runs twice: on the page, where it renders the app, and in a dedicated
-//! worker, where it owns the database (see `services::worker` for why).
+//! The playground is two wasm modules built from this crate. The page's (`strata-web`, feature
+//! `page`) renders the app; the database worker's (`strata-worker`, feature `worker`) owns the
+//! database and the engine (see `services::worker` for why it is a worker). The page draws as
+//! soon as its own small module has arrived, while the worker's, which carries SQLite, is still
+//! streaming in; the two share only the protocol types and the demo project's text.
 
+#[cfg(feature = "page")]
 pub mod components;
+#[cfg(feature = "page")]
 pub mod graph;
+#[cfg(feature = "page")]
 pub mod lessons;
 pub mod services;
+#[cfg(feature = "page")]
 pub mod state;
 
-/// Starts whichever half of the playground belongs in the current JavaScript context.
-pub fn start() {
-    use wasm_bindgen::JsCast;
+/// Renders the app into the page; the page's binary calls it.
+#[cfg(feature = "page")]
+pub fn start_page() {
+    yew::Renderer::<components::app::App>::new().render();
+}
 
-    if js_sys::global().dyn_ref::<web_sys::Window>().is_some() {
-        yew::Renderer::<components::app::App>::new().render();
-    } else {
-        #[cfg(target_arch = "wasm32")]
-        services::worker::run();
-    }
+/// Opens the database and answers the page's requests; the worker's binary calls it.
+#[cfg(all(feature = "worker", target_arch = "wasm32"))]
+pub fn start_worker() {
+    services::worker::run();
 }

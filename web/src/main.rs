@@ -1,5 +1,6 @@
-//! The playground's entry point; everything lives in the library so tests can reach it.
+//! The page's entry point (the `strata-web` module): it draws the app and starts the database
+//! worker. Everything lives in the library so tests can reach it.
 
 fn main() {
-    strata_web::start();
+    strata_web::start_page();
 }

@@ -21,6 +21,7 @@ pub mod lint;
 pub mod loss;
 pub mod parse;
 pub mod plan;
+pub mod playground;
 pub mod project;
 pub mod rehearse;
 pub mod render;

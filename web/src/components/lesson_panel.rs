@@ -1,4 +1,4 @@
-//! The lesson panel: the list of lessons with what is done, the open lesson's text, its task
+//! The lesson panel: the list of lessons in their worlds with what is done and seen, the open lesson's text, its task
 //! and checklist (for a staged lesson, its stages with those passed and the current one's
 //! task and checks), its goal schema drawn with what the database still lacks marked, and the
 //! controls that start it, hint at it and show how it is done.
@@ -19,7 +19,7 @@ use yew::prelude::*;
 use super::schema_diagram::SchemaDiagram;
 use crate::lessons::markdown;
 use crate::lessons::progress::{AppThrottle, LessonAction, LessonState, Progress};
-use crate::lessons::Lesson;
+use crate::lessons::{self, Lesson};
 use crate::services::protocol::{Request, Snapshot, Step};
 
 /// Where the progress through the lessons is kept between visits.
@@ -51,7 +51,7 @@ pub fn lesson_panel(props: &Props) -> Html {
         .current
         .as_deref()
         .and_then(|slug| props.lessons.iter().find(|l| l.slug == slug));
-    let chips = props.lessons.iter().map(|lesson| {
+    let chip = |lesson: &Lesson| {
         let slug = lesson.slug.clone();
         let is_current = current.is_some_and(|c| c.slug == lesson.slug);
         let is_done = state.is_done(&lesson.slug);
@@ -72,6 +72,20 @@ pub fn lesson_panel(props: &Props) -> Html {
                 </button>
             </li>
         }
+    };
+    let worlds = lessons::by_world(&props.lessons).into_iter().map(|(world, members)| {
+        let count = state.world_count(members.iter().map(|l| l.slug.as_str()));
+        html! {
+            <div class="world" data-testid={format!("lesson-world-{}", world.id)}
+                data-done={count.done.to_string()} data-seen={count.seen.to_string()}
+                data-total={count.total.to_string()}>
+                <span class="world-title" title={format!("{}: {}", world.title, count.sentence())}>{ world.title }
+                    <span class={classes!("world-count", (count.total > 0 && count.done == count.total).then_some("solved"))}
+                        data-testid={format!("lesson-world-{}-count", world.id)}>{ count.label() }</span>
+                </span>
+                <ol class="lesson-chips">{ for members.into_iter().map(chip) }</ol>
+            </div>
+        }
     });
     html! {
         <section class="lesson-panel" data-testid="lesson-panel" aria-label="Lessons">
@@ -83,7 +97,7 @@ pub fn lesson_panel(props: &Props) -> Html {
                 <button class="close" title="Close the lessons" aria-label="Close the lessons"
                     onclick={props.on_action.reform(|_: MouseEvent| LessonAction::Toggle)}>{ "×" }</button>
             </div>
-            <ol class="lesson-chips">{ for chips }</ol>
+            <div class="lesson-worlds">{ for worlds }</div>
             if let Some(preview) = &state.preview {
                 <article class="lesson preview" data-testid="lesson-preview">
                     <div class="lesson-top">

@@ -27,13 +27,18 @@
 //!                           # drawn beside the task with what still differs marked
 //! [[tools]]             # optional buttons that run steps (a backfill, a hand-run script)
 //! label = "…"
-//! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now
+//! steps = [{ sql = "…" }, { app_write = {} }]   # app_write: one write of [app], now;
+//!                       # psql = "…": a file run as `psql < file` does (an error is a note,
+//!                       # the steps go on); echo = "…": a line a simulated script prints
 //! [app]                 # optional simulated app that writes while the lesson is open
 //! deployed = "SELECT version FROM app_deploy"
 //! writes = ["INSERT …", "INSERT …"]
 //! +++
 //! The lesson's text, in markdown.
 //! ```
+//!
+//! Which world a lesson is in, and so its place and number in the list, is not in its file
+//! but in [`WORLDS`].
 //!
 //! `build.rs` compiles the files in (the front matter turned into JSON there), so a lesson
 //! whose TOML does not parse fails the build, and one that does not fit [`Lesson`] fails the
@@ -51,6 +56,68 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 }
 use files::FILES;
+
+/// A group of lessons the list shows together, with its own count of lessons done and seen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct World {
+    /// Used in the page's test ids (`lesson-world-<id>`).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The slugs of its lessons, in the order the list shows them.
+    pub lessons: &'static [&'static str],
+}
+
+/// The worlds, in order, and which lessons each holds. The grouping lives here and nowhere
+/// else: moving a lesson to another world is one edit of this list, and the tests check that
+/// every lesson file is in exactly one world and that no world names a lesson that is gone.
+pub const WORLDS: &[World] = &[
+    World {
+        id: "basics",
+        title: "Basics",
+        lessons: &[
+            "create-all",
+            "version-table",
+            "migrate-script",
+            "autogenerate",
+            "moving-around",
+        ],
+    },
+    World {
+        id: "everyday",
+        title: "Everyday changes",
+        lessons: &[
+            "rename",
+            "data-migrations",
+            "sqlite-rebuild",
+            "transactions",
+        ],
+    },
+    World {
+        id: "production",
+        title: "Team and production",
+        lessons: &[
+            "backups",
+            "expand-contract",
+            "two-heads",
+            "rollback-strategies",
+        ],
+    },
+];
+
+/// The lessons of each world, in the world's order, looked up in `lessons` by slug.
+pub fn by_world(lessons: &[Lesson]) -> Vec<(World, Vec<&Lesson>)> {
+    WORLDS
+        .iter()
+        .map(|world| {
+            let members = world
+                .lessons
+                .iter()
+                .filter_map(|slug| lessons.iter().find(|l| l.slug == *slug))
+                .collect();
+            (*world, members)
+        })
+        .collect()
+}
 
 /// One lesson, parsed.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -203,19 +270,31 @@ impl Lesson {
     }
 }
 
-/// Every lesson, in order. Panics only if a compiled-in file is broken, which the tests
-/// rule out.
+/// Every lesson, in the order the worlds list them, numbered in that order (a file's own
+/// number only orders the files). Panics only if a compiled-in file is broken, which the
+/// tests rule out.
 pub fn all() -> Vec<Lesson> {
-    FILES
+    let order: Vec<&str> = WORLDS
         .iter()
-        .enumerate()
-        .map(|(i, (name, front, body))| {
-            let mut lesson =
-                parse(name, front, body).unwrap_or_else(|e| panic!("lesson {name}: {e}"));
-            lesson.number = i + 1;
-            lesson
+        .flat_map(|w| w.lessons.iter().copied())
+        .collect();
+    let mut lessons: Vec<Lesson> = FILES
+        .iter()
+        .map(|(name, front, body)| {
+            parse(name, front, body).unwrap_or_else(|e| panic!("lesson {name}: {e}"))
         })
-        .collect()
+        .collect();
+    // A lesson in no world (which the tests refuse) would come last rather than vanish.
+    lessons.sort_by_key(|l| {
+        order
+            .iter()
+            .position(|s| *s == l.slug)
+            .unwrap_or(order.len())
+    });
+    for (i, lesson) in lessons.iter_mut().enumerate() {
+        lesson.number = i + 1;
+    }
+    lessons
 }
 
 /// Builds one lesson from its file name without `.md` (`03-autogenerate`), its front matter
@@ -267,5 +346,6 @@ impl Lesson {
     }
 }
 
-#[cfg(test)]
+// The lessons run on the worker's engine, so their tests need it too.
+#[cfg(all(test, feature = "worker"))]
 mod tests;

@@ -122,6 +122,38 @@ pub enum LessonAction {
     Goal(Goal),
 }
 
+/// How far the learner is through one world of lessons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorldCount {
+    /// Lessons done by the learner's own hand.
+    pub done: usize,
+    /// Lessons whose solution "show me" showed and that are not done yet.
+    pub seen: usize,
+    pub total: usize,
+}
+
+impl WorldCount {
+    /// What the world's heading says beside its title, short enough to sit over its chips:
+    /// "2/4", or "2/4 · 1 seen".
+    pub fn label(&self) -> String {
+        let mut label = format!("{}/{}", self.done, self.total);
+        if self.seen > 0 {
+            label.push_str(&format!(" · {} seen", self.seen));
+        }
+        label
+    }
+
+    /// The same as a sentence, for the heading's tooltip: "2 of 4 done, 1 seen (shown, not
+    /// done yet)".
+    pub fn sentence(&self) -> String {
+        let mut sentence = format!("{} of {} done", self.done, self.total);
+        if self.seen > 0 {
+            sentence.push_str(&format!(", {} seen (shown, not done yet)", self.seen));
+        }
+        sentence
+    }
+}
+
 impl LessonState {
     /// A state that continues the kept progress.
     pub fn resume(progress: Progress) -> LessonState {
@@ -149,6 +181,21 @@ impl LessonState {
     /// Whether "show me" has shown this lesson's solution at some point.
     pub fn is_seen(&self, slug: &str) -> bool {
         self.progress.seen.iter().any(|s| s == slug)
+    }
+
+    /// The counts of one world, given its lessons' slugs: a lesson done counts as done
+    /// whether or not it was also seen, so done + seen never passes the total.
+    pub fn world_count<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) -> WorldCount {
+        let mut count = WorldCount::default();
+        for slug in slugs {
+            count.total += 1;
+            if self.is_done(slug) {
+                count.done += 1;
+            } else if self.is_seen(slug) {
+                count.seen += 1;
+            }
+        }
+        count
     }
 
     /// Whether checks should be evaluated now: a lesson is set up and no steps are running.
@@ -294,337 +341,5 @@ fn body_of(text: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(actions: impl IntoIterator<Item = LessonAction>) -> LessonState {
-        let mut state = LessonState::default();
-        for action in actions {
-            state.reduce(action);
-        }
-        state
-    }
-
-    fn checked(lesson: &str, passed: &[bool]) -> LessonAction {
-        LessonAction::Checked {
-            lesson: lesson.into(),
-            passed: passed.to_vec(),
-        }
-    }
-
-    fn stepped() -> LessonAction {
-        LessonAction::Stepped {
-            notes: vec![],
-            failed: None,
-        }
-    }
-
-    #[test]
-    fn a_lesson_is_done_when_every_check_passes_after_it_was_started() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            checked("rename", &[true, false]),
-        ]);
-        assert!(!state.complete());
-        assert!(!state.is_done("rename"));
-        let mut state = state;
-        state.reduce(checked("rename", &[true, true]));
-        assert!(state.complete());
-        assert_eq!(state.progress.completed, ["rename"]);
-        state.reduce(checked("rename", &[true, true]));
-        assert_eq!(state.progress.completed, ["rename"], "counted once");
-    }
-
-    #[test]
-    fn show_me_marks_the_lesson_seen_and_its_run_does_not_count() {
-        let mut state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            LessonAction::ShowMe,
-            stepped(),
-            checked("rename", &[true, true]),
-        ]);
-        assert!(state.complete() && !state.earned());
-        assert!(
-            state.progress.completed.is_empty(),
-            "show me does not count"
-        );
-        assert_eq!(state.progress.seen, ["rename"]);
-        // Doing it by hand afterwards in the same run does not count either.
-        state.reduce(checked("rename", &[false, true]));
-        state.reduce(checked("rename", &[true, true]));
-        assert!(state.progress.completed.is_empty());
-        // A reload keeps that the solution was shown in this run.
-        let text = serde_json::to_string(&state.progress).unwrap();
-        let mut state = LessonState::resume(serde_json::from_str(&text).unwrap());
-        state.reduce(checked("rename", &[true, true]));
-        assert!(state.progress.completed.is_empty(), "not after a reload");
-        // A restart and a run without show me: done, and still seen.
-        state.reduce(LessonAction::Started);
-        state.reduce(stepped());
-        state.reduce(checked("rename", &[true, true]));
-        assert!(state.earned());
-        assert_eq!(state.progress.completed, ["rename"]);
-        assert_eq!(state.progress.seen, ["rename"]);
-    }
-
-    /// A staged lesson's answers: its first stage's two checks, the marker that begins the
-    /// second, and the second's two (as `Lesson::conditions` lays them out).
-    const FIRST: [bool; 5] = [true, true, true, false, false];
-    const BOTH: [bool; 5] = [true; 5];
-
-    #[test]
-    fn a_staged_lesson_is_done_only_when_its_last_stage_passes() {
-        let mut state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            checked("rename", &[true, false, false, false, false]),
-        ]);
-        assert!(!state.complete());
-        state.reduce(checked("rename", &FIRST));
-        assert!(!state.complete() && !state.earned(), "one stage of two");
-        assert!(state.progress.completed.is_empty());
-        // The second stage before the first (its checks pass, the marker does not): not done.
-        state.reduce(checked("rename", &[false, false, false, true, true]));
-        assert!(state.progress.completed.is_empty());
-        state.reduce(checked("rename", &BOTH));
-        assert!(state.earned());
-        assert_eq!(state.progress.completed, ["rename"]);
-    }
-
-    #[test]
-    fn show_me_for_one_stage_keeps_the_whole_staged_run_from_counting() {
-        let mut state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            LessonAction::ShowMe,
-            stepped(),
-            checked("rename", &FIRST),
-        ]);
-        assert_eq!(state.progress.seen, ["rename"]);
-        // The second stage done by hand: the run still does not count.
-        state.reduce(checked("rename", &BOTH));
-        assert!(state.complete() && !state.earned());
-        assert!(state.progress.completed.is_empty());
-        // A restart and both stages by hand: done.
-        state.reduce(LessonAction::Started);
-        state.reduce(stepped());
-        state.reduce(checked("rename", &FIRST));
-        assert!(state.progress.completed.is_empty());
-        state.reduce(checked("rename", &BOTH));
-        assert_eq!(state.progress.completed, ["rename"]);
-    }
-
-    fn goal(lesson: &str, differs: usize) -> LessonAction {
-        LessonAction::Goal(Goal {
-            lesson: lesson.into(),
-            diagram: Diagram::default(),
-            differs,
-            error: None,
-        })
-    }
-
-    #[test]
-    fn a_goal_is_kept_for_the_open_lesson_and_cleared_by_a_restart() {
-        let mut state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            goal("rename", 3),
-        ]);
-        assert_eq!(state.goal, None, "drawn while the setup still ran");
-        state.reduce(stepped());
-        state.reduce(goal("rename", 3));
-        assert_eq!(state.goal.as_ref().map(|g| g.differs), Some(3));
-        state.reduce(goal("backups", 0));
-        assert_eq!(
-            state.goal.as_ref().map(|g| g.differs),
-            Some(3),
-            "another lesson's"
-        );
-        state.reduce(LessonAction::Started);
-        assert_eq!(state.goal, None);
-    }
-
-    #[test]
-    fn show_me_on_one_lesson_does_not_hold_back_the_next() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            LessonAction::ShowMe,
-            stepped(),
-            LessonAction::Pick("backups".into()),
-            LessonAction::Started,
-            stepped(),
-            checked("backups", &[true]),
-        ]);
-        assert_eq!(state.progress.completed, ["backups"]);
-        assert_eq!(state.progress.seen, ["rename"]);
-    }
-
-    #[test]
-    fn progress_kept_by_an_earlier_build_still_loads() {
-        let old = r#"{"current":"rename","started":true,"completed":["autogenerate"],"open":true}"#;
-        let progress: Progress = serde_json::from_str(old).unwrap();
-        assert!(progress.seen.is_empty() && !progress.shown);
-        assert_eq!(progress.completed, ["autogenerate"]);
-    }
-
-    #[test]
-    fn checks_do_not_count_before_the_lesson_is_started() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            checked("rename", &[true]),
-        ]);
-        assert!(!state.complete());
-        assert!(state.progress.completed.is_empty());
-    }
-
-    #[test]
-    fn checks_answered_while_steps_run_or_for_another_lesson_are_ignored() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            checked("rename", &[true]),
-            stepped(),
-            checked("other", &[true]),
-        ]);
-        assert!(state.passed.is_empty());
-        assert!(state.progress.completed.is_empty());
-    }
-
-    #[test]
-    fn restarting_clears_the_run_but_keeps_what_was_done() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            LessonAction::ShowHint,
-            LessonAction::AppWrote {
-                run: 2,
-                version: 1,
-                error: Some("no such column".into()),
-            },
-            checked("rename", &[true]),
-            LessonAction::Started,
-        ]);
-        assert_eq!(state.progress.completed, ["rename"]);
-        assert!(!state.hint && state.passed.is_empty());
-        assert_eq!(state.app, AppRun::default());
-        assert_eq!(state.running, 1);
-    }
-
-    #[test]
-    fn picking_another_lesson_waits_for_its_start() {
-        let state = run([
-            LessonAction::Pick("rename".into()),
-            LessonAction::Started,
-            stepped(),
-            LessonAction::Pick("backups".into()),
-        ]);
-        assert_eq!(state.progress.current.as_deref(), Some("backups"));
-        assert!(!state.progress.started);
-        assert!(!state.watching());
-    }
-
-    #[test]
-    fn a_preview_shows_the_body_of_a_lesson_file() {
-        let state = run([LessonAction::Preview(Some(
-            "+++\ntitle = \"x\"\n+++\nHello *there*".into(),
-        ))]);
-        assert_eq!(state.preview.as_deref(), Some("Hello *there*"));
-        let state = run([
-            LessonAction::Preview(Some("just text".into())),
-            LessonAction::Preview(None),
-        ]);
-        assert_eq!(state.preview, None);
-    }
-
-    #[test]
-    fn the_app_counts_writes_and_failures() {
-        let state = run([
-            LessonAction::AppWrote {
-                run: 0,
-                version: 1,
-                error: None,
-            },
-            LessonAction::AppWrote {
-                run: 0,
-                version: 2,
-                error: Some("no such column: phone".into()),
-            },
-        ]);
-        assert_eq!(
-            (state.app.writes, state.app.failures, state.app.version),
-            (2, 1, 2)
-        );
-    }
-
-    #[test]
-    fn a_write_sent_before_a_restart_does_not_count_in_the_new_run() {
-        let state = run([
-            LessonAction::Pick("expand-contract".into()),
-            LessonAction::Started,
-            stepped(),
-        ]);
-        let before = state.run;
-        let mut state = state;
-        state.reduce(LessonAction::Started);
-        // The failing write of the first run answers after the restart.
-        state.reduce(LessonAction::AppWrote {
-            run: before,
-            version: 3,
-            error: Some("no such column: phone".into()),
-        });
-        assert_eq!(state.app, AppRun::default());
-        state.reduce(LessonAction::AppWrote {
-            run: state.run,
-            version: 1,
-            error: None,
-        });
-        assert_eq!((state.app.writes, state.app.failures), (1, 0));
-    }
-
-    #[test]
-    fn the_app_waits_for_answers_but_never_for_ever() {
-        let mut throttle = AppThrottle::default();
-        assert!(throttle.tick(0) && throttle.tick(2));
-        // At the limit it holds back, until the worker has been silent for too long.
-        for _ in 1..APP_STALLED_TICKS {
-            assert!(!throttle.tick(APP_IN_FLIGHT));
-        }
-        assert!(throttle.tick(APP_IN_FLIGHT), "the stuck count is set aside");
-        // The three it gave up on no longer count; new writes do.
-        assert!(throttle.tick(APP_IN_FLIGHT + 1));
-        assert!(throttle.tick(APP_IN_FLIGHT + 2));
-        assert!(!throttle.tick(APP_IN_FLIGHT * 2));
-        // The count going down to one means at most one of the set-aside writes is still
-        // lost; the limit applies to the rest again.
-        assert!(throttle.tick(1));
-        assert!(!throttle.tick(APP_IN_FLIGHT + 1));
-        // An answer arriving resets the patience: a slow worker is not a stuck count.
-        assert!(throttle.tick(APP_IN_FLIGHT));
-        for _ in 1..APP_STALLED_TICKS {
-            assert!(!throttle.tick(APP_IN_FLIGHT + 1));
-        }
-    }
-
-    #[test]
-    fn progress_survives_a_round_trip_through_json() {
-        let progress = Progress {
-            current: Some("rename".into()),
-            started: true,
-            completed: vec!["autogenerate".into()],
-            open: true,
-            seen: vec!["rename".into()],
-            shown: true,
-        };
-        let text = serde_json::to_string(&progress).unwrap();
-        assert_eq!(serde_json::from_str::<Progress>(&text).unwrap(), progress);
-    }
-}
+#[path = "progress_tests.rs"]
+mod tests;

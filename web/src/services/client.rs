@@ -12,9 +12,11 @@
 //! is terminated and a new one opens the database, whose unfinished transaction SQLite rolls
 //! back.
 //!
-//! The worker runs the same wasm module as the page. The page hands it the compiled
-//! `WebAssembly.Module` and the URL of the wasm-bindgen glue, so the browser neither downloads
-//! nor compiles the module twice, and no second bundle has to be built.
+//! The worker runs a module of its own (`strata-worker`, which carries SQLite and the engine),
+//! so the page can draw before it has arrived. The page compiles that module once, streaming
+//! it as it downloads (index.html asks for it early, beside the page's own module), and hands
+//! the compiled `WebAssembly.Module` to each worker it starts, so a restarted worker neither
+//! downloads nor compiles anything again.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -26,16 +28,23 @@ use yew::Callback;
 
 use super::protocol::{Envelope, Message, Request};
 
-/// The worker's first script: it loads the glue, instantiates the module it was sent and lets
-/// the module's `main` see that it runs in a worker.
+/// The worker module's wasm-bindgen glue and the module, as Trunk names them in dist/ (worker
+/// outputs are named after the binary, without a content hash).
+const WORKER_GLUE: &str = "strata-worker.js";
+const WORKER_WASM: &str = "strata-worker_bg.wasm";
+
+/// The worker's first script. It starts loading the glue (`GLUE`, written in when the script is
+/// made) at once, waits for the compiled module from the page, and instantiates it; the
+/// module's `main` then opens the database.
 const BOOTSTRAP: &str = r#"
+const glue = import(GLUE);
+glue.catch(() => {});
 self.onmessage = async ({ data }) => {
   self.onmessage = null;
   self.strataRescue = data.rescue;
   self.strataPanicOnOpen = data.panicOnOpen;
   try {
-    const glue = await import(data.glue);
-    await glue.default({ module_or_path: data.module });
+    await (await glue).default({ module_or_path: data.module });
   } catch (e) {
     self.postMessage(JSON.stringify({ id: 0, body: { Fatal: { message: "the database worker did not start: " + e } } }));
   }
@@ -44,8 +53,8 @@ self.onmessage = async ({ data }) => {
 
 #[wasm_bindgen]
 extern "C" {
-    // The glue module's own URL, read at run time, so the hashed file name Trunk gives the
-    // glue never has to be known in advance.
+    // The page glue's own URL, read at run time: the worker's files sit beside it, and the
+    // hashed file name Trunk gives the page's glue never has to be known in advance.
     #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
     static GLUE_URL: String;
 }
@@ -81,6 +90,8 @@ struct Shared {
     last_words: RefCell<Option<String>>,
     /// When the recent restarts happened (milliseconds on the page's clock).
     restarts: RefCell<Vec<f64>>,
+    /// The worker's compiled module, once it has arrived; every worker started is handed it.
+    module: RefCell<Option<JsValue>>,
     /// Why the next worker is started to rescue the database (the previous one stopped while
     /// it opened it), if it is: it opens the database without reading it.
     rescue: RefCell<Option<String>>,
@@ -111,6 +122,7 @@ impl DbClient {
             open: RefCell::default(),
             last_words: RefCell::default(),
             restarts: RefCell::default(),
+            module: RefCell::default(),
             rescue: RefCell::default(),
             started: Cell::new(false),
         });
@@ -161,6 +173,28 @@ impl DbClient {
         });
         shared.handlers.borrow_mut().extend([message, error]);
         attach(&shared)?;
+        // The worker has started loading its glue meanwhile; it gets its module when the
+        // download (begun by index.html's preload, beside the page's own module) is compiled.
+        let weak = Rc::downgrade(&shared);
+        wasm_bindgen_futures::spawn_local(async move {
+            let module = compile_worker_module().await;
+            let Some(shared) = weak.upgrade() else { return };
+            match module {
+                Ok(module) => {
+                    mark("strata:worker-module");
+                    *shared.module.borrow_mut() = Some(module);
+                    if let Err(e) = hand_module(&shared) {
+                        shared.on_message.emit(Message::Fatal { message: e });
+                    }
+                }
+                Err(e) => shared.on_message.emit(Message::Fatal {
+                    message: format!(
+                        "the database worker's module could not be loaded ({}); reload the page to try again",
+                        describe(&e)
+                    ),
+                }),
+            }
+        });
         Ok(DbClient { shared })
     }
 
@@ -225,30 +259,89 @@ impl Drop for Shared {
     }
 }
 
-/// Gives the current worker its handlers and the module to run.
+/// Gives the current worker its handlers, and its module if that has arrived already (a
+/// restart); the first worker is handed it when the compile finishes.
 fn attach(shared: &Shared) -> Result<(), String> {
-    let worker = shared.worker.borrow();
-    let handlers = shared.handlers.borrow();
-    worker.set_onmessage(Some(handlers[0].as_ref().unchecked_ref()));
-    worker.set_onerror(Some(handlers[1].as_ref().unchecked_ref()));
+    {
+        let worker = shared.worker.borrow();
+        let handlers = shared.handlers.borrow();
+        worker.set_onmessage(Some(handlers[0].as_ref().unchecked_ref()));
+        worker.set_onerror(Some(handlers[1].as_ref().unchecked_ref()));
+    }
+    hand_module(shared)
+}
+
+/// Sends the compiled module to the current worker, which instantiates it, with what this
+/// worker is started for (a rescue, a test hook); nothing happens while the module is still on
+/// its way.
+fn hand_module(shared: &Shared) -> Result<(), String> {
+    let module = shared.module.borrow();
+    let Some(module) = module.as_ref() else {
+        return Ok(());
+    };
     let init = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        js_sys::Reflect::set(&init, &key.into(), value)
+            .map(drop)
+            .map_err(|e| format!("{e:?}"))
+    };
+    set("module", module)?;
     // A rescue is for one worker: if a later one dies while opening, it is rescued again,
     // within the restart limit.
     if let Some(problem) = shared.rescue.take() {
-        js_sys::Reflect::set(&init, &"rescue".into(), &problem.into())
-            .map_err(|e| format!("{e:?}"))?;
+        set("rescue", &problem.into())?;
     }
     if !shared.started.replace(true) && test_hook("panic-on-open") {
-        js_sys::Reflect::set(&init, &"panicOnOpen".into(), &true.into())
-            .map_err(|e| format!("{e:?}"))?;
+        set("panicOnOpen", &true.into())?;
     }
-    let glue = GLUE_URL.with(String::clone);
-    js_sys::Reflect::set(&init, &"glue".into(), &glue.into()).map_err(|e| format!("{e:?}"))?;
-    js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module())
-        .map_err(|e| format!("{e:?}"))?;
-    worker
+    shared
+        .worker
+        .borrow()
         .post_message(&init)
-        .map_err(|e| format!("cannot reach the worker: {e:?}"))
+        .map_err(|e| format!("cannot reach the database worker: {}", describe(&e)))
+}
+
+/// The address of a file of the build, which sits beside the page's glue.
+fn beside_glue(name: &str) -> Result<String, JsValue> {
+    let glue = GLUE_URL.with(String::clone);
+    Ok(Url::new_with_base(name, &glue)?.href())
+}
+
+/// Downloads and compiles the worker's module, compiling while the bytes stream in. A server
+/// that does not say `application/wasm` defeats streaming; then the whole file is compiled
+/// once it has arrived, as wasm-bindgen's own loader does.
+async fn compile_worker_module() -> Result<JsValue, JsValue> {
+    use js_sys::WebAssembly;
+    use wasm_bindgen_futures::JsFuture;
+
+    let url = beside_glue(WORKER_WASM)?;
+    let window = web_sys::window().ok_or("the page has no window")?;
+    let streamed = WebAssembly::compile_streaming(&window.fetch_with_str(&url));
+    match JsFuture::from(streamed).await {
+        Ok(module) => Ok(module),
+        Err(_) => {
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+                .await?
+                .dyn_into()?;
+            if !response.ok() {
+                return Err(format!("{url} answered {}", response.status()).into());
+            }
+            let bytes = JsFuture::from(response.array_buffer()?).await?;
+            JsFuture::from(WebAssembly::compile(&bytes)).await
+        }
+    }
+}
+
+/// A JavaScript error as one readable line.
+fn describe(error: &JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// The worker died. One that had opened the database is replaced by a fresh one, which opens it
@@ -363,7 +456,12 @@ fn post(worker: &Worker, text: &str) {
 fn start_worker() -> Result<Worker, JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
-    let parts = js_sys::Array::of1(&JsValue::from_str(BOOTSTRAP));
+    // A blob's script has no base to resolve a relative address against, so the glue's address
+    // is written in whole, as a JSON string (which JavaScript reads as a string literal).
+    let glue =
+        serde_json::to_string(&beside_glue(WORKER_GLUE)?).expect("a string always serializes");
+    let script = BOOTSTRAP.replacen("GLUE", &glue, 1);
+    let parts = js_sys::Array::of1(&JsValue::from_str(&script));
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = Url::create_object_url_with_blob(&blob)?;
     let worker_options = WorkerOptions::new();

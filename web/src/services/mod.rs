@@ -1,13 +1,19 @@
 //! Everything the page asks of the outside world goes through here: the database worker and,
 //! through it, strata-engine's workspace. Components never touch a connection or the engine.
-//! The messages (`protocol`) and the demo project are the engine's; they are re-exported here
-//! so components name them in one place.
+//! The messages (`protocol`) and the demo project are strata-core's `playground`, values and
+//! text without SQLite; they are re-exported here so components name them in one place.
+//!
+//! `protocol`, `project` and `demo` are shared by both modules; `client` and `download` are the
+//! page's, `worker` the worker's.
 
+#[cfg(feature = "page")]
 pub mod client;
+#[cfg(feature = "page")]
 pub mod download;
 pub mod project;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "worker", target_arch = "wasm32"))]
 pub mod worker;
 
+#[cfg(feature = "page")]
 pub use client::DbClient;
-pub use strata_engine::workspace::{demo, protocol};
+pub use strata_core::playground::{demo, protocol};

@@ -389,3 +389,72 @@ fn a_model_past_the_limit_is_refused_before_anything_reads_it() {
         );
     }
 }
+
+/// Garbage over a page deep in the file, where opening reads nothing (the schema on page 1 and
+/// the project's tables are sound): the workspace must still open damaged with the repairs, not
+/// answer every later request with SQLite's "malformed" as a dead end.
+#[test]
+fn garbage_deep_in_the_saved_file_opens_damaged_with_the_repairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strata.sqlite3");
+    {
+        let mut engine = at(&path);
+        // A table of many pages, written last, so the file's last pages are its leaves.
+        run(
+            &mut engine,
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO notes (body) SELECT printf('%.200c', 'x') || i FROM n",
+        )
+        .unwrap();
+    }
+    let mut file = std::fs::read(&path).unwrap();
+    let page = 4096;
+    let at_page = file.len() - 3 * page;
+    file[at_page..at_page + page].copy_from_slice(&b"deep garbage".repeat(page / 12 + 1)[..page]);
+    std::fs::write(&path, &file).unwrap();
+
+    let mut engine = at(&path);
+    assert!(
+        engine.is_damaged(),
+        "the damage is found when the database opens"
+    );
+    let open = engine.handle(Request::Open { browse: None });
+    let message = open.outcome.unwrap_err().message;
+    assert!(
+        message.starts_with("the saved database cannot be opened (it is damaged"),
+        "{message}"
+    );
+    assert_eq!(open.snapshot.damaged.as_deref(), Some(message.as_str()));
+    let reset = engine.handle(Request::Reset);
+    assert!(
+        matches!(reset.outcome, Ok(Outcome::Loaded { .. })),
+        "{:?}",
+        reset.outcome
+    );
+    drop(engine);
+    let engine = at(&path);
+    assert!(!engine.is_damaged());
+    assert_eq!(count(&engine, "users"), 4);
+}
+
+/// The check on open finds no damage in a sound database of the same shape (the wrong way
+/// must not pass: a check that always failed would make every database damaged).
+#[test]
+fn a_sound_database_of_many_pages_does_not_open_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strata.sqlite3");
+    {
+        let mut engine = at(&path);
+        run(
+            &mut engine,
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO notes (body) SELECT printf('%.200c', 'x') || i FROM n",
+        )
+        .unwrap();
+    }
+    let engine = at(&path);
+    assert!(!engine.is_damaged());
+    assert_eq!(count(&engine, "notes"), 2000);
+}

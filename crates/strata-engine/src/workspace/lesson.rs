@@ -110,6 +110,19 @@ impl Workspace {
                     ));
                 }
             }
+            Step::Psql(sql) => {
+                let mut said = Vec::new();
+                match self.run_step(&Step::Sql(sql.clone()), model, &mut said) {
+                    Ok(()) => notes.extend(said.into_iter().map(|n| format!("psql: {n}"))),
+                    Err(e) => {
+                        self.record(Event::StepFailed, &e);
+                        notes.push(format!(
+                            "psql: ERROR: {e} (psql still exits 0, so the script goes on)"
+                        ));
+                    }
+                }
+            }
+            Step::Echo(line) => notes.push(line.clone()),
             Step::Downgrade(target) => {
                 let outcome = self.downgrade(target);
                 self.record_downgrade(outcome.as_ref().map_err(String::as_str));
@@ -311,6 +324,8 @@ fn describe(step: &Step) -> String {
         Step::KeepBefore { label } => format!("backup {label:?}"),
         Step::Restore { label } => format!("restore {label:?}"),
         Step::AppWrite { .. } => "app write".into(),
+        Step::Psql(_) => "psql".into(),
+        Step::Echo(_) => "echo".into(),
         Step::Try(step) => describe(step),
     }
 }

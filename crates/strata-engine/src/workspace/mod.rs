@@ -24,20 +24,27 @@ use crate::error::sqlite_message;
 use crate::migrate::{self, Clock, Options};
 use crate::store::{RevisionStore, TableStore};
 pub use crate::store::{PROJECT_DDL, PROJECT_TABLE};
+use crate::transfer::scratch;
 pub use crate::transfer::{BASELINE_ID, META_TABLE};
 use protocol::{Failure, Outcome, Reply, Request, Snapshot, Storage};
 use workbench::migration;
 
+// The messages and the demo project are values and text, kept in strata-core so the page's
+// module can hold them without SQLite; this module is the one that answers them.
+pub use strata_core::playground::{demo, protocol};
+
 mod console;
 /// What a damaged saved database allows, and the answers it gets.
 mod damaged;
-pub mod demo;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod demo_image;
 /// The live connection's guard rails (defensive mode, settings, TEMP objects) and the ways out
 /// of a damaged file.
 mod live;
 /// Lesson steps, checks and the simulated app, on top of the workspace's own methods.
 mod lesson;
-pub mod protocol;
+/// The browser's storage read by hand when its pool does not install.
+pub mod pool;
 /// The rehearsal on a scratch copy and the revisions' additive/breaking classes.
 mod rehearsal;
 mod snapshot;
@@ -48,9 +55,13 @@ mod workbench;
 #[cfg(test)]
 mod backup_tests;
 #[cfg(test)]
+mod demo_tests;
+#[cfg(test)]
 mod guard_tests;
 #[cfg(test)]
 mod loss_tests;
+#[cfg(test)]
+mod pool_tests;
 #[cfg(test)]
 mod rehearsal_tests;
 #[cfg(test)]
@@ -136,6 +147,11 @@ impl Workspace {
             if empty {
                 engine.seed().map(|_| ())
             } else {
+                // Opening reads only the schema and strata's own tables; garbage deep in a
+                // table's pages would meet each later request as "malformed", one by one. The
+                // check reads every page once (benches/open_check.rs: milliseconds for the
+                // playground's sizes) and sends a damaged file to the repairs at once.
+                scratch::sound(&engine.conn, "quick_check")?;
                 match engine.load_project() {
                     Ok(revisions) => engine.revisions = revisions,
                     Err(e) => engine.unreadable = Some(e),

@@ -312,7 +312,10 @@ impl Workspace {
         // ends here: the replacement starts as the connection was opened (a fresh scratch
         // connection that takes the place of one in memory starts so anyway).
         live::restore_settings(&self.conn).map_err(failed)?;
-        let in_memory = matches!(self.storage, Storage::Memory { .. });
+        // In memory whatever the storage says: a damaged browser pool's database is repaired
+        // in memory first (`pool.rs`), and moved into the pool only once that succeeded.
+        let in_memory = matches!(self.storage, Storage::Memory { .. })
+            || self.conn.path().is_none_or(str::is_empty);
         // A damaged database cannot be kept as a backup (it does not read as a database; the
         // page offered its raw file for download instead), so it is emptied for the copy.
         let backup = if self.damaged.is_some() {

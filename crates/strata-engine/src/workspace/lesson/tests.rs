@@ -664,3 +664,57 @@ fn a_goal_that_cannot_be_drawn_is_answered_with_the_reason_not_an_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// psql fed a file without `ON_ERROR_STOP`: the file is all or nothing, its error is only
+/// printed, and the script that ran it goes on (the guide's `set -e` never fires).
+#[test]
+fn a_psql_step_rolls_its_file_back_on_error_and_the_steps_go_on() {
+    let mut engine = lesson();
+    let notes = steps(
+        &mut engine,
+        vec![
+            Step::Echo("Applying migration: 002_add_phone.sql".into()),
+            // The first statement works, the second fails: neither may stay.
+            Step::Psql(
+                "ALTER TABLE users ADD COLUMN phone TEXT;\nALTER TABLE users ADD COLUMN email TEXT;"
+                    .into(),
+            ),
+            Step::Echo("✓ Applied 002_add_phone.sql".into()),
+            Step::Psql("INSERT INTO users (email) VALUES ('zoe@example.com');".into()),
+        ],
+    );
+    assert_eq!(notes[0], "Applying migration: 002_add_phone.sql");
+    assert!(
+        notes[1].starts_with("psql: ERROR: ") && notes[1].contains("duplicate column name: email"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].ends_with("(psql still exits 0, so the script goes on)"),
+        "{notes:?}"
+    );
+    assert_eq!(notes[2], "✓ Applied 002_add_phone.sql");
+    assert_eq!(notes[3], "psql: 1 statement ran, 1 row changed");
+    assert!(!holds(
+        &mut engine,
+        Condition::Sql(
+            "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'phone'".into()
+        )
+    ));
+    assert!(holds(
+        &mut engine,
+        Condition::Sql("SELECT count(*) = 3 FROM users".into())
+    ));
+    assert!(holds(
+        &mut engine,
+        happened(Event::StepFailed, Some("duplicate column name: email"))
+    ));
+    // A file that runs clean leaves no failure in the journal.
+    let mut engine = lesson();
+    steps(
+        &mut engine,
+        vec![Step::Psql(
+            "ALTER TABLE users ADD COLUMN phone TEXT;".into(),
+        )],
+    );
+    assert!(!holds(&mut engine, happened(Event::StepFailed, None)));
+}

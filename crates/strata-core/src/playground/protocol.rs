@@ -6,11 +6,11 @@
 //! never from what the page expects it to hold.
 
 use serde::{Deserialize, Serialize};
-use strata_core::answers::Decline;
-use strata_core::error::Position;
-use strata_core::Rename;
 
-use strata_core::project::{ModelLanguage, Project};
+use crate::answers::Decline;
+use crate::error::Position;
+use crate::project::{ModelLanguage, Project};
+use crate::Rename;
 
 /// How many rows a grid carries at most; the rest is counted, not sent.
 pub const GRID_ROW_LIMIT: usize = 200;
@@ -352,7 +352,7 @@ pub enum Outcome {
     },
     /// The rehearsal's report, exactly the values `strata rehearse --json` prints. The reply's
     /// snapshot is the database as it was: the rehearsal ran on a copy.
-    Rehearsed(Box<strata_core::rehearse::Report>),
+    Rehearsed(Box<crate::rehearse::Report>),
     /// A pending revision was forgotten (`id`); its SQL, for the visitor to reuse.
     Discarded {
         id: String,
@@ -540,7 +540,7 @@ pub struct LintBadge {
 
 /// A rename the diff offers, with the question to ask: the core's own value, so the page
 /// asks the core which questions are still open.
-pub use strata_core::RenameCandidate as Candidate;
+pub use crate::RenameCandidate as Candidate;
 
 /// One revision of the project, and whether the database has applied it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -556,7 +556,7 @@ pub struct RevisionView {
     /// Additive or breaking for an app that keeps running while it upgrades, with a reason per
     /// thing it does (what `strata history` prints). `None` when it could not be worked out.
     #[serde(default)]
-    pub class: Option<strata_core::classify::Classification>,
+    pub class: Option<crate::classify::Classification>,
 }
 
 /// The parts of the database the live panels show.
@@ -727,6 +727,14 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+    /// Runs a SQL file the way the guide's `migrate.sh` hands it to `psql` (`psql < file`,
+    /// without `ON_ERROR_STOP`): the file's BEGIN…COMMIT makes it all or nothing, and an error
+    /// rolls it back, is printed, and still ends with exit status 0, so a script with `set -e`
+    /// goes on. The error is a note and a `step_failed` entry in the journal, never a failure
+    /// of the steps.
+    Psql(String),
+    /// A line a simulated script prints (its `echo`), shown as a note.
+    Echo(String),
     /// Runs a step whose failure is the point of the lesson ("show me" lets the learner see
     /// the upgrade fail): a failure becomes a note and the steps go on, recorded in the
     /// lesson's journal as any failure is. Lesson files write `try = { upgrade = "head" }`.
