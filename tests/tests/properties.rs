@@ -22,7 +22,8 @@
 //!
 //! The parts: the schema value (`properties/spec.rs`), its SQL (`sql.rs`), what rows allow
 //! (`validity.rs`), generation (`strategies.rs`), mutations (`mutations.rs`), the database side
-//! (`rows.rs`) and the regressions (`regressions.rs`); this file holds the property itself.
+//! (`rows.rs`), the regressions (`regressions.rs`) and the head schema of random histories
+//! against one database (`history.rs`); this file holds the property itself.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +37,8 @@ use strata_engine::{introspect, model, runner};
 /// Rows written into every table of the starting schema.
 const ROWS: i64 = 8;
 
+#[path = "properties/history.rs"]
+mod history;
 #[path = "properties/mutations.rs"]
 mod mutations;
 #[path = "properties/regressions.rs"]
@@ -222,4 +225,3 @@ fn random_migrations_round_trip_on_populated_databases() {
         panic!("{e}");
     }
 }
-

@@ -95,6 +95,8 @@ impl Default for Config {
 /// A loaded project with its paths resolved.
 pub struct Project {
     pub config: Config,
+    /// The folder strata.toml is in.
+    pub root: PathBuf,
     pub database: PathBuf,
     /// Where the database setting came from, and its text as written there.
     pub database_setting: (Setting, String),
@@ -147,6 +149,7 @@ impl Project {
             model: at(&cfg.model),
             migrations: at(&cfg.migrations),
             config: cfg,
+            root,
         })
     }
 

@@ -5,6 +5,7 @@
 
 mod args;
 mod backup;
+mod cache;
 mod commands;
 mod config;
 mod failure;
@@ -19,6 +20,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     end_quietly_when_the_reader_goes();
+    sqlite_without_memory_statistics();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -39,5 +41,19 @@ fn end_quietly_when_the_reader_goes() {
     // SAFETY: setting a signal's disposition to its default, once, before any thread starts.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// SQLite counts the memory it holds under one lock taken around every allocation; the head's
+/// schema and the model, built on two threads at once, then take turns at that lock, which made
+/// a cold 1,000-table `revision --autogenerate` take 140 ms instead of 90 (and half again the
+/// CPU time). strata never reads the count.
+fn sqlite_without_memory_statistics() {
+    // SAFETY: sqlite3_config may only be called before SQLite is initialised; this runs first
+    // thing in main, before any thread starts or any connection opens, and takes no pointers.
+    // Should SQLite already be initialised, it refuses with an error code and nothing changes.
+    let off: std::ffi::c_int = 0;
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off);
     }
 }

@@ -176,9 +176,10 @@ pub fn plan(from: &Schema, to: &Schema, diff: &Diff, opts: &PlanOptions) -> Plan
             _ => None,
         })
         .collect();
+    let lookups = Lookups::of(from);
     for (i, c) in changes.iter().enumerate() {
         match c {
-            Change::ModifyTable(d) if needs_rebuild(d, from, &gone, opts) => {
+            Change::ModifyTable(d) if rebuild_decision(d, from, &gone, &lookups, opts) => {
                 rebuilt.insert(key(&d.to.name), i);
             }
             Change::DropTable(t) => {
@@ -439,6 +440,33 @@ impl ChangeIndex {
 /// native form on this SQLite version, or the native form's restrictions rule it out.
 /// `gone` holds the keys of indexes, views and triggers the plan drops first.
 pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts: &PlanOptions) -> bool {
+    rebuild_decision(d, live, gone, &Lookups::of(live), opts)
+}
+
+/// What the rebuild decision looks up in the live schema, gathered once per plan: asking every
+/// table and every index for every dropped column made a plan that drops columns from many
+/// tables grow with the square of the schema.
+struct Lookups<'a> {
+    /// (table, column) keys some foreign key references by name.
+    referenced: HashSet<(String, String)>,
+    /// Table key → the indexes on it.
+    indexes: HashMap<String, Vec<&'a Index>>,
+}
+
+impl<'a> Lookups<'a> {
+    fn of(live: &'a Schema) -> Self {
+        let referenced =
+            live.tables.values().flat_map(|t| t.foreign_keys.iter()).flat_map(|f| f.ref_columns.iter().map(move |c| (key(&f.ref_table), key(c)))).collect();
+        let mut indexes: HashMap<String, Vec<&Index>> = HashMap::new();
+        for i in live.indexes.values() {
+            indexes.entry(key(&i.table)).or_default().push(i);
+        }
+        Lookups { referenced, indexes }
+    }
+}
+
+/// [`needs_rebuild`] with the live schema's lookups gathered already.
+fn rebuild_decision(d: &TableDiff, live: &Schema, gone: &HashSet<String>, lookups: &Lookups, opts: &PlanOptions) -> bool {
     let v = opts.sqlite_version;
     let added: Vec<&Column> =
         d.changes.iter().filter_map(|c| if let TableChange::AddColumn(c) = c { Some(c) } else { None }).collect();
@@ -448,7 +476,7 @@ pub fn needs_rebuild(d: &TableDiff, live: &Schema, gone: &HashSet<String>, opts:
     d.changes.iter().any(|c| match c {
         TableChange::RenameColumn { to, .. } if dropped(to) => true,
         TableChange::AddColumn(col) => !can_add_column(col, &d.to) || is_rowid_name(&col.name),
-        TableChange::DropColumn(col) => v < (3, 35, 0) || is_rowid_name(&col.name) || !can_drop_column(col, &d.from, live, gone),
+        TableChange::DropColumn(col) => v < (3, 35, 0) || is_rowid_name(&col.name) || !can_drop_column(col, &d.from, live, gone, lookups),
         TableChange::RenameColumn { from, to } => v < (3, 25, 0) || !can_rename_column(&d.from, from) || is_rowid_name(to),
         TableChange::AddForeignKey(fk) => {
             !(fk.columns.len() == 1 && is_added(&fk.columns[0]) && {
@@ -512,19 +540,17 @@ fn can_add_column(col: &Column, to: &Table) -> bool {
 
 /// `ALTER TABLE DROP COLUMN` restrictions: the column may not be part of a key, index, check,
 /// foreign key, generated column, view or trigger.
-fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<String>) -> bool {
+fn can_drop_column(col: &Column, table: &Table, live: &Schema, gone: &HashSet<String>, lookups: &Lookups) -> bool {
     let name = &col.name;
     let stays = |n: &Name| !gone.contains(&key(n));
     !table.constraints_mention(name)
-        && !live.indexes_on(&table.name).filter(|i| stays(&i.name)).any(|i| {
+        && !lookups.indexes.get(&key(&table.name)).into_iter().flatten().filter(|i| stays(&i.name)).any(|i| {
             i.parts.iter().any(|p| sql::mentions(p.expr.as_str(), name))
                 || i.where_clause.as_ref().is_some_and(|w| sql::mentions(w.as_str(), name))
         })
         && !live.views.values().filter(|v| stays(&v.name)).any(|v| sql::mentions(v.select.as_str(), name))
         && !live.triggers.values().filter(|t| stays(&t.name)).any(|t| sql::mentions(t.sql.as_str(), name))
-        && !live.tables.values().any(|t| {
-            t.foreign_keys.iter().any(|f| f.references(&table.name) && f.ref_columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
-        })
+        && !lookups.referenced.contains(&(key(&table.name), key(name)))
 }
 
 struct Planner<'a> {
@@ -758,5 +784,34 @@ mod tests {
         assert_eq!(parts, [CreateTemp, CopyRows, Sequence, Sequence, DropOld, RenameTemp]);
         let dropped = planned("CREATE TABLE t (x INT); CREATE INDEX i ON t (x);", "", &[]);
         assert_eq!(dropped.steps.iter().map(|s| &s.kind).collect::<Vec<_>>(), [&StepKind::DropTable { table: "t".into() }]);
+    }
+
+    /// A column another table's foreign key names cannot be dropped in place; one nobody names
+    /// can. The referenced columns are gathered once per plan, so this checks they still count.
+    #[test]
+    fn a_column_a_foreign_key_names_is_dropped_by_a_rebuild() {
+        let from = schema("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT, note TEXT);\nCREATE TABLE c (x TEXT REFERENCES P (Code));");
+        let to = schema("CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (x TEXT REFERENCES P (Code));");
+        let d = diff(&from, &to, &[]);
+        let Some(Change::ModifyTable(td)) = d.changes.iter().find(|c| matches!(c, Change::ModifyTable(_))) else { panic!("{:?}", d.changes) };
+        let opts = PlanOptions::default();
+        assert!(needs_rebuild(td, &from, &HashSet::new(), &opts));
+        let without_code = TableDiff { changes: td.changes.iter().filter(|c| !matches!(c, TableChange::DropColumn(col) if col.name == "code")).cloned().collect(), ..td.clone() };
+        assert!(!without_code.changes.is_empty());
+        assert!(!needs_rebuild(&without_code, &from, &HashSet::new(), &opts), "{:?}", without_code.changes);
+        let p = plan(&from, &to, &d, &opts);
+        assert!(p.body_sql().contains("INSERT INTO"), "{}", p.body_sql());
+    }
+
+    /// A column an index that stays reads cannot be dropped in place either.
+    #[test]
+    fn a_column_a_remaining_index_reads_is_dropped_by_a_rebuild() {
+        let from = schema("CREATE TABLE \"P\" (id INTEGER PRIMARY KEY, note TEXT, other TEXT);\nCREATE INDEX pn ON p (lower(note));");
+        let to = schema("CREATE TABLE p (id INTEGER PRIMARY KEY, other TEXT);");
+        let d = diff(&from, &to, &[]);
+        let Some(Change::ModifyTable(td)) = d.changes.iter().find(|c| matches!(c, Change::ModifyTable(_))) else { panic!("{:?}", d.changes) };
+        let opts = PlanOptions::default();
+        assert!(needs_rebuild(td, &from, &HashSet::new(), &opts));
+        assert!(!needs_rebuild(td, &from, &HashSet::from(["pn".to_string()]), &opts), "an index the plan drops first is no obstacle");
     }
 }

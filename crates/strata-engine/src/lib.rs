@@ -11,6 +11,9 @@
 
 pub mod backups;
 pub mod budget;
+mod build;
+#[cfg(test)]
+mod build_tests;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod clock;
 pub mod error;

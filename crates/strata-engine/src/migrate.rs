@@ -43,6 +43,8 @@ pub use strata_core::history::{version_table_ddl, DEFAULT_VERSION_TABLE};
 pub use strata_core::time::{Clock, Timestamp};
 pub use strata_core::script::script_sql;
 
+pub use crate::build::store::{use_schema_store, KeptSchema, SchemaStore};
+
 /// What a migration run reports as it goes.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -522,8 +524,24 @@ pub fn stamp(conn: &mut Connection, graph: &Graph, target: &Target, opts: &Optio
     Ok((added, removed))
 }
 
-/// The schema the revisions up to the single head produce, built by running them in a scratch
-/// in-memory database (no live database needed). An empty graph gives an empty schema.
+/// Runs `work` (reading and building the model, for `revision --autogenerate` and `check`)
+/// while [`head_schema`] is built on a thread of its own, and returns both. The two share
+/// nothing and each is mostly SQLite's work in scratch databases of its own, so where a core is
+/// free they take the time of the longer one instead of the sum. Where no thread can be made
+/// (the browser's wasm32), the head is built after `work`, on this thread.
+pub fn with_head_schema<T>(graph: &Graph, version_table: &str, work: impl FnOnce() -> T) -> (T, Result<Schema>) {
+    std::thread::scope(|s| match std::thread::Builder::new().spawn_scoped(s, || head_schema(graph, version_table)) {
+        Ok(head) => {
+            let done = work();
+            // The head's thread only returns a value; should it ever panic, the panic goes on here.
+            (done, head.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        }
+        Err(_) => (work(), head_schema(graph, version_table)),
+    })
+}
+
+/// The schema the revisions up to the single head produce, built by running them in scratch
+/// in-memory databases (no live database needed). An empty graph gives an empty schema.
 pub fn head_schema(graph: &Graph, version_table: &str) -> Result<Schema> {
     if graph.is_empty() {
         return Ok(Schema::default());
@@ -553,19 +571,57 @@ pub fn schema_at(graph: &Graph, id: &str, version_table: &str) -> Result<Schema>
 /// The schema that the revisions `ids` and everything they build on produce together: several
 /// unmerged branches applied side by side, as a database can hold them. No ids give the empty
 /// schema.
+///
+/// Each revision runs in small scratch databases holding only the objects its statements can
+/// reach (`build::replay_onto`), so the cost grows with the history's size and not with the
+/// square of the schema's; a history that cannot be replayed that way exactly, and any failure,
+/// is replayed into one database as by [`schema_at_all_in_one_database`], which gives the same
+/// schema and the errors.
+///
+/// With a [`SchemaStore`] installed, what a history builds is kept: the same history again is
+/// not replayed, and one that grew is replayed from the last revision kept.
 pub fn schema_at_all(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
+    let revisions = history(graph, ids)?;
+    crate::build::store::history_schema(crate::build::store::installed(), &revisions, version_table, || replay_in_one_database(&revisions))
+}
+
+/// [`schema_at_all`] by the grouped replay alone, without a store: `None` where it would fall
+/// back to one database. For tests and benchmarks that need to know which path answered.
+#[doc(hidden)]
+pub fn schema_at_all_grouped(graph: &Graph, ids: &[String], version_table: &str) -> Result<Option<Schema>> {
+    Ok(crate::build::replay(&history(graph, ids)?, version_table).ok())
+}
+
+/// [`schema_at_all`] by running every revision, in order, into one scratch database: the
+/// reference the faster replay is checked against, and the path its errors come from.
+pub fn schema_at_all_in_one_database(graph: &Graph, ids: &[String], version_table: &str) -> Result<Schema> {
+    let conn = replay_in_one_database(&history(graph, ids)?)?;
+    Ok(introspect_excluding(&conn, &[version_table])?)
+}
+
+pub(crate) fn replay_in_one_database(revisions: &[&Revision]) -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
-    let mut keep = std::collections::BTreeSet::new();
-    for id in ids {
-        keep.extend(graph.ancestors(&graph.resolve(id)?));
-    }
-    for rev in graph.revisions().filter(|r| keep.contains(&r.id)) {
+    for rev in revisions {
         // A scratch database has nothing worth a quick_check.
         let script = Script { quick_check: false, ..revision_script(rev, Direction::Up) };
         runner::run(&mut conn, &script, &mut |_| {}, |_| Ok(true), |_| Ok(()))
             .map_err(|cause| MigrateError::Build { id: rev.id.clone(), cause: Box::new(cause) })?;
     }
-    Ok(introspect_excluding(&conn, &[version_table])?)
+    Ok(conn)
+}
+
+/// The revisions `ids` and everything they build on, in replay order.
+fn history<'g>(graph: &'g Graph, ids: &[String]) -> Result<Vec<&'g Revision>> {
+    let keep = ancestors_of_all(graph, ids)?;
+    Ok(graph.revisions().filter(|r| keep.contains(&r.id)).collect())
+}
+
+fn ancestors_of_all(graph: &Graph, ids: &[String]) -> Result<BTreeSet<String>> {
+    let mut keep = BTreeSet::new();
+    for id in ids {
+        keep.extend(graph.ancestors(&graph.resolve(id)?));
+    }
+    Ok(keep)
 }
 
 /// An autogenerated migration: the up plan from the head's schema to the model, the down plan
@@ -640,9 +696,13 @@ pub fn live_diff(conn: &Connection, model: &Model, renames: &[Rename], version_t
 /// drift; the playground's project export carries its up SQL, so that the rows it exports fit
 /// the schema they come from. One definition for both.
 pub fn drift(conn: &Connection, graph: &Graph, applied: &[String], version_table: &str, exclude: &[&str]) -> Result<Autogen> {
-    let expected = schema_at_all(graph, applied, version_table)?;
+    drift_from(conn, &schema_at_all(graph, applied, version_table)?, exclude)
+}
+
+/// [`drift`] from the schema of what is applied, already built.
+pub fn drift_from(conn: &Connection, expected: &Schema, exclude: &[&str]) -> Result<Autogen> {
     let live = introspect_excluding(conn, exclude)?;
-    Ok(between(&expected, &Model { schema: live, renames: Vec::new() }, &[]))
+    Ok(between(expected, &Model { schema: live, renames: Vec::new() }, &[]))
 }
 
 /// The answer of `strata check`: every way the model, the revisions and the database disagree.
@@ -667,8 +727,14 @@ impl CheckReport {
 
 /// Compares the model with the revisions and, when a database is given, the database with both.
 pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_table: &str) -> Result<CheckReport> {
+    check_against(conn, graph, model, head_schema(graph, version_table), version_table)
+}
+
+/// [`check`] with the head's schema already built (or its failure), as [`with_head_schema`]
+/// gives it.
+pub fn check_against(conn: Option<&Connection>, graph: &Graph, model: &Model, head: Result<Schema>, version_table: &str) -> Result<CheckReport> {
     let mut report = CheckReport { findings: history::validate(&[], graph), ..CheckReport::default() };
-    let head = match head_schema(graph, version_table) {
+    let head = match head {
         Ok(s) => Some(s),
         // Several heads are already a finding; there is no single head schema to compare.
         Err(MigrateError::Revision(RevisionError::MultipleHeads { .. })) => None,
@@ -689,7 +755,14 @@ pub fn check(conn: Option<&Connection>, graph: &Graph, model: &Model, version_ta
         // findings already, and leave no schema to compare with.
         let broken = report.findings.iter().any(|f| matches!(f, Finding::Unknown { .. } | Finding::Missing { .. }));
         if !graph.is_empty() && !broken {
-            let drifted = drift(conn, graph, &graph.current(&have), version_table, &[version_table])?;
+            let current = graph.current(&have);
+            // A database at head is compared with the head's schema already built; rebuilding
+            // it was a tenth of a check.
+            let at_head = graph.single_head().is_ok_and(|h| current.len() == 1 && current[0] == h);
+            let drifted = match &head {
+                Some(head) if at_head => drift_from(conn, head, &[version_table])?,
+                _ => drift(conn, graph, &current, version_table, &[version_table])?,
+            };
             report.drift = drifted.down.changes.iter().map(|c| c.describe()).collect();
         }
     }
@@ -713,6 +786,20 @@ mod tests {
 
     fn rev(id: &str, parent: Option<&str>, up: &str, down: &str) -> Revision {
         Revision::new(id, parent.into_iter().map(String::from).collect(), &format!("rev {id}"), id, up, down)
+    }
+
+    /// The head's schema built beside other work is the one `head_schema` gives, and its
+    /// failure comes back as a value beside the work's result.
+    #[test]
+    fn the_head_schema_built_beside_other_work_is_the_head_schema() {
+        let g = Graph::new(vec![rev("r1", None, "CREATE TABLE a (x INTEGER);", ""), rev("r2", Some("r1"), "CREATE INDEX ax ON a (x);", "")]).unwrap();
+        let (work, head) = with_head_schema(&g, DEFAULT_VERSION_TABLE, || "model");
+        assert_eq!(work, "model");
+        assert_eq!(format!("{:?}", head.unwrap()), format!("{:?}", head_schema(&g, DEFAULT_VERSION_TABLE).unwrap()));
+        let two_heads = Graph::new(vec![rev("r1", None, "CREATE TABLE a (x);", ""), rev("r2", Some("r1"), "", ""), rev("r3", Some("r1"), "", "")]).unwrap();
+        let (work, head) = with_head_schema(&two_heads, DEFAULT_VERSION_TABLE, || 7);
+        assert_eq!(work, 7);
+        assert!(matches!(head, Err(MigrateError::Revision(RevisionError::MultipleHeads { .. }))), "{head:?}");
     }
 
     fn graph() -> Graph {

@@ -1,5 +1,5 @@
-//! The SQL model front-end: the desired schema written as CREATE statements is executed into a
-//! scratch in-memory SQLite database and read back, so exactly what SQLite accepts is accepted.
+//! The SQL model front-end: the desired schema written as CREATE statements is executed into
+//! scratch in-memory SQLite databases and read back, so exactly what SQLite accepts is accepted.
 //! Rename annotations (`-- @renamed from=old`, `/* @renamed from=old */`) become rename hints
 //! (read by `strata_core::annotations`).
 
@@ -15,14 +15,44 @@ use crate::error::{sqlite_message, Error, Result};
 use crate::introspect;
 
 /// Builds a model from SQL text. Errors name the line of the statement and SQLite's message.
+///
+/// SQLite judges every statement, in several small scratch databases (`build::model`) so that
+/// the cost grows with the model's size and not with its square (a model of a few dozen
+/// objects goes into one database, which is as fast at that size); whatever that cannot decide
+/// exactly as one database would, and every error, goes through [`from_sql_in_one_database`],
+/// so the accepted schema and each message are the ones a single database gives.
 pub fn from_sql(text: &str) -> Result<Model> {
+    if text.len() <= crate::build::SMALL_SQL {
+        return from_sql_in_one_database(text);
+    }
+    let statements = sql::split_statements(text);
+    let schema = match crate::build::model(&statements, |s| check_is_schema(text, s).is_ok()) {
+        Ok(schema) => schema,
+        Err(_) => one_database(text)?,
+    };
+    Ok(Model { schema, renames: annotations(text) })
+}
+
+/// Builds a model by running every statement into one scratch database, the way SQLite itself
+/// would load it. [`from_sql`] gives the same answer faster; this is the reference it is
+/// checked against, and the path its errors come from.
+pub fn from_sql_in_one_database(text: &str) -> Result<Model> {
+    Ok(Model { schema: one_database(text)?, renames: annotations(text) })
+}
+
+/// The schema of [`from_sql`] when the grouped build decides it alone; `None` where it would
+/// fall back to one database. For tests and benchmarks that need to know which path answered.
+#[doc(hidden)]
+pub fn from_sql_grouped(text: &str) -> Option<Schema> {
+    crate::build::model(&sql::split_statements(text), |s| check_is_schema(text, s).is_ok()).ok()
+}
+
+fn one_database(text: &str) -> Result<Schema> {
     let conn = Connection::open_in_memory()?;
-    // One transaction for the whole script: SQLite then rereads its schema once, not after
-    // every CREATE, which makes a 1000-table model many times faster to load.
+    // One transaction for the whole script, so nothing is written to a journal per statement.
     conn.execute_batch("BEGIN")?;
     execute_script(&conn, text)?;
-    let schema = introspect::introspect(&conn)?;
-    Ok(Model { schema, renames: annotations(text) })
+    introspect::introspect(&conn)
 }
 
 /// Builds the schema a script of CREATE statements gives, refusing anything that is not schema.
@@ -41,17 +71,19 @@ pub fn execute_script(conn: &Connection, text: &str) -> Result<()> {
 
 /// Refuses a statement that does not describe schema: a model holds CREATE TABLE, INDEX, VIEW
 /// and TRIGGER, read by the core's one statement classifier.
-fn check_is_schema(text: &str, stmt: &sql::Statement) -> Result<()> {
+pub(crate) fn check_is_schema(text: &str, stmt: &sql::Statement) -> Result<()> {
     let c = statement::classify(&stmt.text);
-    let at = Position::of_offset(text, stmt.start);
+    // Found only for a refusal: counting lines up to every statement made a model of N
+    // statements cost O(N²), two thirds of a 1,000-table autogenerate.
+    let at = || Position::of_offset(text, stmt.start);
     match (c.verb, c.object) {
-        (Verb::Create, Some(Object::VirtualTable)) => Err(Error::NotInModel { at, what: "CREATE VIRTUAL".into() }),
-        (Verb::Create, Some(_)) if c.temp => Err(Error::NotInModel { at, what: "CREATE TEMP".into() }),
+        (Verb::Create, Some(Object::VirtualTable)) => Err(Error::NotInModel { at: at(), what: "CREATE VIRTUAL".into() }),
+        (Verb::Create, Some(_)) if c.temp => Err(Error::NotInModel { at: at(), what: "CREATE TEMP".into() }),
         (Verb::Create, Some(Object::Table | Object::Index | Object::View | Object::Trigger)) => Ok(()),
         _ => {
             let first_line = stmt.text.lines().next().unwrap_or("").trim();
             let shown: String = first_line.chars().take(60).collect();
-            Err(Error::NotSchema { at, statement: shown })
+            Err(Error::NotSchema { at: at(), statement: shown })
         }
     }
 }

@@ -14,9 +14,10 @@ use crate::output::{json, paint, BAD, DIM, OK, WARN};
 
 pub fn check(project: &Project, args: &CheckArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
-    let model = project.model()?;
+    let (model, head) = migrate::with_head_schema(&revs.graph, project.version_table(), || project.model());
+    let model = model?;
     let conn = if args.no_database { None } else { project.open_read_only()? };
-    let report = migrate::check(conn.as_ref(), &revs.graph, &model, project.version_table())?;
+    let report = migrate::check_against(conn.as_ref(), &revs.graph, &model, head, project.version_table())?;
     if args.json {
         #[derive(Serialize)]
         struct Out<'a> {

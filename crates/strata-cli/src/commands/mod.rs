@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Open(a) => return open::open(a, cli.database.as_deref(), cli.config.as_deref()),
         _ => Project::load(cli.config.as_deref(), cli.database.as_deref())?,
     };
+    crate::cache::install(&project.root);
     let project = &project;
     let outcome = match &cli.command {
         Command::Init(_) | Command::Open(_) => unreachable!("init and open returned above"),

@@ -18,9 +18,10 @@ use crate::output::{paint, DIM, OK, WARN};
 pub fn revision(project: &Project, args: &RevisionArgs) -> Result<ExitCode> {
     let revs = project.revisions()?;
     let auto: Option<Autogen> = if args.autogenerate {
-        let model = project.model()?;
+        let (model, head) = migrate::with_head_schema(&revs.graph, project.version_table(), || project.model());
+        let (model, head) = (model?, head?);
         let mut answers = Answers { renames: super::renames(&args.rename)?, declined: super::declines(&args.no_rename)?, asked: false };
-        let autogenerate = |renames: &[strata_core::Rename]| Ok(migrate::autogenerate(&revs.graph, &model, renames, project.version_table())?);
+        let autogenerate = |renames: &[strata_core::Rename]| Ok(migrate::between(&head, &model, renames));
         // Questions are asked only where someone can answer them: stdin and stdout both a
         // terminal. Anywhere else an open question fails the command.
         let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();

@@ -279,7 +279,7 @@ impl Within {
     pub(super) fn of(text: &str) -> Within {
         let mut lines = BTreeSet::new();
         let mut open_at_end = None;
-        for t in sql::tokenize(text) {
+        for t in sql::tokens_of(text) {
             if !matches!(t.kind, TokenKind::String | TokenKind::QuotedIdent | TokenKind::Blob | TokenKind::BlockComment) {
                 continue;
             }
