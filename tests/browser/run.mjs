@@ -41,8 +41,10 @@ const shot = (name) => ui.shot(name);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test('navigation to interactive, cold and on reload', async (t) => {
-    // Each cold load is a fresh profile: empty OPFS, so the worker also builds the demo. The
-    // time is read inside the page, when data-ready first turns true.
+    // Each cold load is a fresh profile: empty OPFS, so the worker also puts the demo in place.
+    // The time is read inside the page, when data-ready first turns true: the worker has
+    // answered (a first visit is usable earlier, from the build's answer; see the throttled
+    // cold start below and firstvisit.mjs).
     const cold = [];
     const reload = [];
     for (let i = 0; i < 3; i++) {
