@@ -42,6 +42,25 @@ fn first_visit() -> AppState {
     AppState::default().seeded(first_open().unwrap())
 }
 
+/// The embedded answer is the demo as the page asks for it: its model, the table the data
+/// grid starts on, both revisions, and no claim about the storage.
+#[test]
+fn the_embedded_first_open_is_the_demo_as_the_page_asks_for_it() {
+    let reply = first_open().expect("the build embeds an Open's answer");
+    assert!(
+        matches!(&reply.outcome, Ok(Outcome::Opened { model, .. }) if model == demo::MODEL_SQL),
+        "{:?}",
+        reply.outcome
+    );
+    let browsed = reply.snapshot.browsed.as_ref().expect("a table is shown");
+    assert_eq!(browsed.table, FIRST_TABLE);
+    assert_eq!(browsed.grid.rows.len(), 4);
+    assert_eq!(reply.snapshot.revisions.len(), 2);
+    assert!(!reply.snapshot.diagram.tables.is_empty());
+    assert_eq!(reply.snapshot.storage, Storage::Unknown);
+    assert_eq!(reply.snapshot.damaged, None);
+}
+
 #[test]
 fn a_first_visit_drawn_from_the_build_is_usable_before_the_worker_answers() {
     let state = first_visit();
