@@ -7,7 +7,9 @@
 //!
 //! With the `worker` feature it also writes the demo's database file (`demo.sqlite3` in
 //! OUT_DIR), built natively by strata-engine exactly as a first visit would seed it, so the
-//! worker can put it in place at once instead of building the demo in the browser.
+//! worker can put it in place at once instead of building the demo in the browser. With the
+//! `page` feature it writes the worker's answer to a first visit's Open over that database
+//! (`first_open.json`), so the page can draw the demo before the worker is up.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -42,6 +44,24 @@ fn main() {
     std::fs::write(target, out).expect("OUT_DIR is writable");
     #[cfg(feature = "worker")]
     demo_image();
+    #[cfg(feature = "page")]
+    first_open();
+}
+
+/// The table a first visit's data grid shows; `state::FIRST_TABLE` must name the same (the
+/// page checks that the answer it draws shows it).
+#[cfg(feature = "page")]
+const FIRST_TABLE: &str = "users";
+
+/// Writes the worker's answer to a first visit's Open for the page to include.
+#[cfg(feature = "page")]
+fn first_open() {
+    let reply = strata_engine::workspace::demo_image::first_open(FIRST_TABLE)
+        .unwrap_or_else(|e| panic!("the demo's first answer cannot be made: {e}"));
+    let json = serde_json::to_string(&reply).expect("replies are plain data and always serialize");
+    let target =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("first_open.json");
+    std::fs::write(target, json).expect("OUT_DIR is writable");
 }
 
 /// Writes the demo's database file for the worker to include.

@@ -41,8 +41,10 @@ const shot = (name) => ui.shot(name);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test('navigation to interactive, cold and on reload', async (t) => {
-    // Each cold load is a fresh profile: empty OPFS, so the worker also builds the demo. The
-    // time is read inside the page, when data-ready first turns true.
+    // Each cold load is a fresh profile: empty OPFS, so the worker also puts the demo in place.
+    // The time is read inside the page, when data-ready first turns true: the worker has
+    // answered (a first visit is usable earlier, from the build's answer; see the throttled
+    // cold start below and firstvisit.mjs).
     const cold = [];
     const reload = [];
     for (let i = 0; i < 3; i++) {
@@ -69,9 +71,13 @@ test('throttled cold start: 10 Mbit/s, 40 ms latency, gzipped, fresh profile', a
     for (let i = 0; i < 5; i++) runs.push(await coldStart(browser, server));
     const ms = (x) => (x === undefined ? '-' : `${Math.round(x)}`);
     for (const r of runs) {
-        t.diagnostic(`cold start: drawn ${ms(r.drawn)} ms, worker module compiled ${ms(r.module)} ms, interactive ${ms(r.interactive)} ms, ${r.bytes} bytes`);
+        t.diagnostic(`cold start: drawn ${ms(r.drawn)} ms, interactive ${ms(r.interactive)} ms, worker module compiled ${ms(r.module)} ms, worker answered ${ms(r.answered)} ms, ${r.bytes} bytes`);
     }
-    t.diagnostic(`throttled cold start to interactive: median ${Math.round(median(runs.map((r) => r.interactive)))} ms (target 1200 ms); drawn: median ${Math.round(median(runs.map((r) => r.drawn)))} ms`);
+    const spread = (key) => {
+        const xs = runs.map((r) => r[key]);
+        return `median ${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))})`;
+    };
+    t.diagnostic(`throttled cold start to interactive: ${spread('interactive')} (target 1200 ms); drawn: ${spread('drawn')}; worker answered: ${spread('answered')}`);
 });
 
 /** Notes, inside the page, the moment data-ready first turns true after each navigation. */
@@ -321,10 +327,11 @@ test('release first-load size', (t) => {
     // Two parts, gzipped as any static host sends them (issue 15):
     // - the first load is what the page needs before it draws and takes typing: index.html,
     //   the page's glue and module (the Yew app) and the styles;
-    // - the worker's glue and module (SQLite and the engine) are fetched beside it from the
-    //   start (index.html preloads the module) and compile as they stream in while the page
-    //   draws. data-ready waits for them, since the panels show the database, so everything
-    //   fetched before the page is interactive is both parts, and that is bounded too.
+    // - the worker's glue and module (SQLite and the engine) are fetched by index.html's
+    //   script (on a first visit once the page's module has arrived, later beside it) and
+    //   compile as they stream in. A first visit is interactive before they arrive (the page
+    //   draws the build's answer to Open); data-ready, the worker's own answer, waits for
+    //   them, so everything fetched before it is both parts, and that is bounded too.
     // The page's bound is what keeps it small; the total's keeps SQLite and the engine from
     // growing unnoticed. Both are the size measured when they were set plus about 5%: on
     // 2026-12-07, after Rehearse, the restore question, notices, Cancel and the lessons' goal
@@ -343,7 +350,7 @@ test('release first-load size', (t) => {
         else page += gz;
     }
     t.diagnostic(`first load (the page's part), gzipped: ${page} bytes (${(page / 1024).toFixed(0)} KiB)`);
-    t.diagnostic(`before interactive (page and worker), gzipped: ${page + worker} bytes (${((page + worker) / 1024).toFixed(0)} KiB)`);
+    t.diagnostic(`before the worker answers (page and worker), gzipped: ${page + worker} bytes (${((page + worker) / 1024).toFixed(0)} KiB)`);
     assert.ok(worker > 0, 'dist/ holds the worker\'s module (strata-worker_bg.wasm) beside the page\'s');
     const pageModule = readdirSync(dist).find((name) => /^strata-web-.*\.wasm$/.test(name));
     // SQLite writes this text at the start of every database file; a module that holds it

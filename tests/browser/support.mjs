@@ -134,40 +134,61 @@ export function driver(page) {
     };
 }
 
+/** Puts a page behind Chromium's own network emulation (which throttles its workers too). */
+export async function throttle(context, page, { mbits = 10, latency = 40 } = {}) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const throughput = (mbits * 1e6) / 8;
+    await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency, downloadThroughput: throughput, uploadThroughput: throughput,
+    });
+}
+
+/**
+ * Notes, inside the page, when the app is first drawn (`strataDrawnAt`), first interactive
+ * (`strataInteractiveAt`: data-interactive true) and first settled (`strataReadyAt`: data-ready
+ * true, the worker has answered), in milliseconds after navigation started.
+ */
+export function clocks(page) {
+    return page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+            if (window.strataDrawnAt === undefined && document.querySelector('.app')) {
+                window.strataDrawnAt = performance.now();
+            }
+            if (window.strataInteractiveAt === undefined && document.querySelector('.app[data-interactive="true"]')) {
+                window.strataInteractiveAt = performance.now();
+            }
+            if (document.querySelector('.app[data-ready="true"]')) {
+                window.strataReadyAt = performance.now();
+                observer.disconnect();
+            }
+        }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
+}
+
 /**
  * One cold start on a slow link: a fresh profile (empty cache and OPFS) behind Chromium's
  * network emulation, the files served gzipped. Resolves to milliseconds after navigation
- * started: `drawn` (the app's first paint from the page's own module), `module` (the worker's
- * module compiled), `interactive` (data-ready first true: the worker has opened the database
- * and the panels show it), and the bytes the server sent for it (page and worker alike).
+ * started: `drawn` (the app's first paint from the page's own module), `interactive`
+ * (data-interactive first true: the panels show the demo, the model takes typing and the
+ * buttons take clicks; on a first visit the page draws the build's answer to Open, and what
+ * is pressed before the worker is up waits for it), `module` (the worker's module compiled),
+ * `answered` (data-ready first true: the worker has opened the database and the panels show
+ * its answer), and the bytes the server sent for it (page and worker alike).
  */
-export async function coldStart(browser, server, { mbits = 10, latency = 40 } = {}) {
+export async function coldStart(browser, server, conditions = {}) {
     const { context, page } = await freshPage(browser);
     try {
-        const cdp = await context.newCDPSession(page);
-        await cdp.send('Network.enable');
-        const throughput = (mbits * 1e6) / 8;
-        await cdp.send('Network.emulateNetworkConditions', {
-            offline: false, latency, downloadThroughput: throughput, uploadThroughput: throughput,
-        });
-        await page.addInitScript(() => {
-            new MutationObserver((_, observer) => {
-                if (window.strataDrawnAt === undefined && document.querySelector('.app')) {
-                    window.strataDrawnAt = performance.now();
-                }
-                if (document.querySelector('.app[data-ready="true"]')) {
-                    window.strataReadyAt = performance.now();
-                    observer.disconnect();
-                }
-            }).observe(document, { subtree: true, childList: true, attributes: true });
-        });
+        await throttle(context, page, conditions);
+        await clocks(page);
         const before = server.served();
         await page.goto(server.base);
         await page.waitForSelector('.app[data-ready="true"]', { timeout: 30_000 });
         const times = await page.evaluate(() => ({
             drawn: window.strataDrawnAt,
+            interactive: window.strataInteractiveAt,
             module: performance.getEntriesByName('strata:worker-module')[0]?.startTime,
-            interactive: window.strataReadyAt,
+            answered: window.strataReadyAt,
         }));
         return { ...times, bytes: server.served() - before };
     } finally {

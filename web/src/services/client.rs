@@ -14,9 +14,10 @@
 //!
 //! The worker runs a module of its own (`strata-worker`, which carries SQLite and the engine),
 //! so the page can draw before it has arrived. The page compiles that module once, streaming
-//! it as it downloads (index.html asks for it early, beside the page's own module), and hands
-//! the compiled `WebAssembly.Module` to each worker it starts, so a restarted worker neither
-//! downloads nor compiles anything again.
+//! it as it downloads (index.html's script starts the download: on a first visit once the
+//! page's own module has arrived, on a later one at once), and hands the compiled
+//! `WebAssembly.Module` to each worker it starts, so a restarted worker neither downloads nor
+//! compiles anything again.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -175,7 +176,7 @@ impl DbClient {
         shared.handlers.borrow_mut().extend([message, error]);
         attach(&shared)?;
         // The worker has started loading its glue meanwhile; it gets its module when the
-        // download (begun by index.html's preload, beside the page's own module) is compiled.
+        // download (begun by index.html's script, or by `compile_worker_module`) is compiled.
         let weak = Rc::downgrade(&shared);
         wasm_bindgen_futures::spawn_local(async move {
             let module = compile_worker_module().await;
@@ -320,7 +321,22 @@ async fn compile_worker_module() -> Result<JsValue, JsValue> {
 
     let url = beside_glue(WORKER_WASM)?;
     let window = web_sys::window().ok_or("the page has no window")?;
-    let streamed = WebAssembly::compile_streaming(&window.fetch_with_str(&url));
+    // index.html starts this fetch once the page's own module has arrived; if the page gets
+    // here first, it starts it and leaves it where index.html's script looks, so the module is
+    // never downloaded twice.
+    let key = JsValue::from_str("strataWorkerFetch");
+    let started = js_sys::Reflect::get(&window, &key)
+        .ok()
+        .and_then(|fetch| fetch.dyn_into::<js_sys::Promise>().ok());
+    let fetch = match started {
+        Some(fetch) => fetch,
+        None => {
+            let fetch = window.fetch_with_str(&url);
+            js_sys::Reflect::set(&window, &key, &fetch)?;
+            fetch
+        }
+    };
+    let streamed = WebAssembly::compile_streaming(&fetch);
     match JsFuture::from(streamed).await {
         Ok(module) => Ok(module),
         Err(_) => {

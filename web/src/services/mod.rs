@@ -3,13 +3,15 @@
 //! The messages (`protocol`) and the demo project are strata-core's `playground`, values and
 //! text without SQLite; they are re-exported here so components name them in one place.
 //!
-//! `protocol`, `project` and `demo` are shared by both modules; `client` and `download` are the
-//! page's, `worker` (with `pool_files`) the worker's.
+//! `protocol`, `project` and `demo` are shared by both modules; `client`, `download` and
+//! `first_visit` are the page's, `worker` (with `pool_files`) the worker's.
 
 #[cfg(feature = "page")]
 pub mod client;
 #[cfg(feature = "page")]
 pub mod download;
+#[cfg(feature = "page")]
+pub mod first_visit;
 pub mod project;
 #[cfg(all(feature = "worker", target_arch = "wasm32"))]
 mod pool_files;

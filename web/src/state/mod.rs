@@ -3,14 +3,17 @@
 //! Components dispatch [`Action`]s and send requests through the services module; the replies
 //! come back as actions too. Nothing here touches the browser, so `cargo test` covers it.
 
+use std::rc::Rc;
+
 use strata_core::answers::Decline;
 use strata_core::Rename;
+use yew::Reducible;
 
 use crate::lessons::progress::{LessonAction, LessonState};
 use crate::services::demo;
 use crate::services::project::ModelLanguage;
 use crate::services::protocol::{
-    CreateAllReport, ExportView, Failure, Message, Migration, Outcome, Snapshot,
+    CreateAllReport, ExportView, Failure, Message, Migration, Outcome, Reply, Snapshot,
 };
 use strata_core::rehearse::Report;
 
@@ -19,6 +22,8 @@ mod lesson_tests;
 #[cfg(test)]
 mod notice_tests;
 mod reduce;
+#[cfg(test)]
+mod seed_tests;
 #[cfg(test)]
 mod tests;
 
@@ -106,6 +111,9 @@ pub struct AppState {
     pub rehearsal: Option<Box<Report>>,
     /// A question the page asks before it sends a request that cannot be taken back.
     pub question: Option<Question>,
+    /// On a first visit drawn from the build's answer to Open ([`AppState::seeded`]), the model
+    /// text and tab it showed, until the worker's own answer to Open arrives.
+    pub seed: Option<(String, ModelLanguage)>,
 }
 
 /// What the page asks before it sends a request that replaces or forgets something.
@@ -161,11 +169,45 @@ impl Default for AppState {
             interrupted: None,
             rehearsal: None,
             question: None,
+            seed: None,
         }
     }
 }
 
 impl AppState {
+    /// The page drawn from the build's answer to a first visit's Open (`services::first_visit`)
+    /// before the worker is up: ready, with nothing pending, so the visitor can read the demo,
+    /// edit the model and press buttons, whose requests wait in the client until the worker
+    /// has booted. The worker's own answer to Open (sent, but not counted as pending) replaces
+    /// it; the reducer keeps what the visitor typed meanwhile (see `seed`). A reply that is not
+    /// an Open's answer leaves the state as it was.
+    pub fn seeded(self, reply: Reply) -> AppState {
+        let Ok(Outcome::Opened { model, language }) = &reply.outcome else {
+            return self;
+        };
+        let seed = (model.clone(), *language);
+        let drawn = Rc::new(AppState { pending: 1, ..self })
+            .reduce(Action::Received(Message::Reply(Box::new(reply))));
+        AppState {
+            phase: Phase::Ready,
+            seed: Some(seed),
+            ..Rc::unwrap_or_clone(drawn)
+        }
+    }
+
+    /// Whether the visitor can use the page: the panels show the database (or, on a first
+    /// visit, the build's answer for it), nothing the visitor asked for is still on its way, and
+    /// the model text is kept. What the browser tests call interactive (`data-interactive`).
+    pub fn interactive(&self) -> bool {
+        self.phase == Phase::Ready && self.pending == 0 && !self.model_unsaved()
+    }
+
+    /// Whether, beyond [`AppState::interactive`], the worker itself has answered: the panels
+    /// show the database as the worker read it (`data-ready`).
+    pub fn settled(&self) -> bool {
+        self.interactive() && self.seed.is_none()
+    }
+
     /// Whether a request is on its way, so controls that send one can wait.
     pub fn busy(&self) -> bool {
         self.pending > 0 || self.phase != Phase::Ready

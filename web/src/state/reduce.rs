@@ -130,11 +130,14 @@ impl Reducible for AppState {
             }
             Action::Received(Message::Reply(reply)) => {
                 let Reply { outcome, snapshot } = *reply;
+                // On a first visit drawn from the build's answer, the worker answers Open before
+                // anything else (the client sends it first); that Open was not counted.
+                let seed = next.seed.take();
                 // A lesson's checks and its simulated app run in the background: they are not
                 // counted as pending, so they never make the page busy.
                 if outcome.as_ref().is_ok_and(Outcome::is_background) {
                     next.lessons.background = next.lessons.background.saturating_sub(1);
-                } else {
+                } else if seed.is_none() {
                     next.pending = next.pending.saturating_sub(1);
                 }
                 // Keeping the model is answered without a snapshot; the last one still holds.
@@ -172,6 +175,12 @@ impl Reducible for AppState {
                         next.replaced(&notes, true);
                     }
                     Ok(Outcome::Replaced { notes }) => next.replaced(&notes, false),
+                    // What the visitor typed (or the tab chosen) while the page showed the
+                    // build's answer stays in the editor; it is kept by the next SaveModel.
+                    Ok(Outcome::Opened { .. })
+                        if seed.as_ref().is_some_and(|(text, language)| {
+                            (text.as_str(), *language) != (next.model_text(), next.language)
+                        }) => {}
                     Ok(Outcome::Opened { model, language }) => {
                         // The database was opened, not replaced: its model goes in the editor
                         // and nothing is announced.

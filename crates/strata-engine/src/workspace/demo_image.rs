@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use rusqlite::Connection;
 
-use super::protocol::Storage;
+use super::protocol::{Reply, Request, Storage};
 use super::Workspace;
 use crate::error::sqlite_message;
 use crate::transfer::scratch;
@@ -28,6 +28,22 @@ pub fn demo_image() -> Result<Vec<u8>, String> {
         return Err("the demo did not seed".into());
     }
     scratch::file_bytes(&mut workspace.conn).map_err(|e| sqlite_message(&e))
+}
+
+/// The worker's answer to a first visit's `Open { browse }` over the demo's image, except that
+/// the storage is [`Storage::Unknown`]: only the worker finds out whether the database will
+/// live in the browser's storage or in memory. The page's build embeds it, so a first visit
+/// draws the demo (schema, diagram, revisions, rows) before the worker's module has even
+/// arrived; the worker's own answer replaces it when it comes.
+pub fn first_open(browse: &str) -> Result<Reply, String> {
+    let conn = Connection::open_in_memory().map_err(|e| sqlite_message(&e))?;
+    let mut workspace = Workspace::with_clock(conn, Storage::Unknown, Rc::new(NoClock))?;
+    if workspace.revisions.is_empty() || workspace.unreadable.is_some() {
+        return Err("the demo did not seed".into());
+    }
+    Ok(workspace.handle(Request::Open {
+        browse: Some(browse.to_owned()),
+    }))
 }
 
 /// Seeding keeps its own clock (each revision applied at its creation time); nothing else

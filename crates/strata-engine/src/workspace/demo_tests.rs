@@ -7,8 +7,8 @@ use strata_core::revision::Graph;
 
 use crate::transfer::{check, scratch};
 use crate::workspace::demo::*;
-use crate::workspace::demo_image::demo_image;
-use crate::workspace::protocol::{Request, Storage};
+use crate::workspace::demo_image::{demo_image, first_open};
+use crate::workspace::protocol::{Outcome, Request, Storage};
 use crate::workspace::{Workspace, VERSION_TABLE};
 
 /// Guards against the model and the revision files drifting apart: the demo opens with
@@ -115,6 +115,34 @@ fn the_demo_image_is_the_database_a_first_visit_seeds() {
     let copy = scratch::scratch_from(&image).unwrap();
     let checked = check(&copy, VERSION_TABLE).unwrap();
     assert_eq!(checked.revisions, revisions());
+}
+
+/// The page draws a first visit from `first_open` before the worker answers, so it must be
+/// exactly the worker's answer to Open over the demo's image, but for the storage, which only
+/// the worker knows.
+#[test]
+fn the_first_open_the_page_draws_is_the_workers_answer_over_the_image() {
+    let image = demo_image().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.sqlite3");
+    std::fs::write(&path, &image).unwrap();
+    let mut worker = Workspace::open(Connection::open(&path).unwrap(), Storage::Opfs).unwrap();
+    let mut answer = worker.handle(Request::Open {
+        browse: Some("users".into()),
+    });
+    assert_eq!(answer.snapshot.storage, Storage::Opfs);
+    answer.snapshot.storage = Storage::Unknown;
+    let drawn = first_open("users").unwrap();
+    assert_eq!(drawn, answer);
+    assert!(
+        matches!(&drawn.outcome, Ok(Outcome::Opened { model, .. }) if model == MODEL_SQL),
+        "{:?}",
+        drawn.outcome
+    );
+    assert_eq!(drawn.snapshot.browsed.as_ref().unwrap().grid.rows.len(), 4);
+    assert_eq!(drawn.snapshot.revisions.len(), 2);
+    // Another table asked for is another answer: the comparison above is not vacuous.
+    assert_ne!(first_open("identities").unwrap(), drawn);
 }
 
 /// The check above compares what it should: a database that differs by one row is told apart.

@@ -16,11 +16,15 @@ use super::revisions_panel::RevisionsPanel;
 use super::version_panel::VersionPanel;
 use crate::lessons::progress::LessonAction;
 use crate::services::demo;
+use crate::services::first_visit::first_open;
 use crate::services::project::Project;
 use crate::services::protocol::{ExportFormat, Message, Request, Step};
 use crate::services::DbClient;
 use crate::state::{Action, AppState, Phase, Place, Question};
-use page::{deliver, expose_test_hooks, load_model, page_url, take_share_link};
+use page::{
+    deliver, expose_test_hooks, first_visit, load_model, page_url, remember_storage,
+    take_share_link,
+};
 
 mod files;
 mod page;
@@ -30,11 +34,20 @@ const MODEL_SAVE_DELAY_MS: i32 = 300;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| AppState {
-        model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
-        lessons: load_progress(),
-        ..AppState::default()
+    let state = use_reducer(|| {
+        let state = AppState {
+            model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
+            lessons: load_progress(),
+            ..AppState::default()
+        };
+        // A first visit shows the demo at once, from the build's answer to Open, while the
+        // worker's module is still on its way (see services::first_visit).
+        match first_open().filter(|_| first_visit()) {
+            Some(reply) => state.seeded(reply),
+            None => state,
+        }
     });
+    let seeded = state.seed.is_some();
 
     // One worker for the life of the page. Its replies arrive as actions, and its first act once
     // booted is to read the database, so the panels fill in without a click.
@@ -50,6 +63,7 @@ pub fn app() -> Html {
                 let dispatcher = dispatcher.clone();
                 let link_error = link_error.clone();
                 Callback::from(move |message: Message| {
+                    remember_storage(&message);
                     let delivered = deliver(&message);
                     let first_reply = matches!(message, Message::Reply(_));
                     dispatcher.dispatch(Action::Received(message));
@@ -66,9 +80,12 @@ pub fn app() -> Html {
             };
             match DbClient::spawn(on_message) {
                 Ok(client) => {
-                    dispatcher.dispatch(Action::Sent {
-                        clears_output: false,
-                    });
+                    // A first visit drawn from the build's answer does not wait for Open's.
+                    if !seeded {
+                        dispatcher.dispatch(Action::Sent {
+                            clears_output: false,
+                        });
+                    }
                     client.send(Request::Open {
                         browse: Some(browse.clone()),
                     });
@@ -567,7 +584,7 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class="app" data-ready={(state.phase == Phase::Ready && state.pending == 0 && !state.model_unsaved()).to_string()}>
+        <div class="app" data-interactive={state.interactive().to_string()} data-ready={state.settled().to_string()}>
             <Header storage={state.snapshot.storage.clone()} busy={state.busy()} on_reset={on_reset}
                 on_export_project={on_export_project} on_import_project={on_import_project}
                 on_export_sqlite={on_export_sqlite} on_import_sqlite={on_import_sqlite} on_share={on_share}

@@ -1,9 +1,11 @@
 //! The page's dealings with the browser outside the database worker: the model text an
-//! earlier build kept in localStorage, exported files handed to the browser's download, the
-//! share link read from (and taken out of) the address, and the browser tests' hooks.
+//! earlier build kept in localStorage, whether a database was saved here before (so a first
+//! visit can be drawn from the build's answer), exported files handed to the browser's
+//! download, the share link read from (and taken out of) the address, and the browser tests'
+//! hooks.
 
 use crate::services::download;
-use crate::services::protocol::{Message, Outcome, Request};
+use crate::services::protocol::{Message, Outcome, Request, Storage};
 use crate::services::DbClient;
 use crate::state::ALEMBIC_ZIP;
 
@@ -40,6 +42,36 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 pub(super) fn load_model() -> Option<String> {
     local_storage()?.get_item(MODEL_KEY).ok()?
+}
+
+/// Set once the worker has said the database lives in the browser's storage: a later visit
+/// finds that database, not the demo, so it must wait for the worker to read it.
+const SAVED_KEY: &str = "strata.saved";
+
+/// Whether this browser has, as far as the page can tell, no database of the playground yet:
+/// no earlier page heard that one was saved here, and no model of an older build is kept.
+/// Without localStorage the page cannot tell, and waits for the worker.
+pub(super) fn first_visit() -> bool {
+    let Some(storage) = local_storage() else {
+        return false;
+    };
+    matches!(storage.get_item(SAVED_KEY), Ok(None))
+        && matches!(storage.get_item(MODEL_KEY), Ok(None))
+}
+
+/// Notes that the database lives in the browser's storage, the first time a reply says so.
+pub(super) fn remember_storage(message: &Message) {
+    let Message::Reply(reply) = message else {
+        return;
+    };
+    if reply.snapshot.storage != Storage::Opfs {
+        return;
+    }
+    if let Some(storage) = local_storage() {
+        if matches!(storage.get_item(SAVED_KEY), Ok(None)) {
+            let _ = storage.set_item(SAVED_KEY, "1");
+        }
+    }
 }
 
 /// Hands an exported file to the browser's download, the moment the worker's reply arrives.
