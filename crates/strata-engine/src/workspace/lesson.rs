@@ -122,6 +122,11 @@ impl Workspace {
                     }
                 }
             }
+            Step::Load(project) => {
+                if let Outcome::Loaded { model: kept, .. } = self.load_start(project)? {
+                    *model = Some(kept);
+                }
+            }
             Step::Echo(line) => notes.push(line.clone()),
             Step::Downgrade(target) => {
                 let outcome = self.downgrade(target);
@@ -326,6 +331,7 @@ fn describe(step: &Step) -> String {
         Step::AppWrite { .. } => "app write".into(),
         Step::Psql(_) => "psql".into(),
         Step::Echo(_) => "echo".into(),
+        Step::Load(_) => "load the exercise's start".into(),
         Step::Try(step) => describe(step),
     }
 }

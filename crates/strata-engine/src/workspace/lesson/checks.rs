@@ -243,6 +243,8 @@ impl Workspace {
                         .as_deref()
                         .is_none_or(|text| entry.detail.contains(text))
             }),
+            Condition::Schema { model } => self.has_schema(model),
+            Condition::Rows { sql, expect } => self.gives_rows(sql, expect),
             // Evaluated by `check`, which knows the stages before it.
             Condition::Stage {} => false,
         }
