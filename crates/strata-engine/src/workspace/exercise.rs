@@ -159,7 +159,7 @@ impl Workspace {
 
 /// The rows a query gives, each value as the grids show it; refused unless SQLite calls the
 /// statement read-only and it is the only one (`sqlite3_stmt_readonly`, not the words).
-fn rows_of(conn: &Connection, sql: &str) -> Result<Vec<Vec<String>>, String> {
+pub(super) fn rows_of(conn: &Connection, sql: &str) -> Result<Vec<Vec<String>>, String> {
     let mut stmt = prepare_one(conn, sql)?;
     if !stmt.readonly() {
         return Err("it would write to the database".to_owned());
