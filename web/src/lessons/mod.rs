@@ -44,6 +44,7 @@
 //! whose TOML does not parse fails the build, and one that does not fit [`Lesson`] fails the
 //! native tests, never a visitor's page.
 
+pub mod exercise;
 pub mod markdown;
 pub mod progress;
 
@@ -150,6 +151,10 @@ pub struct Lesson {
     /// database still lacks marked. A staged lesson gives each stage its own.
     #[serde(default)]
     pub goal: Option<String>,
+    /// A teacher's exercise opened from a link (`exercise::lesson`), not a lesson file: it is
+    /// listed apart from the worlds, and its Start loads its own start.
+    #[serde(skip)]
+    pub exercise: bool,
 }
 
 /// One condition of "done", evaluated by the worker over the project, the database and the

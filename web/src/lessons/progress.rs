@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use strata_core::exercise::Exercise;
+
 use crate::services::protocol::Diagram;
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
@@ -69,6 +71,9 @@ pub struct LessonState {
     pub preview: Option<String>,
     /// The current lesson's goal as the worker last drew it against the database.
     pub goal: Option<Goal>,
+    /// The exercise last opened from a link, kept across reloads beside the progress: the
+    /// panel lists it after the worlds, and its slug keeps its "done" apart from every other.
+    pub exercise: Option<Box<Exercise>>,
 }
 
 /// A lesson's goal, drawn by the worker: its schema with what the database still lacks (or
@@ -120,6 +125,9 @@ pub enum LessonAction {
     Replaced,
     /// The worker drew a lesson's goal against the database.
     Goal(Goal),
+    /// An exercise link was opened and its start loaded: the exercise becomes the open,
+    /// started lesson (a new run, nothing shown yet).
+    Exercise(Box<Exercise>),
 }
 
 /// How far the learner is through one world of lessons.
@@ -258,6 +266,15 @@ impl LessonState {
                 }
             }
             LessonAction::Replaced => self.background = 0,
+            LessonAction::Exercise(exercise) => {
+                self.progress.current = Some(exercise.slug());
+                self.progress.started = true;
+                self.progress.shown = false;
+                self.progress.open = true;
+                self.exercise = Some(exercise);
+                self.clear_run();
+                self.background = 0;
+            }
             LessonAction::Goal(goal) => {
                 // A goal drawn for a lesson that is no longer open, or while steps still run
                 // (for a database that is about to change), is not shown.

@@ -46,6 +46,8 @@ pub enum Place {
     Migration,
     /// Project import/export, share links and backups (the Database column's backups box).
     Project,
+    /// Making an exercise (its dialog).
+    Exercise,
 }
 
 /// Everything the page shows.
@@ -106,6 +108,10 @@ pub struct AppState {
     pub rehearsal: Option<Box<Report>>,
     /// A question the page asks before it sends a request that cannot be taken back.
     pub question: Option<Question>,
+    /// Whether the dialog that makes an exercise of the project is open.
+    pub making_exercise: bool,
+    /// The exercise link's fragment (`#exercise=...`) once one was made.
+    pub exercise_link: Option<String>,
 }
 
 /// What the page asks before it sends a request that replaces or forgets something.
@@ -161,6 +167,8 @@ impl Default for AppState {
             interrupted: None,
             rehearsal: None,
             question: None,
+            making_exercise: false,
+            exercise_link: None,
         }
     }
 }
@@ -255,4 +263,8 @@ pub enum Action {
     Ask(Option<Question>),
     /// The rehearsal report was closed.
     CloseRehearsal,
+    /// Opens (`true`) or closes the dialog that makes an exercise.
+    MakeExercise(bool),
+    /// The request that makes an exercise left for the worker.
+    SentExercise,
 }
