@@ -125,14 +125,17 @@ pub fn lesson_panel(props: &Props) -> Html {
             }
             // Lesson authors check how a file reads before adding it; what it renders goes
             // through the same filter as the built-in lessons.
-            <button class="button small make-exercise" data-testid="make-exercise"
+            // Both ways for authors share one line, so the lesson above keeps its room.
+            <div class="lesson-authoring">
+            <button class="make-exercise muted small" data-testid="make-exercise"
                 title="Share this project as an exercise: the database as it is is the start, the model in the editor the goal"
-                onclick={props.on_make_exercise.reform(|_: MouseEvent| ())}>{ "Make an exercise of this project…" }</button>
+                onclick={props.on_make_exercise.reform(|_: MouseEvent| ())}>{ "Make an exercise…" }</button>
             <label class="preview-file muted small" title="Render a lesson markdown file here, to check how it reads">
                 { "Preview a lesson file…" }
                 <input type="file" accept=".md,text/markdown,text/plain" data-testid="lesson-preview-file"
                     onchange={preview_file(props.on_action.clone())} />
             </label>
+            </div>
         </section>
     }
 }

@@ -195,9 +195,10 @@ impl Reducible for AppState {
                         next.lessons.reduce(LessonAction::Exercise(exercise));
                     }
                     Ok(Outcome::ExerciseMade { exercise }) => {
-                        // The worker never reads the text as markdown; the page, which renders
-                        // it, refuses what its filter would drop before it hands out a link.
-                        match exercise.validate() {
+                        // The worker checked the rest, but never reads the text as markdown; the
+                        // page, which renders it, refuses what its filter would drop before it
+                        // hands out a link.
+                        match exercise.check_text() {
                             Ok(()) => {
                                 next.error = None;
                                 next.exercise_link = Some(exercise.share_fragment());

@@ -81,12 +81,14 @@ pub fn app() -> Html {
                     client.send(Request::Open {
                         browse: Some(browse.clone()),
                     });
-                    // An exercise link is checked whole on the page first (the text too, which
-                    // only the page renders); the worker checks the rest before it replaces
-                    // anything.
+                    // An exercise link is unpacked and its text checked on the page (only the
+                    // page renders it); the worker checks the rest (`check_data`, then what
+                    // needs SQLite) before it replaces anything.
                     let (exercise, link) = match link {
                         Some(fragment) if fragment.starts_with(strata_core::exercise::PREFIX) => {
-                            (Some(Exercise::from_fragment(&fragment)), None)
+                            let read = Exercise::unpack(&fragment)
+                                .and_then(|e| e.check_text().map(|()| e));
+                            (Some(read), None)
                         }
                         other => (None, other),
                     };

@@ -112,10 +112,12 @@ pub(super) fn page_url() -> String {
 /// Where the exercise last opened from a link is kept, beside the lessons' progress.
 const EXERCISE_KEY: &str = "strata.exercise";
 
-/// The exercise kept from an earlier visit; one that no longer reads (or validates) is dropped.
+/// The exercise kept from an earlier visit (the worker checked it when it was opened); one that
+/// no longer reads, or whose text the page would not show, is dropped.
 pub(super) fn load_exercise() -> Option<strata_core::exercise::Exercise> {
     let text = local_storage()?.get_item(EXERCISE_KEY).ok()??;
-    strata_core::exercise::Exercise::from_json(&text).ok()
+    let exercise = strata_core::exercise::Exercise::read_json(&text).ok()?;
+    exercise.check_text().ok().map(|()| exercise)
 }
 
 /// Keeps the exercise (or forgets it); storage that is full or disabled keeps it for the page's life.
