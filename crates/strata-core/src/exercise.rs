@@ -3,7 +3,8 @@
 //! row checks (a read-only query with its expected result) and a short markdown text.
 //!
 //! A learner who opens the link gets what a built-in lesson gives: the text, the goal drawn
-//! beside the live diagram, and checks of "done" ([`Exercise::conditions`]): the live schema is
+//! beside the live diagram, and checks of "done" (`Exercise::conditions`, beside the
+//! conditions in `playground::protocol`, which this module does not reach): the live schema is
 //! the goal's, reached through revisions (nothing changed outside one), and every row check
 //! gives its expected rows. Everything here is pure; what needs SQLite (the goal parsed, the
 //! start built and compared with it, the checks evaluated) is strata-engine's
@@ -23,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::markdown;
-use crate::playground::protocol::Condition;
 use crate::project::{check_model_size, Project, ProjectError, SHARE_LIMIT};
 use crate::statement::{self, Verb};
 
@@ -32,6 +32,9 @@ pub const FORMAT: &str = "strata-exercise/1";
 
 /// What an exercise link's fragment starts with.
 pub const PREFIX: &str = "#exercise=";
+
+/// How the dialog that makes an exercise shows a row check's line, as an example.
+pub const CHECK_EXAMPLE: &str = "SELECT count(*) FROM users => 4";
 
 /// The most characters a title may have: it is a heading, not a text.
 pub const TITLE_LIMIT: usize = 120;
@@ -124,7 +127,8 @@ impl Exercise {
     /// The exercise's short name: the first 12 hex digits of the SHA-256 of its JSON. Progress
     /// is kept under it, so two different exercises never share a "done".
     pub fn id(&self) -> String {
-        let json = serde_json::to_vec(self).expect("an exercise is plain data and always serializes");
+        let json =
+            serde_json::to_vec(self).expect("an exercise is plain data and always serializes");
         Sha256::digest(&json)
             .iter()
             .take(6)
@@ -188,38 +192,13 @@ impl Exercise {
             if cells > EXPECT_CELLS_LIMIT {
                 return Err(ExerciseError::Check {
                     number: i + 1,
-                    problem: format!("expects {cells} values; a check may compare at most {EXPECT_CELLS_LIMIT}"),
+                    problem: format!(
+                        "expects {cells} values; a check may compare at most {EXPECT_CELLS_LIMIT}"
+                    ),
                 });
             }
         }
         Ok(())
-    }
-
-    /// The conditions of "done", each with the sentence the checklist shows: the goal schema,
-    /// reached through revisions, then each row check.
-    pub fn conditions(&self) -> Vec<(String, Condition)> {
-        let mut conditions = vec![
-            (
-                "The database has the goal schema".to_owned(),
-                Condition::Schema {
-                    model: self.goal.clone(),
-                },
-            ),
-            (
-                "It got there through revisions: nothing was changed outside one (in the console, say)".to_owned(),
-                Condition::NoDrift { except: Vec::new() },
-            ),
-        ];
-        conditions.extend(self.checks.iter().map(|check| {
-            (
-                format!("{} gives {}", check.sql.trim(), show_rows(&check.expect)),
-                Condition::Rows {
-                    sql: check.sql.clone(),
-                    expect: check.expect.clone(),
-                },
-            )
-        }));
-        conditions
     }
 
     /// The exercise as JSON.
@@ -249,9 +228,10 @@ impl Exercise {
             Some(serde_json::Value::String(found)) if found == FORMAT => {}
             other => {
                 return Err(ExerciseError::Format {
-                    found: other.map_or_else(|| "none".to_owned(), |f| {
-                        f.as_str().map_or_else(|| f.to_string(), str::to_owned)
-                    }),
+                    found: other.map_or_else(
+                        || "none".to_owned(),
+                        |f| f.as_str().map_or_else(|| f.to_string(), str::to_owned),
+                    ),
                 })
             }
         }
@@ -313,7 +293,10 @@ pub fn check_query(number: usize, sql: &str) -> Result<(), ExerciseError> {
     if sql.len() > CHECK_SQL_LIMIT {
         return Err(ExerciseError::Check {
             number,
-            problem: format!("is {} bytes long; a query may have at most {CHECK_SQL_LIMIT}", sql.len()),
+            problem: format!(
+                "is {} bytes long; a query may have at most {CHECK_SQL_LIMIT}",
+                sql.len()
+            ),
         });
     }
     let statements = crate::sql::split_statements(sql);

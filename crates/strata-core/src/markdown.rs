@@ -83,13 +83,26 @@ mod tests {
     fn what_the_filter_drops_is_named() {
         for (markdown, named) in [
             ("Hi <script>alert(1)</script>", "raw HTML `<script>`"),
-            ("<div onclick=\"x()\">block</div>\n", "raw HTML `<div onclick=\"x()\">block</div>`"),
-            ("[click](javascript:alert(1))", "a link to `javascript:alert(1)`"),
-            ("[vb](  JaVaScRiPt:alert(1))", "a link to `JaVaScRiPt:alert(1)`"),
+            (
+                "<div onclick=\"x()\">block</div>\n",
+                "raw HTML `<div onclick=\"x()\">block</div>`",
+            ),
+            (
+                "[click](javascript:alert(1))",
+                "a link to `javascript:alert(1)`",
+            ),
+            (
+                "[vb](  JaVaScRiPt:alert(1))",
+                "a link to `JaVaScRiPt:alert(1)`",
+            ),
             ("[d](data:text/html,x)", "a link to `data:text/html,x`"),
             ("![pixel](https://example.com/x.png)", "an image"),
         ] {
-            assert_eq!(first_dropped(markdown).as_deref(), Some(named), "{markdown}");
+            assert_eq!(
+                first_dropped(markdown).as_deref(),
+                Some(named),
+                "{markdown}"
+            );
         }
         let long = format!("<div title=\"{}\"></div>\n", "x".repeat(100));
         assert!(first_dropped(&long).unwrap().ends_with("…`"));
@@ -103,7 +116,10 @@ mod tests {
             "```sql\nSELECT '<img onerror=1>';\n```\n",
         ] {
             assert_eq!(first_dropped(markdown), None, "{markdown}");
-            assert_eq!(safe_events(markdown).len(), Parser::new_ext(markdown, options()).count());
+            assert_eq!(
+                safe_events(markdown).len(),
+                Parser::new_ext(markdown, options()).count()
+            );
         }
     }
 }

@@ -80,7 +80,7 @@ pub fn exercise_dialog(props: &Props) -> Html {
                 </label>
                 <label class="field">{ "Row checks, one per line: a SELECT, then => and the rows it must give (values separated by commas, rows by semicolons); without =>, what it gives now must be kept" }
                     <textarea class="mono" data-testid="exercise-checks" rows="3" value={draft.checks.clone()}
-                        placeholder="SELECT count(*) FROM users => 4"
+                        placeholder={strata_core::exercise::CHECK_EXAMPLE}
                         oninput={edit(|d, v| d.checks = v)} />
                 </label>
                 if let Some(error) = &props.error {

@@ -16,6 +16,8 @@ use strata_core::rehearse::Report;
 
 mod reduce;
 #[cfg(test)]
+mod exercise_tests;
+#[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]
 mod notice_tests;

@@ -174,7 +174,8 @@ impl Reducible for AppState {
                     Ok(Outcome::ExerciseOpened { exercise, notes }) => {
                         // The start replaced the database, as a share link's project does; the
                         // exercise becomes the open lesson, started.
-                        let (model, language) = (exercise.start.model.clone(), exercise.start.language);
+                        let (model, language) =
+                            (exercise.start.model.clone(), exercise.start.language);
                         match language {
                             ModelLanguage::Sql => next.model = model.clone(),
                             ModelLanguage::Sqlmodel => next.sqlmodel = model.clone(),

@@ -386,7 +386,9 @@ pub enum Outcome {
         notes: Vec<String>,
     },
     /// An exercise made of the current project, checked as a learner's page will check it.
-    ExerciseMade { exercise: Box<crate::exercise::Exercise> },
+    ExerciseMade {
+        exercise: Box<crate::exercise::Exercise>,
+    },
     /// A lesson's goal: its schema, marked where the live database differs (`Added`: the goal
     /// has it and the database does not yet; `Removed`: the database has it and the goal does
     /// not), `differs` counting the marked tables and columns. `error` says why the goal could
@@ -820,6 +822,39 @@ pub enum Condition {
     /// is kept in the lesson's journal, so it stays passed when its state is undone on purpose
     /// (a rename rolled back); the last stage is never kept, it is evaluated as it is now.
     Stage {},
+}
+
+impl crate::exercise::Exercise {
+    /// The conditions of "done", each with the sentence the checklist shows: the goal schema,
+    /// reached through revisions, then each row check.
+    pub fn conditions(&self) -> Vec<(String, Condition)> {
+        let mut conditions = vec![
+            (
+                "The database has the goal schema".to_owned(),
+                Condition::Schema {
+                    model: self.goal.clone(),
+                },
+            ),
+            (
+                "It got there through revisions: nothing was changed outside one (in the console, say)".to_owned(),
+                Condition::NoDrift { except: Vec::new() },
+            ),
+        ];
+        conditions.extend(self.checks.iter().map(|check| {
+            (
+                format!(
+                    "{} gives {}",
+                    check.sql.trim(),
+                    crate::exercise::show_rows(&check.expect)
+                ),
+                Condition::Rows {
+                    sql: check.sql.clone(),
+                    expect: check.expect.clone(),
+                },
+            )
+        }));
+        conditions
+    }
 }
 
 /// What the workspace records in a lesson's journal while a lesson is set up: things that

@@ -62,8 +62,12 @@ impl Workspace {
         checks: &str,
     ) -> Result<Outcome, String> {
         let lines = parse_check_lines(checks).map_err(|e| e.to_string())?;
-        let goal = parse_model(model, language)
-            .map_err(|e| format!("the goal (the model in the editor) does not read: {}; nothing was made", e.message))?;
+        let goal = parse_model(model, language).map_err(|e| {
+            format!(
+                "the goal (the model in the editor) does not read: {}; nothing was made",
+                e.message
+            )
+        })?;
         let live = crate::introspect_excluding(&self.conn, &STRATA_TABLES)
             .map_err(|e| format!("cannot read the database: {e}"))?;
         let start = self.export_project(&schema_sql(&live), ModelLanguage::Sql)?;
@@ -106,18 +110,31 @@ impl Workspace {
     pub(super) fn vet_exercise(&self, exercise: &Exercise) -> Result<Schema, String> {
         exercise.check_data().map_err(|e| e.to_string())?;
         let goal = parse_model(&exercise.goal, ModelLanguage::Sql).map_err(|e| {
-            format!("the exercise's goal schema does not read ({}); nothing was changed", e.message)
+            format!(
+                "the exercise's goal schema does not read ({}); nothing was changed",
+                e.message
+            )
         })?;
         let scratch = build(&exercise.start, &*self.clock, VERSION_TABLE)
             .map_err(|e| format!("the exercise's start cannot be built: {e}"))?;
-        let start = crate::introspect_excluding(&scratch, &STRATA_TABLES)
-            .map_err(|e| format!("the exercise's start cannot be read: {e}; nothing was changed"))?;
-        let (graph, _) = exercise.start.graph_and_targets().map_err(|e| e.to_string())?;
+        let start = crate::introspect_excluding(&scratch, &STRATA_TABLES).map_err(|e| {
+            format!("the exercise's start cannot be read: {e}; nothing was changed")
+        })?;
+        let (graph, _) = exercise
+            .start
+            .graph_and_targets()
+            .map_err(|e| e.to_string())?;
         let applied: std::collections::BTreeSet<String> = migrate::applied(&scratch, VERSION_TABLE)
             .map(|rows| rows.into_iter().map(|r| r.version).collect())
             .map_err(|e| e.to_string())?;
-        let drift = migrate::drift(&scratch, &graph, &graph.current(&applied), VERSION_TABLE, &STRATA_TABLES)
-            .map_err(|e| e.to_string())?;
+        let drift = migrate::drift(
+            &scratch,
+            &graph,
+            &graph.current(&applied),
+            VERSION_TABLE,
+            &STRATA_TABLES,
+        )
+        .map_err(|e| e.to_string())?;
         if !drift.is_empty() {
             let changes: Vec<String> = drift.up.changes.iter().map(|c| c.describe()).collect();
             return Err(format!(
@@ -148,7 +165,8 @@ impl Workspace {
         let Ok(goal) = parse_model(model, ModelLanguage::Sql) else {
             return false;
         };
-        crate::introspect_excluding(&self.conn, &STRATA_TABLES).is_ok_and(|live| live == goal.schema)
+        crate::introspect_excluding(&self.conn, &STRATA_TABLES)
+            .is_ok_and(|live| live == goal.schema)
     }
 
     /// Whether the read-only query `sql` gives exactly `expect`.
