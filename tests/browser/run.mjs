@@ -335,8 +335,10 @@ test('release first-load size', (t) => {
     // The page's bound is what keeps it small; the total's keeps SQLite and the engine from
     // growing unnoticed. Both are the size measured when they were set plus about 5%: on
     // 2026-12-07, after Rehearse, the restore question, notices, Cancel and the lessons' goal
-    // diagrams had joined the page, 430,580 B and 1,213,464 B (docs/benchmarks.md).
-    const FIRST_LOAD = 452_000;
+    // diagrams had joined the page, 430,580 B and 1,213,464 B (docs/benchmarks.md). The page's
+    // bound was raised once since, for the exercises a teacher makes and shares (issue 13 §6:
+    // 437,704 B before, 453,662 B after, measured the same day).
+    const FIRST_LOAD = 476_000;
     const BEFORE_INTERACTIVE = 1_275_000;
     let page = 0;
     let worker = 0;

@@ -38,16 +38,17 @@ pub struct Props {
     pub on_action: Callback<LessonAction>,
     /// Runs steps in the worker after dispatching the action that says why.
     pub on_steps: Callback<(LessonAction, Vec<Step>)>,
+    /// Opens the dialog that makes an exercise of the project.
+    pub on_make_exercise: Callback<()>,
 }
 
 #[function_component(LessonPanel)]
 pub fn lesson_panel(props: &Props) -> Html {
     let state = &props.state;
-    let done = props
-        .lessons
-        .iter()
-        .filter(|l| state.is_done(&l.slug))
-        .count();
+    // The count is of the built-in lessons; an opened exercise is listed apart.
+    let built_in = props.lessons.iter().filter(|l| !l.exercise);
+    let total = built_in.clone().count();
+    let done = built_in.filter(|l| state.is_done(&l.slug)).count();
     let current = state
         .progress
         .current
@@ -68,9 +69,9 @@ pub fn lesson_panel(props: &Props) -> Html {
                 <button class={classes!("chip", is_current.then_some("current"), is_done.then_some("done"), (is_seen && !is_done).then_some("seen"))}
                     data-testid={format!("lesson-{}", lesson.slug)} data-done={is_done.to_string()}
                     data-seen={is_seen.to_string()}
-                    title={title} aria-label={format!("Lesson {}: {}", lesson.number, lesson.title)}
+                    title={title} aria-label={if lesson.exercise { format!("Exercise: {}", lesson.title) } else { format!("Lesson {}: {}", lesson.number, lesson.title) }}
                     onclick={props.on_action.reform(move |_: MouseEvent| LessonAction::Pick(slug.clone()))}>
-                    { lesson.number }
+                    { if lesson.exercise { "E".to_owned() } else { lesson.number.to_string() } }
                 </button>
             </li>
         }
@@ -94,12 +95,19 @@ pub fn lesson_panel(props: &Props) -> Html {
             <div class="lesson-top">
                 <h2>{ "Lessons" }</h2>
                 <span class="badge ok" data-testid="lesson-progress">
-                    { format!("{done} of {} done", props.lessons.len()) }
+                    { format!("{done} of {total} done") }
                 </span>
                 <button class="close" title="Close the lessons" aria-label="Close the lessons"
                     onclick={props.on_action.reform(|_: MouseEvent| LessonAction::Toggle)}>{ "×" }</button>
             </div>
-            <div class="lesson-worlds">{ for worlds }</div>
+            <div class="lesson-worlds">{ for worlds }
+                { for props.lessons.iter().filter(|l| l.exercise).map(|exercise| html! {
+                    <div class="world" data-testid="lesson-world-exercise">
+                        <span class="world-title" title={exercise.title.clone()}>{ "Exercise" }</span>
+                        <ol class="lesson-chips">{ chip(exercise) }</ol>
+                    </div>
+                }) }
+            </div>
             if let Some(preview) = &state.preview {
                 <article class="lesson preview" data-testid="lesson-preview">
                     <div class="lesson-top">
@@ -119,11 +127,17 @@ pub fn lesson_panel(props: &Props) -> Html {
             }
             // Lesson authors check how a file reads before adding it; what it renders goes
             // through the same filter as the built-in lessons.
+            // Both ways for authors share one line, so the lesson above keeps its room.
+            <div class="lesson-authoring">
+            <button class="make-exercise muted small" data-testid="make-exercise"
+                title="Share this project as an exercise: the database as it is is the start, the model in the editor the goal"
+                onclick={props.on_make_exercise.reform(|_: MouseEvent| ())}>{ "Make an exercise…" }</button>
             <label class="preview-file muted small" title="Render a lesson markdown file here, to check how it reads">
                 { "Preview a lesson file…" }
                 <input type="file" accept=".md,text/markdown,text/plain" data-testid="lesson-preview-file"
                     onchange={preview_file(props.on_action.clone())} />
             </label>
+            </div>
         </section>
     }
 }
@@ -136,9 +150,12 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
     // `started` in the kept progress knows nothing about. So every start keeps a backup first.
     let start = {
         let mut steps = lesson.setup.clone();
-        let label = format!("before lesson {}", lesson.number);
-        // Automatic: restarting a lesson many times keeps only its newest few.
-        steps.insert(0, Step::KeepBefore { label });
+        // Automatic: restarting a lesson many times keeps only its newest few. An exercise's
+        // setup loads its start, which keeps its own ("before exercise").
+        if !lesson.exercise {
+            let label = format!("before lesson {}", lesson.number);
+            steps.insert(0, Step::KeepBefore { label });
+        }
         props
             .on_steps
             .reform(move |_: MouseEvent| (LessonAction::Started, steps.clone()))
@@ -172,7 +189,7 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
     html! {
         <>
         <article class="lesson" data-testid="lesson">
-            <h3 class="lesson-title">{ format!("{}. {}", lesson.number, lesson.title) }</h3>
+            <h3 class="lesson-title">{ if lesson.exercise { format!("Exercise: {}", lesson.title) } else { format!("{}. {}", lesson.number, lesson.title) } }</h3>
             <div class="prose" data-testid="lesson-text">{ text }</div>
             <div class="task">
                 <h4>{ "Your task" }</h4>
@@ -214,6 +231,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
                             }
                         }) }
                     </ul>
+                } else if lesson.exercise {
+                    <p class="muted small">{ "Start puts the exercise's start in place of what the playground holds now, which is kept first as a backup called \u{201c}before exercise\u{201d} (Backups, in the Database column)." }</p>
                 } else {
                     <p class="muted small">{ format!("Start sets up the lesson's project and database in place of what the playground holds now. Start and Restart both keep that first as a backup called \u{201c}before lesson {}\u{201d}, which you can restore (Backups, in the Database column).", lesson.number) }</p>
                 }
@@ -284,8 +303,8 @@ fn body(lesson: &Lesson, props: &Props) -> Html {
             }
             <button class="button" data-testid="lesson-hint" disabled={!started || state.hint}
                 onclick={props.on_action.reform(|_: MouseEvent| LessonAction::ShowHint)}>{ "Hint" }</button>
-            <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started}
-                title={if staged { "Do this stage for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" } else { "Do the task for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" }}
+            <button class="button" data-testid="lesson-show-me" disabled={props.busy || !started || stage.show_me.is_empty()}
+                title={if lesson.exercise { "An exercise has no Show me: its author gave the goal, not the way there" } else if staged { "Do this stage for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" } else { "Do the task for me, step by step. A lesson solved this way is marked seen, not done: Restart and do it yourself for that" }}
                 onclick={show_me}>{ if staged { "Show me this stage" } else { "Show me" } }</button>
         </div>
         if !lesson.tools.is_empty() {

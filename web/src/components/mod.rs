@@ -4,6 +4,7 @@ pub mod app;
 pub mod console;
 pub mod damaged_panel;
 pub mod data_grid;
+pub mod exercise_dialog;
 pub mod export_dialog;
 pub mod grid_table;
 pub mod header;

@@ -1,54 +1,20 @@
 //! Lesson markdown to HTML that is safe to put into the page.
 //!
-//! Lesson text is rendered with pulldown-cmark, but only after its events are filtered: raw
-//! HTML (block or inline) is dropped, images become their alt text, and a link whose target
-//! is not `http:`, `https:` or an in-page `#anchor` keeps its text and loses the link. Text
-//! and attribute values are escaped by pulldown-cmark's HTML writer, so what comes out holds
-//! no script, no event handler and no `javascript:` URL, whatever the markdown said.
+//! Lesson (and exercise) text is rendered with pulldown-cmark, but only after its events pass
+//! strata-core's `markdown::safe_events`: raw HTML (block or inline) is dropped, images become
+//! their alt text, and a link whose target is not `http:`, `https:` or an in-page `#anchor`
+//! keeps its text and loses the link. Text and attribute values are escaped by pulldown-cmark's
+//! HTML writer, so what comes out holds no script, no event handler and no `javascript:` URL,
+//! whatever the markdown said.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+pub use strata_core::markdown::is_safe_url;
+use strata_core::markdown::safe_events;
 
 /// Renders lesson markdown to HTML that can be inserted into the DOM as it is.
 pub fn render(markdown: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, safe_events(markdown).into_iter());
     html
-}
-
-/// Whether a link target may stay a link: web pages and anchors in this page only.
-pub fn is_safe_url(url: &str) -> bool {
-    let url = url.trim_start();
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || url.starts_with('#')
-}
-
-fn safe_events(markdown: &str) -> Vec<Event<'_>> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    // For every link or image open, whether its start tag was kept, so its end tag matches.
-    let mut kept = Vec::new();
-    let mut events = Vec::new();
-    for event in Parser::new_ext(markdown, options) {
-        match event {
-            Event::Html(_) | Event::InlineHtml(_) => {}
-            Event::Start(Tag::Link { ref dest_url, .. }) => {
-                let keep = is_safe_url(dest_url);
-                kept.push(keep);
-                if keep {
-                    events.push(event);
-                }
-            }
-            Event::End(TagEnd::Link) => {
-                if kept.pop().unwrap_or(false) {
-                    events.push(event);
-                }
-            }
-            // An image's alt text arrives as the events between its start and end, so
-            // dropping both tags leaves exactly the alt text.
-            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
-            other => events.push(other),
-        }
-    }
-    events
 }
 
 #[cfg(test)]

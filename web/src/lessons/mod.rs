@@ -54,6 +54,7 @@
 //! whose TOML does not parse fails the build, and one that does not fit [`Lesson`] fails the
 //! native tests, never a visitor's page.
 
+pub mod exercise;
 pub mod markdown;
 pub mod progress;
 
@@ -175,6 +176,10 @@ pub struct Lesson {
     /// learner would commit in their own repository.
     #[serde(default)]
     pub show_commit: bool,
+    /// A teacher's exercise opened from a link (`exercise::lesson`), not a lesson file: it is
+    /// listed apart from the worlds, and its Start loads its own start.
+    #[serde(skip)]
+    pub exercise: bool,
 }
 
 /// One condition of "done", evaluated by the worker over the project, the database and the

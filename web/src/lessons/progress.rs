@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use strata_core::exercise::Exercise;
+
 use crate::services::protocol::{Diagram, GoalVersion};
 
 /// What is kept across reloads (in localStorage): the lesson being taken and the lessons done.
@@ -74,6 +76,9 @@ pub struct LessonState {
     pub goal: Option<Goal>,
     /// The current lesson's newest revision beside its Alembic script, as the worker made it.
     pub commit: Option<LessonCommit>,
+    /// The exercise last opened from a link, kept across reloads beside the progress: the
+    /// panel lists it after the worlds, and its slug keeps its "done" apart from every other.
+    pub exercise: Option<Box<Exercise>>,
 }
 
 /// A lesson's newest revision as the learner would commit it (see `components/lesson_commit.rs`).
@@ -137,6 +142,9 @@ pub enum LessonAction {
     Goal(Goal),
     /// The worker exported the lesson's newest revision.
     Commit(LessonCommit),
+    /// An exercise link was opened and its start loaded: the exercise becomes the open,
+    /// started lesson (a new run, nothing shown yet).
+    Exercise(Box<Exercise>),
 }
 
 /// How far the learner is through one world of lessons.
@@ -275,6 +283,15 @@ impl LessonState {
                 }
             }
             LessonAction::Replaced => self.background = 0,
+            LessonAction::Exercise(exercise) => {
+                self.progress.current = Some(exercise.slug());
+                self.progress.started = true;
+                self.progress.shown = false;
+                self.progress.open = true;
+                self.exercise = Some(exercise);
+                self.clear_run();
+                self.background = 0;
+            }
             LessonAction::Goal(goal) => {
                 // A goal drawn for a lesson that is no longer open, or while steps still run
                 // (for a database that is about to change), is not shown.

@@ -18,6 +18,8 @@ use crate::services::protocol::{
 use strata_core::rehearse::Report;
 
 #[cfg(test)]
+mod exercise_tests;
+#[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]
 mod notice_tests;
@@ -51,6 +53,8 @@ pub enum Place {
     Migration,
     /// Project import/export, share links and backups (the Database column's backups box).
     Project,
+    /// Making an exercise (its dialog).
+    Exercise,
 }
 
 /// Everything the page shows.
@@ -114,6 +118,10 @@ pub struct AppState {
     /// On a first visit drawn from the build's answer to Open ([`AppState::seeded`]), the model
     /// text and tab it showed, until the worker's own answer to Open arrives.
     pub seed: Option<(String, ModelLanguage)>,
+    /// Whether the dialog that makes an exercise of the project is open.
+    pub making_exercise: bool,
+    /// The exercise link's fragment (`#exercise=...`) once one was made.
+    pub exercise_link: Option<String>,
 }
 
 /// What the page asks before it sends a request that replaces or forgets something.
@@ -170,6 +178,8 @@ impl Default for AppState {
             rehearsal: None,
             question: None,
             seed: None,
+            making_exercise: false,
+            exercise_link: None,
         }
     }
 }
@@ -301,4 +311,8 @@ pub enum Action {
     Ask(Option<Question>),
     /// The rehearsal report was closed.
     CloseRehearsal,
+    /// Opens (`true`) or closes the dialog that makes an exercise.
+    MakeExercise(bool),
+    /// The request that makes an exercise left for the worker.
+    SentExercise,
 }

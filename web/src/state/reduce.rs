@@ -174,6 +174,42 @@ impl Reducible for AppState {
                         next.saved_model = Some((model, language));
                         next.replaced(&notes, true);
                     }
+                    Ok(Outcome::ExerciseOpened { exercise, notes }) => {
+                        // The start replaced the database, as a share link's project does; the
+                        // exercise becomes the open lesson, started.
+                        let (model, language) =
+                            (exercise.start.model.clone(), exercise.start.language);
+                        match language {
+                            ModelLanguage::Sql => next.model = model.clone(),
+                            ModelLanguage::Sqlmodel => next.sqlmodel = model.clone(),
+                        }
+                        next.language = language;
+                        next.saved_model = Some((model, language));
+                        next.lesson_started();
+                        next.replaced(&[], true);
+                        let mut notice = format!(
+                            "Exercise \u{201c}{}\u{201d} opened: its start replaced the database; its text, goal and checks are in the Lessons panel.",
+                            exercise.title
+                        );
+                        for note in notes {
+                            notice.push(' ');
+                            notice.push_str(&note);
+                        }
+                        next.project_notice = Some(notice);
+                        next.lessons.reduce(LessonAction::Exercise(exercise));
+                    }
+                    Ok(Outcome::ExerciseMade { exercise }) => {
+                        // The worker checked the rest, but never reads the text as markdown; the
+                        // page, which renders it, refuses what its filter would drop before it
+                        // hands out a link.
+                        match exercise.check_text() {
+                            Ok(()) => {
+                                next.error = None;
+                                next.exercise_link = Some(exercise.share_fragment());
+                            }
+                            Err(e) => next.error = Some(e.to_string().into()),
+                        }
+                    }
                     Ok(Outcome::Replaced { notes }) => next.replaced(&notes, false),
                     // What the visitor typed (or the tab chosen) while the page showed the
                     // build's answer stays in the editor; it is kept by the next SaveModel.
@@ -375,7 +411,7 @@ impl Reducible for AppState {
                         match next.place {
                             Place::Project => next.project_notice = None,
                             Place::Migration => next.notice = None,
-                            Place::Console => {}
+                            Place::Console | Place::Exercise => {}
                         }
                     }
                 }
@@ -423,6 +459,20 @@ impl Reducible for AppState {
             }
             Action::Ask(question) => next.question = question,
             Action::CloseRehearsal => next.rehearsal = None,
+            Action::MakeExercise(open) => {
+                next.making_exercise = open;
+                next.exercise_link = None;
+                if next.place == Place::Exercise {
+                    next.error = None;
+                }
+            }
+            Action::SentExercise => {
+                next.pending += 1;
+                next.error = None;
+                next.exercise_link = None;
+                next.place = Place::Exercise;
+            }
+
             Action::ConfirmRename(rename) => {
                 // A yes replaces an earlier no to the same question.
                 next.declined.retain(|d| !d.answers(&rename));

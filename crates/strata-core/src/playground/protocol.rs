@@ -144,6 +144,25 @@ pub enum Request {
         #[serde(default)]
         link: bool,
     },
+    /// Opens an exercise from its link: the engine checks what the page could not (the goal
+    /// parses, the start builds without drift and does not already have the goal schema, each
+    /// row check only reads), then loads the start as a share link's project is loaded. Answers
+    /// [`Outcome::ExerciseOpened`]; a refusal changes nothing.
+    OpenExercise {
+        exercise: Box<crate::exercise::Exercise>,
+        browse: Option<String>,
+    },
+    /// Makes an exercise of the current project: the start is the database as it is (its
+    /// revisions, what is applied, its rows), the goal the editor's model; `checks` are the
+    /// teacher's row-check lines (`exercise::parse_check_lines`). Nothing is written; answers
+    /// [`Outcome::ExerciseMade`].
+    MakeExercise {
+        model: String,
+        language: ModelLanguage,
+        title: String,
+        text: String,
+        checks: String,
+    },
     /// Keeps the model editor's text in the database. Sent while the visitor types, so it is
     /// answered with [`Outcome::ModelSaved`] and an empty snapshot the page ignores.
     SaveModel {
@@ -192,7 +211,8 @@ impl Request {
             | Request::CreateAll { model, .. }
             | Request::ExportAlembicProject { model, .. }
             | Request::SaveModel { model, .. }
-            | Request::ExportProject { model, .. } => Some(model),
+            | Request::ExportProject { model, .. }
+            | Request::MakeExercise { model, .. } => Some(model),
             Request::Load { project, .. } => Some(&project.model),
             _ => None,
         }
@@ -371,6 +391,16 @@ pub enum Outcome {
         id: String,
         up: String,
         down: String,
+    },
+    /// An exercise link was opened: the database holds its start now (the model goes in the
+    /// editor), and the page makes it the open lesson; `notes` as for `Loaded`.
+    ExerciseOpened {
+        exercise: Box<crate::exercise::Exercise>,
+        notes: Vec<String>,
+    },
+    /// An exercise made of the current project, checked as a learner's page will check it.
+    ExerciseMade {
+        exercise: Box<crate::exercise::Exercise>,
     },
     /// A lesson's goal: its schema, marked where the live database differs (`Added`: the goal
     /// has it and the database does not yet; `Removed`: the database has it and the goal does
@@ -780,6 +810,10 @@ pub enum Step {
         #[serde(default)]
         writes: Vec<String>,
     },
+    /// Replaces the database with a project, as a share link does (built aside, checked, then
+    /// copied in, what it replaces kept as an automatic backup labelled "before exercise"): an
+    /// exercise's start, which its Start and Restart put back.
+    Load(Box<Project>),
     /// Runs a SQL file the way the guide's `migrate.sh` hands it to `psql` (`psql < file`,
     /// without `ON_ERROR_STOP`): the file's BEGIN…COMMIT makes it all or nothing, and an error
     /// rolls it back, is printed, and still ends with exit status 0, so a script with `set -e`
@@ -850,12 +884,54 @@ pub enum Condition {
         #[serde(default)]
         except: Vec<String>,
     },
+    /// The live schema (strata's own tables left out) is exactly the one `model` (SQL)
+    /// describes, as the schema value compares them: an exercise's goal.
+    Schema { model: String },
+    /// A read-only query gives exactly these rows, each value as the grids show it (`NULL`,
+    /// `4`, `ada@example.com`): an exercise's row check.
+    Rows {
+        sql: String,
+        expect: Vec<Vec<String>>,
+    },
     /// Where the next stage of a staged lesson begins. It holds once every stage before it has
     /// passed, in order; the conditions after it are evaluated only then, and a `happened`
     /// among them counts only what happened after the stage before it passed. A passed stage
     /// is kept in the lesson's journal, so it stays passed when its state is undone on purpose
     /// (a rename rolled back); the last stage is never kept, it is evaluated as it is now.
     Stage {},
+}
+
+impl crate::exercise::Exercise {
+    /// The conditions of "done", each with the sentence the checklist shows: the goal schema,
+    /// reached through revisions, then each row check.
+    pub fn conditions(&self) -> Vec<(String, Condition)> {
+        let mut conditions = vec![
+            (
+                "The database has the goal schema".to_owned(),
+                Condition::Schema {
+                    model: self.goal.clone(),
+                },
+            ),
+            (
+                "It got there through revisions: nothing was changed outside one (in the console, say)".to_owned(),
+                Condition::NoDrift { except: Vec::new() },
+            ),
+        ];
+        conditions.extend(self.checks.iter().map(|check| {
+            (
+                format!(
+                    "{} gives {}",
+                    check.sql.trim(),
+                    crate::exercise::show_rows(&check.expect)
+                ),
+                Condition::Rows {
+                    sql: check.sql.clone(),
+                    expect: check.expect.clone(),
+                },
+            )
+        }));
+        conditions
+    }
 }
 
 /// What the workspace records in a lesson's journal while a lesson is set up: things that

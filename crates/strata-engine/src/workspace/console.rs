@@ -175,7 +175,7 @@ pub(super) fn read_grid(stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<
     })
 }
 
-fn cell(value: ValueRef<'_>) -> Cell {
+pub(super) fn cell(value: ValueRef<'_>) -> Cell {
     match value {
         ValueRef::Null => Cell::Null,
         ValueRef::Integer(i) => Cell::Integer(i),

@@ -127,6 +127,16 @@ impl Workspace {
                     }
                 }
             }
+            Step::Load(project) => {
+                if let Outcome::Loaded {
+                    model: kept,
+                    language,
+                    ..
+                } = self.load_start(project)?
+                {
+                    *model = Some((kept, language));
+                }
+            }
             Step::Echo(line) => notes.push(line.clone()),
             Step::Discard(name) => {
                 let id = self.revision_named(name);
@@ -387,6 +397,7 @@ fn describe(step: &Step) -> String {
         Step::Rehearse(target) => format!("rehearse {target}"),
         Step::Deploy(0) => "stop the app".into(),
         Step::Deploy(version) => format!("deploy app v{version}"),
+        Step::Load(_) => "load the exercise's start".into(),
         Step::Try(step) => describe(step),
     }
 }

@@ -36,6 +36,8 @@ pub use strata_core::playground::{demo, protocol};
 mod console;
 /// What a damaged saved database allows, and the answers it gets.
 mod damaged;
+/// Exercises a teacher makes and shares as links.
+mod exercise;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod demo_image;
 /// The live connection's guard rails (defensive mode, settings, TEMP objects) and the ways out
@@ -56,6 +58,8 @@ mod workbench;
 mod backup_tests;
 #[cfg(test)]
 mod demo_tests;
+#[cfg(test)]
+mod exercise_tests;
 #[cfg(test)]
 mod guard_tests;
 #[cfg(test)]
@@ -422,6 +426,24 @@ impl Workspace {
                 };
                 let loaded = self.budgeted(what, |engine| engine.load(&project, link));
                 (loaded.map_err(Failure::from), browse)
+            }
+            Request::OpenExercise { exercise, browse } => {
+                let opened = self.budgeted("the exercise link's project", |engine| {
+                    engine.open_exercise(&exercise)
+                });
+                (opened.map_err(Failure::from), browse)
+            }
+            Request::MakeExercise {
+                model,
+                language,
+                title,
+                text,
+                checks,
+            } => {
+                let made = self.budgeted("making the exercise", |engine| {
+                    engine.make_exercise(&model, language, &title, &text, &checks)
+                });
+                (made.map_err(Failure::from), self.last_browse.clone())
             }
             Request::SaveModel { model, language } => (
                 self.save_model(&model, language).map_err(Failure::from),

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::console::Console;
 use super::damaged_panel::DamagedPanel;
+use super::exercise_dialog::{Draft, ExerciseDialog};
 use super::data_grid::DataGrid;
 use super::header::Header;
 use super::lesson_panel::{load_progress, use_lesson_watch, LessonPanel};
@@ -22,9 +23,10 @@ use crate::services::protocol::{ExportFormat, Message, Request, Step};
 use crate::services::DbClient;
 use crate::state::{Action, AppState, Phase, Place, Question};
 use page::{
-    deliver, expose_test_hooks, first_visit, load_model, page_url, remember_storage,
-    take_share_link,
+    deliver, expose_test_hooks, first_visit, load_exercise, load_model, page_url,
+    remember_storage, save_exercise, take_share_link,
 };
+use strata_core::exercise::Exercise;
 
 mod files;
 mod page;
@@ -37,7 +39,11 @@ pub fn app() -> Html {
     let state = use_reducer(|| {
         let state = AppState {
             model: load_model().unwrap_or_else(|| demo::MODEL_SQL.to_owned()),
-            lessons: load_progress(),
+            lessons: {
+                let mut lessons = load_progress();
+                lessons.exercise = load_exercise().map(Box::new);
+                lessons
+            },
             ..AppState::default()
         };
         // A first visit shows the demo at once, from the build's answer to Open, while the
@@ -89,6 +95,28 @@ pub fn app() -> Html {
                     client.send(Request::Open {
                         browse: Some(browse.clone()),
                     });
+                    // An exercise link is unpacked and its text checked on the page (only the
+                    // page renders it); the worker checks the rest (`check_data`, then what
+                    // needs SQLite) before it replaces anything.
+                    let (exercise, link) = match link {
+                        Some(fragment) if fragment.starts_with(strata_core::exercise::PREFIX) => {
+                            let read = Exercise::unpack(&fragment)
+                                .and_then(|e| e.check_text().map(|()| e));
+                            (Some(read), None)
+                        }
+                        other => (None, other),
+                    };
+                    match exercise {
+                        Some(Ok(exercise)) => {
+                            dispatcher.dispatch(Action::SentProject);
+                            client.send(Request::OpenExercise {
+                                exercise: Box::new(exercise),
+                                browse: Some(browse.clone()),
+                            });
+                        }
+                        Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
+                        None => {}
+                    }
                     match link.map(|fragment| Project::from_share_fragment(&fragment)) {
                         Some(Ok(project)) => {
                             dispatcher.dispatch(Action::SentProject);
@@ -226,7 +254,41 @@ pub fn app() -> Html {
     };
     // Lessons: the panel dispatches lesson actions and asks for steps; checks and the simulated
     // app run on their own while a lesson is started (see lesson_panel.rs).
-    let lessons = use_memo((), |()| crate::lessons::all());
+    // The built-in lessons, and the exercise last opened from a link after them.
+    let lessons = use_memo(state.lessons.exercise.clone(), |exercise| {
+        let mut lessons = crate::lessons::all();
+        if let Some(exercise) = exercise {
+            lessons.push(crate::lessons::exercise::lesson(exercise));
+        }
+        lessons
+    });
+    use_effect_with(state.lessons.exercise.clone(), |exercise| {
+        save_exercise(exercise.as_deref())
+    });
+    let on_make_exercise = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::MakeExercise(true)))
+    };
+    let on_close_exercise = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::MakeExercise(false)))
+    };
+    let on_exercise = {
+        let (client, dispatcher) = (client.clone(), state.dispatcher());
+        let (model, language) = (state.model_text().to_owned(), state.language);
+        Callback::from(move |draft: Draft| {
+            if let Some(client) = client.as_ref() {
+                dispatcher.dispatch(Action::SentExercise);
+                client.send(Request::MakeExercise {
+                    model: model.clone(),
+                    language,
+                    title: draft.title,
+                    text: draft.text,
+                    checks: draft.checks,
+                });
+            }
+        })
+    };
     let on_lesson = {
         let dispatcher = state.dispatcher();
         Callback::from(move |action| dispatcher.dispatch(Action::Lesson(action)))
@@ -592,7 +654,7 @@ pub fn app() -> Html {
             <main class={classes!("columns", state.lessons.progress.open.then_some("with-lessons"))}>
                 if state.lessons.progress.open {
                     <LessonPanel lessons={lessons.clone()} state={state.lessons.clone()} busy={state.busy()}
-                        on_action={on_lesson} on_steps={on_lesson_steps} />
+                        on_action={on_lesson} on_steps={on_lesson_steps} on_make_exercise={on_make_exercise} />
                 }
                 <ModelPanel text={AttrValue::from(state.model_text().to_owned())} on_edit={on_model}
                     language={state.language} on_language={on_language}
@@ -639,6 +701,11 @@ pub fn app() -> Html {
             }
             if let Some(report) = &state.rehearsal {
                 <RehearsalDialog report={report.clone()} on_close={on_close_rehearsal} />
+            }
+            if state.making_exercise {
+                <ExerciseDialog link={state.exercise_link.as_ref().map(|fragment| AttrValue::from(format!("{}{fragment}", page_url())))}
+                    error={error_in(Place::Exercise)} busy={state.busy()}
+                    on_make={on_exercise} on_close={on_close_exercise} />
             }
             if let Some(question) = &state.question {
                 <QuestionDialog question={question.clone()} on_answer={on_answer} />

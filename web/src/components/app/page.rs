@@ -1,8 +1,8 @@
 //! The page's dealings with the browser outside the database worker: the model text an
 //! earlier build kept in localStorage, whether a database was saved here before (so a first
 //! visit can be drawn from the build's answer), exported files handed to the browser's
-//! download, the share link read from (and taken out of) the address, and the browser tests'
-//! hooks.
+//! download, the share link read from (and taken out of) the address, the exercise last
+//! opened, and the browser tests' hooks.
 
 use crate::services::download;
 use crate::services::protocol::{Message, Outcome, Request, Storage};
@@ -110,11 +110,12 @@ pub(super) fn deliver(message: &Message) -> Result<(), String> {
     }
 }
 
-/// The share link's fragment, if the page was opened with one; the address keeps the rest.
+/// The share link's fragment (a project's or an exercise's), if the page was opened with one;
+/// the address keeps the rest.
 pub(super) fn take_share_link() -> Option<String> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
-    if !hash.starts_with("#project=") {
+    if !hash.starts_with("#project=") && !hash.starts_with(strata_core::exercise::PREFIX) {
         return None;
     }
     let rest = format!(
@@ -136,5 +137,26 @@ pub(super) fn page_url() -> String {
     match href.find('#') {
         Some(at) => href[..at].to_owned(),
         None => href,
+    }
+}
+
+/// Where the exercise last opened from a link is kept, beside the lessons' progress.
+const EXERCISE_KEY: &str = "strata.exercise";
+
+/// The exercise kept from an earlier visit (the worker checked it when it was opened); one that
+/// no longer reads, or whose text the page would not show, is dropped.
+pub(super) fn load_exercise() -> Option<strata_core::exercise::Exercise> {
+    let text = local_storage()?.get_item(EXERCISE_KEY).ok()??;
+    let exercise = strata_core::exercise::Exercise::read_json(&text).ok()?;
+    exercise.check_text().ok().map(|()| exercise)
+}
+
+/// Keeps the exercise (or forgets it); storage that is full or disabled keeps it for the page's life.
+pub(super) fn save_exercise(exercise: Option<&strata_core::exercise::Exercise>) {
+    if let Some(storage) = local_storage() {
+        let _ = match exercise {
+            Some(exercise) => storage.set_item(EXERCISE_KEY, &exercise.to_json()),
+            None => storage.remove_item(EXERCISE_KEY),
+        };
     }
 }

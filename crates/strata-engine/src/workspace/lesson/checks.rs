@@ -261,6 +261,8 @@ impl Workspace {
                 keeps,
                 except,
             } => self.rollback_holds(revision, keeps, except),
+            Condition::Schema { model } => self.has_schema(model),
+            Condition::Rows { sql, expect } => self.gives_rows(sql, expect),
             // Evaluated by `check`, which knows the stages before it.
             Condition::Stage {} => false,
         }
