@@ -280,3 +280,107 @@ fn fuzz_project_folders() {
     fuzz::run("project-folder", &settings(IN_SUITE_SLOW), project_input, project_folder);
     println!("fuzz project-folder: {} inputs read as a project, {} laid out as files", READ.load(Ordering::Relaxed), LAID_OUT.load(Ordering::Relaxed));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exercise links, their check lines and the markdown they carry.
+
+/// Markdown a careless or hostile teacher might write: what the filter must drop (raw HTML,
+/// scripts, images, `javascript:` and `data:` links, also as references and with odd case or
+/// spaces) beside what it keeps.
+const EXERCISE_MARKDOWN: &[&str] = &[
+    "# Add a column\n", "*kept* and **kept**", "`SELECT 1`", "```sql\nSELECT 1;\n```\n",
+    "[ok](https://example.com)", "[x](javascript:alert(1))", "[x]( JavaScript:alert(1) )",
+    "[x](data:text/html,<b>x</b>)", "[x][r]\n\n[r]: javascript:alert(1)\n", "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>", "![i](https://example.com/i.png)", "<b>bold</b>", "&lt;b&gt;",
+    "<!-- c -->", "<https://example.com>", "<javascript:alert(1)>", "[x](vbscript:x)", "\u{0}", "é\u{202e}",
+];
+
+/// Fragments of an exercise's JSON and of its check lines, for mutation.
+const EXERCISE_WORDS: &[&str] = &[
+    "\"format\"", "\"strata-exercise/1\"", "\"title\"", "\"text\"", "\"goal\"", "\"checks\"", "\"start\"",
+    "\"sql\"", "\"expect\"", "=>", "[[\"4\"]]", "SELECT", "DELETE FROM users", ";", "WITH", "VALUES", "\n",
+];
+
+/// An exercise: JSON built from a generated project, schema, SQL and markdown, then as it is or
+/// packed into a link (`#exercise=`), either of them mutated now and then; or a teacher's
+/// check lines.
+fn exercise_input(rng: &mut Rng) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    if rng.one_in(5) {
+        let lines: Vec<String> = (0..rng.below(5))
+            .map(|_| match rng.below(3) {
+                0 => format!("{} => {}", fuzz::input(rng, Format::Sql), fuzz::input(rng, Format::Sql)),
+                1 => fuzz::input(rng, Format::Sql),
+                _ => rng.word(EXERCISE_WORDS).to_owned(),
+            })
+            .collect();
+        return lines.join("\n");
+    }
+    let start = serde_json::from_str::<serde_json::Value>(&fuzz::input(rng, Format::Project)).unwrap_or(serde_json::Value::Null);
+    let mut text = String::new();
+    for _ in 0..rng.below(6) {
+        if rng.coin() {
+            text.push_str(rng.word(EXERCISE_MARKDOWN));
+        } else {
+            text.push_str(&fuzz::input(rng, Format::Sql));
+        }
+    }
+    let checks: Vec<serde_json::Value> = (0..rng.below(4))
+        .map(|_| {
+            let sql = match rng.below(4) {
+                0 => fuzz::input(rng, Format::Sql),
+                _ => rng.word(&["SELECT count(*) FROM users", "WITH x AS (SELECT 1) SELECT * FROM x", "VALUES (1, 'a')", "SELECT email FROM users ORDER BY id"]).to_owned(),
+            };
+            serde_json::json!({ "sql": sql, "expect": [[rng.word(&["4", "NULL", "ada@example.com"])]] })
+        })
+        .collect();
+    let format = if rng.one_in(10) { "strata-exercise/2" } else { strata_core::exercise::FORMAT };
+    let json = serde_json::json!({
+        "format": format,
+        "title": if rng.one_in(8) { String::new() } else { rng.word(&["Add a nickname", "é", "<b>x</b>"]).to_owned() },
+        "text": text,
+        "goal": fuzz::input(rng, Format::Schema),
+        "checks": checks,
+        "start": start,
+    })
+    .to_string();
+    let text = if rng.coin() {
+        json
+    } else {
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6);
+        format!("{}{}", strata_core::exercise::PREFIX, URL_SAFE_NO_PAD.encode(packed))
+    };
+    if rng.one_in(3) {
+        fuzz::mutate::mutate(rng, &text, 4, EXERCISE_WORDS, &[])
+    } else {
+        text
+    }
+}
+
+/// What the page and the worker do with an exercise link or JSON before anything is replaced:
+/// read it, check its text and data; an exercise that was read writes back to the same one,
+/// and its text passes the filter whole. Check lines are read as the dialog reads them.
+fn exercise_text(input: &str) {
+    use strata_core::exercise::{parse_check_lines, Exercise};
+    let _ = parse_check_lines(input);
+    let _ = strata_core::markdown::first_dropped(input);
+    let _ = strata_core::markdown::safe_events(input);
+    for read in [Exercise::from_fragment(input), Exercise::from_json(input)] {
+        let Ok(exercise) = read else { continue };
+        EXERCISES.fetch_add(1, Ordering::Relaxed);
+        assert_eq!(strata_core::markdown::first_dropped(&exercise.text), None, "a valid exercise's text passes the filter whole");
+        assert_eq!(Exercise::from_fragment(&exercise.share_fragment()).as_ref(), Ok(&exercise), "an exercise read back from its own link");
+        let _ = exercise.conditions();
+        let _ = exercise.slug();
+    }
+}
+
+/// How many inputs read as a valid exercise, so a run shows the checks after the refusals ran.
+static EXERCISES: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+fn fuzz_exercise_links() {
+    fuzz::run("exercise", &settings(IN_SUITE_SLOW), exercise_input, exercise_text);
+    eprintln!("fuzz_exercise_links: {} inputs read as a valid exercise", EXERCISES.load(Ordering::Relaxed));
+}
