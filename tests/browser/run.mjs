@@ -337,9 +337,12 @@ test('release first-load size', (t) => {
     // 2026-12-07, after Rehearse, the restore question, notices, Cancel and the lessons' goal
     // diagrams had joined the page, 430,580 B and 1,213,464 B (docs/benchmarks.md). The page's
     // bound was raised once since, for the exercises a teacher makes and shares (issue 13 §6:
-    // 437,704 B before, 453,662 B after, measured the same day).
-    const FIRST_LOAD = 476_000;
-    const BEFORE_INTERACTIVE = 1_275_000;
+    // 437,704 B before, 453,662 B after, measured the same day). Both were set again when the
+    // exercises, the SQLModel lessons with their Alembic export, the runbook lesson, the first
+    // visit drawn from the build and the linear schema builder met on main: 477,296 B and
+    // 1,320,370 B (the worker's module 837,087 B of it), measured plus about 5%.
+    const FIRST_LOAD = 500_000;
+    const BEFORE_INTERACTIVE = 1_385_000;
     let page = 0;
     let worker = 0;
     for (const name of readdirSync(dist)) {
