@@ -21,7 +21,6 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
-use strata_core::diff::Rename;
 use crate::error::Error;
 use strata_core::history::{self, AppliedRow, Finding};
 use crate::runner::RunEvent;
@@ -42,6 +41,7 @@ pub use strata_core::time::{Clock, Timestamp};
 pub use strata_core::script::script_sql;
 
 pub use replay::{head_schema, schema_at, schema_at_all, schema_at_all_grouped, schema_at_all_in_one_database, with_head_schema, Replay};
+#[cfg(test)]
 pub(crate) use replay::replay_in_one_database;
 pub use crate::build::store::{use_schema_store, KeptSchema, SchemaStore};
 

@@ -2,7 +2,7 @@
 //! in-memory SQLite database.
 
 use super::*;
-
+use strata_core::diff::Rename;
 
 struct Fixed(Cell<f64>);
 impl Clock for Fixed {
