@@ -4,7 +4,7 @@
 //!
 //! A learner who opens the link gets what a built-in lesson gives: the text, the goal drawn
 //! beside the live diagram, and checks of "done" (`Exercise::conditions`, beside the
-//! conditions in `playground::protocol`, which this module does not reach): the live schema is
+//! conditions in `playground::lesson_steps`, which this module does not reach): the live schema is
 //! the goal's, reached through revisions (nothing changed outside one), and every row check
 //! gives its expected rows. Everything here is pure; what needs SQLite (the goal parsed, the
 //! start built and compared with it, the checks evaluated) is strata-engine's
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::markdown;
-use crate::project::{check_model_size, Project, ProjectError, SHARE_LIMIT};
+use crate::project::{check_model_size, without_position, Project, ProjectError, SHARE_LIMIT};
 use crate::statement::{self, Verb};
 
 /// The only exercise format this playground writes and reads.
@@ -369,15 +369,6 @@ pub fn show_rows(rows: &[Vec<String>]) -> String {
         .map(|row| row.join(", "))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// serde_json's message without its trailing position, which the error gives in its own words.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
-    }
 }
 
 #[cfg(test)]

@@ -291,8 +291,8 @@ fn thousands(n: usize) -> String {
 }
 
 /// serde_json's message without its trailing "at line L column C", which the error repeats in
-/// its own words.
-fn without_position(e: &serde_json::Error) -> String {
+/// its own words. The exercise link's reader shares it, so both say a bad JSON the same way.
+pub(crate) fn without_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
         Some(at) => text[..at].to_owned(),

@@ -18,21 +18,13 @@ use super::version_panel::VersionPanel;
 use crate::lessons::progress::LessonAction;
 use crate::services::demo;
 use crate::services::first_visit::first_open;
-use crate::services::project::Project;
-use crate::services::protocol::{ExportFormat, Message, Request, Step};
-use crate::services::DbClient;
+use crate::services::protocol::{ExportFormat, Request, Step};
 use crate::state::{Action, AppState, Phase, Place, Question};
-use page::{
-    deliver, expose_test_hooks, first_visit, load_exercise, load_model, page_url,
-    remember_storage, save_exercise, take_share_link,
-};
-use strata_core::exercise::Exercise;
+use page::{first_visit, load_exercise, load_model, page_url, save_exercise};
 
 mod files;
 mod page;
-
-/// How long the model editor must be left alone before its text is kept in the database.
-const MODEL_SAVE_DELAY_MS: i32 = 300;
+mod worker;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -55,131 +47,16 @@ pub fn app() -> Html {
     });
     let seeded = state.seed.is_some();
 
-    // One worker for the life of the page. Its replies arrive as actions, and its first act once
-    // booted is to read the database, so the panels fill in without a click.
-    let client = {
-        let dispatcher = state.dispatcher();
-        let browse = state.browse.clone();
-        use_memo((), move |()| {
-            // A share link in the address is read once, and taken out of the address so a reload
-            // does not load it again over what the visitor did since.
-            let link = take_share_link();
-            let link_error = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
-            let on_message = {
-                let dispatcher = dispatcher.clone();
-                let link_error = link_error.clone();
-                Callback::from(move |message: Message| {
-                    remember_storage(&message);
-                    let delivered = deliver(&message);
-                    let first_reply = matches!(message, Message::Reply(_));
-                    dispatcher.dispatch(Action::Received(message));
-                    if let Err(e) = delivered {
-                        dispatcher.dispatch(Action::ProjectFailed(e));
-                    }
-                    // A bad link is reported after Open's reply, which would otherwise clear it.
-                    if first_reply {
-                        if let Some(e) = link_error.borrow_mut().take() {
-                            dispatcher.dispatch(Action::ProjectFailed(e));
-                        }
-                    }
-                })
-            };
-            match DbClient::spawn(on_message) {
-                Ok(client) => {
-                    // A first visit drawn from the build's answer does not wait for Open's.
-                    if !seeded {
-                        dispatcher.dispatch(Action::Sent {
-                            clears_output: false,
-                        });
-                    }
-                    client.send(Request::Open {
-                        browse: Some(browse.clone()),
-                    });
-                    // An exercise link is unpacked and its text checked on the page (only the
-                    // page renders it); the worker checks the rest (`check_data`, then what
-                    // needs SQLite) before it replaces anything.
-                    let (exercise, link) = match link {
-                        Some(fragment) if fragment.starts_with(strata_core::exercise::PREFIX) => {
-                            let read = Exercise::unpack(&fragment)
-                                .and_then(|e| e.check_text().map(|()| e));
-                            (Some(read), None)
-                        }
-                        other => (None, other),
-                    };
-                    match exercise {
-                        Some(Ok(exercise)) => {
-                            dispatcher.dispatch(Action::SentProject);
-                            client.send(Request::OpenExercise {
-                                exercise: Box::new(exercise),
-                                browse: Some(browse.clone()),
-                            });
-                        }
-                        Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
-                        None => {}
-                    }
-                    match link.map(|fragment| Project::from_share_fragment(&fragment)) {
-                        Some(Ok(project)) => {
-                            dispatcher.dispatch(Action::SentProject);
-                            client.send(Request::Load {
-                                project,
-                                browse: Some(browse),
-                                link: true,
-                            });
-                        }
-                        Some(Err(e)) => *link_error.borrow_mut() = Some(e.to_string()),
-                        None => {}
-                    }
-                    expose_test_hooks(&client);
-                    Some(client)
-                }
-                Err(message) => {
-                    dispatcher.dispatch(Action::Received(Message::Fatal { message }));
-                    None
-                }
-            }
-        })
-    };
-
-    // The model text is kept in the database once the editor has been left alone for a
-    // moment, so typing sends one request per pause rather than one per key.
-    {
-        let client = client.clone();
-        let dispatcher = state.dispatcher();
-        let due = state.phase == Phase::Ready && state.pending == 0 && state.model_unsaved();
-        let key = (state.model_text().to_owned(), state.language, due);
-        use_effect_with(key, move |(text, language, due)| {
-            let timer = due
-                .then(|| {
-                    let (text, language) = (text.clone(), *language);
-                    let keep = wasm_bindgen::closure::Closure::once(move || {
-                        if let Some(client) = client.as_ref() {
-                            dispatcher.dispatch(Action::ModelKept(text.clone(), language));
-                            dispatcher.dispatch(Action::Sent {
-                                clears_output: false,
-                            });
-                            client.send(Request::SaveModel {
-                                model: text,
-                                language,
-                            });
-                        }
-                    });
-                    use wasm_bindgen::JsCast;
-                    let handle = web_sys::window()?
-                        .set_timeout_with_callback_and_timeout_and_arguments_0(
-                            keep.as_ref().unchecked_ref(),
-                            MODEL_SAVE_DELAY_MS,
-                        )
-                        .ok()?;
-                    Some((handle, keep))
-                })
-                .flatten();
-            move || {
-                if let (Some((handle, _keep)), Some(window)) = (timer, web_sys::window()) {
-                    window.clear_timeout_with_handle(handle);
-                }
-            }
-        });
-    }
+    // One worker for the life of the page (see worker.rs).
+    let client = worker::use_worker(state.dispatcher(), state.browse.clone(), seeded);
+    let due = state.phase == Phase::Ready && state.pending == 0 && state.model_unsaved();
+    worker::use_model_keeper(
+        client.clone(),
+        state.dispatcher(),
+        state.model_text().to_owned(),
+        state.language,
+        due,
+    );
 
     // Project requests: their errors and notices show in the Database column's backups box.
     let send_project = {
